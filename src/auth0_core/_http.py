@@ -1,0 +1,173 @@
+"""Immutable descriptions of HTTP requests and responses, and the body helpers around them.
+
+The core never performs IO: a flow yields an :class:`HttpRequest` and is sent back an
+:class:`HttpResponse`. Both are frozen, so they can be logged, compared, recorded and replayed.
+Their ``repr`` never shows a body or a credential-bearing header value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from urllib.parse import parse_qsl, urlencode
+
+import attrs
+
+from .errors import InvalidResponse
+
+Headers = tuple[tuple[str, str], ...]
+
+# Header values that carry credentials; their values never appear in a repr.
+_SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "dpop"})
+
+
+def _headers_repr(headers: Headers) -> str:
+    shown = [
+        (name, "<redacted>" if name.lower() in _SECRET_HEADERS else value)
+        for name, value in headers
+    ]
+    return repr(tuple(shown))
+
+
+def _body_repr(body: bytes) -> str:
+    return f"<{len(body)} bytes>"
+
+
+def _to_headers(value: Iterable[tuple[str, str]] | Mapping[str, str]) -> Headers:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(name), str(val)) for name, val in items)
+
+
+def _find_header(headers: Headers, name: str) -> str | None:
+    wanted = name.lower()
+    for key, value in headers:
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+@attrs.frozen(kw_only=True)
+class HttpRequest:
+    """An HTTP request a flow wants performed."""
+
+    method: str
+    url: str
+    headers: Headers = attrs.field(default=(), converter=_to_headers, repr=_headers_repr)
+    body: bytes = attrs.field(default=b"", repr=_body_repr)
+
+    def header(self, name: str) -> str | None:
+        """Return the first value of header ``name`` (case-insensitive), or None."""
+        return _find_header(self.headers, name)
+
+
+@attrs.frozen(kw_only=True)
+class HttpResponse:
+    """An HTTP response handed back to a flow."""
+
+    status: int
+    headers: Headers = attrs.field(default=(), converter=_to_headers, repr=_headers_repr)
+    body: bytes = attrs.field(default=b"", repr=_body_repr)
+
+    def header(self, name: str) -> str | None:
+        """Return the first value of header ``name`` (case-insensitive), or None."""
+        return _find_header(self.headers, name)
+
+    def header_values(self, name: str) -> list[str]:
+        """Return every value of header ``name`` (case-insensitive), in order."""
+        wanted = name.lower()
+        return [value for key, value in self.headers if key.lower() == wanted]
+
+    @property
+    def media_type(self) -> str:
+        """The Content-Type without parameters, lower-cased ('' when absent)."""
+        return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
+
+    def is_json(self) -> bool:
+        """True for ``application/json`` and any ``+json`` media type."""
+        media = self.media_type
+        return media == "application/json" or media.endswith("+json")
+
+    def json(self) -> object:
+        """Decode a JSON body.
+
+        Raises:
+            InvalidResponse: the body is not JSON. The message carries the status and a short,
+                printable excerpt of the body, never the whole body.
+        """
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidResponse(
+                "expected a JSON body", status=self.status, excerpt=body_excerpt(self.body)
+            ) from None
+
+    def json_object(self) -> dict[str, object]:
+        """Decode a JSON object body.
+
+        Raises:
+            InvalidResponse: the body is not a JSON object.
+        """
+        value = self.json()
+        if not isinstance(value, dict):
+            raise InvalidResponse(
+                "expected a JSON object", status=self.status, excerpt=body_excerpt(self.body)
+            )
+        return value
+
+
+def body_excerpt(body: bytes, limit: int = 80) -> str:
+    """A short, printable excerpt of a body for error messages.
+
+    Anything that looks like a JWT or a long opaque value is cut, so an excerpt never repeats a
+    token: we keep only the first ``limit`` characters and drop runs of 20+ token characters.
+    """
+    text = body[: limit * 2].decode("utf-8", "replace")
+    kept: list[str] = []
+    for word in text.split():
+        bare = word.strip("\"',:{}[]")
+        looks_secret = len(bare) >= 20 and all(c.isalnum() or c in "-_.~+/=" for c in bare)
+        kept.append("<redacted>" if looks_secret else word)
+    excerpt = " ".join(kept)
+    return excerpt[:limit] + ("..." if len(excerpt) > limit else "")
+
+
+def form_encode(fields: Mapping[str, str | None]) -> bytes:
+    """Encode a form body, leaving out fields whose value is None."""
+    return urlencode([(k, v) for k, v in fields.items() if v is not None]).encode("ascii")
+
+
+def parse_form(body: bytes) -> dict[str, list[str]]:
+    """Decode a form body into name -> every value given, keeping duplicates visible."""
+    fields: dict[str, list[str]] = {}
+    text = body.decode("utf-8", "replace")
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def form_request(
+    url: str, fields: Mapping[str, str | None], headers: Iterable[tuple[str, str]] = ()
+) -> HttpRequest:
+    """A POST with an ``application/x-www-form-urlencoded`` body."""
+    return HttpRequest(
+        method="POST",
+        url=url,
+        headers=(("Content-Type", "application/x-www-form-urlencoded"), *headers),
+        body=form_encode(fields),
+    )
+
+
+def json_body(value: object) -> bytes:
+    """Serialise a JSON body compactly."""
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+def json_response(
+    status: int, value: object, headers: Iterable[tuple[str, str]] = ()
+) -> HttpResponse:
+    """A response with a JSON body (used by the emulated tenant and tests)."""
+    return HttpResponse(
+        status=status,
+        headers=(("Content-Type", "application/json"), *headers),
+        body=json_body(value),
+    )

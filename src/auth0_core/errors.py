@@ -1,0 +1,226 @@
+"""The typed error hierarchy. Every error a public call raises derives from :class:`Auth0Error`.
+
+::
+
+    Auth0Error
+    ├── ConfigurationError            the client was configured wrongly (local misuse)
+    ├── InvalidArgumentError          a call was given a bad value (.argument)
+    │   └── MissingRequiredArgumentError
+    ├── TransportError                the adapter could not complete an HTTP exchange
+    ├── InvalidResponse               the server broke the protocol (.status, .excerpt)
+    ├── ApiError                      the server answered with an error (.code, .error, ...)
+    │   ├── OAuthError                an OAuth error body {"error", "error_description"}
+    │   │   └── AuthorizationError    the callback carried error=...
+    │   └── ParError
+    ├── MissingTransactionError       no transaction for the callback's state
+    ├── StateMismatch                 the callback's state does not match the transaction
+    ├── IdTokenError                  an ID token failed validation (.claim)
+    │   ├── IssuerValidationError
+    │   └── OrganizationTokenValidationError
+    └── SessionExpiredError
+
+Messages never contain a token, a secret or a whole response body. Every field is set in
+``__init__``.
+"""
+
+from __future__ import annotations
+
+
+class Auth0Error(Exception):
+    """Root of every error auth0-core raises."""
+
+    code: str = "auth0_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+
+class ConfigurationError(Auth0Error):
+    """The client was configured with a missing or invalid value."""
+
+    code = "configuration_error"
+
+
+class InvalidArgumentError(Auth0Error):
+    """A public call was given an invalid value for ``argument``."""
+
+    code = "invalid_argument"
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class MissingRequiredArgumentError(InvalidArgumentError):
+    """A public call was not given the required ``argument``."""
+
+    code = "missing_required_argument"
+
+    def __init__(self, argument: str) -> None:
+        super().__init__(argument, f"The argument '{argument}' is required but was not provided.")
+
+
+class TransportError(Auth0Error):
+    """The HTTP exchange failed in the adapter (connection, TLS, timeout)."""
+
+    code = "transport_error"
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class InvalidResponse(Auth0Error):
+    """The server answered something the protocol does not allow."""
+
+    code = "invalid_response"
+
+    def __init__(self, message: str, *, status: int | None = None, excerpt: str = "") -> None:
+        detail = f" (HTTP {status})" if status is not None else ""
+        shown = f": {excerpt}" if excerpt else ""
+        super().__init__(f"{message}{detail}{shown}")
+        self.status = status
+        self.excerpt = excerpt
+
+
+class ApiError(Auth0Error):
+    """The server answered with an error; ``code`` is the server's ``error`` when it gave one."""
+
+    code = "api_error"
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        error_description: str | None = None,
+        status: int | None = None,
+        error_uri: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.error = code
+        self.error_description = error_description
+        self.status = status
+        self.error_uri = error_uri
+
+
+class OAuthError(ApiError):
+    """An OAuth 2.0 error body ``{"error", "error_description"}`` from an Auth0 endpoint."""
+
+    def __init__(
+        self,
+        error: str,
+        error_description: str | None = None,
+        *,
+        status: int | None = None,
+        error_uri: str | None = None,
+    ) -> None:
+        message = f"{error}: {error_description}" if error_description else error
+        super().__init__(
+            error,
+            message,
+            error_description=error_description,
+            status=status,
+            error_uri=error_uri,
+        )
+
+
+class AuthorizationError(OAuthError):
+    """The authorization callback carried ``error=`` (RFC 6749 §4.1.2.1)."""
+
+
+class ParError(ApiError):
+    """The Pushed Authorization Request failed."""
+
+
+class MissingTransactionError(Auth0Error):
+    """No login transaction exists for the callback (expired, replayed, or never started)."""
+
+    code = "missing_transaction_error"
+
+    def __init__(self, message: str = "The login transaction is missing or has expired.") -> None:
+        super().__init__(message)
+
+
+class StateMismatch(Auth0Error):
+    """The callback's ``state`` does not match the stored transaction."""
+
+    code = "state_mismatch"
+
+    def __init__(self, message: str = "The state parameter does not match.") -> None:
+        super().__init__(message)
+
+
+class IdTokenError(Auth0Error):
+    """An ID token failed validation; ``claim`` names what failed (or a header part)."""
+
+    code = "invalid_id_token"
+
+    def __init__(self, claim: str, message: str) -> None:
+        super().__init__(message)
+        self.claim = claim
+
+
+class IssuerValidationError(IdTokenError):
+    """The token's ``iss`` is not the expected issuer."""
+
+    code = "invalid_issuer"
+
+    def __init__(self, message: str = "The token's issuer is not the expected issuer.") -> None:
+        super().__init__("iss", message)
+
+
+class OrganizationTokenValidationError(IdTokenError):
+    """The token's organization claim does not match the requested organization."""
+
+    code = "invalid_organization"
+
+
+class SessionExpiredError(Auth0Error):
+    """The session's lifetime is over; the user has to log in again."""
+
+    code = "session_expired"
+
+    def __init__(self, message: str = "The session has expired.") -> None:
+        super().__init__(message)
+
+
+__all__ = [
+    "ApiError",
+    "Auth0Error",
+    "AuthorizationError",
+    "ConfigurationError",
+    "IdTokenError",
+    "InvalidArgumentError",
+    "InvalidResponse",
+    "IssuerValidationError",
+    "MissingRequiredArgumentError",
+    "MissingTransactionError",
+    "OAuthError",
+    "OrganizationTokenValidationError",
+    "ParError",
+    "SessionExpiredError",
+    "StateMismatch",
+    "TransportError",
+]
+
+
+class UnsealError(Auth0Error):
+    """A sealed (JWE) value could not be opened: tampered, truncated, or another secret."""
+
+    code = "unseal_error"
+
+    def __init__(self, message: str = "The sealed value could not be decrypted.") -> None:
+        super().__init__(message)
+
+
+__all__ += ["UnsealError"]
