@@ -1,0 +1,80 @@
+"""The async transport: one pooled ``httpx.AsyncClient`` performing HttpRequests."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+import httpx
+
+from auth0_core import HttpRequest, HttpResponse
+from auth0_core.errors import TransportError
+
+Handler = Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
+
+
+def _where(url: str) -> str:
+    # Error messages name the endpoint but never its query (it may carry a code or token).
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+class HttpxTransport:
+    """Performs requests on an ``httpx.AsyncClient`` it may own (then closed with it)."""
+
+    def __init__(self, client: httpx.AsyncClient | None = None, *, timeout: float = 10.0) -> None:
+        self.owns_client = client is None
+        self.client = client if client is not None else httpx.AsyncClient(timeout=timeout)
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Perform ``request`` without following redirects.
+
+        Raises:
+            TransportError: connection, TLS or timeout failure.
+        """
+        try:
+            response = await self.client.request(
+                request.method,
+                request.url,
+                headers=list(request.headers),
+                content=request.body or None,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as exc:
+            raise TransportError(
+                f"{request.method} {_where(request.url)} failed: {type(exc).__name__}",
+                url=_where(request.url),
+            ) from None
+        return HttpResponse(
+            status=response.status_code,
+            headers=tuple(response.headers.multi_items()),
+            body=response.content,
+        )
+
+    async def aclose(self) -> None:
+        if self.owns_client:
+            await self.client.aclose()
+
+
+def handler_transport(handler: Handler) -> httpx.MockTransport:
+    """An httpx transport answering from an in-process handler such as ``Tenant.handle``.
+
+    ``httpx.AsyncClient(transport=handler_transport(tenant.handle))`` runs the real async
+    facade against the emulated tenant with no socket.
+    """
+
+    async def respond(request: httpx.Request) -> httpx.Response:
+        answer = handler(
+            HttpRequest(
+                method=request.method,
+                url=str(request.url),
+                headers=tuple(request.headers.multi_items()),
+                body=await request.aread(),
+            )
+        )
+        if inspect.isawaitable(answer):
+            answer = await answer
+        return httpx.Response(answer.status, headers=list(answer.headers), content=answer.body)
+
+    return httpx.MockTransport(respond)

@@ -1,0 +1,14 @@
+"""auth0-core's synchronous adapter, on ``requests``."""
+
+from auth0_core._options import LogoutOptions, StartInteractiveLoginOptions
+
+from ._client import ServerClient
+from ._transport import HandlerAdapter, RequestsTransport
+
+__all__ = [
+    "HandlerAdapter",
+    "LogoutOptions",
+    "RequestsTransport",
+    "ServerClient",
+    "StartInteractiveLoginOptions",
+]

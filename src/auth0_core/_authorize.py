@@ -1,0 +1,169 @@
+"""The authorization request: parameters, scope defaults, the /authorize URL and PAR."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from ._config import DEFAULT_SCOPE, ClientConfig
+from ._http import HttpRequest, HttpResponse, body_excerpt
+from ._metadata import ServerMetadata
+from ._token import prepare_token_request, raise_for_oauth_error
+from .errors import (
+    ConfigurationError,
+    InvalidArgumentError,
+    InvalidResponse,
+    MissingRequiredArgumentError,
+    OAuthError,
+    ParError,
+)
+
+# Parameters the SDK owns. A caller who sets one gets an error rather than a silently
+# dropped value (protocol doc §2.1).
+RESERVED_PARAMS = frozenset(
+    {"client_id", "response_type", "state", "nonce", "code_challenge", "code_challenge_method"}
+)
+
+
+def split_scope(scope: str | None) -> list[str]:
+    """Scope string to an ordered list without duplicates."""
+    seen: dict[str, None] = {}
+    for item in (scope or "").split():
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def merge_scopes(*scopes: str | None) -> str:
+    """Join scope strings, first occurrence wins, order kept."""
+    merged: dict[str, None] = {}
+    for scope in scopes:
+        for item in split_scope(scope):
+            merged.setdefault(item, None)
+    return " ".join(merged)
+
+
+def default_scope(config: ClientConfig, audience: str | None) -> str | None:
+    """The configured default scope for ``audience``.
+
+    ``authorization_params["scope"]`` is a string (the default for every audience) or a dict
+    ``{audience: scope}`` where the key ``"default"`` stands for "no audience".
+    """
+    configured = config.authorization_params.get("scope")
+    if isinstance(configured, Mapping):
+        value = configured.get(audience or "default")
+        if value is None and audience == config.authorization_params.get("audience"):
+            value = configured.get("default")
+        return value if isinstance(value, str) else None
+    return configured if isinstance(configured, str) else None
+
+
+def _check_reserved(params: Mapping[str, Any], where: str) -> None:
+    clash = sorted(RESERVED_PARAMS.intersection(params))
+    if clash:
+        raise InvalidArgumentError(
+            "authorization_params",
+            f"{where} authorization_params may not set {', '.join(clash)}: the SDK sets them.",
+        )
+
+
+def _stringify(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int):
+        return str(value)
+    raise InvalidArgumentError(
+        "authorization_params", "authorization_params values must be strings or numbers."
+    )
+
+
+def resolve_authorization_params(
+    config: ClientConfig,
+    call_params: Mapping[str, Any] | None,
+    *,
+    redirect_uri: str | None = None,
+) -> dict[str, str]:
+    """Merge default and per-call parameters (per-call wins, key by key) with the scope rule.
+
+    The scope is the audience's default scope followed by the per-call scope, de-duplicated,
+    with ``openid`` always present; without any configured scope the default is
+    ``openid profile email offline_access``.
+
+    Raises:
+        InvalidArgumentError: a reserved parameter was given, or a value is not a scalar.
+        MissingRequiredArgumentError: no ``redirect_uri`` anywhere.
+    """
+    defaults = {k: v for k, v in config.authorization_params.items() if k != "scope"}
+    call = dict(call_params or {})
+    _check_reserved(defaults, "default")
+    _check_reserved(call, "per-call")
+    call_scope = call.pop("scope", None)
+    if call_scope is not None and not isinstance(call_scope, str):
+        raise InvalidArgumentError("scope", "a per-call scope must be a string.")
+    merged: dict[str, Any] = {**defaults, **call}
+    merged["redirect_uri"] = (
+        call.get("redirect_uri")
+        or redirect_uri
+        or (defaults.get("redirect_uri") or config.redirect_uri)
+    )
+    if not merged["redirect_uri"]:
+        raise MissingRequiredArgumentError("redirect_uri")
+    audience = merged.get("audience")
+    base_scope = default_scope(config, audience if isinstance(audience, str) else None)
+    merged["scope"] = merge_scopes("openid", base_scope or DEFAULT_SCOPE, call_scope)
+    params = {k: _stringify(v) for k, v in merged.items()}
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def build_authorize_url(metadata: ServerMetadata, query: Mapping[str, str]) -> str:
+    """``{authorization_endpoint}?{query}`` with proper percent-encoding."""
+    endpoint = metadata.authorization_endpoint
+    separator = "&" if urlsplit(endpoint).query else "?"
+    return f"{endpoint}{separator}{urlencode(dict(query))}"
+
+
+def prepare_par_request(
+    config: ClientConfig, metadata: ServerMetadata, query: Mapping[str, str]
+) -> HttpRequest:
+    """The Pushed Authorization Request (RFC 9126) carrying every /authorize parameter.
+
+    Raises:
+        ConfigurationError: the tenant does not advertise a PAR endpoint.
+    """
+    endpoint = metadata.pushed_authorization_request_endpoint
+    if not endpoint:
+        raise ConfigurationError(
+            "pushed authorization requests are enabled but the tenant does not advertise "
+            "'pushed_authorization_request_endpoint'."
+        )
+    request = prepare_token_request(config, metadata, dict(query))
+    return HttpRequest(method="POST", url=endpoint, headers=request.headers, body=request.body)
+
+
+def process_par_response(response: HttpResponse) -> str:
+    """Return the ``request_uri`` of a PAR answer (201; 200 tolerated).
+
+    Raises:
+        ParError: the server refused the request.
+        InvalidResponse: the answer is malformed.
+    """
+    try:
+        raise_for_oauth_error(response)
+    except OAuthError as exc:
+        raise ParError(
+            exc.code,
+            f"pushed authorization request failed: {exc.message}",
+            error_description=exc.error_description,
+            status=exc.status,
+        ) from None
+    if response.status not in (200, 201):
+        raise InvalidResponse(
+            "unexpected PAR status", status=response.status, excerpt=body_excerpt(response.body)
+        )
+    document = response.json_object()
+    request_uri = document.get("request_uri")
+    if not isinstance(request_uri, str) or not request_uri:
+        raise InvalidResponse("PAR response has no request_uri")
+    return request_uri

@@ -1,0 +1,195 @@
+"""Client configuration, validated once at construction. Secrets never appear in a repr."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import attrs
+
+from ._env import Env
+from .errors import ConfigurationError
+
+ClientAuthMethod = Literal["client_secret_basic", "client_secret_post", "private_key_jwt"]
+LogoutStrategy = Literal["auto", "v2", "oidc"]
+
+MIN_SECRET_LENGTH = 32
+DEFAULT_SCOPE = "openid profile email offline_access"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_domain(domain: str) -> str:
+    """Turn a configured domain into a base URL without a trailing slash.
+
+    ``tenant.eu.auth0.com`` and ``https://tenant.eu.auth0.com/`` both give
+    ``https://tenant.eu.auth0.com``. Plain ``http://`` is accepted only for loopback hosts (a
+    local emulated tenant); anything else must be HTTPS.
+
+    Raises:
+        ConfigurationError: the domain is empty, has a path, query or credentials, or asks for
+            plain HTTP on a non-loopback host.
+    """
+    if not isinstance(domain, str) or not domain.strip():
+        raise ConfigurationError("'domain' is required.")
+    text = domain.strip()
+    if "://" not in text:
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError("'domain' must be a host name or an https:// base URL.")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ConfigurationError("'domain' must not carry a path, query or credentials.")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigurationError("plain http:// is allowed only for loopback hosts.")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _freeze(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+def _secrets(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        raise ConfigurationError("'secret' is required (at least 32 characters).")
+    items = (value,) if isinstance(value, str) else tuple(value)
+    if not items:
+        raise ConfigurationError("'secret' must contain at least one secret.")
+    for item in items:
+        if not isinstance(item, str) or len(item) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"every 'secret' must be a string of at least {MIN_SECRET_LENGTH} characters."
+            )
+    return items
+
+
+@attrs.frozen(kw_only=True)
+class ClientConfig:
+    """Everything a flow needs to know about the application and its tenant.
+
+    Build it with :func:`make_config`, which validates every value.
+    """
+
+    base_url: str
+    client_id: str
+    client_secret: str | None = attrs.field(default=None, repr=False)
+    client_auth_method: ClientAuthMethod = "client_secret_basic"
+    client_assertion_signing_key: str | None = attrs.field(default=None, repr=False)
+    client_assertion_signing_alg: str = "RS256"
+    secrets: tuple[str, ...] = attrs.field(repr=False)
+    redirect_uri: str | None = None
+    authorization_params: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze)
+    pushed_authorization_requests: bool = False
+    organization: str | None = None
+    leeway: int = 60
+    algorithms: tuple[str, ...] = ("RS256",)
+    transaction_identifier: str = "_a0_tx"
+    state_identifier: str = "_a0_session"
+    transaction_lifetime: int = 600
+    rolling_duration: int = 86_400
+    absolute_duration: int = 259_200
+    logout_strategy: LogoutStrategy = "auto"
+    telemetry: bool = True
+    env: Env = attrs.field(factory=Env)
+
+    @property
+    def domain(self) -> str:
+        """The tenant host (with port when one was given)."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Whether cookies must be ``Secure``: everywhere but plain-HTTP loopback development."""
+        return self.base_url.startswith("https://")
+
+
+def make_config(
+    *,
+    domain: str,
+    client_id: str,
+    client_secret: str | None = None,
+    secret: str | Sequence[str] | None = None,
+    client_assertion_signing_key: str | None = None,
+    client_assertion_signing_alg: str = "RS256",
+    client_auth_method: ClientAuthMethod | None = None,
+    redirect_uri: str | None = None,
+    authorization_params: Mapping[str, Any] | None = None,
+    pushed_authorization_requests: bool = False,
+    organization: str | None = None,
+    transaction_identifier: str = "_a0_tx",
+    state_identifier: str = "_a0_session",
+    leeway: int = 60,
+    algorithms: Sequence[str] = ("RS256",),
+    rolling_duration: int = 86_400,
+    absolute_duration: int = 259_200,
+    logout_strategy: LogoutStrategy = "auto",
+    telemetry: bool = True,
+    env: Env | None = None,
+) -> ClientConfig:
+    """Validate the keyword arguments of ``ServerClient(...)`` into a :class:`ClientConfig`.
+
+    Raises:
+        ConfigurationError: a required value is missing or a value is invalid.
+    """
+    if not isinstance(client_id, str) or not client_id:
+        raise ConfigurationError("'client_id' is required.")
+    if client_auth_method is None:
+        client_auth_method = (
+            "private_key_jwt" if client_assertion_signing_key else "client_secret_basic"
+        )
+    if client_auth_method == "private_key_jwt":
+        if not client_assertion_signing_key:
+            raise ConfigurationError("private_key_jwt needs 'client_assertion_signing_key'.")
+    elif client_auth_method in ("client_secret_basic", "client_secret_post"):
+        if not client_secret:
+            raise ConfigurationError(
+                "'client_secret' or 'client_assertion_signing_key' is required."
+            )
+    else:
+        raise ConfigurationError(f"unknown client authentication method {client_auth_method!r}.")
+    if client_assertion_signing_key and client_assertion_signing_alg not in (
+        "RS256",
+        "RS384",
+        "PS256",
+    ):
+        raise ConfigurationError("'client_assertion_signing_alg' must be RS256, RS384 or PS256.")
+    if "none" in algorithms or not algorithms:
+        raise ConfigurationError("'algorithms' must be a non-empty allow-list without 'none'.")
+    if leeway < 0 or rolling_duration <= 0 or absolute_duration <= 0:
+        raise ConfigurationError("durations and leeway must be positive.")
+    if organization is not None and not organization.strip():
+        raise ConfigurationError("'organization' must not be blank.")
+    if logout_strategy not in ("auto", "v2", "oidc"):
+        raise ConfigurationError("'logout_strategy' must be 'auto', 'v2' or 'oidc'.")
+    return ClientConfig(
+        base_url=normalize_domain(domain),
+        client_id=client_id,
+        client_secret=client_secret,
+        client_auth_method=client_auth_method,
+        client_assertion_signing_key=client_assertion_signing_key,
+        client_assertion_signing_alg=client_assertion_signing_alg,
+        secrets=_secrets(secret),
+        redirect_uri=redirect_uri,
+        authorization_params=authorization_params,
+        pushed_authorization_requests=pushed_authorization_requests,
+        organization=organization,
+        transaction_identifier=transaction_identifier,
+        state_identifier=state_identifier,
+        leeway=leeway,
+        algorithms=tuple(algorithms),
+        rolling_duration=rolling_duration,
+        absolute_duration=absolute_duration,
+        logout_strategy=logout_strategy,
+        telemetry=telemetry,
+        env=env or Env(),
+    )

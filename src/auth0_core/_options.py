@@ -1,0 +1,64 @@
+"""Typed options for the public calls; each also accepted as a plain dict (as in the seeds)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import attrs
+
+from .errors import InvalidArgumentError
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class StartInteractiveLoginOptions:
+    """Options of ``start_interactive_login``.
+
+    ``redirect_uri`` at the top level is an alias of ``authorization_params["redirect_uri"]``
+    (seed 001 passes it that way).
+    """
+
+    authorization_params: Mapping[str, Any] | None = None
+    app_state: Any = None
+    pushed_authorization_requests: bool | None = None
+    organization: str | None = None
+    invitation: str | None = None
+    redirect_uri: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LogoutOptions:
+    """Options of ``logout``: where Auth0 sends the browser afterwards."""
+
+    return_to: str | None = None
+
+
+def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
+    """Accept ``cls``, a dict with its field names (camelCase aliases too), or None.
+
+    Raises:
+        InvalidArgumentError: a dict has a key that is not an option, or a value of a wrong type.
+    """
+    if options is None:
+        return cls()
+    if isinstance(options, cls):
+        return options
+    if not isinstance(options, Mapping):
+        raise InvalidArgumentError("options", f"options must be a dict or {cls.__name__}.")
+    names = {field.name for field in attrs.fields(cls)}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in options.items():
+        name = _snake(str(key))
+        if name not in names:
+            raise InvalidArgumentError("options", f"unknown option '{key}' for {cls.__name__}.")
+        values[name] = value
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise InvalidArgumentError("options", f"invalid options for {cls.__name__}.") from exc
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)

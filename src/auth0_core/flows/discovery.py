@@ -1,0 +1,77 @@
+"""Discovery, JWKS and ID-token verification as sub-flows, consulting the client's caches."""
+
+from __future__ import annotations
+
+from .._client import CoreClient
+from .._effects import Flow, fetch
+from .._http import HttpRequest
+from .._id_token import IdTokenChecks, IdTokenClaims, KeyNotFoundError, validate_id_token
+from .._jwks import JsonWebKeys, cache_max_age, process_jwks_response
+from .._metadata import (
+    ServerMetadata,
+    cache_ttl,
+    prepare_discovery_request,
+    process_discovery_response,
+)
+from .._token import tenant_headers
+
+
+def metadata_flow(client: CoreClient) -> Flow[ServerMetadata]:
+    """The tenant's discovery document, from the cache or fetched once."""
+    config = client.config
+    now = config.env.now()
+    cached = client.metadata_cache.get(config.base_url, now)
+    if cached is not None:
+        return cached
+    request = prepare_discovery_request(config.base_url)
+    request = HttpRequest(
+        method=request.method,
+        url=request.url,
+        headers=(*request.headers, *tenant_headers(config)),
+    )
+    response = yield from fetch(request)
+    metadata = process_discovery_response(response)
+    client.metadata_cache.put(config.base_url, metadata, now, cache_ttl(response))
+    return metadata
+
+
+def jwks_flow(
+    client: CoreClient, metadata: ServerMetadata, *, refresh: bool = False
+) -> Flow[JsonWebKeys]:
+    """The tenant's signing keys, from the cache unless ``refresh`` or expired."""
+    now = client.config.env.now()
+    if not refresh:
+        cached = client.jwks_cache.get(metadata.jwks_uri, now)
+        if cached is not None:
+            return cached
+    response = yield from fetch(
+        HttpRequest(
+            method="GET",
+            url=metadata.jwks_uri,
+            headers=(("Accept", "application/json"), *tenant_headers(client.config)),
+        )
+    )
+    keys = process_jwks_response(response)
+    client.jwks_cache.put(metadata.jwks_uri, keys, now, cache_max_age(response))
+    return keys
+
+
+def verify_id_token_flow(
+    client: CoreClient, metadata: ServerMetadata, token: str, checks: IdTokenChecks
+) -> Flow[IdTokenClaims]:
+    """Validate ``token``; on an unknown ``kid`` re-fetch the JWKS once (rate-limited).
+
+    Raises:
+        IdTokenError: (or a subclass) the token is not valid.
+    """
+    now = client.config.env.now()
+    keys = yield from jwks_flow(client, metadata)
+    try:
+        return validate_id_token(token, keys=keys, checks=checks, now=now)
+    except KeyNotFoundError:
+        # Auth0 rotated its signing key since we cached the JWKS (protocol doc §1.2).
+        if not client.jwks_cache.may_refetch(metadata.jwks_uri, now):
+            raise
+        client.jwks_cache.mark_refetch(metadata.jwks_uri, now)
+    keys = yield from jwks_flow(client, metadata, refresh=True)
+    return validate_id_token(token, keys=keys, checks=checks, now=now)

@@ -1,0 +1,240 @@
+"""Interactive login: authorization code with PKCE, state and nonce (protocol doc §2)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from typing import Any
+
+from .._authorize import (
+    build_authorize_url,
+    prepare_par_request,
+    process_par_response,
+    resolve_authorization_params,
+)
+from .._callback import CallbackParams, parse_callback
+from .._client import CoreClient
+from .._effects import Flow, StoreOptions, fetch, store_delete, store_get, store_set
+from .._id_token import IdTokenChecks
+from .._metadata import ServerMetadata
+from .._options import StartInteractiveLoginOptions, coerce_options
+from .._pkce import code_challenge, random_code_verifier
+from .._result import LoginResult
+from .._session import new_session
+from .._token import TokenResponse, prepare_token_request, process_token_response
+from ..errors import (
+    AuthorizationError,
+    InvalidArgumentError,
+    InvalidResponse,
+    IssuerValidationError,
+    MissingRequiredArgumentError,
+    MissingTransactionError,
+    StateMismatch,
+)
+from .discovery import metadata_flow, verify_id_token_flow
+
+
+def transaction_key(client: CoreClient, state: str) -> str:
+    """The store identifier of a transaction: ``{transaction_identifier}:{state}``."""
+    return f"{client.config.transaction_identifier}:{state}"
+
+
+def start_login_flow(
+    client: CoreClient,
+    options: StartInteractiveLoginOptions | Mapping[str, Any] | None,
+    store_options: StoreOptions,
+    *,
+    flow_name: str = "login",
+    extra_params: Mapping[str, str] | None = None,
+    extra_transaction: Mapping[str, Any] | None = None,
+) -> Flow[str]:
+    """Build the /authorize URL (or push it first with PAR) and store the transaction.
+
+    Returns:
+        The URL to redirect the browser to.
+
+    Raises:
+        InvalidArgumentError, MissingRequiredArgumentError: bad options.
+        ConfigurationError: PAR requested but not advertised by the tenant.
+        ParError, InvalidResponse, TransportError: the PAR request failed.
+    """
+    config = client.config
+    opts = coerce_options(StartInteractiveLoginOptions, options)
+    params = resolve_authorization_params(
+        config, opts.authorization_params, redirect_uri=opts.redirect_uri
+    )
+    organization = opts.organization or params.get("organization") or config.organization
+    if organization is not None and not organization.strip():
+        raise InvalidArgumentError("organization", "organization must not be blank.")
+    if organization:
+        params["organization"] = organization
+    if opts.invitation:
+        params["invitation"] = opts.invitation
+    max_age = _max_age(params.get("max_age"))
+    env = config.env
+    state, nonce = env.random_urlsafe(32), env.random_urlsafe(32)
+    verifier = random_code_verifier(env)
+    query = {
+        "client_id": config.client_id,
+        "response_type": "code",
+        **params,
+        **(extra_params or {}),
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": code_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    metadata = yield from metadata_flow(client)
+    use_par = opts.pushed_authorization_requests
+    if use_par is None:
+        use_par = config.pushed_authorization_requests
+    if use_par:
+        response = yield from fetch(prepare_par_request(config, metadata, query))
+        request_uri = process_par_response(response)
+        url = build_authorize_url(
+            metadata, {"client_id": config.client_id, "request_uri": request_uri}
+        )
+    else:
+        url = build_authorize_url(metadata, query)
+    now = env.now()
+    transaction = {
+        "flow": flow_name,
+        "state": state,
+        "nonce": nonce,
+        "code_verifier": verifier,
+        "redirect_uri": params["redirect_uri"],
+        "audience": params.get("audience"),
+        "scope": query["scope"],
+        "max_age": max_age,
+        "organization": organization,
+        "app_state": opts.app_state,
+        "domain": config.domain,
+        "created_at": now,
+        "expires_at": now + config.transaction_lifetime,
+        **(extra_transaction or {}),
+    }
+    yield from store_set("transaction", transaction_key(client, state), transaction, store_options)
+    return url
+
+
+def _max_age(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise InvalidArgumentError("max_age", "max_age must be a whole number of seconds.")
+    return int(value)
+
+
+def read_callback_flow(
+    client: CoreClient, url: str, store_options: StoreOptions
+) -> Flow[tuple[CallbackParams, dict[str, Any]]]:
+    """Parse a callback and consume its transaction, in the order state, transaction, error.
+
+    The transaction is deleted before anything else can fail, so a callback is usable once
+    whatever its outcome.
+
+    Raises:
+        InvalidArgumentError: malformed callback URL (e.g. a repeated parameter).
+        MissingRequiredArgumentError: no ``state``.
+        MissingTransactionError: no live transaction for that state.
+        StateMismatch: the stored transaction belongs to another state.
+        AuthorizationError: the callback carries ``error=``.
+    """
+    params = parse_callback(url)
+    if not params.state:
+        raise MissingRequiredArgumentError("state")
+    key = transaction_key(client, params.state)
+    transaction = yield from store_get("transaction", key, store_options)
+    if transaction is None:
+        raise MissingTransactionError()
+    yield from store_delete("transaction", key, store_options)
+    stored_state = transaction.get("state")
+    if not isinstance(stored_state, str) or not hmac.compare_digest(
+        stored_state.encode(), params.state.encode()
+    ):
+        raise StateMismatch()
+    expires = transaction.get("expires_at")
+    if isinstance(expires, int) and client.config.env.now() >= expires:
+        raise MissingTransactionError("The login transaction has expired.")
+    if params.error is not None:
+        raise AuthorizationError(params.error, params.error_description)
+    return params, transaction
+
+
+def exchange_code_flow(
+    client: CoreClient,
+    metadata: ServerMetadata,
+    params: CallbackParams,
+    transaction: Mapping[str, Any],
+) -> Flow[tuple[TokenResponse, dict[str, Any]]]:
+    """Exchange the callback's code and validate the ID token against the transaction.
+
+    Raises:
+        IssuerValidationError: an ``iss`` callback parameter (RFC 9207) names another issuer.
+        MissingRequiredArgumentError: no ``code``.
+        OAuthError, InvalidResponse, TransportError: the exchange failed.
+        IdTokenError: the ID token is missing or invalid.
+    """
+    config = client.config
+    if params.iss is not None and params.iss != metadata.issuer:
+        raise IssuerValidationError("the callback's 'iss' is not the expected issuer.")
+    if not params.code:
+        raise MissingRequiredArgumentError("code")
+    verifier, redirect_uri = transaction.get("code_verifier"), transaction.get("redirect_uri")
+    if not isinstance(verifier, str) or not isinstance(redirect_uri, str):
+        raise MissingTransactionError("The login transaction is incomplete.")
+    fields: dict[str, str | None] = {
+        "grant_type": "authorization_code",
+        "code": params.code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+    }
+    response = yield from fetch(prepare_token_request(config, metadata, fields))
+    tokens = process_token_response(response)
+    if tokens.id_token is None:
+        raise InvalidResponse("the token response has no id_token (was 'openid' requested?)")
+    nonce = transaction.get("nonce")
+    max_age = transaction.get("max_age")
+    organization = transaction.get("organization")
+    checks = IdTokenChecks(
+        issuer=metadata.issuer,
+        client_id=config.client_id,
+        nonce=nonce if isinstance(nonce, str) else None,
+        max_age=max_age if isinstance(max_age, int) else None,
+        organization=organization if isinstance(organization, str) else None,
+        leeway=config.leeway,
+        algorithms=config.algorithms,
+    )
+    claims = yield from verify_id_token_flow(client, metadata, tokens.id_token, checks)
+    return tokens, dict(claims.claims)
+
+
+def complete_login_flow(
+    client: CoreClient, url: str, store_options: StoreOptions
+) -> Flow[LoginResult]:
+    """Finish a login: consume the transaction, exchange the code, write the session.
+
+    Raises:
+        Everything :func:`read_callback_flow` and :func:`exchange_code_flow` raise, and
+        SessionExpiredError when the upstream session is already over.
+    """
+    params, transaction = yield from read_callback_flow(client, url, store_options)
+    metadata = yield from metadata_flow(client)
+    tokens, claims = yield from exchange_code_flow(client, metadata, params, transaction)
+    audience = transaction.get("audience")
+    session = new_session(
+        client.config,
+        claims=claims,
+        tokens=tokens,
+        audience=audience if isinstance(audience, str) else None,
+        requested_scope=str(transaction.get("scope") or ""),
+        now=client.config.env.now(),
+    )
+    yield from store_set(
+        "state", client.config.state_identifier, session, store_options, remove_if_expires=True
+    )
+    return LoginResult(
+        app_state=transaction.get("app_state"),
+        user=session["user"],
+        authorization_details=tokens.authorization_details,
+    )
