@@ -1,0 +1,299 @@
+"""JSON Web Key Sets: the request, the validated key set, key selection, and a TTL cache.
+
+The flow that validates an ID token consults a :class:`JwksCache`; on a miss it yields
+:func:`prepare_jwks_request` and stores what :func:`process_jwks_response` returns. When the
+token names a ``kid`` the set does not hold, :func:`~auth0_core._id_token.validate_id_token`
+raises :class:`~auth0_core._id_token.KeyNotFoundError`; the flow then re-fetches the set once,
+but only when :meth:`JwksCache.may_refetch` allows it (protocol doc §1.2: a signing-key rotation
+must not break logins until the cache expires, and a stream of forged ``kid`` values must not
+turn into a stream of JWKS requests)::
+
+    keys = cache.get(uri, now) or (yield from fetch_and_store())
+    try:
+        return validate_id_token(token, keys=keys, checks=checks, now=now)
+    except KeyNotFoundError:
+        if not cache.may_refetch(uri, now):
+            raise
+        cache.mark_refetch(uri, now)
+        keys = yield from fetch_and_store()
+        return validate_id_token(token, keys=keys, checks=checks, now=now)
+
+Concurrency (one fetch in flight per ``jwks_uri``) is the adapters' job; this module is pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import attrs
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, RSAKey
+
+from ._http import HttpRequest, HttpResponse, body_excerpt
+from .errors import InvalidResponse
+
+#: The key types a signing key may have, and the JWS algorithms each serves (RFC 7518 §3.1).
+SigningKey = RSAKey | ECKey
+ALGORITHM_KEY_TYPES: Mapping[str, str] = {
+    "RS256": "RSA",
+    "RS384": "RSA",
+    "RS512": "RSA",
+    "PS256": "RSA",
+    "PS384": "RSA",
+    "PS512": "RSA",
+    "ES256": "EC",
+    "ES384": "EC",
+    "ES512": "EC",
+}
+# RFC 7518 §3.4: each ECDSA algorithm is bound to one curve.
+_EC_CURVES: Mapping[str, str] = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
+
+MIN_RSA_BITS = 2048  # smaller RSA keys are ignored (NIST SP 800-131A)
+MAX_KEYS = 100  # a document with more keys than this is not a JWKS we want to process
+
+DEFAULT_TTL = 600
+MIN_TTL, MAX_TTL = 60, 86_400
+REFETCH_INTERVAL = 30
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d{1,10})\"?\s*(?:,|$)", re.IGNORECASE)
+_NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-store|no-cache)\s*(?:,|=|$)", re.IGNORECASE)
+
+
+def _key_tuple(keys: Iterable[SigningKey]) -> tuple[SigningKey, ...]:
+    return tuple(keys)
+
+
+@attrs.frozen(repr=False)
+class JsonWebKeys:
+    """The usable signing keys of one JWKS document (RSA and EC, ``use`` absent or ``sig``).
+
+    Build it with :func:`process_jwks_response` or :meth:`from_document`; the constructor takes
+    already-imported joserfc keys (tests, or keys configured in code).
+    """
+
+    keys: tuple[SigningKey, ...] = attrs.field(converter=_key_tuple)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{key.key_type}:{key.kid}" for key in self.keys)
+        return f"JsonWebKeys({shown})"
+
+    @classmethod
+    def from_document(cls, document: object) -> JsonWebKeys:
+        """Validate a parsed JWKS document and keep its usable signing keys.
+
+        Individual keys that are malformed, of another type, meant for encryption or too weak
+        are skipped, so one bad entry cannot take the whole set down.
+
+        Args:
+            document: the decoded JSON document, ``{"keys": [...]}``.
+
+        Returns:
+            The usable keys, in document order.
+
+        Raises:
+            InvalidResponse: the document is not an object with a non-empty ``keys`` array of at
+                most :data:`MAX_KEYS` entries, or none of its keys is a usable signing key.
+        """
+        if not isinstance(document, Mapping):
+            raise InvalidResponse("the JWKS document is not a JSON object")
+        entries = document.get("keys")
+        if not isinstance(entries, list) or not entries:
+            raise InvalidResponse("the JWKS document has no 'keys' array")
+        if len(entries) > MAX_KEYS:
+            raise InvalidResponse(f"the JWKS document has more than {MAX_KEYS} keys")
+        keys = tuple(key for key in map(_import_signing_key, entries) if key is not None)
+        if not keys:
+            raise InvalidResponse("the JWKS document has no usable signing key")
+        return cls(keys)
+
+    def find(self, kid: str | None, alg: str) -> SigningKey | None:
+        """Select the key that verifies a token with header ``kid`` and ``alg``.
+
+        A key qualifies when its type serves ``alg``, its own ``alg`` (if any) equals ``alg``,
+        and for EC its curve is the one ``alg`` requires. With a ``kid``, the qualifying key
+        with that ``kid`` is chosen; without one, the only qualifying key is chosen, and if
+        there are several none is (OIDC Core §10.1 requires ``kid`` then).
+
+        Args:
+            kid: the token header's ``kid``, or None when the header has none.
+            alg: the token header's ``alg``, already checked against the allow-list.
+
+        Returns:
+            The key, or None on a miss. None is the "kid not found" signal: the caller may
+            re-fetch the JWKS once (see :class:`JwksCache`).
+        """
+        candidates = [key for key in self.keys if _serves(key, alg)]
+        if kid is None:
+            return candidates[0] if len(candidates) == 1 else None
+        for key in candidates:
+            if key.kid == kid:
+                return key
+        return None
+
+
+def _serves(key: SigningKey, alg: str) -> bool:
+    key_type = ALGORITHM_KEY_TYPES.get(alg)
+    if key_type is None or key.key_type != key_type:
+        return False
+    if key.alg is not None and key.alg != alg:
+        return False
+    return not isinstance(key, ECKey) or key.curve_name == _EC_CURVES[alg]
+
+
+def _import_signing_key(entry: object) -> SigningKey | None:
+    """Import one JWK if it is a well-formed public signing key, else None (RFC 7517 §4)."""
+    if not isinstance(entry, dict):
+        return None
+    if not all(isinstance(entry.get(name, ""), str) for name in ("kid", "alg", "use", "kty")):
+        return None
+    if entry.get("use", "sig") != "sig":
+        return None
+    key_ops = entry.get("key_ops")
+    if key_ops is not None and (not isinstance(key_ops, list) or "verify" not in key_ops):
+        return None
+    alg = entry.get("alg")
+    if alg is not None and alg not in ALGORITHM_KEY_TYPES:
+        return None
+    # Import only the public members: a private member published by mistake is never used.
+    kty = entry.get("kty")
+    if kty == "RSA":
+        public = {name: entry[name] for name in ("kty", "n", "e") if name in entry}
+        key: SigningKey | None = _import(RSAKey, public, entry)
+        if key is not None and key.raw_value.key_size < MIN_RSA_BITS:
+            return None
+        return key
+    if kty == "EC":
+        public = {name: entry[name] for name in ("kty", "crv", "x", "y") if name in entry}
+        return _import(ECKey, public, entry)
+    return None
+
+
+def _import(
+    kind: type[RSAKey] | type[ECKey], public: dict[str, object], entry: dict[str, object]
+) -> SigningKey | None:
+    if not all(isinstance(value, str) and value for value in public.values()):
+        return None
+    parameters = {name: entry[name] for name in ("kid", "alg", "use") if name in entry}
+    try:
+        return kind.import_key(public, parameters)  # type: ignore[arg-type]
+    except (JoseError, ValueError, TypeError, KeyError):
+        return None
+
+
+def prepare_jwks_request(jwks_uri: str) -> HttpRequest:
+    """``GET {jwks_uri}``, asking for JSON."""
+    return HttpRequest(method="GET", url=jwks_uri, headers=(("Accept", "application/json"),))
+
+
+def process_jwks_response(response: HttpResponse) -> JsonWebKeys:
+    """Validate a JWKS response (protocol doc §1.2).
+
+    Args:
+        response: the answer to :func:`prepare_jwks_request`.
+
+    Returns:
+        The usable signing keys.
+
+    Raises:
+        InvalidResponse: the status is not 200, the body is not a JSON object, or the document
+            holds no usable signing key (see :meth:`JsonWebKeys.from_document`).
+    """
+    if response.status != 200:
+        raise InvalidResponse(
+            "fetching the JWKS failed", status=response.status, excerpt=body_excerpt(response.body)
+        )
+    return JsonWebKeys.from_document(response.json_object())
+
+
+def cache_max_age(response: HttpResponse) -> int | None:
+    """The ``Cache-Control`` lifetime the server asked for, unbounded; None when it gave none.
+
+    ``no-store`` and ``no-cache`` count as 0 (the cache then keeps the set for the minimum TTL,
+    which the re-fetch rate limit needs anyway).
+    """
+    header = ", ".join(response.header_values("cache-control"))
+    if _NO_CACHE.search(header):
+        return 0
+    match = _MAX_AGE.search(header)
+    return int(match.group(1)) if match else None
+
+
+@attrs.frozen(kw_only=True)
+class JwksCacheEntry:
+    """One cached key set, when it was fetched, and until when it is fresh."""
+
+    keys: JsonWebKeys
+    fetched_at: int
+    expires_at: int
+
+
+class JwksCache:
+    """Key sets per ``jwks_uri``, each kept for its TTL, with a re-fetch rate limit.
+
+    The TTL is the server's ``max-age`` bounded to [:data:`MIN_TTL`, :data:`MAX_TTL`], or
+    ``default_ttl`` (600 s) when the server gave none. At most ``max_entries`` URIs are kept;
+    the oldest fetch is evicted first. Time is always passed in; the cache never reads a clock.
+    It is not thread-safe: the adapters serialise access to it.
+    """
+
+    def __init__(
+        self,
+        *,
+        default_ttl: int = DEFAULT_TTL,
+        refetch_interval: int = REFETCH_INTERVAL,
+        max_entries: int = 100,
+    ) -> None:
+        self.default_ttl = default_ttl
+        self.refetch_interval = refetch_interval
+        self.max_entries = max_entries
+        self._entries: dict[str, JwksCacheEntry] = {}
+        self._refetched_at: dict[str, int] = {}
+
+    def entry(self, uri: str) -> JwksCacheEntry | None:
+        """The entry for ``uri``, fresh or not (for diagnostics and tests)."""
+        return self._entries.get(uri)
+
+    def get(self, uri: str, now: int) -> JsonWebKeys | None:
+        """The key set for ``uri`` if it is still fresh at ``now``, else None."""
+        entry = self._entries.get(uri)
+        if entry is None or not entry.fetched_at <= now < entry.expires_at:
+            return None
+        return entry.keys
+
+    def ttl(self, max_age: int | None) -> int:
+        """Seconds to keep a set the server sent with ``max_age`` (None: no Cache-Control)."""
+        if max_age is None:
+            return self.default_ttl
+        return max(MIN_TTL, min(MAX_TTL, max_age))
+
+    def put(self, uri: str, keys: JsonWebKeys, now: int, max_age: int | None = None) -> None:
+        """Store ``keys`` for ``uri``, fetched at ``now`` (see :func:`cache_max_age`)."""
+        if uri not in self._entries and len(self._entries) >= self.max_entries:
+            oldest = min(self._entries, key=lambda name: self._entries[name].fetched_at)
+            del self._entries[oldest]
+        self._entries[uri] = JwksCacheEntry(
+            keys=keys, fetched_at=now, expires_at=now + self.ttl(max_age)
+        )
+
+    def invalidate(self, uri: str) -> None:
+        """Forget the set for ``uri`` (the rate-limit record stays)."""
+        self._entries.pop(uri, None)
+
+    def may_refetch(self, uri: str, now: int) -> bool:
+        """Whether an unknown ``kid`` may trigger a re-fetch of ``uri`` at ``now``.
+
+        At most one re-fetch per ``refetch_interval`` (30 s) per URI. A clock that went back
+        past the last re-fetch allows one, so a stepped clock cannot block re-fetches for good.
+        """
+        last = self._refetched_at.get(uri)
+        return last is None or not last <= now < last + self.refetch_interval
+
+    def mark_refetch(self, uri: str, now: int) -> None:
+        """Record that ``uri`` is being re-fetched at ``now`` because of an unknown ``kid``."""
+        horizon = now - self.refetch_interval
+        self._refetched_at = {u: t for u, t in self._refetched_at.items() if t > horizon}
+        self._refetched_at[uri] = now
