@@ -253,7 +253,20 @@ def _check_header(header: Mapping[str, object], checks: IdTokenChecks) -> tuple[
     kid = header.get("kid")
     if kid is not None and not isinstance(kid, str):
         raise IdTokenError("kid", "the ID token's 'kid' is not a string.")
+    # The registered members (typ, cty, jku, x5c, ...) must have their registered types; checked
+    # before the key lookup so a malformed header cannot trigger a JWKS re-fetch.
+    try:
+        _registry(alg).check_header(dict(header))
+    except JoseError as error:
+        message = f"the ID token's header is malformed ({type(error).__name__})."
+        raise IdTokenError("header", message) from None
     return alg, kid
+
+
+def _registry(alg: str) -> jws.JWSRegistry:
+    # Only the one algorithm the header named and the allow-list accepted; unregistered
+    # header members are tolerated (strict_check_header would reject e.g. Auth0 extensions).
+    return jws.JWSRegistry(algorithms=[alg], strict_check_header=False)
 
 
 def _select_key(
@@ -269,9 +282,8 @@ def _select_key(
 
 
 def _verify(token: str, key: SigningKey | OctKey, alg: str) -> bytes:
-    registry = jws.JWSRegistry(algorithms=[alg], strict_check_header=False)
     try:
-        return jws.deserialize_compact(token, key, registry=registry).payload
+        return jws.deserialize_compact(token, key, registry=_registry(alg)).payload
     except BadSignatureError:
         raise IdTokenError("signature", "the ID token's signature is invalid.") from None
     except (JoseError, ValueError) as error:

@@ -23,12 +23,14 @@ Concurrency (one fetch in flight per ``jwks_uri``) is the adapters' job; this mo
 
 from __future__ import annotations
 
+import binascii
 import re
 from collections.abc import Iterable, Mapping
 
 import attrs
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
+from joserfc.util import urlsafe_b64decode
 
 from ._http import HttpRequest, HttpResponse, body_excerpt
 from .errors import InvalidResponse
@@ -49,7 +51,9 @@ ALGORITHM_KEY_TYPES: Mapping[str, str] = {
 # RFC 7518 §3.4: each ECDSA algorithm is bound to one curve.
 _EC_CURVES: Mapping[str, str] = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
 
-MIN_RSA_BITS = 2048  # smaller RSA keys are ignored (NIST SP 800-131A)
+# RSA keys outside these sizes are ignored: too weak (NIST SP 800-131A), or a verification cost
+# an attacker controlling a JWKS document could inflate.
+MIN_RSA_BITS, MAX_RSA_BITS = 2048, 8192
 MAX_KEYS = 100  # a document with more keys than this is not a JWKS we want to process
 
 DEFAULT_TTL = 600
@@ -161,15 +165,23 @@ def _import_signing_key(entry: object) -> SigningKey | None:
     # Import only the public members: a private member published by mistake is never used.
     kty = entry.get("kty")
     if kty == "RSA":
-        public = {name: entry[name] for name in ("kty", "n", "e") if name in entry}
-        key: SigningKey | None = _import(RSAKey, public, entry)
-        if key is not None and key.raw_value.key_size < MIN_RSA_BITS:
+        if not MIN_RSA_BITS <= _modulus_bits(entry.get("n")) <= MAX_RSA_BITS:
             return None
-        return key
+        public = {name: entry[name] for name in ("kty", "n", "e") if name in entry}
+        return _import(RSAKey, public, entry)
     if kty == "EC":
         public = {name: entry[name] for name in ("kty", "crv", "x", "y") if name in entry}
         return _import(ECKey, public, entry)
     return None
+
+
+def _modulus_bits(modulus: object) -> int:
+    if not isinstance(modulus, str) or len(modulus) > MAX_RSA_BITS // 4:
+        return 0
+    try:
+        return int.from_bytes(urlsafe_b64decode(modulus.encode("ascii"))).bit_length()
+    except (binascii.Error, ValueError):  # UnicodeEncodeError included
+        return 0
 
 
 def _import(

@@ -116,6 +116,8 @@ CASES = [
     Case("crit-header", header(crit=["exp"], exp=1), IdTokenError, "crit"),
     Case("b64-header", header(b64=False), IdTokenError, "b64"),
     Case("kid-not-string", header(kid=1), IdTokenError, "kid"),
+    Case("typ-not-string", header(typ=3), IdTokenError, "header"),
+    Case("jku-not-url-and-unknown-kid", header(jku=5, kid="nope"), IdTokenError, "header"),
     # -- alg allow-list
     Case(
         "alg-none-no-signature", replace_segment(0, b64json({"alg": "none"})), IdTokenError, "alg"
