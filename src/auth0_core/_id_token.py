@@ -24,7 +24,7 @@ import hmac
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 import attrs
@@ -65,10 +65,16 @@ class KeyNotFoundError(IdTokenError):
         self.kid = kid
 
 
+def _algorithm_tuple(algorithms: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(algorithms, str):  # "RS256" would otherwise become ("R", "S", "2", ...)
+        raise ConfigurationError("'algorithms' must be a tuple of JWS algorithm names.")
+    return tuple(algorithms)
+
+
 def _check_algorithms(algorithms: tuple[str, ...], client_secret: str | None) -> None:
-    if not algorithms or isinstance(algorithms, str):
-        raise ConfigurationError("'algorithms' must be a non-empty tuple of JWS algorithms.")
-    unsupported = [alg for alg in algorithms if alg not in SUPPORTED_ALGORITHMS]
+    if not algorithms:
+        raise ConfigurationError("'algorithms' must not be empty.")
+    unsupported = [alg for alg in algorithms if str(alg) not in SUPPORTED_ALGORITHMS]
     if unsupported:  # includes "none", which is never supported
         raise ConfigurationError(f"unsupported ID token algorithms: {unsupported!r}.")
     if HMAC_ALGORITHMS.intersection(algorithms) and not client_secret:
@@ -102,23 +108,22 @@ class IdTokenChecks:
     max_age: int | None = None
     organization: str | None = None
     leeway: int = 60
-    algorithms: tuple[str, ...] = ("RS256",)
+    algorithms: tuple[str, ...] = attrs.field(default=("RS256",), converter=_algorithm_tuple)
     client_secret: str | None = attrs.field(default=None, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        for name in ("issuer", "client_id"):
-            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+        for name in ("issuer", "client_id", "nonce", "organization", "client_secret"):
+            value = getattr(self, name)
+            if value is None and name not in ("issuer", "client_id"):
+                continue
+            if not isinstance(value, str) or not value:
                 raise ConfigurationError(f"'{name}' must be a non-empty string.")
-        if self.nonce is not None and (not isinstance(self.nonce, str) or not self.nonce):
-            raise ConfigurationError("'nonce' must be a non-empty string.")
         if self.require_nonce and self.nonce is None:
             raise ConfigurationError("an ID token nonce is required but none was given.")
         for name in ("leeway", "max_age"):
             value = getattr(self, name)
             if value is not None and (type(value) is not int or value < 0):
                 raise ConfigurationError(f"'{name}' must be a non-negative integer.")
-        if self.organization is not None and not self.organization:
-            raise ConfigurationError("'organization' must not be empty.")
         _check_algorithms(self.algorithms, self.client_secret)
 
 
@@ -130,6 +135,8 @@ def _read_only(claims: Mapping[str, object]) -> Mapping[str, object]:
 class IdTokenClaims:
     """The claims of a validated ID token, as a read-only mapping.
 
+    The properties never raise: on claims that did not come from :func:`validate_id_token`, a
+    missing ``sub`` reads as ``""`` and a missing ``iat``/``exp`` as ``0`` (long expired).
     The repr shows ``sub`` and the claim names only: no token, no personal data.
     """
 
@@ -145,7 +152,8 @@ class IdTokenClaims:
     @property
     def sub(self) -> str:
         """The subject (validated: a non-empty string)."""
-        return str(self.claims["sub"])
+        value = self.claims.get("sub")
+        return value if isinstance(value, str) else ""
 
     @property
     def sid(self) -> str | None:
@@ -156,12 +164,12 @@ class IdTokenClaims:
     @property
     def iat(self) -> int:
         """Issued-at, Unix seconds (validated)."""
-        return _as_int(self.claims["iat"])
+        return _as_int(self.claims.get("iat"))
 
     @property
     def exp(self) -> int:
         """Expiry, Unix seconds (validated)."""
-        return _as_int(self.claims["exp"])
+        return _as_int(self.claims.get("exp"))
 
     @property
     def auth_time(self) -> int | None:

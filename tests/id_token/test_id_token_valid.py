@@ -122,6 +122,15 @@ def test_session_expiry_fails_open(value: object) -> None:
     assert IdTokenClaims({"sub": "s", "session_expiry": value}).session_expiry is None
 
 
+def test_claims_properties_never_raise() -> None:
+    empty = IdTokenClaims({})
+    assert (empty.sub, empty.sid, empty.iat, empty.exp, empty.auth_time) == ("", None, 0, 0, None)
+
+
+def test_algorithms_accept_any_sequence() -> None:
+    assert checks(algorithms=["RS256", "ES256"]).algorithms == ("RS256", "ES256")
+
+
 def test_claims_are_a_copy() -> None:
     source: dict[str, object] = {"sub": "s"}
     result = IdTokenClaims(source)
@@ -156,6 +165,10 @@ BAD_CHECKS: list[dict[str, Any]] = [
     {"max_age": -1},
     {"max_age": "300"},
     {"organization": ""},
+    {"organization": 5},
+    {"issuer": None},
+    {"algorithms": (["RS256"],)},
+    {"algorithms": ("RS256",), "client_secret": ""},
 ]
 
 
