@@ -225,3 +225,13 @@ def test_derived_keys_are_cached() -> None:
     assert info.misses == 1
     assert info.hits >= 9
     assert info.maxsize is not None
+
+
+def test_lone_surrogates_are_typed_errors() -> None:
+    token = seal({"a": 1}, "s", "id")
+    with pytest.raises(UnsealError):
+        unseal(token, ["\ud800"], "id")
+    with pytest.raises(UnsealError):
+        unseal(token, ["s"], "_a0_tx:\udcff")
+    with pytest.raises(InvalidArgumentError):
+        seal({"a": 1}, "\ud800", "id")

@@ -1,0 +1,337 @@
+"""Stateless cookie stores: the session and the login transactions live in sealed cookies.
+
+Session cookies use auth0-fastapi's chunk layout (``{name}_0``, ``{name}_1``, ...; protocol doc
+§3.3), so a session written by either package reads in the other, minus fastapi's two bugs: a
+bare or oddly suffixed cookie no longer crashes the read, and a shrinking session no longer
+leaves stale chunks behind. Transactions get one cookie per login (``{name}.{hash}``), so two
+tabs can log in at once. Nothing here can be revoked server-side: a stolen cookie stays valid
+until the expiry sealed inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .._effects import StoreOptions
+from .._seal import seal, unseal
+from ..errors import ConfigurationError, UnsealError
+from ._common import OnceLogger, expires_at, is_expired
+from ._errors import CookieTooLargeError, StoreNotSupportedError
+from ._web import request_cookies, response_of
+
+# RFC 6265 §6.1: browsers must accept 4096 bytes per cookie (name, value and attributes).
+COOKIE_LIMIT = 4096
+# Werkzeug and Django add "; Expires=<29-char date>" next to Max-Age; keep room for it.
+_FRAMEWORK_MARGIN = 64
+_MAX_AGE_DIGITS = 10
+_DEFAULT_SESSION_LIFETIME = 3 * 24 * 3600  # auth0-fastapi's rolling 3 days
+_WARN_ABOVE_CHUNKS = 3
+_MIN_CHUNK = 512
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def _secret_list(secret: str | Sequence[str]) -> tuple[str, ...]:
+    """Normalize ``secret`` to a non-empty tuple: the first seals, all unseal."""
+    secrets = (secret,) if isinstance(secret, str) else tuple(secret)
+    if not secrets or not all(isinstance(s, str) and s for s in secrets):
+        raise ConfigurationError("A cookie store needs a non-empty secret (or list of secrets).")
+    return secrets
+
+
+def _check_name(cookie_name: str) -> None:
+    if not _TOKEN.fullmatch(cookie_name):
+        raise ConfigurationError("cookie_name must be a valid cookie name (an HTTP token).")
+
+
+def _remaining(state: Mapping[str, Any], now: float, default: int) -> int:
+    """Seconds until the record's sealed expiry (``default`` when it has none)."""
+    deadline = expires_at(state)
+    if deadline is None:
+        return default
+    return int(deadline - now)
+
+
+class CookieStateStore:
+    """The session in chunked, sealed cookies (no server state).
+
+    ``secret`` may be a list for rotation. ``secure=False`` is for plain-http loopback
+    development only. Max-Age is the session's remaining lifetime (``internal.expires_at``),
+    and an expired session reads as None whatever the browser still sends.
+    """
+
+    def __init__(
+        self,
+        secret: str | Sequence[str],
+        *,
+        cookie_name: str = "_a0_session",
+        secure: bool = True,
+        path: str = "/",
+        same_site: str = "Lax",
+        clock: Callable[[], float] = time.time,
+        max_chunks: int = 10,
+    ) -> None:
+        """Create the store.
+
+        Raises:
+            ConfigurationError: empty secret, invalid cookie name, ``max_chunks`` below 1, or
+                attributes so long that a useful chunk no longer fits in a cookie.
+        """
+        _check_name(cookie_name)
+        if max_chunks < 1:
+            raise ConfigurationError("max_chunks must be at least 1.")
+        self._secrets = _secret_list(secret)
+        self._name = cookie_name
+        self._clock = clock
+        self._max_chunks = max_chunks
+        self._attrs = {"path": path, "secure": secure, "httponly": True, "samesite": same_site}
+        self.chunk_size = self._chunk_size()
+        self._log = OnceLogger()
+
+    def _chunk_size(self) -> int:
+        # Budget the whole Set-Cookie value: name, "=", chunk, our attributes, framework extras.
+        name = len(f"{self._name}_{self._max_chunks - 1}=")
+        attrs = len(f"; Max-Age={'9' * _MAX_AGE_DIGITS}; Path={self._attrs['path']}; HttpOnly")
+        attrs += len("; Secure") if self._attrs["secure"] else 0
+        attrs += len(f"; SameSite={self._attrs['samesite']}")
+        # Never above auth0-fastapi's size, so our chunks also fit what it writes.
+        size = min(COOKIE_LIMIT - len(self._name) - 10, COOKIE_LIMIT - name - attrs)
+        size -= _FRAMEWORK_MARGIN
+        if size < _MIN_CHUNK:
+            raise ConfigurationError("The cookie name and path are too long for session cookies.")
+        return size
+
+    def get(self, identifier: str, options: StoreOptions = None) -> dict[str, Any] | None:
+        """The session from the request's cookies; None when absent, invalid or expired.
+
+        Raises:
+            MissingStoreOptionsError: ``options`` has no request with cookies.
+        """
+        cookies = request_cookies(options, "CookieStateStore")
+        token = self._assemble(cookies)
+        if token is None:
+            return None
+        try:
+            value = unseal(token, self._secrets, identifier)
+        except UnsealError:
+            self._log.warn(
+                "unseal",
+                "Ignoring session cookie %r: it could not be decrypted (%d characters); "
+                "tampered, truncated or sealed with another secret.",
+                self._name,
+                len(token),
+            )
+            return None
+        return None if is_expired(value, self._clock()) else value
+
+    def _assemble(self, cookies: Mapping[str, str]) -> str | None:
+        """Concatenate chunks ``_0.._k`` (a bare name counts as one chunk), else None."""
+        chunks = self._chunks(cookies)
+        if not chunks:
+            return cookies.get(self._name) or None
+        if sorted(chunks) != list(range(len(chunks))):
+            self._log.warn(
+                "gap",
+                "Ignoring session cookie %r: its chunks are not contiguous (%d present).",
+                self._name,
+                len(chunks),
+            )
+            return None
+        return "".join(chunks[i] for i in range(len(chunks)))
+
+    def _chunks(self, cookies: Mapping[str, str]) -> dict[int, str]:
+        """Chunk index to value; names with a non-numeric suffix are not ours and are skipped."""
+        prefix = f"{self._name}_"
+        found = {}
+        for name, value in cookies.items():
+            suffix = name[len(prefix) :] if name.startswith(prefix) else ""
+            # ASCII digits only (str.isdigit accepts '²'), and no absurd indices.
+            if 0 < len(suffix) <= 3 and suffix.isascii() and suffix.isdigit():
+                found[int(suffix)] = value
+        return found
+
+    def set(
+        self,
+        identifier: str,
+        state: Mapping[str, Any],
+        remove_if_expires: bool = False,
+        options: StoreOptions = None,
+    ) -> None:
+        """Seal the session into chunk cookies and delete any stale ones.
+
+        Raises:
+            MissingStoreOptionsError: ``options`` lacks the request or the response.
+            CookieTooLargeError: the sealed session needs more than ``max_chunks`` cookies.
+            InvalidArgumentError: the session is not JSON-serializable.
+        """
+        cookies = request_cookies(options, "CookieStateStore")
+        response = response_of(options, "CookieStateStore")
+        max_age = _remaining(state, self._clock(), _DEFAULT_SESSION_LIFETIME)
+        if max_age <= 0:  # already over: writing it would only be read back as None
+            self._delete_from(0, cookies, response)
+            return
+        token = seal(state, self._secrets[0], identifier)
+        chunks = [token[i : i + self.chunk_size] for i in range(0, len(token), self.chunk_size)]
+        self._check_count(len(token), len(chunks))
+        for index, chunk in enumerate(chunks):
+            response.set_cookie(f"{self._name}_{index}", chunk, max_age=max_age, **self._attrs)
+        self._delete_from(len(chunks), cookies, response)
+
+    def _check_count(self, size: int, count: int) -> None:
+        if count > self._max_chunks:
+            raise CookieTooLargeError(
+                f"The session needs {count} cookies of {self.chunk_size} characters (limit "
+                f"{self._max_chunks}); use a server-side state store."
+            )
+        if count > _WARN_ABOVE_CHUNKS:
+            self._log.warn(
+                "large",
+                "The session cookie %r needs %d chunks (%d characters); browsers and proxies "
+                "limit the Cookie header, consider a server-side state store.",
+                self._name,
+                count,
+                size,
+            )
+
+    def _delete_from(self, start: int, cookies: Mapping[str, str], response: Any) -> None:
+        """Delete chunks ``start..`` the request carried and, blindly, up to ``max_chunks``.
+
+        The blind range covers chunks another tab wrote after this request was sent.
+        """
+        stale = {i for i in self._chunks(cookies) if i >= start}
+        stale.update(range(start, self._max_chunks))
+        for index in sorted(stale):
+            response.delete_cookie(f"{self._name}_{index}", path=self._attrs["path"])
+        if self._name in cookies:
+            response.delete_cookie(self._name, path=self._attrs["path"])
+
+    def delete(self, identifier: str, options: StoreOptions = None) -> None:
+        """Delete every session cookie (all chunks and a bare one).
+
+        Raises:
+            MissingStoreOptionsError: ``options`` lacks the request or the response.
+        """
+        cookies = request_cookies(options, "CookieStateStore")
+        self._delete_from(0, cookies, response_of(options, "CookieStateStore"))
+
+    def delete_by_logout_token(
+        self, claims: Mapping[str, Any], options: StoreOptions = None
+    ) -> None:
+        """Always refuses: a stateless cookie session cannot be revoked from the server.
+
+        Raises:
+            StoreNotSupportedError: always; configure a server-side state store instead.
+        """
+        raise StoreNotSupportedError(
+            "Back-channel logout needs a server-side state store: sessions kept in cookies "
+            "live in the browser and cannot be deleted by the server."
+        )
+
+
+class CookieTransactionStore:
+    """Login transactions, one sealed cookie each (``{cookie_name}.{sha256(identifier)[:16]}``).
+
+    The value is sealed with the identifier (``_a0_tx:{state}``) as salt, so a cookie cannot
+    be read for another ``state``. At most ``max_transactions`` are kept: when a new one is
+    written, the oldest by the browser's cookie order (RFC 6265 §5.4 sends earlier-created
+    cookies of the same path first) are deleted.
+    """
+
+    def __init__(
+        self,
+        secret: str | Sequence[str],
+        *,
+        cookie_name: str = "_a0_tx",
+        secure: bool = True,
+        path: str = "/",
+        max_age: int = 600,
+        clock: Callable[[], float] = time.time,
+        max_transactions: int = 5,
+    ) -> None:
+        """Create the store.
+
+        Raises:
+            ConfigurationError: empty secret, invalid cookie name, or a bound below 1.
+        """
+        _check_name(cookie_name)
+        if max_age < 1 or max_transactions < 1:
+            raise ConfigurationError("max_age and max_transactions must be at least 1.")
+        self._secrets = _secret_list(secret)
+        self._name = cookie_name
+        self._max_age = max_age
+        self._clock = clock
+        self._max_transactions = max_transactions
+        # SameSite=Lax is required: the callback is a top-level cross-site GET.
+        self._attrs = {"path": path, "secure": secure, "httponly": True, "samesite": "Lax"}
+        self._log = OnceLogger()
+        self._pattern = re.compile(re.escape(cookie_name) + r"\.[0-9a-f]{16}")
+
+    def cookie_name(self, identifier: str) -> str:
+        """The cookie that holds the transaction ``identifier``."""
+        digest = hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:16]
+        return f"{self._name}.{digest}"
+
+    def get(self, identifier: str, options: StoreOptions = None) -> dict[str, Any] | None:
+        """The transaction, or None when absent, invalid, for another state, or expired.
+
+        Raises:
+            MissingStoreOptionsError: ``options`` has no request with cookies.
+        """
+        token = request_cookies(options, "CookieTransactionStore").get(self.cookie_name(identifier))
+        if not token:
+            return None
+        try:
+            value = unseal(token, self._secrets, identifier)
+        except UnsealError:
+            self._log.warn(
+                "unseal",
+                "Ignoring transaction cookie (%d characters): it could not be decrypted.",
+                len(token),
+            )
+            return None
+        return None if is_expired(value, self._clock()) else value
+
+    def set(
+        self,
+        identifier: str,
+        state: Mapping[str, Any],
+        remove_if_expires: bool = False,
+        options: StoreOptions = None,
+    ) -> None:
+        """Seal the transaction into its own cookie, evicting the oldest beyond the bound.
+
+        Raises:
+            MissingStoreOptionsError: ``options`` lacks the request or the response.
+            CookieTooLargeError: the sealed transaction does not fit in one cookie.
+            InvalidArgumentError: the transaction is not JSON-serializable.
+        """
+        cookies = request_cookies(options, "CookieTransactionStore")
+        response = response_of(options, "CookieTransactionStore")
+        name = self.cookie_name(identifier)
+        max_age = min(self._max_age, _remaining(state, self._clock(), self._max_age))
+        token = seal(state, self._secrets[0], identifier)
+        if len(name) + len(token) + 1 + _FRAMEWORK_MARGIN * 2 > COOKIE_LIMIT:
+            raise CookieTooLargeError("The login transaction does not fit in a cookie.")
+        others = [n for n in cookies if n != name and self._pattern.fullmatch(n)]
+        excess = len(others) - (self._max_transactions - 1)
+        for old in others[: max(0, excess)]:
+            response.delete_cookie(old, path=self._attrs["path"])
+        if max_age <= 0:
+            response.delete_cookie(name, path=self._attrs["path"])
+            return
+        response.set_cookie(name, token, max_age=max_age, **self._attrs)
+
+    def delete(self, identifier: str, options: StoreOptions = None) -> None:
+        """Delete the transaction's cookie.
+
+        Raises:
+            MissingStoreOptionsError: ``options`` has no response.
+        """
+        response = response_of(options, "CookieTransactionStore")
+        response.delete_cookie(self.cookie_name(identifier), path=self._attrs["path"])
+
+
+__all__ = ["COOKIE_LIMIT", "CookieStateStore", "CookieTransactionStore"]

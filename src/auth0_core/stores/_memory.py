@@ -1,0 +1,211 @@
+"""In-process stores: the default when no store is configured.
+
+They live in one Python process only: an app served by several processes or hosts needs a
+shared store (Redis). Values are deep-copied in and out, so a caller mutating a returned dict
+never changes what is stored, and records past their expiry read as absent.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .._effects import StoreOptions
+from ..errors import ConfigurationError
+from ._common import expires_at, is_expired
+from ._web import optional_exchange
+
+# A session id is 128 random bits, URL-safe (22 characters).
+_SID_BYTES = 16
+_DEFAULT_LIFETIME = 3 * 24 * 3600
+
+
+class _Table:
+    """A bounded, thread-safe dict of JSON records with expiry; the oldest write is evicted."""
+
+    def __init__(self, clock: Callable[[], float], max_entries: int) -> None:
+        if max_entries < 1:
+            raise ConfigurationError("max_entries must be at least 1.")
+        self._clock = clock
+        self._max = max_entries
+        self._data: OrderedDict[Any, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()  # the sync adapter may serve requests from threads
+
+    def get(self, key: Any) -> dict[str, Any] | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is None:
+                return None
+            if is_expired(value, self._clock()):
+                del self._data[key]
+                return None
+            return copy.deepcopy(value)
+
+    def set(self, key: Any, value: Mapping[str, Any]) -> None:
+        stored = copy.deepcopy(dict(value))
+        with self._lock:
+            self._data[key] = stored
+            self._data.move_to_end(key)
+            while len(self._data) > self._max:
+                self._data.popitem(last=False)
+
+    def delete(self, key: Any) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+    def delete_where(self, match: Callable[[dict[str, Any]], bool]) -> int:
+        with self._lock:
+            doomed = [key for key, value in self._data.items() if match(value)]
+            for key in doomed:
+                del self._data[key]
+        return len(doomed)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class MemoryTransactionStore:
+    """Login transactions in a dict, keyed by identifier (which embeds the random ``state``).
+
+    Honours a top-level ``expires_at`` (Unix seconds). Single-process only.
+    """
+
+    def __init__(
+        self, *, clock: Callable[[], float] = time.time, max_entries: int = 10_000
+    ) -> None:
+        """Create an empty store.
+
+        Raises:
+            ConfigurationError: ``max_entries`` is below 1.
+        """
+        self._table = _Table(clock, max_entries)
+
+    def get(self, identifier: str, options: StoreOptions = None) -> dict[str, Any] | None:
+        """A copy of the transaction, or None when absent or expired."""
+        return self._table.get(identifier)
+
+    def set(
+        self,
+        identifier: str,
+        state: Mapping[str, Any],
+        remove_if_expires: bool = False,
+        options: StoreOptions = None,
+    ) -> None:
+        """Store a copy of the transaction (evicting the oldest when full)."""
+        self._table.set(identifier, state)
+
+    def delete(self, identifier: str, options: StoreOptions = None) -> None:
+        """Forget the transaction."""
+        self._table.delete(identifier)
+
+
+class MemoryStateStore:
+    """Sessions in a dict. Single-process only.
+
+    Without a request/response in ``options`` the session is keyed by the identifier alone,
+    so there is one session per process (scripts, tests). With a request/response pair, each
+    browser gets a random 128-bit session id in a cookie named after the identifier; an absent
+    or unknown id is never adopted (a new one is issued on write), and a login
+    (``remove_if_expires=True``) always rotates the id against session fixation.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.time,
+        max_entries: int = 10_000,
+        secure: bool = True,
+        path: str = "/",
+        same_site: str = "Lax",
+    ) -> None:
+        """Create an empty store; ``secure=False`` only for plain-http development.
+
+        Raises:
+            ConfigurationError: ``max_entries`` is below 1.
+        """
+        self._clock = clock
+        self._table = _Table(clock, max_entries)
+        self._cookie = {"path": path, "secure": secure, "httponly": True, "samesite": same_site}
+
+    def get(self, identifier: str, options: StoreOptions = None) -> dict[str, Any] | None:
+        """A copy of this browser's session, or None when absent or expired."""
+        exchange = optional_exchange(options)
+        if exchange is None:
+            return self._table.get((identifier, None))
+        sid = exchange[0].get(identifier)
+        return self._table.get((identifier, sid)) if sid else None
+
+    def set(
+        self,
+        identifier: str,
+        state: Mapping[str, Any],
+        remove_if_expires: bool = False,
+        options: StoreOptions = None,
+    ) -> None:
+        """Store a copy of the session; with a request/response, (re)issue the id cookie."""
+        exchange = optional_exchange(options)
+        if exchange is None:
+            self._table.set((identifier, None), state)
+            return
+        cookies, response = exchange
+        sid = cookies.get(identifier)
+        known = bool(sid) and self._table.get((identifier, sid)) is not None
+        if remove_if_expires or not known:
+            if sid:
+                self._table.delete((identifier, sid))
+            sid = secrets.token_urlsafe(_SID_BYTES)
+        self._table.set((identifier, sid), state)
+        response.set_cookie(identifier, sid, max_age=self._max_age(state), **self._cookie)
+
+    def delete(self, identifier: str, options: StoreOptions = None) -> None:
+        """Forget this browser's session and clear its id cookie."""
+        exchange = optional_exchange(options)
+        if exchange is None:
+            self._table.delete((identifier, None))
+            return
+        cookies, response = exchange
+        sid = cookies.get(identifier)
+        if sid:
+            self._table.delete((identifier, sid))
+            response.delete_cookie(identifier, path=self._cookie["path"])
+
+    def delete_by_logout_token(
+        self, claims: Mapping[str, Any], options: StoreOptions = None
+    ) -> None:
+        """Delete every session the logout token names.
+
+        Matches ``internal.sid == claims["sid"]`` when the token has a ``sid``, else
+        ``user.sub == claims["sub"]``; with ``iss`` present, only sessions whose ``user.iss``
+        equals it. A token naming neither deletes nothing.
+        """
+        self._table.delete_where(lambda session: session_matches(session, claims))
+
+    def _max_age(self, state: Mapping[str, Any]) -> int:
+        deadline = expires_at(state)
+        if deadline is None:
+            return _DEFAULT_LIFETIME
+        return max(0, int(deadline - self._clock()))
+
+
+def session_matches(session: Mapping[str, Any], claims: Mapping[str, Any]) -> bool:
+    """Whether a back-channel logout token's ``sid``/``sub``/``iss`` names ``session``."""
+    user = session.get("user")
+    internal = session.get("internal")
+    user = user if isinstance(user, Mapping) else {}
+    internal = internal if isinstance(internal, Mapping) else {}
+    sid, sub, iss = claims.get("sid"), claims.get("sub"), claims.get("iss")
+    if iss and user.get("iss") != iss:
+        return False
+    if isinstance(sid, str) and sid:
+        return bool(internal.get("sid") == sid)
+    if isinstance(sub, str) and sub:
+        return bool(user.get("sub") == sub)
+    return False
+
+
+__all__ = ["MemoryStateStore", "MemoryTransactionStore", "session_matches"]

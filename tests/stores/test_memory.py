@@ -1,0 +1,246 @@
+"""Memory stores: copies, expiry with an injected clock, bounds, logout tokens, per-browser ids."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from auth0_core._effects import StoreOptions
+from auth0_core.errors import ConfigurationError
+from auth0_core.stores import (
+    AsyncStateStore,
+    AsyncTransactionStore,
+    MemoryStateStore,
+    MemoryTransactionStore,
+    StateStore,
+    TransactionStore,
+)
+
+from .browser import Browser, attributes
+
+NOW = 1_767_139_200
+ISS = "https://t.eu.auth0.com/"
+ID = "_a0_session"
+
+
+class Clock:
+    def __init__(self, now: float = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def session(
+    sub: str = "auth0|1", sid: str = "S1", iss: str = ISS, **internal: Any
+) -> dict[str, Any]:
+    return {"user": {"sub": sub, "iss": iss}, "internal": {"sid": sid, **internal}}
+
+
+def test_protocols() -> None:
+    assert isinstance(MemoryStateStore(), StateStore)
+    assert isinstance(MemoryTransactionStore(), TransactionStore)
+    assert not isinstance(MemoryTransactionStore(), StateStore)
+    # Statically (mypy) the memory stores satisfy the sync protocols...
+    state: StateStore = MemoryStateStore()
+    transaction: TransactionStore = MemoryTransactionStore()
+    assert state is not transaction
+
+
+class _AsyncStore:
+    """A minimal async store: mypy checks it against the async protocols."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, dict[str, Any]] = {}
+
+    async def get(self, identifier: str, options: StoreOptions = None) -> dict[str, Any] | None:
+        return self.data.get(identifier)
+
+    async def set(
+        self,
+        identifier: str,
+        state: Mapping[str, Any],
+        remove_if_expires: bool = False,
+        options: StoreOptions = None,
+    ) -> None:
+        self.data[identifier] = dict(state)
+
+    async def delete(self, identifier: str, options: StoreOptions = None) -> None:
+        self.data.pop(identifier, None)
+
+    async def delete_by_logout_token(
+        self, claims: Mapping[str, Any], options: StoreOptions = None
+    ) -> None:
+        self.data.clear()
+
+
+def test_async_protocols() -> None:
+    state: AsyncStateStore = _AsyncStore()
+    transaction: AsyncTransactionStore = _AsyncStore()
+    assert isinstance(state, AsyncStateStore)
+    assert isinstance(transaction, AsyncTransactionStore)
+
+
+def test_values_are_copied_in_and_out() -> None:
+    s = MemoryStateStore()
+    value = session()
+    s.set(ID, value)
+    value["user"]["sub"] = "changed"
+    got = s.get(ID)
+    assert got is not None
+    assert got["user"]["sub"] == "auth0|1"
+    got["user"]["sub"] = "changed again"
+    assert s.get(ID) == session()
+
+
+def test_session_expiry_with_injected_clock() -> None:
+    clock = Clock()
+    s = MemoryStateStore(clock=clock)
+    s.set(ID, session(expires_at=NOW + 10))
+    clock.now = NOW + 9.9
+    assert s.get(ID) is not None
+    clock.now = NOW + 10
+    assert s.get(ID) is None
+
+
+def test_transaction_expiry_with_injected_clock() -> None:
+    clock = Clock()
+    s = MemoryTransactionStore(clock=clock)
+    s.set("_a0_tx:A", {"state": "A", "expires_at": NOW + 600})
+    assert s.get("_a0_tx:A") == {"state": "A", "expires_at": NOW + 600}
+    clock.now = NOW + 600
+    assert s.get("_a0_tx:A") is None
+    s.set("_a0_tx:B", {"state": "B"})  # no expiry: kept
+    clock.now = NOW + 10**6
+    assert s.get("_a0_tx:B") == {"state": "B"}
+    s.delete("_a0_tx:B")
+    assert s.get("_a0_tx:B") is None
+
+
+def test_bool_is_not_an_expiry() -> None:
+    s = MemoryTransactionStore(clock=Clock())
+    s.set("k", {"expires_at": True})
+    assert s.get("k") is not None
+
+
+def test_bounded_with_oldest_eviction() -> None:
+    s = MemoryTransactionStore(max_entries=3)
+    for i in range(5):
+        s.set(f"k{i}", {"i": i})
+    assert [s.get(f"k{i}") for i in range(5)] == [None, None, {"i": 2}, {"i": 3}, {"i": 4}]
+    with pytest.raises(ConfigurationError):
+        MemoryTransactionStore(max_entries=0)
+
+
+def _filled() -> tuple[MemoryStateStore, list[Browser]]:
+    s = MemoryStateStore()
+    browsers = []
+    for sub, sid, iss in [
+        ("auth0|1", "S1", ISS),
+        ("auth0|1", "S2", ISS),
+        ("auth0|2", "S3", ISS),
+        ("auth0|1", "S4", "https://other/"),
+    ]:
+        browser = Browser()
+        s.set(ID, session(sub, sid, iss), options=browser.options())
+        browser.absorb()
+        browsers.append(browser)
+    return s, browsers
+
+
+def _alive(s: MemoryStateStore, browsers: list[Browser]) -> list[str]:
+    found = [s.get(ID, options=b.options()) for b in browsers]
+    return [v["internal"]["sid"] for v in found if v is not None]
+
+
+def test_logout_token_by_sid() -> None:
+    s, browsers = _filled()
+    s.delete_by_logout_token({"sid": "S2", "sub": "auth0|1", "iss": ISS})
+    assert _alive(s, browsers) == ["S1", "S3", "S4"]
+
+
+def test_logout_token_by_sub_restricted_to_issuer() -> None:
+    s, browsers = _filled()
+    s.delete_by_logout_token({"sub": "auth0|1", "iss": ISS})
+    assert _alive(s, browsers) == ["S3", "S4"]
+
+
+def test_logout_token_by_sub_without_issuer() -> None:
+    s, browsers = _filled()
+    s.delete_by_logout_token({"sub": "auth0|1"})
+    assert _alive(s, browsers) == ["S3"]
+
+
+def test_logout_token_with_the_wrong_issuer_deletes_nothing() -> None:
+    s, browsers = _filled()
+    s.delete_by_logout_token({"sid": "S1", "iss": "https://evil/"})
+    s.delete_by_logout_token({"iss": ISS})
+    s.delete_by_logout_token({"sid": "", "sub": ""})
+    assert _alive(s, browsers) == ["S1", "S2", "S3", "S4"]
+
+
+def test_logout_token_on_the_single_user_key() -> None:
+    s = MemoryStateStore()
+    s.set(ID, session())
+    s.delete_by_logout_token({"sid": "S1", "iss": ISS})
+    assert s.get(ID) is None
+
+
+def test_two_browsers_get_distinct_sessions() -> None:
+    s, alice, bob = MemoryStateStore(), Browser(), Browser()
+    s.set(ID, session("alice", "SA"), options=alice.options())
+    alice.absorb()
+    s.set(ID, session("bob", "SB"), options=bob.options())
+    bob.absorb()
+    assert alice.jar[ID] != bob.jar[ID]
+    assert len(alice.jar[ID]) >= 22  # 128 bits, base64url
+    assert s.get(ID, options=alice.options()) == session("alice", "SA")
+    assert s.get(ID, options=bob.options()) == session("bob", "SB")
+    assert s.get(ID, options=Browser().options()) is None
+    assert s.get(ID) is None  # the single-user key is separate
+
+
+def test_updates_keep_the_id_and_login_rotates_it() -> None:
+    s, browser = MemoryStateStore(), Browser()
+    s.set(ID, session(), options=browser.options())
+    first = browser.absorb().cookies[ID]
+    s.set(ID, session(sid="S1b"), options=browser.options())
+    assert browser.absorb().cookies[ID] == first
+    s.set(ID, session(sid="S2"), remove_if_expires=True, options=browser.options())
+    rotated = browser.absorb().cookies[ID]
+    assert rotated != first
+    assert s.get(ID, options=Browser({ID: first}).options()) is None
+    assert s.get(ID, options=browser.options()) == session(sid="S2")
+
+
+def test_an_unknown_id_is_never_adopted() -> None:
+    s, planted = MemoryStateStore(), Browser({ID: "attacker-chosen-id"})
+    s.set(ID, session(), options=planted.options())
+    planted.absorb()
+    assert planted.jar[ID] != "attacker-chosen-id"
+    assert s.get(ID, options=Browser({ID: "attacker-chosen-id"}).options()) is None
+
+
+def test_id_cookie_attributes_and_delete() -> None:
+    clock = Clock()
+    s, browser = MemoryStateStore(clock=clock), Browser()
+    s.set(ID, session(expires_at=NOW + 500), options=browser.options())
+    attrs = attributes(browser.absorb().headers()[0][1])
+    assert attrs["Max-Age"] == "500"
+    assert "HttpOnly" in attrs
+    assert "Secure" in attrs
+    assert attrs["SameSite"] == "Lax"
+    s.delete(ID, options=browser.options())
+    browser.absorb()
+    assert browser.jar == {}
+
+
+def test_expired_session_with_cookie() -> None:
+    clock = Clock()
+    s, browser = MemoryStateStore(clock=clock), Browser()
+    s.set(ID, session(expires_at=NOW + 5), options=browser.options())
+    browser.absorb()
+    clock.now = NOW + 5
+    assert s.get(ID, options=browser.options()) is None
