@@ -1,0 +1,37 @@
+"""The emulated Auth0 tenant (pure): configuration, the ``Tenant`` model and a scripted login.
+
+Example::
+
+    from auth0_core.tenant import Tenant, TenantConfig
+
+    tenant = Tenant(TenantConfig.default(), base_url="https://tenant.example")
+    response = tenant.handle(request)  # HttpRequest -> HttpResponse, no sockets
+
+See ``docs/tenant.md`` for the endpoints, the configuration keys and the test hooks.
+"""
+
+from .browser import BrowserLoginError, browser_login_flow
+from .config import (
+    TenantClient,
+    TenantConfig,
+    TenantOrganization,
+    TenantUser,
+    load_config,
+)
+from .keys import generate_signing_key
+from .records import LogEntry
+from .tenant import IdTokenHook, Tenant
+
+__all__ = [
+    "BrowserLoginError",
+    "IdTokenHook",
+    "LogEntry",
+    "Tenant",
+    "TenantClient",
+    "TenantConfig",
+    "TenantOrganization",
+    "TenantUser",
+    "browser_login_flow",
+    "generate_signing_key",
+    "load_config",
+]

@@ -1,0 +1,256 @@
+"""``/authorize``, the login page's ``POST /u/login`` and ``POST /oauth/par``.
+
+Order of checks follows RFC 6749 §4.1.2.1: until ``client_id`` and ``redirect_uri`` are known
+good, errors are shown on an HTML page (never redirect to an unregistered URL); after that,
+errors go back to the ``redirect_uri`` as ``error``/``error_description``/``state``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from typing import TYPE_CHECKING
+
+from .._http import HttpResponse
+from .client_auth import authenticate_client
+from .config import TenantClient
+from .params import Incoming, Params
+from .records import AuthorizationRequest, CodeGrant, Grant, LoginTransaction, PushedRequest
+from .responses import (
+    RequestRejected,
+    error_page,
+    error_redirect,
+    json_ok,
+    login_page,
+    not_found,
+    oauth_error,
+    redirect,
+    with_query,
+)
+
+if TYPE_CHECKING:
+    from .tenant import Tenant
+
+REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
+# RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is exactly 43 characters; allow the full range.
+_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+_SUPPORTED_RESPONSE_MODES = ("query",)
+_CLIENT_CREDENTIALS = frozenset({"client_secret", "client_assertion", "client_assertion_type"})
+
+
+class AuthorizeFailure(Exception):
+    """An error to report to the (already validated) redirect_uri or as PAR JSON."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+
+
+def _client_and_redirect(tenant: Tenant, params: Params) -> tuple[TenantClient, str]:
+    """Validate ``client_id`` and ``redirect_uri`` before anything else.
+
+    Raises:
+        AuthorizeFailure: unknown client, or a redirect_uri not registered exactly.
+    """
+    if params.duplicated(("client_id", "redirect_uri")):
+        raise AuthorizeFailure("invalid_request", "Duplicate client_id or redirect_uri.")
+    client_id = params.get("client_id")
+    client = tenant.config.client(client_id) if client_id else None
+    if client is None:
+        raise AuthorizeFailure("invalid_request", f"Unknown client: {client_id or '(missing)'}")
+    redirect_uri = params.get("redirect_uri")
+    if redirect_uri is None:
+        raise AuthorizeFailure("invalid_request", "Missing required parameter: redirect_uri")
+    # Exact string comparison, as Auth0 does for Allowed Callback URLs without wildcards.
+    if redirect_uri not in client.callbacks:
+        raise AuthorizeFailure(
+            "invalid_request",
+            f'The redirect_uri "{redirect_uri}" is not in the list of allowed callback URLs.',
+        )
+    return client, redirect_uri
+
+
+def _max_age(params: Params) -> int | None:
+    value = params.get("max_age")
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit():
+        raise AuthorizeFailure("invalid_request", "max_age must be a non-negative integer.")
+    return int(value)
+
+
+def _authorization_request(
+    tenant: Tenant, client: TenantClient, redirect_uri: str, params: Params
+) -> AuthorizationRequest:
+    """Validate the rest of an authorization request (shared by /authorize and PAR).
+
+    Raises:
+        AuthorizeFailure: with the OAuth error code to report.
+    """
+    duplicated = params.duplicated()
+    if duplicated:
+        raise AuthorizeFailure("invalid_request", f"Duplicate parameter: {duplicated[0]}")
+    if params.get("request") is not None:
+        raise AuthorizeFailure("request_not_supported", "The request parameter is not supported.")
+    response_type = params.get("response_type")
+    if response_type is None:
+        raise AuthorizeFailure("invalid_request", "Missing required parameter: response_type")
+    if response_type != "code":
+        raise AuthorizeFailure(
+            "unsupported_response_type", f"Unsupported response type: {response_type}"
+        )
+    response_mode = params.get("response_mode")
+    if response_mode is not None and response_mode not in _SUPPORTED_RESPONSE_MODES:
+        raise AuthorizeFailure("invalid_request", f"Unsupported response_mode: {response_mode}")
+    challenge = params.get("code_challenge")
+    if challenge is None:
+        raise AuthorizeFailure("invalid_request", "PKCE is required: missing code_challenge.")
+    if params.get("code_challenge_method") != "S256":
+        raise AuthorizeFailure("invalid_request", "code_challenge_method must be S256.")
+    if not _CHALLENGE.match(challenge):
+        raise AuthorizeFailure("invalid_request", "Malformed code_challenge.")
+    organization = params.get("organization")
+    org = tenant.config.organization(organization) if organization else None
+    if organization is not None and org is None:
+        raise AuthorizeFailure(
+            "invalid_request", f"parameter organization is invalid: {organization}"
+        )
+    return AuthorizationRequest(
+        client_id=client.client_id,
+        redirect_uri=redirect_uri,
+        scope=params.get("scope") or "openid",
+        code_challenge=challenge,
+        state=params.get("state"),
+        nonce=params.get("nonce"),
+        audience=params.get("audience"),
+        organization_id=org.id if org else None,
+        max_age=_max_age(params),
+        prompt=params.get("prompt"),
+        params=params.items(),
+    )
+
+
+def authorize(tenant: Tenant, incoming: Incoming) -> HttpResponse:
+    """``GET /authorize``: show the login page, or report an error."""
+    params = incoming.query
+    if params.get("request_uri") is not None:
+        return _authorize_pushed(tenant, params)
+    try:
+        client, redirect_uri = _client_and_redirect(tenant, params)
+    except AuthorizeFailure as failure:
+        return error_page(400, failure.error, failure.description)
+    try:
+        request = _authorization_request(tenant, client, redirect_uri, params)
+    except AuthorizeFailure as failure:
+        return error_redirect(redirect_uri, failure.error, failure.description, params.get("state"))
+    return _start_login(tenant, client, request)
+
+
+def _authorize_pushed(tenant: Tenant, params: Params) -> HttpResponse:
+    """``/authorize?client_id=...&request_uri=...`` (RFC 9126 §4): the pushed request rules."""
+    if not tenant.config.pushed_authorization_requests:
+        return error_page(400, "invalid_request", "Pushed authorization requests are disabled.")
+    request_uri = params.get("request_uri") or ""
+    # One-time use: pop first, so a failed attempt also burns the request_uri.
+    pushed = tenant.pushed.pop(request_uri, None)
+    client_id = params.get("client_id")
+    if pushed is None or pushed.expires_at <= tenant.env.now():
+        return error_page(400, "invalid_request", "The request_uri is invalid or expired.")
+    if client_id != pushed.request.client_id:
+        return error_page(400, "invalid_request", "The client_id does not match the request_uri.")
+    client = tenant.config.client(pushed.request.client_id)
+    if client is None:  # the configuration is immutable, so this cannot happen; stay total
+        return error_page(400, "invalid_request", "Unknown client.")
+    return _start_login(tenant, client, pushed.request)
+
+
+def _start_login(
+    tenant: Tenant, client: TenantClient, request: AuthorizationRequest
+) -> HttpResponse:
+    if request.prompt is not None and "none" in request.prompt.split():
+        # There is no tenant SSO session to reuse, so a silent login cannot succeed.
+        return error_redirect(
+            request.redirect_uri, "login_required", "Login required", request.state
+        )
+    now = tenant.env.now()
+    tx = tenant.env.random_urlsafe(32)
+    tenant.logins[tx] = LoginTransaction(
+        request=request, expires_at=now + tenant.config.login_lifetime
+    )
+    return login_page(tx, client.name)
+
+
+def login(tenant: Tenant, incoming: Incoming) -> HttpResponse:
+    """``POST /u/login``: check the credentials, then redirect back with a code."""
+    form = incoming.form()
+    now = tenant.env.now()
+    tx = form.get("tx") or ""
+    transaction = tenant.logins.get(tx)
+    if transaction is None or transaction.expires_at <= now:
+        tenant.logins.pop(tx, None)
+        return error_page(400, "invalid_request", "The login session expired. Start again.")
+    request = transaction.request
+    client = tenant.config.client(request.client_id)
+    user = tenant.config.user_by_email(form.get("username") or "")
+    password = (form.get("password") or "").encode()
+    if user is None or not hmac.compare_digest(user.password.encode(), password):
+        name = client.name if client else request.client_id
+        return login_page(tx, name, message="Wrong email or password.", status=401)
+    del tenant.logins[tx]
+    org = tenant.config.organization(request.organization_id) if request.organization_id else None
+    if org is not None and user.user_id not in org.members:
+        description = f"user {user.user_id} is not part of the {org.id} organization"
+        return error_redirect(request.redirect_uri, "access_denied", description, request.state)
+    code = tenant.env.random_urlsafe(32)
+    grant = Grant(
+        client_id=request.client_id,
+        user_id=user.user_id,
+        scope=request.scope,
+        audience=request.audience,
+        organization_id=request.organization_id,
+        auth_time=now,
+        sid=tenant.env.random_urlsafe(16),
+    )
+    tenant.codes[code] = CodeGrant(
+        grant=grant,
+        redirect_uri=request.redirect_uri,
+        code_challenge=request.code_challenge,
+        nonce=request.nonce,
+        expires_at=now + tenant.config.authorization_code_lifetime,
+    )
+    return redirect(with_query(request.redirect_uri, {"code": code, "state": request.state}))
+
+
+def par(tenant: Tenant, incoming: Incoming) -> HttpResponse:
+    """``POST /oauth/par`` (RFC 9126 §2): validate, store, answer 201 with a request_uri."""
+    if not tenant.config.pushed_authorization_requests:
+        return not_found()
+    params = incoming.form()
+    client = authenticate_client(
+        tenant.config,
+        incoming,
+        params,
+        issuer=tenant.issuer,
+        now=tenant.env.now(),
+        used_jtis=tenant.used_jtis,
+    )
+    if params.get("request_uri") is not None:
+        raise RequestRejected(
+            oauth_error(400, "invalid_request", "request_uri must not be pushed.")
+        )
+    # Credentials are not part of the authorization request: never store or pass them on.
+    values = {k: v for k, v in params.values.items() if k not in _CLIENT_CREDENTIALS}
+    # The client authenticated, so a missing client_id in the body is filled in from it.
+    values.setdefault("client_id", [client.client_id])
+    try:
+        client, redirect_uri = _client_and_redirect(tenant, Params(values))
+        request = _authorization_request(tenant, client, redirect_uri, Params(values))
+    except AuthorizeFailure as failure:
+        return oauth_error(400, failure.error, failure.description)
+    request_uri = REQUEST_URI_PREFIX + tenant.env.random_urlsafe(32)
+    lifetime = tenant.config.par_lifetime
+    tenant.pushed[request_uri] = PushedRequest(
+        request=request, expires_at=tenant.env.now() + lifetime
+    )
+    return json_ok(201, {"request_uri": request_uri, "expires_in": lifetime})

@@ -1,0 +1,82 @@
+"""A scripted browser login against the emulated tenant, as a flow any driver can run.
+
+``browser_login_flow`` does what a person does: open the authorize URL, fill in the login form,
+submit it, and follow the tenant's redirect only as far as reading its ``Location`` (the
+application's callback URL with ``code`` and ``state``), which the caller then hands to the SDK.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from .._effects import Flow, fetch
+from .._http import HttpRequest, form_request
+from ..errors import Auth0Error
+
+
+class BrowserLoginError(Auth0Error):
+    """The scripted login did not end in a redirect to the application."""
+
+    code = "browser_login_failed"
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _LoginFormParser(HTMLParser):
+    """Collects the first form's action and its input names/values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.fields: dict[str, str] = {}
+        self.in_form = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        if tag == "form" and self.action is None:
+            self.action = found.get("action", "")
+            self.in_form = True
+        elif tag == "input" and self.in_form and "name" in found:
+            self.fields[found["name"]] = found.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.in_form = False
+
+
+def _describe_error(url: str) -> str:
+    query = parse_qs(urlsplit(url).query)
+    error = query.get("error", [""])[0]
+    description = query.get("error_description", [""])[0]
+    return f"{error}: {description}" if description else error
+
+
+def browser_login_flow(authorize_url: str, username: str, password: str) -> Flow[str]:
+    """Log in through the tenant's login page; return the callback URL it redirects to.
+
+    Raises:
+        BrowserLoginError: the authorize request or the login was refused (an error page, an
+            error redirect, or wrong credentials).
+    """
+    page = yield from fetch(HttpRequest(method="GET", url=authorize_url))
+    if page.status == 302:
+        location = page.header("location") or ""
+        raise BrowserLoginError(f"authorize redirected with {_describe_error(location)}")
+    if page.status != 200:
+        raise BrowserLoginError(f"authorize answered HTTP {page.status}", status=page.status)
+    parser = _LoginFormParser()
+    parser.feed(page.body.decode("utf-8", "replace"))
+    if parser.action is None or "tx" not in parser.fields:
+        raise BrowserLoginError("the authorize page has no login form", status=page.status)
+    fields = {**parser.fields, "username": username, "password": password}
+    response = yield from fetch(form_request(urljoin(authorize_url, parser.action), fields))
+    target = response.header("location")
+    if response.status != 302 or target is None:
+        raise BrowserLoginError(f"login failed with HTTP {response.status}", status=response.status)
+    callback = urljoin(authorize_url, target)
+    if "error" in parse_qs(urlsplit(callback).query):
+        raise BrowserLoginError(f"login redirected with {_describe_error(callback)}", status=302)
+    return callback

@@ -1,0 +1,211 @@
+"""Client authentication at the token and PAR endpoints (RFC 6749 §2.3, RFC 7523 §3).
+
+Three ways in, as on Auth0: ``client_secret_basic`` (HTTP Basic), ``client_secret_post`` (secret
+in the body) and ``private_key_jwt`` (a signed client assertion). Failures answer
+``401 {"error": "invalid_client"}``; a request that mixes methods answers ``400 invalid_request``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+from collections.abc import MutableMapping
+from typing import Any
+from urllib.parse import unquote_plus
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import RSAKey
+
+from .._http import HttpResponse
+from ..errors import ConfigurationError
+from .config import TenantClient, TenantConfig
+from .params import Incoming, Params
+from .responses import RequestRejected, oauth_error
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+# Auth0 accepts RS256, RS384 and PS256 assertions from RSA credentials (protocol doc 8.6).
+_ASSERTION_ALGORITHMS = ("RS256", "RS384", "PS256")
+# Auth0 refuses assertions that live longer than five minutes.
+_MAX_ASSERTION_LIFETIME = 300
+_LEEWAY = 5
+
+
+def import_assertion_key(text: str) -> RSAKey:
+    """Import a client's public key given as PEM or as a JWK JSON string.
+
+    Raises:
+        ConfigurationError: the text is neither an RSA PEM key nor an RSA JWK.
+    """
+    try:
+        if text.lstrip().startswith("{"):
+            return RSAKey.import_key(json.loads(text))
+        return RSAKey.import_key(text)
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
+        raise ConfigurationError(f"client_assertion_public_key is not an RSA key: {exc}") from None
+
+
+def _invalid_client(description: str, *, basic: bool = False) -> RequestRejected:
+    response = oauth_error(401, "invalid_client", description)
+    if basic:
+        # RFC 6749 §5.2: a failed Basic authentication answers with the scheme it expects.
+        response = HttpResponse(
+            status=401,
+            headers=(*response.headers, ("WWW-Authenticate", 'Basic realm="oauth"')),
+            body=response.body,
+        )
+    return RequestRejected(response)
+
+
+def authenticate_client(
+    config: TenantConfig,
+    incoming: Incoming,
+    params: Params,
+    *,
+    issuer: str,
+    now: int,
+    used_jtis: MutableMapping[tuple[str, str], int],
+) -> TenantClient:
+    """The client that authenticated this request.
+
+    Raises:
+        RequestRejected: 401 ``invalid_client`` or 400 ``invalid_request``.
+    """
+    authorization = incoming.request.header("authorization") or ""
+    basic = authorization[:6].lower() == "basic "
+    assertion = params.get("client_assertion")
+    secret_in_body = params.get("client_secret")
+    if sum((basic, assertion is not None, secret_in_body is not None)) > 1:
+        raise RequestRejected(
+            oauth_error(400, "invalid_request", "Use only one client authentication method.")
+        )
+    if assertion is not None:
+        client = _assertion_client(config, params, assertion, issuer, now, used_jtis)
+    elif basic:
+        client = _basic_client(config, authorization[6:].strip())
+    else:
+        client = _post_client(config, params, secret_in_body)
+    body_client_id = params.get("client_id")
+    if body_client_id is not None and body_client_id != client.client_id:
+        raise _invalid_client("The client_id does not match the authenticated client.")
+    return client
+
+
+def _secret_matches(client: TenantClient, secret: str) -> bool:
+    expected = client.client_secret
+    return expected is not None and hmac.compare_digest(expected.encode(), secret.encode())
+
+
+def _check_secret(client: TenantClient | None, secret: str, *, basic: bool) -> TenantClient:
+    if client is None:
+        raise _invalid_client("Unknown client.", basic=basic)
+    if client.token_endpoint_auth_method in ("private_key_jwt", "none"):
+        raise _invalid_client(
+            f"This client authenticates with {client.token_endpoint_auth_method}.", basic=basic
+        )
+    if not _secret_matches(client, secret):
+        raise _invalid_client("Wrong client credentials.", basic=basic)
+    return client
+
+
+def _basic_client(config: TenantConfig, credentials: str) -> TenantClient:
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        raise _invalid_client("Malformed Basic credentials.", basic=True) from None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise _invalid_client("Malformed Basic credentials.", basic=True)
+    # RFC 6749 §2.3.1 says form-urlencode before base64; many clients (httpx) do not.
+    # Accept both spellings: try the raw pair, then the decoded pair.
+    decoded_pair = (unquote_plus(client_id), unquote_plus(secret))
+    if decoded_pair != (client_id, secret):
+        client = config.client(decoded_pair[0])
+        if client is not None and _secret_matches(client, decoded_pair[1]):
+            return _check_secret(client, decoded_pair[1], basic=True)
+    return _check_secret(config.client(client_id), secret, basic=True)
+
+
+def _post_client(config: TenantConfig, params: Params, secret: str | None) -> TenantClient:
+    client_id = params.get("client_id")
+    if client_id is None:
+        raise _invalid_client("Client authentication is required.")
+    client = config.client(client_id)
+    if secret is not None:
+        return _check_secret(client, secret, basic=False)
+    if client is None or client.token_endpoint_auth_method != "none":
+        raise _invalid_client("Client authentication is required.")
+    return client
+
+
+def _unverified_claims(assertion: str) -> dict[str, Any]:
+    try:
+        payload = assertion.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error, UnicodeDecodeError):
+        raise _invalid_client("The client assertion is not a JWT.") from None
+    if not isinstance(claims, dict):
+        raise _invalid_client("The client assertion is not a JWT.")
+    return claims
+
+
+def _assertion_client(
+    config: TenantConfig,
+    params: Params,
+    assertion: str,
+    issuer: str,
+    now: int,
+    used_jtis: MutableMapping[tuple[str, str], int],
+) -> TenantClient:
+    if params.get("client_assertion_type") != ASSERTION_TYPE:
+        raise _invalid_client("Invalid client_assertion_type.")
+    claimed = _unverified_claims(assertion)
+    client_id = claimed.get("iss")
+    client = config.client(client_id) if isinstance(client_id, str) else None
+    if client is None:
+        raise _invalid_client("Unknown client in the client assertion.")
+    if client.client_assertion_public_key is None:
+        raise _invalid_client("This client does not authenticate with private_key_jwt.")
+    key = import_assertion_key(client.client_assertion_public_key)
+    try:
+        claims = dict(jwt.decode(assertion, key, algorithms=_ASSERTION_ALGORITHMS).claims)
+    except (JoseError, ValueError, TypeError, KeyError):
+        raise _invalid_client("Invalid signature on the client assertion.") from None
+    _check_assertion_claims(claims, client.client_id, issuer, now)
+    jti = claims["jti"]
+    # Single use (RFC 7523 §3): remember each jti until the assertion would expire anyway.
+    for seen, expires in list(used_jtis.items()):
+        if expires < now:
+            del used_jtis[seen]
+    if (client.client_id, jti) in used_jtis:
+        raise _invalid_client("The client assertion (jti) was already used.")
+    used_jtis[(client.client_id, jti)] = int(claims["exp"])
+    return client
+
+
+def _check_assertion_claims(claims: dict[str, Any], client_id: str, issuer: str, now: int) -> None:
+    if claims.get("iss") != client_id or claims.get("sub") != client_id:
+        raise _invalid_client("The client assertion iss and sub must be the client_id.")
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if issuer not in audiences:
+        raise _invalid_client(f"The client assertion aud must be {issuer}.")
+    exp = claims.get("exp")
+    if not isinstance(exp, int) or isinstance(exp, bool):
+        raise _invalid_client("The client assertion must carry exp.")
+    if exp + _LEEWAY <= now:
+        raise _invalid_client("The client assertion has expired.")
+    if exp > now + _MAX_ASSERTION_LIFETIME + _LEEWAY:
+        raise _invalid_client("The client assertion lives longer than five minutes.")
+    for claim in ("iat", "nbf"):
+        value = claims.get(claim)
+        if isinstance(value, int | float) and value > now + _LEEWAY:
+            raise _invalid_client(f"The client assertion {claim} is in the future.")
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti:
+        raise _invalid_client("The client assertion must carry jti.")
+
+
+__all__ = ["ASSERTION_TYPE", "authenticate_client", "import_assertion_key"]

@@ -1,0 +1,95 @@
+"""Decoding an incoming request: path, query and body parameters, with duplicates kept visible."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from urllib.parse import parse_qsl, urlsplit
+
+import attrs
+
+from .._http import HttpRequest, parse_form
+from .responses import RequestRejected, oauth_error
+
+
+@attrs.frozen
+class Params:
+    """Request parameters: name -> every value received (RFC 6749 §3.1 forbids repeats)."""
+
+    values: Mapping[str, list[str]] = attrs.field(factory=dict)
+
+    def get(self, name: str) -> str | None:
+        """The first value of ``name``; an empty value counts as absent."""
+        found = self.values.get(name)
+        return found[0] if found and found[0] else None
+
+    def duplicated(self, names: Iterable[str] | None = None) -> list[str]:
+        """Names (restricted to ``names`` when given) that were sent more than once."""
+        wanted = set(names) if names is not None else None
+        return sorted(
+            k for k, v in self.values.items() if len(v) > 1 and (wanted is None or k in wanted)
+        )
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        """Every (name, first value) pair, in the order received."""
+        return tuple((k, v[0]) for k, v in self.values.items() if v)
+
+
+@attrs.frozen
+class Incoming:
+    """A request as the tenant's endpoints see it."""
+
+    request: HttpRequest
+    method: str
+    path: str
+    query: Params
+
+    @classmethod
+    def parse(cls, request: HttpRequest) -> Incoming:
+        """Split the URL; anything unparsable becomes an empty path (answered 404)."""
+        try:
+            parts = urlsplit(request.url)
+            query = _parse_qs(parts.query)
+        except ValueError:
+            return cls(request, request.method.upper(), "", Params())
+        path = parts.path.rstrip("/") or "/"
+        return cls(request, request.method.upper(), path, query)
+
+    def form(self) -> Params:
+        """The ``application/x-www-form-urlencoded`` body."""
+        return Params(parse_form(self.request.body))
+
+    def body_params(self) -> Params:
+        """A form body, or a JSON object body (``/oauth/token`` accepts both, like Auth0).
+
+        Raises:
+            RequestRejected: a JSON body that is not an object of scalar members.
+        """
+        media = (self.request.header("content-type") or "").split(";", 1)[0].strip().lower()
+        if media != "application/json":
+            return self.form()
+        try:
+            document = json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise RequestRejected(
+                oauth_error(400, "invalid_request", "The request body is not valid JSON.")
+            ) from None
+        if not isinstance(document, dict):
+            raise RequestRejected(
+                oauth_error(400, "invalid_request", "The request body must be a JSON object.")
+            )
+        values: dict[str, list[str]] = {}
+        for name, value in document.items():
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise RequestRejected(
+                    oauth_error(400, "invalid_request", f"Invalid value for parameter: {name}")
+                )
+            values[name] = [str(value)]
+        return Params(values)
+
+
+def _parse_qs(query: str) -> Params:
+    values: dict[str, list[str]] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        values.setdefault(name, []).append(value)
+    return Params(values)

@@ -1,0 +1,73 @@
+"""The tenant's internal records: what it remembers between requests. All frozen values."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen(kw_only=True)
+class AuthorizationRequest:
+    """A validated authorization request (from ``/authorize`` or pushed to ``/oauth/par``)."""
+
+    client_id: str
+    redirect_uri: str
+    scope: str
+    code_challenge: str
+    state: str | None = None
+    nonce: str | None = None
+    audience: str | None = None
+    organization_id: str | None = None
+    max_age: int | None = None
+    prompt: str | None = None
+    # Every parameter as received, so nothing the client sent is lost (passed through).
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class PushedRequest:
+    """A PAR ``request_uri`` and the request it stands for."""
+
+    request: AuthorizationRequest
+    expires_at: int
+
+
+@attrs.frozen(kw_only=True)
+class LoginTransaction:
+    """A login page shown to the browser; ``tx`` is its hidden form field."""
+
+    request: AuthorizationRequest
+    expires_at: int
+
+
+@attrs.frozen(kw_only=True)
+class Grant:
+    """What a user granted a client: everything a token response is minted from."""
+
+    client_id: str
+    user_id: str
+    scope: str
+    audience: str | None
+    organization_id: str | None
+    auth_time: int
+    sid: str
+
+
+@attrs.frozen(kw_only=True)
+class CodeGrant:
+    """An authorization code, bound to its request (RFC 6749 §4.1.3, RFC 7636 §4.6)."""
+
+    grant: Grant
+    redirect_uri: str
+    code_challenge: str
+    nonce: str | None
+    expires_at: int
+
+
+@attrs.frozen(kw_only=True)
+class LogEntry:
+    """One handled request, for assertions such as "the token endpoint was hit once"."""
+
+    method: str
+    path: str
+    status: int
+    grant_type: str | None = None

@@ -1,0 +1,126 @@
+"""Helpers shared by the tenant tests: a sync driver, PKCE values and a full login."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from auth0_core import Env, FixedClock, HttpRequest, HttpResponse
+from auth0_core._effects import Flow
+from auth0_core._http import form_request
+from auth0_core.tenant import Tenant, TenantConfig, browser_login_flow
+
+NOW = 1_767_225_600
+BASE = "https://tenant.example"
+CLIENT_ID = "demo-client"
+SECRET = "demo-client-secret-please-change-0123456789"
+CALLBACK = "http://127.0.0.1:3000/auth/callback"
+
+
+def make_tenant(clock: FixedClock, config: TenantConfig | None = None) -> Tenant:
+    env = Env(clock=clock)
+    return Tenant(config or TenantConfig.default(), base_url=BASE, env=env)
+
+
+def run_flow(flow: Flow[Any], handler: Callable[[HttpRequest], HttpResponse]) -> Any:
+    """The smallest sync driver: feed each yielded request to ``handler``."""
+    try:
+        effect = next(flow)
+        while True:
+            assert isinstance(effect, HttpRequest)
+            effect = flow.send(handler(effect))
+    except StopIteration as stop:
+        return stop.value
+
+
+def pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def authorize_params(challenge: str, **extra: str) -> dict[str, str]:
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": CALLBACK,
+        "scope": "openid profile email offline_access",
+        "state": "state-123",
+        "nonce": "nonce-456",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    params.update(extra)
+    return {k: v for k, v in params.items() if v != ""}
+
+
+def get(tenant: Tenant, path: str, params: Mapping[str, str] | None = None, **headers: str):
+    query = f"?{urlencode(params)}" if params else ""
+    header_items = tuple((k.replace("_", "-"), v) for k, v in headers.items())
+    return tenant.handle(
+        HttpRequest(method="GET", url=f"{BASE}{path}{query}", headers=header_items)
+    )
+
+
+def post_form(
+    tenant: Tenant, path: str, fields: Mapping[str, str], headers: tuple[tuple[str, str], ...] = ()
+) -> HttpResponse:
+    return tenant.handle(form_request(f"{BASE}{path}", fields, headers))
+
+
+def basic(client_id: str = CLIENT_ID, secret: str = SECRET) -> tuple[tuple[str, str], ...]:
+    token = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return (("Authorization", f"Basic {token}"),)
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def login(
+    tenant: Tenant,
+    challenge: str,
+    username: str = "alice@example.com",
+    password: str = "alice-password",
+    **extra: str,
+) -> dict[str, str]:
+    """Run the browser login; return the callback's query parameters."""
+    url = f"{BASE}/authorize?{urlencode(authorize_params(challenge, **extra))}"
+    return query_of(run_flow(browser_login_flow(url, username, password), tenant.handle))
+
+
+def exchange(tenant: Tenant, code: str, verifier: str, **extra: str) -> HttpResponse:
+    fields = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": CALLBACK,
+        "code_verifier": verifier,
+    }
+    fields.update(extra)
+    return post_form(tenant, "/oauth/token", {k: v for k, v in fields.items() if v}, basic())
+
+
+def body(response: HttpResponse) -> dict[str, Any]:
+    value = json.loads(response.body)
+    assert isinstance(value, dict)
+    return value
+
+
+def claims_of(token: str) -> dict[str, Any]:
+    """Decode a JWT payload without verifying it (tests verify against the JWKS separately)."""
+    payload = token.split(".")[1]
+    value = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert isinstance(value, dict)
+    return value
+
+
+def header_of(token: str) -> dict[str, Any]:
+    part = token.split(".")[0]
+    value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    assert isinstance(value, dict)
+    return value
