@@ -281,3 +281,22 @@ def test_userinfo(tenant: Tenant, clock: FixedClock) -> None:
     clock.advance(86400)
     expired = get(tenant, "/userinfo", Authorization=f"Bearer {access_token}")
     assert expired.status == 401
+
+
+def test_revoke_refresh_token(tenant: Tenant) -> None:
+    verifier, challenge = pkce()
+    refresh_token = body(exchange(tenant, login(tenant, challenge)["code"], verifier))[
+        "refresh_token"
+    ]
+    refresh = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    assert post_form(tenant, "/oauth/token", refresh, basic()).status == 200
+    # unauthenticated revocation is refused and changes nothing
+    assert post_form(tenant, "/oauth/revoke", {"token": refresh_token}).status == 401
+    assert post_form(tenant, "/oauth/token", refresh, basic()).status == 200
+    assert post_form(tenant, "/oauth/revoke", {}, basic()).status == 400
+    revoked = post_form(tenant, "/oauth/revoke", {"token": refresh_token}, basic())
+    assert (revoked.status, revoked.body) == (200, b"")
+    # unknown tokens answer 200 too (RFC 7009 §2.2)
+    assert post_form(tenant, "/oauth/revoke", {"token": "v1.unknown"}, basic()).status == 200
+    after = post_form(tenant, "/oauth/token", refresh, basic())
+    assert (after.status, body(after)["error"]) == (400, "invalid_grant")

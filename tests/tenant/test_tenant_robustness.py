@@ -18,6 +18,7 @@ PATHS = [
     "/u/login",
     "/oauth/par",
     "/oauth/token",
+    "/oauth/revoke",
     "/userinfo",
     "/v2/logout",
     "/oidc/logout",
@@ -26,7 +27,7 @@ PATHS = [
 NAMES = [
     "client_id", "redirect_uri", "response_type", "code_challenge", "code_challenge_method",
     "grant_type", "code", "code_verifier", "refresh_token", "client_secret", "client_assertion",
-    "client_assertion_type", "request_uri", "tx", "username", "password", "organization",
+    "client_assertion_type", "token", "request_uri", "tx", "username", "password", "organization",
     "max_age", "prompt", "returnTo", "id_token_hint", "post_logout_redirect_uri", "scope",
 ]  # fmt: skip
 

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .._http import HttpResponse
+from .client_auth import authenticate_client
 from .config import TenantClient
 from .mint import token_response
-from .params import Params
+from .params import Incoming, Params
 from .records import Grant
-from .responses import oauth_error
+from .responses import NO_STORE, oauth_error
 
 if TYPE_CHECKING:
     from .tenant import Tenant
@@ -76,3 +77,27 @@ def refresh_grant(tenant: Tenant, client: TenantClient, params: Params) -> HttpR
     requested = (params.get("scope") or "").split()
     kept = [s for s in requested if s in original] or original
     return token_response(tenant, stored.grant, scope=" ".join(kept))
+
+
+def revoke(tenant: Tenant, incoming: Incoming) -> HttpResponse:
+    """``POST /oauth/revoke`` (RFC 7009): revoke a refresh token of the authenticated client.
+
+    Unknown tokens, and tokens of other clients, answer 200 as well (RFC 7009 §2.2): the answer
+    must not reveal whether a token exists.
+    """
+    params = incoming.body_params()
+    client = authenticate_client(
+        tenant.config,
+        incoming,
+        params,
+        issuer=tenant.issuer,
+        now=tenant.env.now(),
+        used_jtis=tenant.used_jtis,
+    )
+    token = params.get("token")
+    if token is None:
+        return oauth_error(400, "invalid_request", "Missing required parameter: token")
+    stored = tenant.refresh_tokens.get(token)
+    if stored is not None and stored.grant.client_id == client.client_id:
+        tenant.refresh_tokens.revoke(token)
+    return HttpResponse(status=200, headers=NO_STORE)

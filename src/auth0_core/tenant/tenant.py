@@ -21,7 +21,7 @@ from .keys import SigningKeys
 from .logout import oidc_logout, v2_logout
 from .params import Incoming
 from .records import CodeGrant, LogEntry, LoginTransaction, PushedRequest
-from .refresh import RefreshTokens
+from .refresh import RefreshTokens, revoke
 from .responses import (
     RequestRejected,
     json_ok,
@@ -54,6 +54,7 @@ ROUTES: dict[str, tuple[str, Endpoint]] = {
     "/u/login": ("POST", login),
     "/oauth/par": ("POST", par),
     "/oauth/token": ("POST", token),
+    "/oauth/revoke": ("POST", revoke),
     "/userinfo": ("GET", userinfo),
     "/v2/logout": ("GET", v2_logout),
     "/oidc/logout": ("GET", oidc_logout),
