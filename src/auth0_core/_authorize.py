@@ -88,7 +88,7 @@ def resolve_authorization_params(
     """Merge default and per-call parameters (per-call wins, key by key) with the scope rule.
 
     The scope is the audience's default scope followed by the per-call scope, de-duplicated,
-    with ``openid`` always present; without any configured scope the default is
+    with ``openid`` always first; when neither is given it is
     ``openid profile email offline_access``.
 
     Raises:
@@ -112,7 +112,9 @@ def resolve_authorization_params(
         raise MissingRequiredArgumentError("redirect_uri")
     audience = merged.get("audience")
     base_scope = default_scope(config, audience if isinstance(audience, str) else None)
-    merged["scope"] = merge_scopes("openid", base_scope or DEFAULT_SCOPE, call_scope)
+    if base_scope is None and call_scope is None:
+        base_scope = DEFAULT_SCOPE
+    merged["scope"] = merge_scopes("openid", base_scope, call_scope)
     params = {k: _stringify(v) for k, v in merged.items()}
     return {k: v for k, v in params.items() if v is not None}
 

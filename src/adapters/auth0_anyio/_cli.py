@@ -1,11 +1,11 @@
-"""The ``auth0-core`` command line (also ``python -m auth0_core``).
+"""The ``auth0-core`` command line (also ``python -m auth0_anyio``).
 
 Subcommands register themselves in :data:`COMMANDS`: each entry adds its parser and sets
 ``run`` (a function ``argparse.Namespace -> int``) as the parser default. To add one, write an
 ``_add_<name>(subparsers)`` function and append it to ``COMMANDS``.
 
-The core package must not import a transport at import time, so every command imports the
-anyio adapter inside its ``run`` function.
+It lives in the anyio adapter because every command serves HTTP with :mod:`._server`; the
+core package imports no transport.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .errors import ConfigurationError
+from auth0_core.errors import ConfigurationError
+from auth0_core.tenant import Tenant, load_config
+
+from ._server import ServerAddress, run_until_signalled
 
 SubParsers = Any  # argparse's _SubParsersAction is private; typing it adds nothing
 
@@ -40,10 +43,6 @@ def _server_ssl_context(certfile: str | None, keyfile: str | None) -> ssl.SSLCon
 
 
 def _run_tenant(args: argparse.Namespace) -> int:
-    from auth0_anyio._server import ServerAddress, run_until_signalled
-
-    from .tenant import Tenant, load_config
-
     config = load_config(args.config)
     ssl_context = _server_ssl_context(args.certfile, args.keyfile)
 
@@ -103,7 +102,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"auth0-core: {exc}", file=sys.stderr)
         return 1
     return status
-
-
-if __name__ == "__main__":
-    sys.exit(main())
