@@ -19,6 +19,7 @@ from typing import Any
 from auth0_core.errors import ConfigurationError
 from auth0_core.tenant import Tenant, load_config
 
+from ._demo import run_demo
 from ._server import ServerAddress, run_until_signalled
 
 SubParsers = Any  # argparse's _SubParsersAction is private; typing it adds nothing
@@ -78,7 +79,25 @@ def _add_tenant(subparsers: SubParsers) -> None:
     parser.set_defaults(run=_run_tenant)
 
 
-COMMANDS: list[Callable[[SubParsers], None]] = [_add_tenant]
+def _run_demo(args: argparse.Namespace) -> int:
+    run_demo(host=args.host, app_port=args.port, tenant_port=args.tenant_port, backend=args.backend)
+    return 0
+
+
+def _add_demo(subparsers: SubParsers) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="serve the emulated tenant and the demo web app on loopback",
+        description="Log in through the emulated tenant, see the session's user, log out.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3000, help="the demo app's port (3000)")
+    parser.add_argument("--tenant-port", type=int, default=0, help="the tenant's port (any)")
+    parser.add_argument("--backend", choices=("asyncio", "trio"), default="asyncio")
+    parser.set_defaults(run=_run_demo)
+
+
+COMMANDS: list[Callable[[SubParsers], None]] = [_add_tenant, _add_demo]
 
 
 def build_parser() -> argparse.ArgumentParser:
