@@ -54,8 +54,13 @@ def _describe_error(url: str) -> str:
     return f"{error}: {description}" if description else error
 
 
-def browser_login_flow(authorize_url: str, username: str, password: str) -> Flow[str]:
+def browser_login_flow(
+    authorize_url: str, username: str, password: str, *, allow_error: bool = False
+) -> Flow[str]:
     """Log in through the tenant's login page; return the callback URL it redirects to.
+
+    With ``allow_error``, a callback carrying ``error=`` is returned instead of raised, so a
+    test can hand it to the app as a real browser would.
 
     Raises:
         BrowserLoginError: the authorize request or the login was refused (an error page, an
@@ -77,6 +82,6 @@ def browser_login_flow(authorize_url: str, username: str, password: str) -> Flow
     if response.status != 302 or target is None:
         raise BrowserLoginError(f"login failed with HTTP {response.status}", status=response.status)
     callback = urljoin(authorize_url, target)
-    if "error" in parse_qs(urlsplit(callback).query):
+    if "error" in parse_qs(urlsplit(callback).query) and not allow_error:
         raise BrowserLoginError(f"login redirected with {_describe_error(callback)}", status=302)
     return callback
