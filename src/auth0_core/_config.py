@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, Required, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import attrs
@@ -113,83 +113,89 @@ class ClientConfig:
         return self.base_url.startswith("https://")
 
 
-def make_config(
-    *,
-    domain: str,
-    client_id: str,
-    client_secret: str | None = None,
-    secret: str | Sequence[str] | None = None,
-    client_assertion_signing_key: str | None = None,
-    client_assertion_signing_alg: str = "RS256",
-    client_auth_method: ClientAuthMethod | None = None,
-    redirect_uri: str | None = None,
-    authorization_params: Mapping[str, Any] | None = None,
-    pushed_authorization_requests: bool = False,
-    organization: str | None = None,
-    transaction_identifier: str = "_a0_tx",
-    state_identifier: str = "_a0_session",
-    leeway: int = 60,
-    algorithms: Sequence[str] = ("RS256",),
-    rolling_duration: int = 86_400,
-    absolute_duration: int = 259_200,
-    logout_strategy: LogoutStrategy = "auto",
-    telemetry: bool = True,
-    env: Env | None = None,
-) -> ClientConfig:
+class ClientOptions(TypedDict, total=False):
+    """The keyword arguments of ``ServerClient(...)`` that configure the client.
+
+    Defaults are those of :class:`ClientConfig`; ``secret`` is one string or a list (the first
+    encrypts, all decrypt).
+    """
+
+    domain: Required[str]
+    client_id: Required[str]
+    client_secret: str | None
+    secret: str | Sequence[str]
+    client_assertion_signing_key: str | None
+    client_assertion_signing_alg: str
+    client_auth_method: ClientAuthMethod
+    redirect_uri: str | None
+    authorization_params: Mapping[str, Any] | None
+    pushed_authorization_requests: bool
+    organization: str | None
+    transaction_identifier: str
+    state_identifier: str
+    leeway: int
+    algorithms: Sequence[str]
+    rolling_duration: int
+    absolute_duration: int
+    logout_strategy: LogoutStrategy
+    telemetry: bool
+    env: Env | None
+
+
+# Options that make_config converts before they become ClientConfig fields.
+_CONVERTED = frozenset({"domain", "secret", "algorithms", "env", "client_auth_method"})
+
+
+def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
     """Validate the keyword arguments of ``ServerClient(...)`` into a :class:`ClientConfig`.
 
     Raises:
-        ConfigurationError: a required value is missing or a value is invalid.
+        ConfigurationError: a required value is missing, an option is unknown, or a value is
+            invalid.
     """
+    unknown = sorted(set(options) - set(ClientOptions.__annotations__))
+    if unknown:
+        raise ConfigurationError(f"unknown option(s): {', '.join(unknown)}.")
+    client_id = options.get("client_id")
     if not isinstance(client_id, str) or not client_id:
         raise ConfigurationError("'client_id' is required.")
-    if client_auth_method is None:
-        client_auth_method = (
-            "private_key_jwt" if client_assertion_signing_key else "client_secret_basic"
+    method = options.get("client_auth_method") or (
+        "private_key_jwt" if options.get("client_assertion_signing_key") else "client_secret_basic"
+    )
+    try:
+        config = ClientConfig(
+            base_url=normalize_domain(options.get("domain", "")),
+            secrets=_secrets(options.get("secret")),
+            algorithms=tuple(options.get("algorithms", ("RS256",))),
+            env=options.get("env") or Env(),
+            client_auth_method=method,
+            **{k: v for k, v in options.items() if k not in _CONVERTED},  # type: ignore[arg-type]
         )
-    if client_auth_method == "private_key_jwt":
-        if not client_assertion_signing_key:
+    except TypeError as exc:  # a value of the wrong type reached attrs
+        raise ConfigurationError(f"invalid configuration: {exc}") from None
+    _validate(config)
+    return config
+
+
+def _validate(config: ClientConfig) -> None:
+    method = config.client_auth_method
+    if method == "private_key_jwt":
+        if not config.client_assertion_signing_key:
             raise ConfigurationError("private_key_jwt needs 'client_assertion_signing_key'.")
-    elif client_auth_method in ("client_secret_basic", "client_secret_post"):
-        if not client_secret:
+    elif method in ("client_secret_basic", "client_secret_post"):
+        if not config.client_secret:
             raise ConfigurationError(
                 "'client_secret' or 'client_assertion_signing_key' is required."
             )
     else:
-        raise ConfigurationError(f"unknown client authentication method {client_auth_method!r}.")
-    if client_assertion_signing_key and client_assertion_signing_alg not in (
-        "RS256",
-        "RS384",
-        "PS256",
-    ):
+        raise ConfigurationError(f"unknown client authentication method {method!r}.")
+    if config.client_assertion_signing_alg not in ("RS256", "RS384", "PS256"):
         raise ConfigurationError("'client_assertion_signing_alg' must be RS256, RS384 or PS256.")
-    if "none" in algorithms or not algorithms:
+    if "none" in config.algorithms or not config.algorithms:
         raise ConfigurationError("'algorithms' must be a non-empty allow-list without 'none'.")
-    if leeway < 0 or rolling_duration <= 0 or absolute_duration <= 0:
+    if config.leeway < 0 or config.rolling_duration <= 0 or config.absolute_duration <= 0:
         raise ConfigurationError("durations and leeway must be positive.")
-    if organization is not None and not organization.strip():
+    if config.organization is not None and not config.organization.strip():
         raise ConfigurationError("'organization' must not be blank.")
-    if logout_strategy not in ("auto", "v2", "oidc"):
+    if config.logout_strategy not in ("auto", "v2", "oidc"):
         raise ConfigurationError("'logout_strategy' must be 'auto', 'v2' or 'oidc'.")
-    return ClientConfig(
-        base_url=normalize_domain(domain),
-        client_id=client_id,
-        client_secret=client_secret,
-        client_auth_method=client_auth_method,
-        client_assertion_signing_key=client_assertion_signing_key,
-        client_assertion_signing_alg=client_assertion_signing_alg,
-        secrets=_secrets(secret),
-        redirect_uri=redirect_uri,
-        authorization_params=authorization_params,
-        pushed_authorization_requests=pushed_authorization_requests,
-        organization=organization,
-        transaction_identifier=transaction_identifier,
-        state_identifier=state_identifier,
-        leeway=leeway,
-        algorithms=tuple(algorithms),
-        rolling_duration=rolling_duration,
-        absolute_duration=absolute_duration,
-        logout_strategy=logout_strategy,
-        telemetry=telemetry,
-        env=env or Env(),
-    )

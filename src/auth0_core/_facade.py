@@ -6,13 +6,11 @@ including every flow, lives in the core.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from ._client import CoreClient
-from ._config import ClientAuthMethod, LogoutStrategy, make_config
+from ._config import ClientOptions, make_config
 from ._effects import StoreDelete, StoreGet, StoreSet
-from ._env import Env
 from .stores import MemoryStateStore, MemoryTransactionStore
 
 
@@ -26,59 +24,18 @@ class FacadeBase:
     def __init__(
         self,
         *,
-        domain: str,
-        client_id: str,
-        client_secret: str | None = None,
-        secret: str | Sequence[str] | None = None,
-        client_assertion_signing_key: str | None = None,
-        client_assertion_signing_alg: str = "RS256",
-        client_auth_method: ClientAuthMethod | None = None,
-        redirect_uri: str | None = None,
-        authorization_params: Mapping[str, Any] | None = None,
-        pushed_authorization_requests: bool = False,
-        organization: str | None = None,
         transaction_store: Any = None,
         state_store: Any = None,
-        transaction_identifier: str = "_a0_tx",
-        state_identifier: str = "_a0_session",
-        leeway: int = 60,
-        algorithms: Sequence[str] = ("RS256",),
-        rolling_duration: int = 86_400,
-        absolute_duration: int = 259_200,
-        logout_strategy: LogoutStrategy = "auto",
-        telemetry: bool = True,
-        env: Env | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        config = make_config(
-            domain=domain,
-            client_id=client_id,
-            client_secret=client_secret,
-            secret=secret,
-            client_assertion_signing_key=client_assertion_signing_key,
-            client_assertion_signing_alg=client_assertion_signing_alg,
-            client_auth_method=client_auth_method,
-            redirect_uri=redirect_uri,
-            authorization_params=authorization_params,
-            pushed_authorization_requests=pushed_authorization_requests,
-            organization=organization,
-            transaction_identifier=transaction_identifier,
-            state_identifier=state_identifier,
-            leeway=leeway,
-            algorithms=algorithms,
-            rolling_duration=rolling_duration,
-            absolute_duration=absolute_duration,
-            logout_strategy=logout_strategy,
-            telemetry=telemetry,
-            env=env,
-        )
+        config = make_config(**options)
         self._core = CoreClient(config)
+        clock = config.env.clock
         self._stores: dict[str, Any] = {
-            "state": state_store
-            if state_store is not None
-            else MemoryStateStore(clock=config.env.clock),
+            "state": state_store if state_store is not None else MemoryStateStore(clock=clock),
             "transaction": transaction_store
             if transaction_store is not None
-            else MemoryTransactionStore(clock=config.env.clock),
+            else MemoryTransactionStore(clock=clock),
         }
 
     @property
@@ -99,3 +56,10 @@ class FacadeBase:
                 options=effect.options,
             )
         return store.delete(effect.identifier, options=effect.options)
+
+
+class FacadeOptions(ClientOptions, total=False):
+    """``ServerClient(...)`` keyword arguments: the client options plus the two stores."""
+
+    transaction_store: Any
+    state_store: Any

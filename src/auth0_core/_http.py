@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
 
@@ -129,6 +129,12 @@ def body_excerpt(body: bytes, limit: int = 80) -> str:
         kept.append("<redacted>" if looks_secret else word)
     excerpt = " ".join(kept)
     return excerpt[:limit] + ("..." if len(excerpt) > limit else "")
+
+
+def url_for_errors(url: str) -> str:
+    """``url`` without query or fragment, for messages: a query may carry a code or token."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 def form_encode(fields: Mapping[str, str | None]) -> bytes:

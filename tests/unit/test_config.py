@@ -71,3 +71,8 @@ def test_secret_list_for_rotation_and_redacted_repr() -> None:
 def test_private_key_jwt_chosen_when_a_key_is_given() -> None:
     cfg = config(client_secret=None, client_assertion_signing_key="-----BEGIN...")
     assert cfg.client_auth_method == "private_key_jwt"
+
+
+def test_unknown_option_is_named() -> None:
+    with pytest.raises(ConfigurationError, match="redirect_url"):
+        config(redirect_url="https://typo")

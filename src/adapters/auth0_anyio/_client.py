@@ -8,13 +8,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import httpx
 
 from auth0_core import HttpRequest
 from auth0_core._effects import Flow
-from auth0_core._facade import FacadeBase
+from auth0_core._facade import FacadeBase, FacadeOptions
 from auth0_core._options import LogoutOptions, StartInteractiveLoginOptions
 from auth0_core._result import LoginResult
 from auth0_core.flows.login import complete_login_flow, start_login_flow
@@ -39,7 +39,7 @@ class ServerClient(FacadeBase):
         *,
         http_client: httpx.AsyncClient | None = None,
         timeout: float = 10.0,
-        **options: Any,
+        **options: Unpack[FacadeOptions],
     ) -> None:
         super().__init__(**options)
         self._transport = HttpxTransport(http_client, timeout=timeout)

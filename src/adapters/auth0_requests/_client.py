@@ -5,13 +5,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import requests
 
 from auth0_core import HttpRequest
 from auth0_core._effects import Flow
-from auth0_core._facade import FacadeBase
+from auth0_core._facade import FacadeBase, FacadeOptions
 from auth0_core._options import LogoutOptions, StartInteractiveLoginOptions
 from auth0_core._result import LoginResult
 from auth0_core.errors import ConfigurationError
@@ -32,7 +32,11 @@ class ServerClient(FacadeBase):
     """
 
     def __init__(
-        self, *, session: requests.Session | None = None, timeout: float = 10.0, **options: Any
+        self,
+        *,
+        session: requests.Session | None = None,
+        timeout: float = 10.0,
+        **options: Unpack[FacadeOptions],
     ) -> None:
         super().__init__(**options)
         self._transport = RequestsTransport(session, timeout=timeout)

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from auth0_core import HttpRequest, HttpResponse
+from auth0_core._http import url_for_errors
 from auth0_core.errors import TransportError
-
-
-def _where(url: str) -> str:
-    # Error messages name the endpoint but never its query (it may carry a code or token).
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 class RequestsTransport:
@@ -44,8 +38,8 @@ class RequestsTransport:
             )
         except requests.RequestException as exc:
             raise TransportError(
-                f"{request.method} {_where(request.url)} failed: {type(exc).__name__}",
-                url=_where(request.url),
+                f"{request.method} {url_for_errors(request.url)} failed: {type(exc).__name__}",
+                url=url_for_errors(request.url),
             ) from None
         return HttpResponse(
             status=response.status_code,
