@@ -39,6 +39,12 @@ class ServerClient(FacadeBase):
         **options: Unpack[FacadeOptions],
     ) -> None:
         super().__init__(**options)
+        for kind, store in self._stores.items():
+            if inspect.iscoroutinefunction(getattr(store, "get", None)):
+                raise ConfigurationError(
+                    f"the {kind} store is async; the sync ServerClient needs a sync store "
+                    "(or use auth0_anyio.ServerClient)."
+                )
         self._transport = RequestsTransport(session, timeout=timeout)
 
     def _run(self, flow: Flow[T]) -> T:
@@ -50,6 +56,8 @@ class ServerClient(FacadeBase):
                 else:
                     result = self._perform_store(effect)
                     if inspect.isawaitable(result):
+                        if inspect.iscoroutine(result):
+                            result.close()
                         flow.close()
                         raise ConfigurationError(
                             "an async store was given to the sync ServerClient; "

@@ -10,6 +10,7 @@ from .._client import CoreClient
 from .._effects import Flow, StoreOptions, store_delete, store_get, store_set
 from .._options import LogoutOptions, coerce_options
 from .._session import is_live, needs_roll, public_view, rolled
+from ..errors import ConfigurationError
 from .discovery import metadata_flow
 
 
@@ -60,10 +61,11 @@ def logout_flow(
     yield from store_delete("state", config.state_identifier, store_options)
     metadata = yield from metadata_flow(client)
     end_session = metadata.end_session_endpoint
-    use_oidc = config.logout_strategy == "oidc" or (
-        config.logout_strategy == "auto" and end_session is not None
-    )
-    if use_oidc and end_session is not None:
+    if config.logout_strategy == "oidc" and end_session is None:
+        raise ConfigurationError(
+            "logout_strategy='oidc' but the tenant does not advertise 'end_session_endpoint'."
+        )
+    if end_session is not None and config.logout_strategy != "v2":
         query = {"client_id": config.client_id}
         if opts.return_to:
             query["post_logout_redirect_uri"] = opts.return_to
