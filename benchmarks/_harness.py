@@ -1,0 +1,279 @@
+"""Shared pieces for the benchmarks: the tenant served over HTTPS, the scripted browser, timing.
+
+- :class:`ServedTenant`: the emulated tenant on 127.0.0.1 behind a ``trustme`` CA, with the CA
+  written to a PEM file (for ``SSL_CERT_FILE`` / ``requests``) and a client ``SSLContext``.
+- :meth:`ServedTenant.browser_login`: the user's browser (GET the login page, POST the form),
+  returning the callback URL to hand to an SDK.
+- :func:`time_sync` / :func:`time_async`: per-call samples, with an untimed ``setup`` per call.
+- :class:`Stats` and :func:`machine_info` for the report.
+- Minimal stores the official SDK needs (its core package has none): in-memory ones, and a
+  cookie-string one that unseals on every read like auth0-fastapi's stateless store.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import ssl
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+import trustme
+from auth0_server_python.store.abstract import (  # type: ignore[import-untyped]
+    StateStore as _OfficialStateStore,
+)
+from auth0_server_python.store.abstract import (
+    TransactionStore as _OfficialTransactionStore,
+)
+
+from auth0_anyio._server import ServerThread
+from auth0_core import HttpRequest, HttpResponse
+from auth0_core._effects import Flow
+from auth0_core.tenant import Tenant, TenantConfig
+from auth0_core.tenant.browser import browser_login_flow
+from auth0_core.tenant.records import LogEntry
+
+with warnings.catch_warnings():
+    # Authlib 1.9 warns on import that its httpx glue is deprecated (and, on import of
+    # authlib.deprecate, sets its warnings to "always"): noise for a benchmark.
+    import authlib.deprecate  # type: ignore[import-untyped]  # noqa: F401
+
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+    from auth0_server_python.auth_server import (  # type: ignore[import-untyped]
+        server_client as _official_client,
+    )
+OfficialClient = _official_client.ServerClient
+
+CLIENT_ID = "demo-client"
+CLIENT_SECRET = "demo-client-secret-please-change-0123456789"
+CALLBACK = "http://127.0.0.1:3000/auth/callback"
+SCOPE = "openid profile email offline_access"
+SECRET = "a-session-secret-of-at-least-32-characters"
+USER = ("alice@example.com", "alice-password")
+WARMUP = 5  # untimed calls before the timed ones (pools, caches, lazy imports)
+
+T = TypeVar("T")
+
+
+def run_sync(flow: Flow[T], send: Callable[[HttpRequest], HttpResponse]) -> T:
+    """Drive a flow that only yields HttpRequests (the scripted browser) with ``send``."""
+    try:
+        effect = next(flow)
+        while True:
+            assert isinstance(effect, HttpRequest)
+            effect = flow.send(send(effect))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+class ServedTenant:
+    """The default emulated tenant served over HTTPS on loopback, for one benchmark run."""
+
+    def __init__(self) -> None:
+        ca = trustme.CA()
+        server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_ssl)
+        self.client_ssl = ssl.create_default_context()
+        ca.configure_trust(self.client_ssl)
+        self._dir = tempfile.TemporaryDirectory(prefix="auth0-bench-")
+        self.ca_pem = str(Path(self._dir.name) / "ca.pem")
+        ca.cert_pem.write_to_path(self.ca_pem)
+        self._tenants: list[Tenant] = []
+        self._server = ServerThread(make_handler=self._make_handler, ssl_context=server_ssl)
+        self._browser = httpx.Client(verify=self.client_ssl)
+
+    def _make_handler(self, base_url: str) -> Callable[[HttpRequest], HttpResponse]:
+        self._tenants.append(Tenant(TenantConfig.default(), base_url=base_url))
+        return self._tenants[0].handle
+
+    def __enter__(self) -> ServedTenant:
+        self._server.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._browser.close()
+        self._server.__exit__(kind, exc, tb)
+        self._dir.cleanup()
+
+    @property
+    def tenant(self) -> Tenant:
+        return self._tenants[0]
+
+    @property
+    def base_url(self) -> str:
+        """``https://127.0.0.1:<port>``, also the tenant's issuer without the trailing slash."""
+        return self._server.base_url
+
+    @property
+    def host_port(self) -> str:
+        """``127.0.0.1:<port>``: a domain as the official SDK expects it (it adds https://)."""
+        return self.base_url.removeprefix("https://")
+
+    def _send(self, request: HttpRequest) -> HttpResponse:
+        answer = self._browser.request(
+            request.method, request.url, headers=list(request.headers), content=request.body
+        )
+        return HttpResponse(
+            status=answer.status_code,
+            headers=tuple(answer.headers.multi_items()),
+            body=answer.content,
+        )
+
+    def browser_login(self, authorize_url: str) -> str:
+        """Log in as alice on the tenant's login page; the callback URL for the SDK."""
+        return run_sync(browser_login_flow(authorize_url, *USER), self._send)
+
+    def log_since(self, mark: int) -> list[LogEntry]:
+        """Requests the tenant handled since ``mark = len(tenant.log)``."""
+        return list(self.tenant.log[mark:])
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Per-operation latency summary, in seconds."""
+
+    n: int
+    median: float
+    p95: float
+
+    @classmethod
+    def of(cls, samples: list[float]) -> Stats:
+        ordered = sorted(samples)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        return cls(n=len(ordered), median=statistics.median(ordered), p95=p95)
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "n": self.n,
+            "median_us": round(self.median * 1e6, 1),
+            "p95_us": round(self.p95 * 1e6, 1),
+        }
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Collect, then keep the cyclic GC off while timing (as ``timeit`` does)."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def time_sync(
+    call: Callable[[Any], object],
+    n: int,
+    setup: Callable[[], Any] = lambda: None,
+    warmup: int = WARMUP,
+) -> Stats:
+    """Time ``call(setup())`` ``n`` times after ``warmup`` untimed rounds; only ``call`` is
+    inside the timed window."""
+    samples = []
+    with _no_gc():
+        for round_ in range(warmup + n):
+            arg = setup()
+            started = time.perf_counter()
+            call(arg)
+            if round_ >= warmup:
+                samples.append(time.perf_counter() - started)
+    return Stats.of(samples)
+
+
+async def time_async(
+    call: Callable[[Any], Awaitable[object]],
+    n: int,
+    setup: Callable[[], Awaitable[Any]] | None = None,
+    warmup: int = WARMUP,
+) -> Stats:
+    """The async twin of :func:`time_sync` (``setup`` is awaited, untimed)."""
+    samples = []
+    with _no_gc():
+        for round_ in range(warmup + n):
+            arg = await setup() if setup is not None else None
+            started = time.perf_counter()
+            await call(arg)
+            if round_ >= warmup:
+                samples.append(time.perf_counter() - started)
+    return Stats.of(samples)
+
+
+def format_us(seconds: float) -> str:
+    """``123 µs`` below 10 ms, else ``12.3 ms``."""
+    return f"{seconds * 1e6:,.0f} µs" if seconds < 0.01 else f"{seconds * 1e3:,.1f} ms"
+
+
+def machine_info() -> dict[str, Any]:
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "packages": {
+            name: metadata.version(name)
+            for name in ("auth0-core", "auth0-server-python", "httpx", "requests", "anyio")
+        },
+    }
+
+
+# --- the official SDK's stores: what an app using auth0-server-python writes itself ---------
+
+
+class OfficialMemoryTransactions(_OfficialTransactionStore):  # type: ignore[misc]
+    """In-memory transactions (the official core package ships no default store)."""
+
+    def __init__(self) -> None:
+        super().__init__({"secret": SECRET})
+        self.data: dict[str, Any] = {}
+
+    async def set(
+        self, identifier: str, state: Any, remove_if_expires: bool = False, options: Any = None
+    ) -> None:
+        self.data[identifier] = state
+
+    async def get(self, identifier: str, options: Any = None) -> Any:
+        return self.data.get(identifier)
+
+    async def delete(self, identifier: str, options: Any = None) -> None:
+        self.data.pop(identifier, None)
+
+
+class OfficialMemoryStates(OfficialMemoryTransactions, _OfficialStateStore):  # type: ignore[misc]
+    """In-memory sessions, one per process."""
+
+
+class OfficialCookieStates(_OfficialStateStore):  # type: ignore[misc]
+    """auth0-fastapi's stateless store, reduced to its cost: the sealed session is a "cookie"
+    string in ``store_options["request"]["cookies"]``, decrypted with the store's ``decrypt``
+    on every get; ``set`` encrypts into ``store_options["response"]["cookies"]``."""
+
+    def __init__(self) -> None:
+        super().__init__({"secret": SECRET})
+
+    async def set(
+        self, identifier: str, state: Any, remove_if_expires: bool = False, options: Any = None
+    ) -> None:
+        value = state.dict() if hasattr(state, "dict") else state
+        options["response"]["cookies"][identifier] = self.encrypt(identifier, value)
+
+    async def get(self, identifier: str, options: Any = None) -> Any:
+        sealed = options["request"]["cookies"].get(identifier)
+        return self.decrypt(identifier, sealed) if sealed else None
+
+    async def delete(self, identifier: str, options: Any = None) -> None:
+        options["response"]["cookies"][identifier] = ""
