@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._config import ClientConfig
 from ._jwks import JwksCache
 from ._metadata import MetadataCache
@@ -17,6 +19,8 @@ class CoreClient:
         self.config = config
         self.metadata_cache = MetadataCache()
         self.jwks_cache = JwksCache()
+        # The application's own tokens (client credentials), by (audience, organization).
+        self.client_credentials_cache: dict[tuple[str, str | None], dict[str, Any]] = {}
 
     def __repr__(self) -> str:
         return f"CoreClient(config={self.config!r})"

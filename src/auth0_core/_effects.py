@@ -50,7 +50,22 @@ class StoreDelete:
     options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
 
 
-Effect = HttpRequest | StoreGet | StoreSet | StoreDelete
+@attrs.frozen(kw_only=True)
+class SharedRequest:
+    """Perform ``request`` at most once for ``key`` among concurrent callers; share the answer.
+
+    Used for requests whose repetition is harmful, above all refreshes with a rotating refresh
+    token: a second use of the old token would revoke the whole token family. The driver runs
+    one request per key at a time, hands its response to every caller waiting on the same key,
+    and keeps a successful response for a short window so that callers arriving just after
+    (still holding the old refresh token) receive it too. ``key`` never contains a secret.
+    """
+
+    key: str
+    request: HttpRequest
+
+
+Effect = HttpRequest | SharedRequest | StoreGet | StoreSet | StoreDelete
 Flow = Generator[Effect, object, T]
 
 
@@ -59,6 +74,14 @@ def fetch(request: HttpRequest) -> Flow[HttpResponse]:
     response = yield request
     if not isinstance(response, HttpResponse):  # a driver bug, not a protocol error
         raise TypeError(f"driver answered an HttpRequest with {type(response).__name__}")
+    return response
+
+
+def fetch_shared(key: str, request: HttpRequest) -> Flow[HttpResponse]:
+    """Yield ``request`` as a :class:`SharedRequest` under ``key``; return the response."""
+    response = yield SharedRequest(key=key, request=request)
+    if not isinstance(response, HttpResponse):
+        raise TypeError(f"driver answered a SharedRequest with {type(response).__name__}")
     return response
 
 

@@ -35,6 +35,22 @@ class LogoutOptions:
     return_to: str | None = None
 
 
+@attrs.frozen(kw_only=True)
+class GetAccessTokenOptions:
+    """Options of ``get_access_token``: an API audience and extra scopes."""
+
+    audience: str | None = None
+    scope: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ConnectionTokenOptions:
+    """Options of ``get_access_token_for_connection`` (Token Vault)."""
+
+    connection: str
+    login_hint: str | None = None
+
+
 def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
     """Accept ``cls``, a dict with its field names (camelCase aliases too), or None.
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ._config import ClientConfig
 from ._token import TokenResponse
+from ._token_sets import DEFAULT_AUDIENCE, new_token_set
 from .errors import SessionExpiredError
 
 # The upstream session_expiry ceiling is honoured 30 s early (protocol doc §3.2).
@@ -44,19 +45,6 @@ def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
-def token_set(
-    audience: str | None, requested_scope: str, tokens: TokenResponse, now: int
-) -> dict[str, Any]:
-    """One entry of ``token_sets``: keyed by audience and the scope that was asked for."""
-    return {
-        "audience": audience or "default",
-        "access_token": tokens.access_token,
-        "scope": tokens.scope if tokens.scope is not None else requested_scope,
-        "requested_scope": requested_scope,
-        "expires_at": now + (tokens.expires_in or 0),
-    }
-
-
 def new_session(
     config: ClientConfig,
     *,
@@ -87,7 +75,7 @@ def new_session(
         "user": dict(claims),
         "id_token": tokens.id_token,
         "refresh_token": tokens.refresh_token,
-        "token_sets": [token_set(audience, requested_scope, tokens, now)],
+        "token_sets": [new_token_set(audience or DEFAULT_AUDIENCE, requested_scope, tokens, now)],
         "connection_token_sets": [],
         "domain": config.domain,
         "internal": internal,

@@ -11,7 +11,12 @@
     ├── ApiError                      the server answered with an error (.code, .error, ...)
     │   ├── OAuthError                an OAuth error body {"error", "error_description"}
     │   │   └── AuthorizationError    the callback carried error=...
-    │   └── ParError
+    │   ├── ParError
+    │   ├── AccessTokenError          no access token could be had for the session (.code)
+    │   │   ├── MissingRefreshTokenError
+    │   │   ├── InvalidGrantError     the refresh token was refused: log in again
+    │   │   └── MfaRequiredError      (.mfa_token sealed, .mfa_requirements)
+    │   └── AccessTokenForConnectionError   Token Vault (.code, .error, .status)
     ├── MissingTransactionError       no transaction for the callback's state
     ├── StateMismatch                 the callback's state does not match the transaction
     ├── IdTokenError                  an ID token failed validation (.claim)
@@ -142,6 +147,90 @@ class ParError(ApiError):
     """The Pushed Authorization Request failed."""
 
 
+class AccessTokenError(ApiError):
+    """No access token could be returned for the session.
+
+    ``code`` is ours (``missing_refresh_token``, ``wrong_audience``, ...) or the server's
+    ``error``; ``error``/``error_description``/``status`` are the server's when it answered.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(code, message, error_description=error_description, status=status)
+
+
+class MissingRefreshTokenError(AccessTokenError):
+    """The session has no refresh token (or there is no session) and the token is expired."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("missing_refresh_token", message)
+
+
+class InvalidGrantError(AccessTokenError):
+    """The tenant refused the refresh token (revoked, expired, reused): log in again."""
+
+    def __init__(self, error_description: str | None, *, status: int | None = None) -> None:
+        super().__init__(
+            "invalid_grant",
+            "The refresh token was refused; the user has to log in again.",
+            error_description=error_description,
+            status=status,
+        )
+
+
+class MfaRequiredError(AccessTokenError):
+    """The tenant requires multi-factor authentication before issuing the token.
+
+    ``mfa_token`` is sealed (as the official SDK does) so it can travel through the browser;
+    ``mfa_requirements`` is the server's object, when given.
+    """
+
+    def __init__(
+        self,
+        error_description: str | None,
+        *,
+        mfa_token: str,
+        mfa_requirements: object = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(
+            "mfa_required",
+            "Multi-factor authentication is required.",
+            error_description=error_description,
+            status=status,
+        )
+        self.mfa_token = mfa_token
+        self.mfa_requirements = mfa_requirements
+
+
+class AccessTokenForConnectionError(ApiError):
+    """A Token Vault exchange failed.
+
+    Codes: ``missing_refresh_token`` (no session or nothing to exchange), ``not_connected``
+    (the tenant holds no account for that connection: start Connected Accounts),
+    ``api_error`` (any other server error; ``error`` keeps the server's code),
+    ``retrieval_error`` (a malformed answer).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(code, message, error_description=error_description, status=status)
+        self.error = error or code
+
+
 class MissingTransactionError(Auth0Error):
     """No login transaction exists for the callback (expired, replayed, or never started)."""
 
@@ -195,14 +284,19 @@ class SessionExpiredError(Auth0Error):
 
 
 __all__ = [
+    "AccessTokenError",
+    "AccessTokenForConnectionError",
     "ApiError",
     "Auth0Error",
     "AuthorizationError",
     "ConfigurationError",
     "IdTokenError",
+    "InvalidGrantError",
     "InvalidArgumentError",
     "InvalidResponse",
     "IssuerValidationError",
+    "MfaRequiredError",
+    "MissingRefreshTokenError",
     "MissingRequiredArgumentError",
     "MissingTransactionError",
     "OAuthError",

@@ -1,11 +1,18 @@
 """auth0-core's synchronous adapter, on ``requests``."""
 
-from auth0_core._options import LogoutOptions, StartInteractiveLoginOptions
+from auth0_core._options import (
+    ConnectionTokenOptions,
+    GetAccessTokenOptions,
+    LogoutOptions,
+    StartInteractiveLoginOptions,
+)
 
 from ._client import ServerClient
 from ._transport import HandlerAdapter, RequestsTransport
 
 __all__ = [
+    "ConnectionTokenOptions",
+    "GetAccessTokenOptions",
     "HandlerAdapter",
     "LogoutOptions",
     "RequestsTransport",

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from functools import partial
 from types import TracebackType
 from typing import Any, TypeVar, Unpack
 
 import requests
 
 from auth0_core import HttpRequest
-from auth0_core._effects import Flow
+from auth0_core._effects import Flow, SharedRequest
 from auth0_core._facade import FacadeBase, FacadeOptions
-from auth0_core._options import LogoutOptions, StartInteractiveLoginOptions
+from auth0_core._options import (
+    ConnectionTokenOptions,
+    GetAccessTokenOptions,
+    LogoutOptions,
+    StartInteractiveLoginOptions,
+)
 from auth0_core._result import LoginResult
 from auth0_core.errors import ConfigurationError
+from auth0_core.flows.client_credentials import client_credentials_flow
 from auth0_core.flows.login import complete_login_flow, start_login_flow
 from auth0_core.flows.session import get_session_flow, get_user_flow, logout_flow
+from auth0_core.flows.token_vault import get_access_token_for_connection_flow
+from auth0_core.flows.tokens import get_access_token_flow
 
+from ._single_flight import ThreadSingleFlight
 from ._transport import RequestsTransport
 
 T = TypeVar("T")
@@ -46,6 +56,7 @@ class ServerClient(FacadeBase):
                     "(or use auth0_anyio.ServerClient)."
                 )
         self._transport = RequestsTransport(session, timeout=timeout)
+        self._single_flight = ThreadSingleFlight(self._core.config.env.clock)
 
     def _run(self, flow: Flow[T]) -> T:
         try:
@@ -53,6 +64,10 @@ class ServerClient(FacadeBase):
             while True:
                 if isinstance(effect, HttpRequest):
                     result: object = self._transport.send(effect)
+                elif isinstance(effect, SharedRequest):
+                    result = self._single_flight.run(
+                        effect.key, partial(self._transport.send, effect.request)
+                    )
                 else:
                     result = self._perform_store(effect)
                     if inspect.isawaitable(result):
@@ -111,3 +126,28 @@ class ServerClient(FacadeBase):
     ) -> str:
         """Clear the session and return the tenant's logout URL."""
         return self._run(logout_flow(self._core, options, store_options))
+
+    def get_access_token(
+        self,
+        store_options: StoreOptions = None,
+        audience: str | None = None,
+        scope: str | None = None,
+        *,
+        options: GetAccessTokenOptions | Mapping[str, Any] | None = None,
+    ) -> str:
+        """An access token for the session, refreshed (as an MRRT for another audience) when
+        needed. ``options`` (a dict or GetAccessTokenOptions) replaces audience and scope."""
+        chosen = options if options is not None else {"audience": audience, "scope": scope}
+        return self._run(get_access_token_flow(self._core, chosen, store_options))
+
+    def get_access_token_for_connection(
+        self,
+        options: ConnectionTokenOptions | Mapping[str, Any],
+        store_options: StoreOptions = None,
+    ) -> str:
+        """The user's access token at a federated connection, through Token Vault."""
+        return self._run(get_access_token_for_connection_flow(self._core, options, store_options))
+
+    def get_client_credentials_token(self, audience: str, organization: str | None = None) -> str:
+        """An access token for the application itself (client credentials), cached."""
+        return self._run(client_credentials_flow(self._core, audience, organization))

@@ -1,0 +1,49 @@
+"""The application's own access tokens (client credentials, protocol doc §8.4)."""
+
+from __future__ import annotations
+
+from .._client import CoreClient
+from .._effects import Flow, fetch_shared
+from .._token import prepare_token_request, process_token_response
+from .._token_sets import is_fresh
+from ..errors import InvalidArgumentError
+from .discovery import metadata_flow
+from .tokens import shared_key
+
+
+def client_credentials_flow(
+    client: CoreClient, audience: str, organization: str | None = None
+) -> Flow[str]:
+    """An access token for the application itself, cached per (audience, organization).
+
+    Raises:
+        InvalidArgumentError: blank audience or organization.
+        OAuthError: the tenant refused (``access_denied`` without a client grant, ...).
+        InvalidResponse, TransportError: the exchange failed.
+    """
+    if not isinstance(audience, str) or not audience.strip():
+        raise InvalidArgumentError("audience", "audience is required.")
+    if organization is not None and not organization.strip():
+        raise InvalidArgumentError("organization", "organization must not be blank.")
+    config = client.config
+    key = (audience, organization)
+    cached = client.client_credentials_cache.get(key)
+    if cached is not None and is_fresh(cached, config.env.now(), config.leeway):
+        return str(cached["access_token"])
+    metadata = yield from metadata_flow(client)
+    fields: dict[str, str | None] = {
+        "grant_type": "client_credentials",
+        "audience": audience,
+        "organization": organization,
+    }
+    request = prepare_token_request(config, metadata, fields)
+    response = yield from fetch_shared(shared_key("client", audience, organization), request)
+    tokens = process_token_response(response)
+    now = config.env.now()
+    if tokens.expires_in:
+        client.client_credentials_cache[key] = {
+            "access_token": tokens.access_token,
+            "expires_at": now + tokens.expires_in,
+            "obtained_at": now,
+        }
+    return tokens.access_token

@@ -1,0 +1,133 @@
+"""Token Vault: the user's access token at a federated connection (protocol doc §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._client import CoreClient
+from .._effects import Flow, StoreOptions, fetch_shared, store_get, store_set
+from .._options import ConnectionTokenOptions, coerce_options
+from .._token import TokenResponse, prepare_token_request, process_token_response
+from .._token_sets import (
+    DEFAULT_AUDIENCE,
+    find_connection_token_set,
+    find_token_set,
+    is_fresh,
+    with_connection_token_set,
+)
+from ..errors import (
+    AccessTokenForConnectionError,
+    InvalidArgumentError,
+    InvalidResponse,
+    OAuthError,
+)
+from .discovery import metadata_flow
+from .session import load_session_flow
+from .tokens import shared_key
+
+GRANT_TYPE = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"
+REQUESTED_TOKEN_TYPE = "http://auth0.com/oauth/token-type/federated-connection-access-token"
+REFRESH_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:refresh_token"
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
+
+
+def _subject(client: CoreClient, session: Mapping[str, Any]) -> tuple[str, str]:
+    """The refresh token, or (a backend holding only an access token) the login's token."""
+    refresh_token = session.get("refresh_token")
+    if isinstance(refresh_token, str) and refresh_token:
+        return refresh_token, REFRESH_TOKEN_TYPE
+    login = find_token_set(session.get("token_sets") or [], DEFAULT_AUDIENCE, "")
+    config = client.config
+    if login is not None and is_fresh(login, config.env.now(), config.leeway):
+        return str(login["access_token"]), ACCESS_TOKEN_TYPE
+    raise AccessTokenForConnectionError(
+        "missing_refresh_token",
+        "The session has no refresh token (nor a valid access token) to exchange.",
+    )
+
+
+def exchange_flow(
+    client: CoreClient, subject: tuple[str, str], connection: str, login_hint: str | None
+) -> Flow[TokenResponse]:
+    """The federated-connection token exchange, shared among concurrent callers.
+
+    Raises:
+        AccessTokenForConnectionError: refused (``not_connected`` on 401, else ``api_error``)
+            or malformed (``retrieval_error``).
+    """
+    metadata = yield from metadata_flow(client)
+    fields: dict[str, str | None] = {
+        "grant_type": GRANT_TYPE,
+        "subject_token": subject[0],
+        "subject_token_type": subject[1],
+        "requested_token_type": REQUESTED_TOKEN_TYPE,
+        "connection": connection,
+        "login_hint": login_hint,
+    }
+    request = prepare_token_request(client.config, metadata, fields)
+    key = shared_key("vault", subject[0], connection, login_hint)
+    response = yield from fetch_shared(key, request)
+    try:
+        return process_token_response(response)
+    except OAuthError as exc:
+        code = "not_connected" if exc.status == 401 else "api_error"
+        raise AccessTokenForConnectionError(
+            code,
+            f"Failed to get a token for connection '{connection}': {exc.message}",
+            error=exc.error,
+            error_description=exc.error_description,
+            status=exc.status,
+        ) from None
+    except InvalidResponse as exc:
+        raise AccessTokenForConnectionError(
+            "retrieval_error", f"The Token Vault answer was malformed: {exc}", status=exc.status
+        ) from None
+
+
+def get_access_token_for_connection_flow(
+    client: CoreClient,
+    options: ConnectionTokenOptions | Mapping[str, Any],
+    store_options: StoreOptions,
+) -> Flow[str]:
+    """The user's upstream access token for ``connection`` (cached until it expires).
+
+    Raises:
+        InvalidArgumentError: no or a blank ``connection``.
+        AccessTokenForConnectionError: see :func:`exchange_flow` and ``missing_refresh_token``.
+        TransportError: the exchange failed in transit.
+    """
+    opts = coerce_options(ConnectionTokenOptions, options)
+    if not isinstance(opts.connection, str) or not opts.connection.strip():
+        raise InvalidArgumentError("connection", "connection is required.")
+    config = client.config
+    session = yield from load_session_flow(client, store_options)
+    if session is None:
+        raise AccessTokenForConnectionError(
+            "missing_refresh_token", "There is no session: the user has to log in."
+        )
+    now = config.env.now()
+    cached = find_connection_token_set(
+        session.get("connection_token_sets") or [], opts.connection, opts.login_hint
+    )
+    if cached is not None and is_fresh(cached, now, config.leeway):
+        return str(cached["access_token"])
+    tokens = yield from exchange_flow(
+        client, _subject(client, session), opts.connection, opts.login_hint
+    )
+    if tokens.expires_in:  # without a lifetime the token is not cached (protocol doc §6.3)
+        latest = yield from store_get("state", config.state_identifier, store_options)
+        base = latest if latest is not None else session
+        entry = {
+            "connection": opts.connection,
+            "login_hint": opts.login_hint,
+            "access_token": tokens.access_token,
+            "scope": tokens.scope,
+            "expires_at": now + tokens.expires_in,
+            "obtained_at": now,
+        }
+        sets = with_connection_token_set(base.get("connection_token_sets") or [], entry)
+        yield from store_set(
+            "state", config.state_identifier, {**base, "connection_token_sets": sets}, store_options
+        )
+    return tokens.access_token

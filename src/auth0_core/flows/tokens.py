@@ -1,0 +1,221 @@
+"""Access tokens for the session: cached, or refreshed with the refresh token used as a
+Multi-Resource Refresh Token (protocol doc §4)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from .._authorize import merge_scopes
+from .._client import CoreClient
+from .._config import ClientConfig
+from .._effects import Flow, StoreOptions, fetch_shared, store_get, store_set
+from .._http import HttpResponse
+from .._id_token import IdTokenChecks
+from .._options import GetAccessTokenOptions, coerce_options
+from .._seal import seal
+from .._token import (
+    TokenResponse,
+    prepare_token_request,
+    process_token_response,
+    unverified_audiences,
+)
+from .._token_sets import DEFAULT_AUDIENCE, find_token_set, is_fresh, new_token_set, with_token_set
+from ..errors import (
+    AccessTokenError,
+    IdTokenError,
+    InvalidArgumentError,
+    InvalidGrantError,
+    MfaRequiredError,
+    MissingRefreshTokenError,
+    OAuthError,
+)
+from .discovery import metadata_flow, verify_id_token_flow
+from .session import load_session_flow
+
+
+def shared_key(kind: str, *parts: str | None) -> str:
+    """A single-flight key from values that may be secret: only their digest is kept."""
+    digest = hashlib.sha256("\0".join(p or "" for p in parts).encode("utf-8")).hexdigest()
+    return f"{kind}:{digest}"
+
+
+def token_defaults(config: ClientConfig, audience: str | None) -> tuple[str, str]:
+    """(audience key, default scope) for an access-token request.
+
+    ``authorization_params["scope"]`` as a dict gives each audience its default scope; as a
+    string it is the login's scope, so it applies to the login audience only (elsewhere it
+    would ask an API for OIDC scopes it never grants, and every call would refresh).
+    """
+    login_audience = config.authorization_params.get("audience")
+    login_audience = login_audience if isinstance(login_audience, str) else None
+    key = audience or login_audience or DEFAULT_AUDIENCE
+    configured = config.authorization_params.get("scope")
+    if isinstance(configured, Mapping):
+        value = configured.get(key)
+        if value is None and key == (login_audience or DEFAULT_AUDIENCE):
+            value = configured.get(DEFAULT_AUDIENCE)
+        return key, value if isinstance(value, str) else ""
+    if isinstance(configured, str) and key == (login_audience or DEFAULT_AUDIENCE):
+        return key, configured
+    return key, ""
+
+
+def raise_refresh_error(config: ClientConfig, error: OAuthError, response: HttpResponse) -> None:
+    """Turn a refused refresh into the typed error callers branch on.
+
+    Raises:
+        InvalidGrantError, MfaRequiredError, AccessTokenError: always.
+    """
+    if error.error == "invalid_grant":
+        raise InvalidGrantError(error.error_description, status=error.status) from None
+    if error.error == "mfa_required":
+        body = response.json_object()
+        raw = body.get("mfa_token")
+        if isinstance(raw, str) and raw:
+            context = {
+                "mfa_token": raw,
+                "mfa_requirements": body.get("mfa_requirements"),
+                "created_at": config.env.now(),
+            }
+            raise MfaRequiredError(
+                error.error_description,
+                mfa_token=seal(context, config.secrets[0], "mfa_token"),
+                mfa_requirements=body.get("mfa_requirements"),
+                status=error.status,
+            ) from None
+    raise AccessTokenError(
+        error.error,
+        f"The access token could not be refreshed: {error.message}",
+        error_description=error.error_description,
+        status=error.status,
+    ) from None
+
+
+def refresh_flow(
+    client: CoreClient, refresh_token: str, audience: str | None, scope: str
+) -> Flow[TokenResponse]:
+    """One refresh-token grant, shared among concurrent callers holding the same token.
+
+    Raises:
+        InvalidGrantError, MfaRequiredError, AccessTokenError: the tenant refused.
+        AccessTokenError: (code ``wrong_audience``) the tenant answered for another API.
+        InvalidResponse, TransportError: the exchange failed.
+    """
+    config = client.config
+    metadata = yield from metadata_flow(client)
+    fields: dict[str, str | None] = {
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "audience": audience,
+        "scope": scope or None,
+    }
+    request = prepare_token_request(config, metadata, fields)
+    response = yield from fetch_shared(
+        shared_key("refresh", refresh_token, audience, scope), request
+    )
+    try:
+        tokens = process_token_response(response)
+    except OAuthError as exc:
+        raise_refresh_error(config, exc, response)
+        raise  # unreachable: raise_refresh_error always raises
+    audiences = unverified_audiences(tokens.access_token)
+    if audience and audiences is not None and audience not in audiences:
+        # MRRT silently answers for the default audience when no policy covers the one asked.
+        raise AccessTokenError(
+            "wrong_audience",
+            "The tenant issued a token for another audience: is this API in the "
+            "application's refresh token policies?",
+        )
+    return tokens
+
+
+def updated_session(
+    session: Mapping[str, Any],
+    tokens: TokenResponse,
+    entry: Mapping[str, Any],
+    claims: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The session after a refresh: new token set, rotated refresh token, ID token kept."""
+    return {
+        **session,
+        "token_sets": with_token_set(session.get("token_sets") or [], entry),
+        "refresh_token": tokens.refresh_token or session.get("refresh_token"),
+        "id_token": tokens.id_token or session.get("id_token"),
+        "user": dict(claims) if claims is not None else session.get("user"),
+    }
+
+
+def refreshed_claims_flow(
+    client: CoreClient, session: Mapping[str, Any], tokens: TokenResponse
+) -> Flow[dict[str, Any] | None]:
+    """Validate a refresh's ID token like a login's (without nonce) and keep its subject.
+
+    Raises:
+        IdTokenError: invalid, or for another user than the session's.
+    """
+    if tokens.id_token is None:
+        return None
+    metadata = yield from metadata_flow(client)
+    config = client.config
+    checks = IdTokenChecks(
+        issuer=metadata.issuer,
+        client_id=config.client_id,
+        require_nonce=False,
+        leeway=config.leeway,
+        algorithms=config.algorithms,
+    )
+    claims = yield from verify_id_token_flow(client, metadata, tokens.id_token, checks)
+    user = session.get("user")
+    if not isinstance(user, Mapping) or user.get("sub") != claims.sub:
+        raise IdTokenError("sub", "The refreshed ID token is for another user.")
+    return dict(claims.claims)
+
+
+def get_access_token_flow(
+    client: CoreClient,
+    options: GetAccessTokenOptions | Mapping[str, Any] | None,
+    store_options: StoreOptions,
+) -> Flow[str]:
+    """A fresh access token for the session's user, refreshing when needed.
+
+    Raises:
+        MissingRefreshTokenError: no session, or no refresh token and no fresh token.
+        InvalidGrantError, MfaRequiredError, AccessTokenError: the refresh was refused.
+        IdTokenError: the refresh returned an invalid ID token.
+        InvalidResponse, TransportError: the exchange failed.
+    """
+    opts = coerce_options(GetAccessTokenOptions, options)
+    if opts.scope is not None and not isinstance(opts.scope, str):
+        raise InvalidArgumentError("scope", "scope must be a space-separated string.")
+    config = client.config
+    session = yield from load_session_flow(client, store_options)
+    if session is None:
+        raise MissingRefreshTokenError("There is no session: the user has to log in.")
+    audience_key, default = token_defaults(config, opts.audience)
+    requested = merge_scopes(default, opts.scope)
+    now = config.env.now()
+    cached = find_token_set(session.get("token_sets") or [], audience_key, requested)
+    if cached is not None and is_fresh(cached, now, config.leeway):
+        return str(cached["access_token"])
+    refresh_token = session.get("refresh_token")
+    if not isinstance(refresh_token, str) or not refresh_token:
+        raise MissingRefreshTokenError(
+            "The access token has expired and the session has no refresh token "
+            "(was 'offline_access' requested at login?)."
+        )
+    audience = None if audience_key == DEFAULT_AUDIENCE else audience_key
+    tokens = yield from refresh_flow(client, refresh_token, audience, requested)
+    claims = yield from refreshed_claims_flow(client, session, tokens)
+    # Merge into the session as stored now: another request may have written it meanwhile.
+    latest = yield from store_get("state", config.state_identifier, store_options)
+    base = latest if latest is not None else session
+    entry = new_token_set(audience_key, requested, tokens, config.env.now())
+    yield from store_set(
+        "state",
+        config.state_identifier,
+        updated_session(base, tokens, entry, claims),
+        store_options,
+    )
+    return tokens.access_token
