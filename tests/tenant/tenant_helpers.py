@@ -124,3 +124,59 @@ def header_of(token: str) -> dict[str, Any]:
     value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
     assert isinstance(value, dict)
     return value
+
+
+API = "https://api.example.com"
+MY_ACCOUNT = BASE + "/me/"
+MY_ACCOUNT_SCOPES = (
+    "create:me:connected_accounts read:me:connected_accounts delete:me:connected_accounts"
+)
+
+
+def client_entry(**overrides: Any) -> dict[str, Any]:
+    """A ``[[clients]]`` table like the default demo client, with ``overrides`` applied."""
+    entry: dict[str, Any] = {
+        "client_id": CLIENT_ID,
+        "client_secret": SECRET,
+        "callbacks": [CALLBACK],
+    }
+    entry.update(overrides)
+    return entry
+
+
+def config_with_client(**overrides: Any) -> TenantConfig:
+    """The default configuration with the demo client replaced by ``client_entry(**overrides)``."""
+    return TenantConfig.from_dict({"clients": [client_entry(**overrides)]})
+
+
+def login_tokens(
+    tenant: Tenant,
+    username: str = "alice@example.com",
+    password: str = "alice-password",
+    **extra: str,
+) -> dict[str, Any]:
+    """Log in through the browser and exchange the code; the token response body."""
+    verifier, challenge = pkce()
+    code = login(tenant, challenge, username, password, **extra)["code"]
+    response = exchange(tenant, code, verifier)
+    assert response.status == 200, response.body
+    return body(response)
+
+
+def token_request(
+    tenant: Tenant, fields: Mapping[str, str], headers: tuple[tuple[str, str], ...] | None = None
+) -> HttpResponse:
+    """``POST /oauth/token`` with ``fields``, authenticated as the demo client by default."""
+    return post_form(tenant, "/oauth/token", fields, basic() if headers is None else headers)
+
+
+def refresh(tenant: Tenant, refresh_token: str, **extra: str) -> HttpResponse:
+    """A ``refresh_token`` grant request with extra fields (``audience``, ``scope``)."""
+    return token_request(
+        tenant, {"grant_type": "refresh_token", "refresh_token": refresh_token, **extra}
+    )
+
+
+def error_of(response: HttpResponse) -> tuple[int, str]:
+    """``(status, error)`` of an OAuth error response."""
+    return response.status, body(response)["error"]

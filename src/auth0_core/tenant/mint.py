@@ -26,23 +26,33 @@ def user_claims(user: TenantUser, scope: str) -> dict[str, Any]:
     return claims
 
 
-def access_token(tenant: Tenant, grant: Grant, scope: str, audience: str | None) -> str:
-    """An RS256 access token for ``audience`` (the /userinfo audience is always included)."""
-    now = tenant.env.now()
+def audience_claim(tenant: Tenant, audience: str | None, scope: str) -> str | list[str]:
+    """``aud`` of a user access token: the API, plus ``/userinfo`` when ``openid`` is granted."""
     userinfo = tenant.base_url + "/userinfo"
+    if not audience or audience == userinfo:
+        return userinfo
+    return [audience, userinfo] if "openid" in scope.split() else audience
+
+
+def sign_access_token(tenant: Tenant, claims: dict[str, Any], lifetime: int) -> str:
+    """Sign an RS256 access token: ``claims`` plus ``iss``, ``iat``, ``exp`` and a ``jti``."""
+    now = tenant.env.now()
+    full = {"iss": tenant.issuer, **claims, "iat": now, "exp": now + lifetime}
+    full["jti"] = tenant.env.random_urlsafe(16)
+    return tenant.keys.sign(full)
+
+
+def access_token(tenant: Tenant, grant: Grant, scope: str, audience: str | None) -> str:
+    """An RS256 access token for the grant's user, ``audience`` and ``scope``."""
     claims: dict[str, Any] = {
-        "iss": tenant.issuer,
         "sub": grant.user_id,
-        "aud": [audience, userinfo] if audience and audience != userinfo else userinfo,
+        "aud": audience_claim(tenant, audience, scope),
         "azp": grant.client_id,
-        "iat": now,
-        "exp": now + tenant.config.access_token_lifetime,
         "scope": scope,
-        "jti": tenant.env.random_urlsafe(16),
     }
     if grant.organization_id:
         claims["org_id"] = grant.organization_id
-    return tenant.keys.sign(claims)
+    return sign_access_token(tenant, claims, tenant.apis.lifetime(audience))
 
 
 def id_token(tenant: Tenant, grant: Grant, *, nonce: str | None) -> str:
@@ -89,7 +99,7 @@ def token_response(
     body: dict[str, Any] = {
         "access_token": access_token(tenant, grant, granted, grant.audience),
         "token_type": "Bearer",
-        "expires_in": tenant.config.access_token_lifetime,
+        "expires_in": tenant.apis.lifetime(grant.audience),
         "scope": granted,
     }
     if "openid" in granted.split():

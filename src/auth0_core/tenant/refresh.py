@@ -1,7 +1,10 @@
-"""Refresh tokens: issuing them and the ``refresh_token`` grant (basic, non-rotating).
+"""The ``refresh_token`` grant with MRRT policies and rotation, and ``POST /oauth/revoke``.
 
-Kept apart from the other grants so that rotation, reuse detection and Multi-Resource Refresh
-Token policies (protocol doc 4.5, 4.6) can grow here without touching the code grant.
+Multi-Resource Refresh Tokens (protocol doc 4.5): one refresh token may mint access tokens for
+its login audience and for every audience a client policy covers. A requested audience that no
+policy covers is silently ignored (a token for the original audience comes back, as on Auth0),
+and so are requested scopes that are not allowed. Rotation and reuse detection (4.6) live in
+:mod:`.refresh_store`.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .._http import HttpResponse
+from .apis import OIDC_SCOPES, Apis
 from .client_auth import authenticate_client
-from .config import TenantClient
+from .config_types import TenantClient
 from .mint import token_response
 from .params import Incoming, Params
 from .records import Grant
@@ -24,66 +28,95 @@ if TYPE_CHECKING:
 UNKNOWN_REFRESH_TOKEN = "Unknown or invalid refresh token."
 
 
-@attrs.frozen(kw_only=True)
-class RefreshGrant:
-    """What a refresh token stands for."""
-
-    grant: Grant
-    issued_at: int
-
-
-class RefreshTokens:
-    """The tenant's live refresh tokens (opaque ``v1.`` strings, as Auth0 issues)."""
-
-    def __init__(self) -> None:
-        self._tokens: dict[str, RefreshGrant] = {}
-
-    def __len__(self) -> int:
-        return len(self._tokens)
-
-    def issue(self, tenant: Tenant, grant: Grant) -> str:
-        """A new refresh token for ``grant``."""
-        token = "v1." + tenant.env.random_urlsafe(48)
-        self._tokens[token] = RefreshGrant(grant=grant, issued_at=tenant.env.now())
-        return token
-
-    def get(self, token: str) -> RefreshGrant | None:
-        """The grant behind ``token``, or None when unknown or revoked."""
-        return self._tokens.get(token)
-
-    def revoke(self, token: str) -> bool:
-        """Revoke ``token``; True when it was live."""
-        return self._tokens.pop(token, None) is not None
-
-
 def wants_refresh_token(scope: str) -> bool:
     """Auth0 issues a refresh token only when ``offline_access`` was granted."""
     return "offline_access" in scope.split()
 
 
-def refresh_grant(tenant: Tenant, client: TenantClient, params: Params) -> HttpResponse:
-    """``grant_type=refresh_token``: a new access (and ID) token for the original grant.
+def new_refresh_token(tenant: Tenant) -> str:
+    """A fresh opaque refresh token string (``v1.`` prefix, as Auth0's)."""
+    return "v1." + tenant.env.random_urlsafe(48)
 
-    The audience is always the one of the original login (no MRRT yet); a ``scope`` parameter
-    may only narrow the original scope: unknown scopes are dropped silently, as Auth0 does.
+
+def issue_refresh_token(tenant: Tenant, grant: Grant) -> str:
+    """The first refresh token of a new family (one family per login)."""
+    family_id = "rtf_" + tenant.env.random_urlsafe(12)
+    return tenant.refresh_tokens.issue(
+        family_id, new_refresh_token(tenant), grant, tenant.env.now()
+    )
+
+
+def _unique(scopes: list[str]) -> list[str]:
+    return list(dict.fromkeys(scopes))
+
+
+def mrrt_target(
+    apis: Apis,
+    client: TenantClient,
+    grant: Grant,
+    audience: str | None,
+    scope: str | None,
+) -> tuple[str | None, str]:
+    """The audience and scope a refresh mints for, by Auth0's MRRT rules.
+
+    Args:
+        apis: the tenant's APIs and policies.
+        client: the client refreshing.
+        grant: what the login granted (original audience and scope).
+        audience: the ``audience`` parameter, if any.
+        scope: the ``scope`` parameter, if any.
+
+    Returns:
+        ``(audience, scope)`` to mint. The original audience allows the login scopes plus the
+        policy scopes for it; a policy audience allows its policy scopes plus the OIDC scopes
+        the login granted. A requested scope narrows within what is allowed; when nothing
+        requested is allowed, everything allowed is granted (unauthorised scopes are dropped).
+    """
+    original = grant.scope.split()
+    target = grant.audience
+    allowed = _unique(original + list(apis.policy_scopes(client, grant.audience) or ()))
+    if audience and audience != grant.audience:
+        policy = apis.policy_scopes(client, audience)
+        if policy is not None:  # an audience without a policy is ignored, as on Auth0
+            target = audience
+            allowed = _unique([s for s in original if s in OIDC_SCOPES] + list(policy))
+    requested = _unique((scope or "").split())
+    kept = [s for s in requested if s in allowed]
+    return target, " ".join(kept or allowed)
+
+
+def refresh_grant(tenant: Tenant, client: TenantClient, params: Params) -> HttpResponse:
+    """``grant_type=refresh_token``: tokens for the original or an MRRT policy audience.
+
+    A rotating client gets a new refresh token each time and the presented one is rotated
+    (reusable only within the client's ``leeway``); a non-rotating client keeps its token and
+    the response carries none.
     """
     token = params.get("refresh_token")
     if token is None:
         return oauth_error(400, "invalid_request", "Missing required parameter: refresh_token")
-    stored = tenant.refresh_tokens.get(token)
-    if stored is None or stored.grant.client_id != client.client_id:
-        return oauth_error(400, "invalid_grant", UNKNOWN_REFRESH_TOKEN)
-    original = stored.grant.scope.split()
-    requested = (params.get("scope") or "").split()
-    kept = [s for s in requested if s in original] or original
-    return token_response(tenant, stored.grant, scope=" ".join(kept))
+    settings = client.refresh_token
+    now = tenant.env.now()
+    record = tenant.refresh_tokens.redeem(token, client.client_id, settings, now)
+    if record is None:
+        status = tenant.config.refresh_token_error_status
+        return oauth_error(status, "invalid_grant", UNKNOWN_REFRESH_TOKEN)
+    grant = record.family.grant
+    audience, scope = mrrt_target(
+        tenant.apis, client, grant, params.get("audience"), params.get("scope")
+    )
+    rotated = new_refresh_token(tenant) if settings.rotating else None
+    refresh_token = tenant.refresh_tokens.use(record, rotated, now)
+    minted = attrs.evolve(grant, audience=audience, scope=scope)
+    return token_response(tenant, minted, refresh_token=refresh_token)
 
 
 def revoke(tenant: Tenant, incoming: Incoming) -> HttpResponse:
     """``POST /oauth/revoke`` (RFC 7009): revoke a refresh token of the authenticated client.
 
-    Unknown tokens, and tokens of other clients, answer 200 as well (RFC 7009 §2.2): the answer
-    must not reveal whether a token exists.
+    The token's whole family goes (every token rotated from the same login). Unknown tokens,
+    and tokens of other clients, answer 200 as well (RFC 7009 §2.2): the answer must not reveal
+    whether a token exists.
     """
     params = incoming.body_params()
     client = authenticate_client(
@@ -97,7 +130,6 @@ def revoke(tenant: Tenant, incoming: Incoming) -> HttpResponse:
     token = params.get("token")
     if token is None:
         return oauth_error(400, "invalid_request", "Missing required parameter: token")
-    stored = tenant.refresh_tokens.get(token)
-    if stored is not None and stored.grant.client_id == client.client_id:
+    if tenant.refresh_tokens.lookup(token, client.client_id) is not None:
         tenant.refresh_tokens.revoke(token)
     return HttpResponse(status=200, headers=NO_STORE)

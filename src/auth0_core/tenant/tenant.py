@@ -15,13 +15,16 @@ from joserfc.jwk import RSAKey
 
 from .._env import Env
 from .._http import HttpRequest, HttpResponse
+from .apis import Apis
 from .authorize import authorize, login, par
 from .config import TenantConfig
+from .config_types import RefreshTokenSettings
 from .keys import SigningKeys
 from .logout import oidc_logout, v2_logout
 from .params import Incoming
 from .records import CodeGrant, LogEntry, LoginTransaction, PushedRequest
-from .refresh import RefreshTokens, revoke
+from .refresh import revoke
+from .refresh_store import RefreshTokens, RefreshTokenState
 from .responses import (
     RequestRejected,
     json_ok,
@@ -31,6 +34,7 @@ from .responses import (
 )
 from .token import DEFAULT_GRANTS, GrantHandler, token
 from .userinfo import userinfo
+from .vault import Vault, find_account
 
 IdTokenHook = Callable[[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]
 Endpoint = Callable[["Tenant", Incoming], HttpResponse]
@@ -101,6 +105,9 @@ class Tenant:
         self.used_codes: dict[str, tuple[int, list[str]]] = {}
         self.used_jtis: dict[tuple[str, str], int] = {}
         self.refresh_tokens = RefreshTokens()
+        # Placeholders ("my-account", "management") resolve against this tenant's base_url.
+        self.apis = Apis(config, self.base_url)
+        self.vault = Vault()
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -223,6 +230,38 @@ class Tenant:
         """Stop publishing every key except the current one."""
         with self._lock:
             self.keys.revoke_previous()
+
+    def vault_token(
+        self, user_id: str, connection: str, login_hint: str | None = None
+    ) -> str | None:
+        """The upstream access token the vault currently holds for that connected account.
+
+        None when the user has no such account, or no valid token was minted yet (the vault
+        mints on the first exchange and again after expiry).
+        """
+        with self._lock:
+            user = self.config.user_by_id(user_id)
+            account = find_account(user, connection, login_hint) if user else None
+            if account is None:
+                return None
+            key = (user_id, account.connection, account.login_hint)
+            token = self.vault.current(key, self.env.now())
+            return token.access_token if token else None
+
+    def revoke_refresh_tokens(self, user_id: str | None = None) -> int:
+        """Revoke every refresh-token family of ``user_id`` (all users when None); how many."""
+        with self._lock:
+            return self.refresh_tokens.revoke_user(user_id)
+
+    def refresh_token_state(self, token: str) -> RefreshTokenState | None:
+        """Status (active, rotated, revoked, expired), family and lifetimes of a refresh token."""
+        with self._lock:
+            record = self.refresh_tokens.lookup_any(token)
+            if record is None:
+                return None
+            client = self.config.client(record.family.grant.client_id)
+            settings = client.refresh_token if client else RefreshTokenSettings()
+            return self.refresh_tokens.state(token, settings, self.env.now())
 
     def count(
         self, path: str | None = None, *, grant_type: str | None = None, method: str | None = None

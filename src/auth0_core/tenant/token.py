@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 
 from .._http import HttpResponse
 from .client_auth import authenticate_client
-from .config import TenantClient
+from .client_credentials import client_credentials_grant
+from .config_types import TenantClient
 from .mint import token_response
 from .params import Incoming, Params
-from .refresh import refresh_grant, wants_refresh_token
+from .refresh import issue_refresh_token, refresh_grant, wants_refresh_token
 from .responses import oauth_error
+from .vault import FEDERATED_GRANT, federated_grant
 
 if TYPE_CHECKING:
     from .tenant import Tenant
@@ -53,6 +55,10 @@ def token(tenant: Tenant, incoming: Incoming) -> HttpResponse:
     handler = tenant.grant_handlers.get(grant_type)
     if handler is None:
         return oauth_error(400, "unsupported_grant_type", f"Unsupported grant type: {grant_type}")
+    if not client.allows_grant(grant_type):
+        return oauth_error(
+            400, "unauthorized_client", f"Grant type '{grant_type}' not allowed for the client."
+        )
     return handler(tenant, client, params)
 
 
@@ -83,7 +89,7 @@ def authorization_code_grant(tenant: Tenant, client: TenantClient, params: Param
         return oauth_error(400, "invalid_grant", "Failed to verify code verifier")
     refresh_token: str | None = None
     if wants_refresh_token(stored.grant.scope):
-        refresh_token = tenant.refresh_tokens.issue(tenant, stored.grant)
+        refresh_token = issue_refresh_token(tenant, stored.grant)
         tenant.used_codes[code] = (stored.expires_at, [refresh_token])
     return token_response(tenant, stored.grant, nonce=stored.nonce, refresh_token=refresh_token)
 
@@ -91,4 +97,6 @@ def authorization_code_grant(tenant: Tenant, client: TenantClient, params: Param
 DEFAULT_GRANTS: dict[str, GrantHandler] = {
     "authorization_code": authorization_code_grant,
     "refresh_token": refresh_grant,
+    "client_credentials": client_credentials_grant,
+    FEDERATED_GRANT: federated_grant,
 }

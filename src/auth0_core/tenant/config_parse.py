@@ -1,0 +1,215 @@
+"""Parsing the tenant's TOML tables into the frozen records of :mod:`.config`.
+
+Every table goes through :class:`Section`, which type-checks each key it reads and makes
+``finish()`` reject the keys nobody read, so a typo is an error instead of a silent default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TypeVar, cast
+
+from ..errors import ConfigurationError
+from .config_types import (
+    AUTH_METHODS,
+    ROTATION_TYPES,
+    ClientGrant,
+    ConnectedAccount,
+    MrrtPolicy,
+    RefreshTokenSettings,
+    TenantApi,
+    TenantClient,
+    TenantConnection,
+    TenantOrganization,
+    TenantUser,
+)
+
+T = TypeVar("T")
+
+
+class Section:
+    """Typed, checked access to one TOML table; ``finish()`` rejects keys nobody read."""
+
+    def __init__(self, where: str, value: object) -> None:
+        if not isinstance(value, Mapping):
+            raise ConfigurationError(f"{where} must be a table")
+        self.where = where
+        self.data = cast(Mapping[str, object], value)
+        self.seen: set[str] = set()
+
+    def get(self, key: str, kind: type[T]) -> T | None:
+        """The value of ``key`` checked to be a ``kind``, or None when the key is absent."""
+        self.seen.add(key)
+        if key not in self.data:
+            return None
+        value = self.data[key]
+        # bool is an int subclass; an int setting must not accept true/false.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ConfigurationError(f"{self.where}.{key} must be of type {kind.__name__}")
+        return value
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.get(key, str)
+        if value is not None:
+            return value
+        if default is None:
+            raise ConfigurationError(f"{self.where}.{key} is required")
+        return default
+
+    def optional_text(self, key: str) -> str | None:
+        return self.get(key, str) or None
+
+    def integer(self, key: str, default: int, *, minimum: int = 1) -> int:
+        value = self.get(key, int)
+        if value is None:
+            return default
+        if value < minimum:
+            kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+            raise ConfigurationError(f"{self.where}.{key} must be {kind}")
+        return value
+
+    def optional_integer(self, key: str) -> int | None:
+        return None if self.get(key, int) is None else self.integer(key, 1)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.get(key, bool)
+        return default if value is None else value
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        values: list[object] = self.get(key, list) or []
+        if not all(isinstance(v, str) for v in values):
+            raise ConfigurationError(f"{self.where}.{key} must be a list of strings")
+        return tuple(cast(list[str], values))
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.text(key, default)
+        if value not in choices:
+            raise ConfigurationError(f"{self.where}.{key} must be one of {', '.join(choices)}")
+        return value
+
+    def tables(self, key: str, parse: Callable[[Section], T]) -> tuple[T, ...]:
+        """A nested array of tables (``key = [{...}, ...]``), each parsed and finished."""
+        return parse_list(self.get(key, list) or [], f"{self.where}.{key}", parse)
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.data) - self.seen)
+        if unknown:
+            raise ConfigurationError(f"unknown key(s) in {self.where}: {', '.join(unknown)}")
+
+
+def parse_list(items: list[object], where: str, parse: Callable[[Section], T]) -> tuple[T, ...]:
+    """Parse every table of an array of tables, naming each by position in errors."""
+    parsed: list[T] = []
+    for index, item in enumerate(items):
+        section = Section(f"{where} #{index + 1}", item)
+        parsed.append(parse(section))
+        section.finish()
+    return tuple(parsed)
+
+
+def parse_client(section: Section) -> TenantClient:
+    client_id = section.text("client_id")
+    method = section.choice("token_endpoint_auth_method", AUTH_METHODS, "client_secret_basic")
+    grant_types = section.texts("grant_types") if "grant_types" in section.data else None
+    client = TenantClient(
+        client_id=client_id,
+        client_secret=section.optional_text("client_secret"),
+        name=section.text("name", client_id),
+        callbacks=section.texts("callbacks"),
+        allowed_logout_urls=section.texts("allowed_logout_urls"),
+        token_endpoint_auth_method=method,  # type: ignore[arg-type]  # checked by choice()
+        client_assertion_public_key=section.optional_text("client_assertion_public_key"),
+        refresh_token=_parse_refresh_settings(section),
+        grant_types=grant_types,
+    )
+    if method == "private_key_jwt" and client.client_assertion_public_key is None:
+        raise ConfigurationError(f"{section.where} uses private_key_jwt without a public key")
+    if method.startswith("client_secret") and client.client_secret is None:
+        raise ConfigurationError(f"{section.where} uses {method} without a client_secret")
+    if client.client_assertion_public_key is not None:
+        # Fail at load time, not at the first token request.
+        from .client_auth import import_assertion_key
+
+        import_assertion_key(client.client_assertion_public_key)
+    return client
+
+
+def _parse_refresh_settings(client: Section) -> RefreshTokenSettings:
+    section = Section(f"{client.where}.refresh_token", client.get("refresh_token", dict) or {})
+    defaults = RefreshTokenSettings()
+    settings = RefreshTokenSettings(
+        rotation_type=section.choice(  # type: ignore[arg-type]  # checked by choice()
+            "rotation_type", ROTATION_TYPES, defaults.rotation_type
+        ),
+        leeway=section.integer("leeway", defaults.leeway, minimum=0),
+        token_lifetime=section.integer("token_lifetime", defaults.token_lifetime),
+        idle_token_lifetime=section.integer("idle_token_lifetime", defaults.idle_token_lifetime),
+        policies=section.tables("policies", _parse_policy),
+    )
+    section.finish()
+    return settings
+
+
+def _parse_policy(section: Section) -> MrrtPolicy:
+    return MrrtPolicy(audience=section.text("audience"), scope=section.texts("scope"))
+
+
+def parse_user(section: Section) -> TenantUser:
+    email = section.text("email")
+    local_part = email.split("@", 1)[0]
+    return TenantUser(
+        email=email,
+        password=section.text("password"),
+        user_id=section.text("user_id", f"auth0|{local_part}"),
+        name=section.text("name", email),
+        nickname=section.text("nickname", local_part),
+        email_verified=section.flag("email_verified", True),
+        picture=section.optional_text("picture"),
+        connected_accounts=section.tables("connected_accounts", _parse_connected_account),
+    )
+
+
+def _parse_connected_account(section: Section) -> ConnectedAccount:
+    return ConnectedAccount(
+        connection=section.text("connection"),
+        login_hint=section.optional_text("login_hint"),
+        scopes=section.texts("scopes"),
+    )
+
+
+def parse_organization(section: Section) -> TenantOrganization:
+    org_id = section.text("id")
+    if not org_id.startswith("org_"):
+        raise ConfigurationError(f"{section.where}.id must start with 'org_'")
+    name = section.text("name")
+    return TenantOrganization(
+        id=org_id,
+        name=name,
+        display_name=section.text("display_name", name),
+        members=section.texts("members"),
+    )
+
+
+def parse_api(section: Section) -> TenantApi:
+    return TenantApi(
+        identifier=section.text("identifier"),
+        scopes=section.texts("scopes"),
+        token_lifetime=section.optional_integer("token_lifetime"),
+    )
+
+
+def parse_client_grant(section: Section) -> ClientGrant:
+    return ClientGrant(
+        client_id=section.text("client_id"),
+        audience=section.text("audience"),
+        scope=section.texts("scope"),
+    )
+
+
+def parse_connection(section: Section) -> TenantConnection:
+    name = section.text("name")
+    return TenantConnection(
+        name=name,
+        strategy=section.text("strategy", name),
+        token_lifetime=section.integer("token_lifetime", 3600),
+    )

@@ -1,0 +1,126 @@
+"""The frozen records a tenant configuration is made of (parsed in :mod:`.config_parse`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+AuthMethod = Literal["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+AUTH_METHODS: tuple[AuthMethod, ...] = (
+    "client_secret_basic",
+    "client_secret_post",
+    "private_key_jwt",
+    "none",
+)
+RotationType = Literal["non-rotating", "rotating"]
+ROTATION_TYPES: tuple[RotationType, ...] = ("non-rotating", "rotating")
+
+# Audience placeholders usable in configuration: the real identifiers depend on base_url.
+MY_ACCOUNT_AUDIENCE = "my-account"
+MANAGEMENT_AUDIENCE = "management"
+
+
+@attrs.frozen(kw_only=True)
+class MrrtPolicy:
+    """A Multi-Resource Refresh Token policy: refresh tokens may mint tokens for ``audience``."""
+
+    audience: str
+    scope: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class RefreshTokenSettings:
+    """A client's ``refresh_token`` object, in the Management API's shape."""
+
+    rotation_type: RotationType = "non-rotating"
+    # Seconds a rotated token stays usable (Auth0's "Rotation Overlap Period").
+    leeway: int = 0
+    token_lifetime: int = 2_592_000  # absolute, from the login (30 days)
+    idle_token_lifetime: int = 1_296_000  # since the family was last used (15 days)
+    policies: tuple[MrrtPolicy, ...] = ()
+
+    @property
+    def rotating(self) -> bool:
+        return self.rotation_type == "rotating"
+
+
+@attrs.frozen(kw_only=True)
+class TenantClient:
+    """An application registered on the tenant."""
+
+    client_id: str
+    client_secret: str | None = attrs.field(default=None, repr=False)
+    name: str = ""
+    callbacks: tuple[str, ...] = ()
+    allowed_logout_urls: tuple[str, ...] = ()
+    token_endpoint_auth_method: AuthMethod = "client_secret_basic"
+    client_assertion_public_key: str | None = attrs.field(default=None, repr=False)
+    refresh_token: RefreshTokenSettings = RefreshTokenSettings()
+    # None: every grant the tenant serves (including ones added through grant_handlers).
+    grant_types: tuple[str, ...] | None = None
+
+    def allows_grant(self, grant_type: str) -> bool:
+        """Whether ``grant_type`` is enabled for this client."""
+        return self.grant_types is None or grant_type in self.grant_types
+
+
+@attrs.frozen(kw_only=True)
+class ConnectedAccount:
+    """An upstream account the user connected (held in the tenant's emulated Token Vault)."""
+
+    connection: str
+    login_hint: str | None = None
+    scopes: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class TenantUser:
+    """A database user who can log in on the tenant's login page."""
+
+    email: str
+    password: str = attrs.field(repr=False)
+    user_id: str
+    name: str
+    nickname: str
+    email_verified: bool = True
+    picture: str | None = None
+    connected_accounts: tuple[ConnectedAccount, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class TenantOrganization:
+    """An Auth0 organization; only its ``members`` may log in through it."""
+
+    id: str
+    name: str
+    display_name: str
+    members: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class TenantApi:
+    """An API (resource server): an audience and the scopes it defines."""
+
+    identifier: str
+    scopes: tuple[str, ...] = ()
+    token_lifetime: int | None = None  # None: the tenant's access_token_lifetime
+
+
+@attrs.frozen(kw_only=True)
+class ClientGrant:
+    """What the client credentials grant may obtain: ``client_id`` -> ``audience``, ``scope``."""
+
+    client_id: str
+    audience: str
+    scope: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class TenantConnection:
+    """An identity provider connection (database, social, enterprise)."""
+
+    name: str
+    strategy: str
+    # Lifetime of the upstream access tokens the emulated Token Vault mints for it.
+    token_lifetime: int = 3600
