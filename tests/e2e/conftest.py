@@ -13,10 +13,12 @@ sync client that call simply blocks.
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 import requests
@@ -151,6 +153,32 @@ class App:
         result = await self.call("complete_interactive_login", callback, store_options=store)
         self.browser.absorb(store)
         return result
+
+    async def concurrently(self, callers: int, method: str, *args: Any) -> list[Any]:
+        """Call ``method`` from ``callers`` threads (sync client) or tasks (async client) at
+        once; return every result."""
+        results: list[Any] = []
+        if self.mode.startswith("sync"):
+            barrier = threading.Barrier(callers)
+
+            def caller() -> None:
+                barrier.wait()
+                results.append(getattr(self.client, method)(*args))
+
+            threads = [threading.Thread(target=caller) for _ in range(callers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        else:
+
+            async def task() -> None:
+                results.append(await getattr(self.client, method)(*args))
+
+            async with anyio.create_task_group() as group:
+                for _ in range(callers):
+                    group.start_soon(task)
+        return results
 
     async def user(self) -> Any:
         store = self.browser.store_options()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 
+import anyio.lowlevel
 import httpx
 
 from auth0_core import HttpRequest, HttpResponse
@@ -59,6 +60,9 @@ def handler_transport(handler: Handler) -> httpx.MockTransport:
     """
 
     async def respond(request: httpx.Request) -> httpx.Response:
+        # A real round trip lets other tasks run; so does this one, so that concurrency in
+        # tests is as real in-process as over sockets.
+        await anyio.lowlevel.checkpoint()
         answer = handler(
             HttpRequest(
                 method=request.method,
