@@ -12,23 +12,37 @@ See ``docs/tenant.md`` for the endpoints, the configuration keys and the test ho
 
 from .browser import BrowserLoginError, browser_login_flow
 from .config import (
+    ClientGrant,
+    ConnectedAccount,
+    MrrtPolicy,
+    RefreshTokenSettings,
+    TenantApi,
     TenantClient,
     TenantConfig,
+    TenantConnection,
     TenantOrganization,
     TenantUser,
     load_config,
 )
 from .keys import generate_signing_key
 from .records import LogEntry
+from .refresh_store import RefreshTokenState
 from .tenant import IdTokenHook, Tenant
 
 __all__ = [
     "BrowserLoginError",
+    "ClientGrant",
+    "ConnectedAccount",
     "IdTokenHook",
     "LogEntry",
+    "MrrtPolicy",
+    "RefreshTokenSettings",
+    "RefreshTokenState",
     "Tenant",
+    "TenantApi",
     "TenantClient",
     "TenantConfig",
+    "TenantConnection",
     "TenantOrganization",
     "TenantUser",
     "browser_login_flow",
