@@ -44,6 +44,20 @@ async def browse(app_url: str) -> None:
         assert "Logged in as <strong id='user'>Alice Example</strong>" in page.text
         assert any(name.startswith("_a0_session") for name in browser.cookies)
 
+        api = await browser.get(f"{app_url}/call-api")
+        assert "The API answered HTTP <span id='status'>200</span>" in api.text
+        assert "first item" in api.text
+        vault = await browser.get(f"{app_url}/connection")
+        assert "<span id='connection-token'>ya29." in vault.text
+
+        async with httpx.AsyncClient() as stranger:
+            anonymous = await stranger.get(f"{app_url}/api/items")
+            assert anonymous.status_code == 401
+            forged = await stranger.get(
+                f"{app_url}/api/items", headers={"Authorization": "Bearer a.b.c"}
+            )
+            assert forged.status_code == 401
+
         after = await browser.get(f"{app_url}/auth/logout")
         assert after.url == httpx.URL(f"{app_url}/")
         assert "You are not logged in" in after.text

@@ -103,12 +103,14 @@ async def serve_demo(
             state_store=CookieStateStore(secret, secure=False),
             transaction_store=CookieTransactionStore(secret, secure=False),
         )
-        app_handler.target = DemoApp(client, app.base_url).handle
+        demo = DemoApp(client, app.base_url, tenant.base_url)
+        app_handler.target = demo.handle
         task_status.started(DemoAddresses(app=app, tenant=tenant))
         try:
             await anyio.sleep_forever()
         finally:
             with anyio.CancelScope(shield=True):
+                await demo.aclose()
                 await client.aclose()
 
 

@@ -1,4 +1,5 @@
-"""The demo web app: log in through the tenant, see the session's user, log out.
+"""The demo web app: log in through the tenant, see the session's user, call an API with a
+token for a second audience (MRRT), get a Token Vault token, log out.
 
 No web framework: the app is one async ``handle(HttpRequest) -> HttpResponse`` served by the
 same small h11 server as the tenant, so the demo needs nothing beyond auth0-core's own
@@ -10,25 +11,32 @@ from __future__ import annotations
 
 import html
 import json
-from http.cookies import SimpleCookie
+from collections.abc import Awaitable, Callable
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
 
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core.errors import Auth0Error
 from auth0_core.stores import CookieRequest, CookieResponse
 
 from ._client import ServerClient
+from ._demo_api import API_AUDIENCE, DemoApi
 
 _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>auth0-core demo</title></head>
 <body><h1>auth0-core demo</h1>{body}</body></html>"""
+
+StoreOptions = dict[str, Any]
 
 
 def _cookies(request: HttpRequest) -> dict[str, str]:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(request.header("cookie") or "")
-    except Exception:  # a malformed Cookie header means no cookies, not a crash
+    except CookieError:  # a malformed Cookie header means no cookies, not a crash
         return {}
     return {name: morsel.value for name, morsel in jar.items()}
 
@@ -46,53 +54,109 @@ def _redirect(location: str, cookies: CookieResponse) -> HttpResponse:
     return HttpResponse(status=302, headers=tuple(headers))
 
 
-class DemoApp:
-    """Routes: ``/``, ``/auth/login``, ``/auth/callback``, ``/auth/logout``."""
+def _masked(token: str) -> str:
+    # A demo page may show that a token exists, never the token itself.
+    return html.escape(token[:8]) + "…"
 
-    def __init__(self, client: ServerClient, base_url: str) -> None:
+
+class DemoApp:
+    """Routes: ``/``, ``/auth/login``, ``/auth/callback``, ``/auth/logout``, ``/call-api``,
+    ``/connection`` and the protected ``/api/items``."""
+
+    def __init__(self, client: ServerClient, base_url: str, tenant_url: str) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
+        self.http = httpx.AsyncClient()
+        self.api = DemoApi(tenant_url, self.http)
+        Route = Callable[[HttpRequest, StoreOptions, CookieResponse], Awaitable[HttpResponse]]
+        self.routes: dict[str, Route] = {
+            "/": self._home,
+            "/auth/login": self._login,
+            "/auth/callback": self._callback,
+            "/auth/logout": self._logout,
+            "/call-api": self._call_api,
+            "/connection": self._connection,
+        }
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
 
     async def handle(self, request: HttpRequest) -> HttpResponse:
+        path = urlsplit(request.url).path
+        if path == "/api/items":
+            return await self.api.handle(request)
+        route = self.routes.get(path)
+        if route is None:
+            return _page("<p>Not found</p>", status=404)
         cookies = CookieResponse()
         store_options = {"request": CookieRequest(_cookies(request)), "response": cookies}
-        path = urlsplit(request.url).path
         try:
-            if path == "/":
-                return await self._home(store_options, cookies)
-            if path == "/auth/login":
-                url = await self.client.start_interactive_login(
-                    {"app_state": {"returnTo": "/"}}, store_options=store_options
-                )
-                return _redirect(url, cookies)
-            if path == "/auth/callback":
-                result = await self.client.complete_interactive_login(
-                    request.url, store_options=store_options
-                )
-                return _redirect(str((result.app_state or {}).get("returnTo", "/")), cookies)
-            if path == "/auth/logout":
-                url = await self.client.logout(
-                    {"return_to": f"{self.base_url}/"}, store_options=store_options
-                )
-                return _redirect(url, cookies)
+            return await route(request, store_options, cookies)
         except Auth0Error as exc:
             # The message is safe to show: errors never carry tokens or secrets.
-            body = f"<p>Login failed: {html.escape(str(exc))}</p><a href='/'>Home</a>"
-            return _page(body, status=400, cookies=cookies)
-        return _page("<p>Not found</p>", status=404)
+            body = f"<p id='error'>{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>"
+            return _page(body + "<a href='/'>Home</a>", status=400, cookies=cookies)
+
+    async def _login(
+        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        url = await self.client.start_interactive_login(
+            {"app_state": {"returnTo": "/"}}, store_options=store
+        )
+        return _redirect(url, cookies)
+
+    async def _callback(
+        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        result = await self.client.complete_interactive_login(request.url, store_options=store)
+        return _redirect(str((result.app_state or {}).get("returnTo", "/")), cookies)
+
+    async def _logout(
+        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        url = await self.client.logout({"return_to": f"{self.base_url}/"}, store_options=store)
+        return _redirect(url, cookies)
 
     async def _home(
-        self, store_options: dict[str, object], cookies: CookieResponse
+        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
-        user = await self.client.get_user(store_options=store_options)
+        user = await self.client.get_user(store_options=store)
         if user is None:
-            return _page(
-                "<p>You are not logged in.</p><a href='/auth/login'>Log in</a>", cookies=cookies
-            )
+            body = "<p>You are not logged in.</p><a href='/auth/login'>Log in</a>"
+            return _page(body, cookies=cookies)
         claims = html.escape(json.dumps(user, indent=2, sort_keys=True))
         name = html.escape(str(user.get("name") or user.get("email") or user.get("sub")))
         body = (
             f"<p>Logged in as <strong id='user'>{name}</strong></p>"
-            f"<pre id='claims'>{claims}</pre><a href='/auth/logout'>Log out</a>"
+            f"<pre id='claims'>{claims}</pre>"
+            "<p><a href='/call-api'>Call the API</a> (an MRRT token for a second audience) · "
+            "<a href='/connection'>Get a Google token</a> (Token Vault) · "
+            "<a href='/auth/logout'>Log out</a></p>"
+        )
+        return _page(body, cookies=cookies)
+
+    async def _call_api(
+        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        token = await self.client.get_access_token(store_options=store, audience=API_AUDIENCE)
+        answer = await self.http.get(
+            f"{self.base_url}/api/items", headers={"Authorization": f"Bearer {token}"}
+        )
+        body = (
+            f"<p>Token for <code>{html.escape(API_AUDIENCE)}</code>: {_masked(token)}</p>"
+            f"<p>The API answered HTTP <span id='status'>{answer.status_code}</span>:</p>"
+            f"<pre id='api'>{html.escape(answer.text)}</pre><a href='/'>Home</a>"
+        )
+        return _page(body, cookies=cookies)
+
+    async def _connection(
+        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        token = await self.client.get_access_token_for_connection(
+            {"connection": "google-oauth2"}, store_options=store
+        )
+        body = (
+            "<p>Token Vault gave a <code>google-oauth2</code> token: "
+            f"<span id='connection-token'>{_masked(token)}</span></p><a href='/'>Home</a>"
         )
         return _page(body, cookies=cookies)
