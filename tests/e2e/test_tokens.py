@@ -9,12 +9,16 @@ from typing import Any
 
 import pytest
 
+import auth0_anyio
+import auth0_requests
 from auth0_core.errors import (
     AccessTokenError,
     AccessTokenForConnectionError,
+    IdTokenError,
     InvalidGrantError,
     MissingRefreshTokenError,
     OAuthError,
+    TransportError,
 )
 from auth0_core.flows.token_vault import GRANT_TYPE as VAULT_GRANT
 
@@ -167,3 +171,29 @@ async def test_client_credentials_token_is_cached(app: App) -> None:
     with pytest.raises(OAuthError) as info:
         await app.call("get_client_credentials_token", "https://no-grant.example.com")
     assert info.value.error == "access_denied"
+
+
+async def test_refreshed_id_token_for_another_user_is_rejected(app: App) -> None:
+    await app.login()
+    before = await session(app)
+    app.clock.advance(DAY - 59)
+    app.tenant.id_token_hook = lambda claims, header: ({**claims, "sub": "auth0|mallory"}, header)
+    try:
+        with pytest.raises(IdTokenError) as info:
+            await token(app)
+    finally:
+        app.tenant.id_token_hook = None
+    assert info.value.claim == "sub"
+    after = await session(app)
+    assert after["user"] == before["user"]
+    assert after["refresh_token"] == before["refresh_token"]
+
+
+async def test_network_failure_is_a_transport_error(app: App) -> None:
+    # Real transports (not the in-process one) to a port nothing listens on.
+    options = {**app.options, "domain": "http://127.0.0.1:9"}
+    sync = app.mode.startswith("sync")
+    client = auth0_requests.ServerClient(**options) if sync else auth0_anyio.ServerClient(**options)
+    with pytest.raises(TransportError) as info:
+        await app.call("start_interactive_login", client=client)
+    assert "openid-configuration" in str(info.value)
