@@ -4,7 +4,10 @@
   written to a PEM file (for ``SSL_CERT_FILE`` / ``requests``) and a client ``SSLContext``.
 - :meth:`ServedTenant.browser_login`: the user's browser (GET the login page, POST the form),
   returning the callback URL to hand to an SDK.
-- :func:`time_sync` / :func:`time_async`: per-call samples, with an untimed ``setup`` per call.
+- :func:`time_sync` / :func:`time_async`: per-call samples, with an untimed ``setup`` before
+  and ``teardown`` after each call.
+- :func:`official_time`: points the official SDK's ``time.time()`` at an injected clock (the
+  tenant's and ours), so tokens can expire without sleeping.
 - :class:`Stats` and :func:`machine_info` for the report.
 - Minimal stores the official SDK needs (its core package has none): in-memory ones, and a
   cookie-string one that unseals on every read like auth0-fastapi's stateless store.
@@ -30,6 +33,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
+import requests
 import trustme
 from auth0_server_python.store.abstract import (  # type: ignore[import-untyped]
     StateStore as _OfficialStateStore,
@@ -39,7 +43,7 @@ from auth0_server_python.store.abstract import (
 )
 
 from auth0_anyio._server import ServerThread
-from auth0_core import HttpRequest, HttpResponse
+from auth0_core import Env, HttpRequest, HttpResponse
 from auth0_core._effects import Flow
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.tenant.browser import browser_login_flow
@@ -54,6 +58,7 @@ with warnings.catch_warnings():
     from auth0_server_python.auth_server import (  # type: ignore[import-untyped]
         server_client as _official_client,
     )
+    from auth0_server_python.utils import helpers as _official_helpers  # type: ignore[import-untyped]
 OfficialClient = _official_client.ServerClient
 
 CLIENT_ID = "demo-client"
@@ -79,9 +84,16 @@ def run_sync(flow: Flow[T], send: Callable[[HttpRequest], HttpResponse]) -> T:
 
 
 class ServedTenant:
-    """The default emulated tenant served over HTTPS on loopback, for one benchmark run."""
+    """An emulated tenant served over HTTPS on loopback, for one benchmark run.
 
-    def __init__(self) -> None:
+    Args:
+        config: the tenant configuration (default: ``TenantConfig.default()``).
+        env: the tenant's clock and randomness (default: real time).
+    """
+
+    def __init__(self, config: TenantConfig | None = None, env: Env | None = None) -> None:
+        self._config = config if config is not None else TenantConfig.default()
+        self._env = env
         ca = trustme.CA()
         server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1", "localhost").configure_cert(server_ssl)
@@ -95,7 +107,7 @@ class ServedTenant:
         self._browser = httpx.Client(verify=self.client_ssl)
 
     def _make_handler(self, base_url: str) -> Callable[[HttpRequest], HttpResponse]:
-        self._tenants.append(Tenant(TenantConfig.default(), base_url=base_url))
+        self._tenants.append(Tenant(self._config, base_url=base_url, env=self._env))
         return self._tenants[0].handle
 
     def __enter__(self) -> ServedTenant:
@@ -141,6 +153,13 @@ class ServedTenant:
         """Requests the tenant handled since ``mark = len(tenant.log)``."""
         return list(self.tenant.log[mark:])
 
+    def requests_session(self) -> requests.Session:
+        """A ``requests.Session`` trusting the test CA (for ``auth0_requests``)."""
+        session = requests.Session()
+        session.verify = self.ca_pem
+        session.trust_env = False  # else the REQUESTS_CA_BUNDLE variable beats Session.verify
+        return session
+
 
 @dataclass(frozen=True)
 class Stats:
@@ -180,17 +199,21 @@ def time_sync(
     n: int,
     setup: Callable[[], Any] = lambda: None,
     warmup: int = WARMUP,
+    teardown: Callable[[Any, bool], object] | None = None,
 ) -> Stats:
     """Time ``call(setup())`` ``n`` times after ``warmup`` untimed rounds; only ``call`` is
-    inside the timed window."""
+    inside the timed window. ``teardown(call's result, timed)`` runs after each call, untimed."""
     samples = []
     with _no_gc():
         for round_ in range(warmup + n):
             arg = setup()
             started = time.perf_counter()
-            call(arg)
+            answer = call(arg)
+            elapsed = time.perf_counter() - started
             if round_ >= warmup:
-                samples.append(time.perf_counter() - started)
+                samples.append(elapsed)
+            if teardown is not None:
+                teardown(answer, round_ >= warmup)
     return Stats.of(samples)
 
 
@@ -199,17 +222,52 @@ async def time_async(
     n: int,
     setup: Callable[[], Awaitable[Any]] | None = None,
     warmup: int = WARMUP,
+    teardown: Callable[[Any, bool], object] | None = None,
 ) -> Stats:
-    """The async twin of :func:`time_sync` (``setup`` is awaited, untimed)."""
+    """The async twin of :func:`time_sync` (``setup`` is awaited, untimed; ``teardown`` is a
+    plain function)."""
     samples = []
     with _no_gc():
         for round_ in range(warmup + n):
             arg = await setup() if setup is not None else None
             started = time.perf_counter()
-            await call(arg)
+            answer = await call(arg)
+            elapsed = time.perf_counter() - started
             if round_ >= warmup:
-                samples.append(time.perf_counter() - started)
+                samples.append(elapsed)
+            if teardown is not None:
+                teardown(answer, round_ >= warmup)
     return Stats.of(samples)
+
+
+class _ClockTime:
+    """Stands in for the ``time`` module: ``time()`` reads ``clock``, the rest is ``time``'s."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.time = clock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+@contextmanager
+def official_time(clock: Callable[[], float]) -> Iterator[None]:
+    """While inside, the official SDK's ``time.time()`` is ``clock()``.
+
+    auth0-server-python calls ``time.time()`` itself (token expiry, the discovery cache TTL, the
+    session timestamps) in ``auth_server.server_client`` and ``utils.helpers``; only those two
+    modules' ``time`` name is swapped, the process's ``time`` module is untouched (PyJWT, which
+    checks the login's ID token, keeps real time: log in before moving the clock).
+    """
+    modules = (_official_client, _official_helpers)
+    saved = [module.time for module in modules]
+    for module in modules:
+        module.time = _ClockTime(clock)
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, saved, strict=True):
+            module.time = original
 
 
 def format_us(seconds: float) -> str:

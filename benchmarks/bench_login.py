@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import requests
 from _harness import (
     CALLBACK,
     CLIENT_ID,
@@ -71,15 +70,8 @@ def sdk_requests(served: ServedTenant, mark: int) -> list[str]:
     return [f"{e.method} {e.path}" for e in served.log_since(mark) if e.path not in BROWSER_PATHS]
 
 
-def requests_session(served: ServedTenant) -> requests.Session:
-    session = requests.Session()
-    session.verify = served.ca_pem
-    session.trust_env = False  # else the REQUESTS_CA_BUNDLE variable beats Session.verify
-    return session
-
-
 def ours_sync(served: ServedTenant, **extra: Any) -> auth0_requests.ServerClient:
-    session = requests_session(served)
+    session = served.requests_session()
     return auth0_requests.ServerClient(session=session, domain=served.base_url, **OURS, **extra)
 
 
