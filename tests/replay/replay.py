@@ -297,8 +297,9 @@ class Replayer:
             )
         if _authorization(request.headers) != _authorization(want["headers"]):
             self.mismatches.append(f"{where}: Authorization header differs")
-        if self.driver and key != recorded["shared_key"]:
-            self.mismatches.append(f"{where}: single-flight key (or sharing) differs")
+        # Whether the request is single-flight is part of the contract; the key's digest is not.
+        if self.driver and (key is None) != (recorded["shared_key"] is None):
+            self.mismatches.append(f"{where}: shared (single-flight) or not differs")
 
     # lenient -----------------------------------------------------------------------------
 
