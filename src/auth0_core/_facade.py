@@ -6,11 +6,13 @@ including every flow, lives in the core.
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 
 from ._client import CoreClient
 from ._config import ClientOptions, make_config
-from ._effects import StoreDelete, StoreGet, StoreSet
+from ._effects import Flow, StoreDelete, StoreGet, StoreSet
 from .stores import MemoryStateStore, MemoryTransactionStore
 
 
@@ -63,3 +65,40 @@ class FacadeOptions(ClientOptions, total=False):
 
     transaction_store: Any
     state_store: Any
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+FlowFunction = Callable[Concatenate[CoreClient, P], Flow[T]]
+
+
+def _present_as(method: Callable[..., Any], flow: Callable[..., Any]) -> None:
+    # help(ServerClient.get_user) shows the public signature and the flow's documentation.
+    method.__name__ = method.__qualname__ = flow.__name__
+    method.__doc__ = flow.__doc__
+    signature = inspect.signature(flow)
+    parameters = list(signature.parameters.values())
+    self = inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)
+    method.__signature__ = signature.replace(parameters=[self, *parameters[1:]])  # type: ignore[attr-defined]
+
+
+def sync_call(flow: FlowFunction[P, T]) -> Callable[Concatenate[Any, P], T]:
+    """A blocking facade method running ``flow`` with the facade's driver (``self._run``)."""
+
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        result: T = self._run(flow(self._core, *args, **kwargs))
+        return result
+
+    _present_as(method, flow)
+    return method
+
+
+def async_call(flow: FlowFunction[P, T]) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, T]]:
+    """A coroutine facade method awaiting ``flow`` with the facade's driver (``self._run``)."""
+
+    async def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        result: T = await self._run(flow(self._core, *args, **kwargs))
+        return result
+
+    _present_as(method, flow)
+    return method

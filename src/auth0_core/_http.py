@@ -96,10 +96,19 @@ class HttpResponse:
         """
         try:
             return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
             raise InvalidResponse(
                 "expected a JSON body", status=self.status, excerpt=body_excerpt(self.body)
             ) from None
+
+    def json_or_none(self) -> object:
+        """The JSON body, or None when there is none or it is not JSON (error bodies)."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return None
 
     def json_object(self) -> dict[str, object]:
         """Decode a JSON object body.

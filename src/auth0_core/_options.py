@@ -51,6 +51,25 @@ class ConnectionTokenOptions:
     login_hint: str | None = None
 
 
+@attrs.frozen(kw_only=True)
+class StartLinkUserOptions:
+    """Options of ``start_link_user``; ``connectionScope`` is accepted as an alias."""
+
+    connection: str
+    connection_scope: str | None = None
+    authorization_params: Mapping[str, Any] | None = None
+    app_state: Any = None
+
+
+@attrs.frozen(kw_only=True)
+class StartUnlinkUserOptions:
+    """Options of ``start_unlink_user``."""
+
+    connection: str
+    authorization_params: Mapping[str, Any] | None = None
+    app_state: Any = None
+
+
 def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
     """Accept ``cls``, a dict with its field names (camelCase aliases too), or None.
 

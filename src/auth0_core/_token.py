@@ -57,12 +57,7 @@ def raise_for_oauth_error(response: HttpResponse) -> None:
     """
     if 200 <= response.status < 300:
         return
-    document: object = None
-    if response.body:
-        try:
-            document = response.json()
-        except InvalidResponse:
-            document = None
+    document = response.json_or_none()
     if isinstance(document, dict) and isinstance(document.get("error"), str):
         description = document.get("error_description")
         error_uri = document.get("error_uri")
@@ -106,8 +101,9 @@ def process_token_response(response: HttpResponse) -> TokenResponse:
     if not isinstance(token_type, str):
         raise InvalidResponse("token response member 'token_type' is not a string")
     expires_in = document.get("expires_in")
-    if isinstance(expires_in, str) and expires_in.isdigit():
-        expires_in = int(expires_in)
+    if isinstance(expires_in, str) and expires_in.isascii() and expires_in.isdigit():
+        # Some servers send a numeric string; only plain ASCII digits of sane length count.
+        expires_in = int(expires_in) if len(expires_in) <= 10 else None
     if expires_in is not None and (
         not isinstance(expires_in, int) or isinstance(expires_in, bool) or expires_in < 0
     ):

@@ -16,8 +16,10 @@
     │   │   ├── MissingRefreshTokenError
     │   │   ├── InvalidGrantError     the refresh token was refused: log in again
     │   │   └── MfaRequiredError      (.mfa_token sealed, .mfa_requirements)
-    │   └── AccessTokenForConnectionError   Token Vault (.code, .error, .status)
+    │   ├── AccessTokenForConnectionError   Token Vault (.code, .error, .status)
+    │   └── ManagementApiError        the Management API refused (.status, .error_code)
     ├── MissingTransactionError       no transaction for the callback's state
+    ├── StartLinkUserError            linking needs a logged-in user
     ├── StateMismatch                 the callback's state does not match the transaction
     ├── IdTokenError                  an ID token failed validation (.claim)
     │   ├── IssuerValidationError
@@ -231,6 +233,41 @@ class AccessTokenForConnectionError(ApiError):
         self.error = error or code
 
 
+class ManagementApiError(ApiError):
+    """The Management API refused a call.
+
+    Keeps the HTTP ``status`` and the body's ``error`` (reason phrase), ``message`` and
+    ``errorCode`` (as ``error_code``). ``metadata_merged`` is True when a linking call had
+    already written the merged ``user_metadata`` before the link itself failed.
+    """
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        error: str | None,
+        message: str,
+        error_code: str | None,
+        metadata_merged: bool = False,
+    ) -> None:
+        code = error_code or (error or "management_api_error").lower().replace(" ", "_")
+        super().__init__(
+            code,
+            f"Management API error {status}: {message}",
+            error_description=message,
+            status=status,
+        )
+        self.error = error or code
+        self.error_code = error_code
+        self.metadata_merged = metadata_merged
+
+
+class StartLinkUserError(Auth0Error):
+    """Linking or unlinking needs a logged-in user with an ID token."""
+
+    code = "start_link_user_error"
+
+
 class MissingTransactionError(Auth0Error):
     """No login transaction exists for the callback (expired, replayed, or never started)."""
 
@@ -295,6 +332,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidResponse",
     "IssuerValidationError",
+    "ManagementApiError",
     "MfaRequiredError",
     "MissingRefreshTokenError",
     "MissingRequiredArgumentError",
@@ -303,6 +341,7 @@ __all__ = [
     "OrganizationTokenValidationError",
     "ParError",
     "SessionExpiredError",
+    "StartLinkUserError",
     "StateMismatch",
     "TransportError",
 ]

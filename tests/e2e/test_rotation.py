@@ -24,10 +24,10 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def rotating_app(mode: str, **client_options: Any) -> App:
-    config = TenantConfig.default()
+def rotating_app(mode: str, rotation: str = "rotating", lifetime: int = DAY, **options: Any) -> App:
+    config = attrs.evolve(TenantConfig.default(), access_token_lifetime=lifetime)
     client = config.clients[0]
-    rotating = attrs.evolve(client.refresh_token, rotation_type="rotating")
+    rotating = attrs.evolve(client.refresh_token, rotation_type=rotation)
     config = attrs.evolve(config, clients=(attrs.evolve(client, refresh_token=rotating),))
     clock = FixedClock(START)
     return App(
@@ -35,7 +35,7 @@ def rotating_app(mode: str, **client_options: Any) -> App:
         Tenant(config, base_url=INPROCESS_BASE, env=Env(clock=clock)),
         INPROCESS_BASE,
         clock,
-        **client_options,
+        **options,
     )
 
 
@@ -107,3 +107,19 @@ async def test_reused_refresh_token_revokes_the_family(mode: str) -> None:
     app.clock.advance(DAY - 59)
     with pytest.raises(InvalidGrantError):  # reuse detection revoked the legitimate user too
         await app.call("get_access_token", store_options=app.browser.store_options())
+
+
+@pytest.mark.parametrize("rotation", ["rotating", "non-rotating"])
+async def test_short_lived_tokens_are_never_replayed_stale(mode: str, rotation: str) -> None:
+    # Tokens living less than the single-flight memory (30 s) must be refreshed each time
+    # they expire, never answered from a remembered response.
+    app = rotating_app(mode, rotation, lifetime=10)
+    await app.login()
+    seen = {await app.call("get_access_token", store_options=app.browser.store_options())}
+    for _ in range(3):
+        app.clock.advance(11)
+        store = app.browser.store_options()
+        fresh = await app.call("get_access_token", store_options=store)
+        app.browser.absorb(store)
+        assert fresh not in seen
+        seen.add(fresh)

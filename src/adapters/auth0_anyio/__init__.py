@@ -5,6 +5,8 @@ from auth0_core._options import (
     GetAccessTokenOptions,
     LogoutOptions,
     StartInteractiveLoginOptions,
+    StartLinkUserOptions,
+    StartUnlinkUserOptions,
 )
 
 from ._client import ServerClient
@@ -17,5 +19,7 @@ __all__ = [
     "LogoutOptions",
     "ServerClient",
     "StartInteractiveLoginOptions",
+    "StartLinkUserOptions",
+    "StartUnlinkUserOptions",
     "handler_transport",
 ]

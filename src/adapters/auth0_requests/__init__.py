@@ -5,6 +5,8 @@ from auth0_core._options import (
     GetAccessTokenOptions,
     LogoutOptions,
     StartInteractiveLoginOptions,
+    StartLinkUserOptions,
+    StartUnlinkUserOptions,
 )
 
 from ._client import ServerClient
@@ -18,4 +20,6 @@ __all__ = [
     "RequestsTransport",
     "ServerClient",
     "StartInteractiveLoginOptions",
+    "StartLinkUserOptions",
+    "StartUnlinkUserOptions",
 ]

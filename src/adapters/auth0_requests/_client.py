@@ -12,20 +12,9 @@ import requests
 
 from auth0_core import HttpRequest
 from auth0_core._effects import Flow, SharedRequest
-from auth0_core._facade import FacadeBase, FacadeOptions
-from auth0_core._options import (
-    ConnectionTokenOptions,
-    GetAccessTokenOptions,
-    LogoutOptions,
-    StartInteractiveLoginOptions,
-)
-from auth0_core._result import LoginResult
+from auth0_core._facade import FacadeBase, FacadeOptions, sync_call
 from auth0_core.errors import ConfigurationError
-from auth0_core.flows.client_credentials import client_credentials_flow
-from auth0_core.flows.login import complete_login_flow, start_login_flow
-from auth0_core.flows.session import get_session_flow, get_user_flow, logout_flow
-from auth0_core.flows.token_vault import get_access_token_for_connection_flow
-from auth0_core.flows.tokens import get_access_token_flow
+from auth0_core.flows import api
 
 from ._single_flight import ThreadSingleFlight
 from ._transport import RequestsTransport
@@ -97,57 +86,18 @@ class ServerClient(FacadeBase):
     ) -> None:
         self.close()
 
-    def start_interactive_login(
-        self,
-        options: StartInteractiveLoginOptions | Mapping[str, Any] | None = None,
-        store_options: StoreOptions = None,
-    ) -> str:
-        """Return the URL that starts a login; stores the transaction."""
-        return self._run(start_login_flow(self._core, options, store_options))
-
-    def complete_interactive_login(
-        self, url: str, store_options: StoreOptions = None
-    ) -> LoginResult:
-        """Finish the login from the full callback URL; writes the session."""
-        return self._run(complete_login_flow(self._core, url, store_options))
-
-    def get_user(self, store_options: StoreOptions = None) -> dict[str, Any] | None:
-        """The logged-in user's claims, or None."""
-        return self._run(get_user_flow(self._core, store_options))
-
-    def get_session(self, store_options: StoreOptions = None) -> dict[str, Any] | None:
-        """The session (without internals), or None."""
-        return self._run(get_session_flow(self._core, store_options))
-
-    def logout(
-        self,
-        options: LogoutOptions | Mapping[str, Any] | None = None,
-        store_options: StoreOptions = None,
-    ) -> str:
-        """Clear the session and return the tenant's logout URL."""
-        return self._run(logout_flow(self._core, options, store_options))
-
-    def get_access_token(
-        self,
-        store_options: StoreOptions = None,
-        audience: str | None = None,
-        scope: str | None = None,
-        *,
-        options: GetAccessTokenOptions | Mapping[str, Any] | None = None,
-    ) -> str:
-        """An access token for the session, refreshed (as an MRRT for another audience) when
-        needed. ``options`` (a dict or GetAccessTokenOptions) replaces audience and scope."""
-        chosen = options if options is not None else {"audience": audience, "scope": scope}
-        return self._run(get_access_token_flow(self._core, chosen, store_options))
-
-    def get_access_token_for_connection(
-        self,
-        options: ConnectionTokenOptions | Mapping[str, Any],
-        store_options: StoreOptions = None,
-    ) -> str:
-        """The user's access token at a federated connection, through Token Vault."""
-        return self._run(get_access_token_for_connection_flow(self._core, options, store_options))
-
-    def get_client_credentials_token(self, audience: str, organization: str | None = None) -> str:
-        """An access token for the application itself (client credentials), cached."""
-        return self._run(client_credentials_flow(self._core, audience, organization))
+    # The public methods: one line each, signatures and docs from auth0_core.flows.api.
+    start_interactive_login = sync_call(api.start_interactive_login)
+    complete_interactive_login = sync_call(api.complete_interactive_login)
+    get_user = sync_call(api.get_user)
+    get_session = sync_call(api.get_session)
+    logout = sync_call(api.logout)
+    get_access_token = sync_call(api.get_access_token)
+    get_access_token_for_connection = sync_call(api.get_access_token_for_connection)
+    get_client_credentials_token = sync_call(api.get_client_credentials_token)
+    start_link_user = sync_call(api.start_link_user)
+    complete_link_user = sync_call(api.complete_link_user)
+    start_unlink_user = sync_call(api.start_unlink_user)
+    complete_unlink_user = sync_call(api.complete_unlink_user)
+    link_user_accounts = sync_call(api.link_user_accounts)
+    unlink_user_accounts = sync_call(api.unlink_user_accounts)

@@ -26,8 +26,8 @@ def client_credentials_flow(
     if organization is not None and not organization.strip():
         raise InvalidArgumentError("organization", "organization must not be blank.")
     config = client.config
-    key = (audience, organization)
-    cached = client.client_credentials_cache.get(key)
+    cache_key = (audience, organization)
+    cached = client.client_credentials_cache.get(cache_key)
     if cached is not None and is_fresh(cached, config.env.now(), config.leeway):
         return str(cached["access_token"])
     metadata = yield from metadata_flow(client)
@@ -37,11 +37,14 @@ def client_credentials_flow(
         "organization": organization,
     }
     request = prepare_token_request(config, metadata, fields)
-    response = yield from fetch_shared(shared_key("client", audience, organization), request)
+    replacing = str(cached["access_token"]) if cached is not None else None
+    response = yield from fetch_shared(
+        shared_key("client", audience, organization, replacing), request
+    )
     tokens = process_token_response(response)
     now = config.env.now()
     if tokens.expires_in:
-        client.client_credentials_cache[key] = {
+        client.client_credentials_cache[cache_key] = {
             "access_token": tokens.access_token,
             "expires_at": now + tokens.expires_in,
             "obtained_at": now,

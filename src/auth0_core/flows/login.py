@@ -43,10 +43,6 @@ def start_login_flow(
     client: CoreClient,
     options: StartInteractiveLoginOptions | Mapping[str, Any] | None,
     store_options: StoreOptions,
-    *,
-    flow_name: str = "login",
-    extra_params: Mapping[str, str] | None = None,
-    extra_transaction: Mapping[str, Any] | None = None,
 ) -> Flow[str]:
     """Build the /authorize URL (or push it first with PAR) and store the transaction.
 
@@ -70,7 +66,40 @@ def start_login_flow(
         params["organization"] = organization
     if opts.invitation:
         params["invitation"] = opts.invitation
-    max_age = _max_age(params.get("max_age"))
+    use_par = opts.pushed_authorization_requests
+    return (
+        yield from authorize_flow(
+            client,
+            params,
+            store_options,
+            app_state=opts.app_state,
+            use_par=config.pushed_authorization_requests if use_par is None else use_par,
+            transaction_extra={
+                "max_age": _max_age(params.get("max_age")),
+                "organization": organization,
+            },
+        )
+    )
+
+
+def authorize_flow(
+    client: CoreClient,
+    params: Mapping[str, str],
+    store_options: StoreOptions,
+    *,
+    app_state: Any,
+    use_par: bool,
+    flow_name: str = "login",
+    transaction_extra: Mapping[str, Any] | None = None,
+) -> Flow[str]:
+    """Add state, nonce and PKCE to resolved ``params`` (which carry ``redirect_uri`` and
+    ``scope``), build the URL (through PAR when asked) and store the transaction.
+
+    Raises:
+        ConfigurationError: PAR requested but not advertised by the tenant.
+        ParError, InvalidResponse, TransportError: the PAR request failed.
+    """
+    config = client.config
     env = config.env
     state, nonce = env.random_urlsafe(32), env.random_urlsafe(32)
     verifier = random_code_verifier(env)
@@ -78,16 +107,12 @@ def start_login_flow(
         "client_id": config.client_id,
         "response_type": "code",
         **params,
-        **(extra_params or {}),
         "state": state,
         "nonce": nonce,
         "code_challenge": code_challenge(verifier),
         "code_challenge_method": "S256",
     }
     metadata = yield from metadata_flow(client)
-    use_par = opts.pushed_authorization_requests
-    if use_par is None:
-        use_par = config.pushed_authorization_requests
     if use_par:
         response = yield from fetch(prepare_par_request(config, metadata, query))
         request_uri = process_par_response(response)
@@ -105,13 +130,13 @@ def start_login_flow(
         "redirect_uri": params["redirect_uri"],
         "audience": params.get("audience"),
         "scope": query["scope"],
-        "max_age": max_age,
-        "organization": organization,
-        "app_state": opts.app_state,
+        "max_age": None,
+        "organization": None,
+        "app_state": app_state,
         "domain": config.domain,
         "created_at": now,
         "expires_at": now + config.transaction_lifetime,
-        **(extra_transaction or {}),
+        **(transaction_extra or {}),
     }
     yield from store_set("transaction", transaction_key(client, state), transaction, store_options)
     return url

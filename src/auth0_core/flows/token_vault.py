@@ -48,7 +48,11 @@ def _subject(client: CoreClient, session: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def exchange_flow(
-    client: CoreClient, subject: tuple[str, str], connection: str, login_hint: str | None
+    client: CoreClient,
+    subject: tuple[str, str],
+    connection: str,
+    login_hint: str | None,
+    replacing: str | None = None,
 ) -> Flow[TokenResponse]:
     """The federated-connection token exchange, shared among concurrent callers.
 
@@ -66,7 +70,7 @@ def exchange_flow(
         "login_hint": login_hint,
     }
     request = prepare_token_request(client.config, metadata, fields)
-    key = shared_key("vault", subject[0], connection, login_hint)
+    key = shared_key("vault", subject[0], connection, login_hint, replacing)
     response = yield from fetch_shared(key, request)
     try:
         return process_token_response(response)
@@ -112,8 +116,9 @@ def get_access_token_for_connection_flow(
     )
     if cached is not None and is_fresh(cached, now, config.leeway):
         return str(cached["access_token"])
+    replacing = str(cached["access_token"]) if cached is not None else None
     tokens = yield from exchange_flow(
-        client, _subject(client, session), opts.connection, opts.login_hint
+        client, _subject(client, session), opts.connection, opts.login_hint, replacing
     )
     if tokens.expires_in:  # without a lifetime the token is not cached (protocol doc §6.3)
         latest = yield from store_get("state", config.state_identifier, store_options)

@@ -36,7 +36,13 @@ from .session import load_session_flow
 
 
 def shared_key(kind: str, *parts: str | None) -> str:
-    """A single-flight key from values that may be secret: only their digest is kept."""
+    """A single-flight key from values that may be secret: only their digest is kept.
+
+    Callers pass the token they are replacing among the parts. Concurrent callers, and callers
+    holding a stale copy of the session, replace the same token and so share one request (and
+    its remembered answer); a later refresh replaces the token that request produced, so it
+    gets a key of its own and is never answered with an old response.
+    """
     digest = hashlib.sha256("\0".join(p or "" for p in parts).encode("utf-8")).hexdigest()
     return f"{kind}:{digest}"
 
@@ -94,13 +100,19 @@ def raise_refresh_error(config: ClientConfig, error: OAuthError, response: HttpR
 
 
 def refresh_flow(
-    client: CoreClient, refresh_token: str, audience: str | None, scope: str
+    client: CoreClient,
+    refresh_token: str,
+    audience: str | None,
+    scope: str,
+    replacing: str | None = None,
 ) -> Flow[TokenResponse]:
     """One refresh-token grant, shared among concurrent callers holding the same token.
 
     Raises:
         InvalidGrantError, MfaRequiredError, AccessTokenError: the tenant refused.
         AccessTokenError: (code ``wrong_audience``) the tenant answered for another API.
+
+    ``replacing`` is the expired access token this refresh replaces (see :func:`shared_key`).
         InvalidResponse, TransportError: the exchange failed.
     """
     config = client.config
@@ -113,7 +125,7 @@ def refresh_flow(
     }
     request = prepare_token_request(config, metadata, fields)
     response = yield from fetch_shared(
-        shared_key("refresh", refresh_token, audience, scope), request
+        shared_key("refresh", refresh_token, audience, scope, replacing), request
     )
     try:
         tokens = process_token_response(response)
@@ -206,7 +218,8 @@ def get_access_token_flow(
             "(was 'offline_access' requested at login?)."
         )
     audience = None if audience_key == DEFAULT_AUDIENCE else audience_key
-    tokens = yield from refresh_flow(client, refresh_token, audience, requested)
+    replacing = str(cached["access_token"]) if cached is not None else None
+    tokens = yield from refresh_flow(client, refresh_token, audience, requested, replacing)
     claims = yield from refreshed_claims_flow(client, session, tokens)
     # Merge into the session as stored now: another request may have written it meanwhile.
     latest = yield from store_get("state", config.state_identifier, store_options)
