@@ -1,0 +1,205 @@
+"""Account linking through the Management API v2 (protocol doc §5.2, seed 002).
+
+For server-side code that holds both identities. The Management API token comes from the
+client-credentials grant (the application needs a client grant with ``read:users`` and
+``update:users``) and is cached like any client-credentials token.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from .._client import CoreClient
+from .._effects import Flow, fetch
+from .._http import HttpRequest, HttpResponse, body_excerpt, json_body
+from ..errors import InvalidArgumentError, InvalidResponse, ManagementApiError
+from .client_credentials import client_credentials_flow
+
+Identities = list[dict[str, Any]]
+
+
+def management_audience(client: CoreClient) -> str:
+    """The Management API's identifier, ``https://{domain}/api/v2/``."""
+    return f"{client.config.base_url}/api/v2/"
+
+
+def split_user_id(user_id: str, provider: str | None) -> tuple[str, str]:
+    """(provider, id without prefix) from ``github|4242`` or (``github``, ``4242``).
+
+    Only the first ``|`` separates: ids such as ``oauth2|acme|123`` keep the rest.
+
+    Raises:
+        InvalidArgumentError: no provider either way, or a prefix naming another provider.
+    """
+    if "|" in user_id:
+        prefix, rest = user_id.split("|", 1)
+        if provider is not None and provider != prefix:
+            # A bare id can itself contain '|' when the provider is given separately.
+            return provider, user_id
+        return prefix, rest
+    if provider is None:
+        raise InvalidArgumentError("provider", "provider is required when user_id has no prefix.")
+    return provider, user_id
+
+
+def _request(
+    client: CoreClient, token: str, method: str, path: str, body: object = None
+) -> HttpRequest:
+    headers = [("Authorization", f"Bearer {token}"), ("Accept", "application/json")]
+    if body is not None:
+        headers.append(("Content-Type", "application/json"))
+    return HttpRequest(
+        method=method,
+        url=f"{client.config.base_url}/api/v2/{path}",
+        headers=tuple(headers),
+        body=json_body(body) if body is not None else b"",
+    )
+
+
+def _process(response: HttpResponse, expected: tuple[int, ...]) -> object:
+    """The JSON answer of a Management API call.
+
+    Raises:
+        ManagementApiError: an error status, with the body's ``statusCode``, ``error``,
+            ``message`` and ``errorCode`` when present.
+        InvalidResponse: a success status without a JSON body.
+    """
+    if response.status not in expected:
+        document = response.json_or_none()
+        details = document if isinstance(document, Mapping) else {}
+        message = details.get("message")
+        raise ManagementApiError(
+            status=response.status,
+            error=str(details.get("error") or "") or None,
+            message=message if isinstance(message, str) else body_excerpt(response.body),
+            error_code=str(details.get("errorCode") or "") or None,
+        )
+    return response.json()
+
+
+def _identities(document: object) -> Identities:
+    if not isinstance(document, list) or not all(isinstance(i, dict) for i in document):
+        raise InvalidResponse("the Management API did not answer an identities array")
+    return [dict(item) for item in document]
+
+
+def get_user_flow(client: CoreClient, token: str, user_id: str) -> Flow[dict[str, Any]]:
+    """``GET /api/v2/users/{id}``."""
+    response = yield from fetch(_request(client, token, "GET", f"users/{quote(user_id, safe='')}"))
+    document = _process(response, (200,))
+    if not isinstance(document, dict):
+        raise InvalidResponse("the Management API did not answer a user object")
+    return document
+
+
+def merged_metadata(primary: Mapping[str, Any], secondary: Mapping[str, Any]) -> dict[str, Any]:
+    """Recursive merge in which the primary's values win (Auth0's recommended rule)."""
+    merged = dict(secondary)
+    for key, value in primary.items():
+        other = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(other, Mapping):
+            merged[key] = merged_metadata(value, other)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _subject_of(id_token: str) -> str:
+    """The ``sub`` of the secondary's ID token, read unverified: the API verifies it."""
+    try:
+        payload = id_token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        subject = claims["sub"]
+    except (IndexError, ValueError, KeyError, TypeError):
+        raise InvalidArgumentError(
+            "secondary_id_token", "secondary_id_token is not a JWT."
+        ) from None
+    if not isinstance(subject, str) or not subject:
+        raise InvalidArgumentError("secondary_id_token", "secondary_id_token has no sub.")
+    return subject
+
+
+def _merge_metadata_flow(
+    client: CoreClient, token: str, primary_user_id: str, secondary_user_id: str
+) -> Flow[None]:
+    primary = yield from get_user_flow(client, token, primary_user_id)
+    secondary = yield from get_user_flow(client, token, secondary_user_id)
+    mine, theirs = primary.get("user_metadata") or {}, secondary.get("user_metadata") or {}
+    if not isinstance(mine, Mapping) or not isinstance(theirs, Mapping) or not theirs:
+        return
+    path = f"users/{quote(primary_user_id, safe='')}"
+    body = {"user_metadata": merged_metadata(mine, theirs)}
+    response = yield from fetch(_request(client, token, "PATCH", path, body))
+    _process(response, (200,))
+
+
+def link_user_accounts_flow(
+    client: CoreClient,
+    primary_user_id: str,
+    *,
+    secondary_id_token: str | None = None,
+    provider: str | None = None,
+    user_id: str | None = None,
+    connection_id: str | None = None,
+    merge_user_metadata: bool = False,
+) -> Flow[Identities]:
+    """Link a secondary identity into ``primary_user_id``; return the primary's identities.
+
+    Raises:
+        InvalidArgumentError: not exactly one of ``secondary_id_token`` and (``provider``,
+            ``user_id``); blank ids.
+        ManagementApiError: the API refused (``metadata_merged`` says whether the metadata
+            PATCH already happened).
+        OAuthError: no Management API token (no client grant).
+    """
+    if not isinstance(primary_user_id, str) or not primary_user_id:
+        raise InvalidArgumentError("primary_user_id", "primary_user_id is required.")
+    if (secondary_id_token is None) == (user_id is None):
+        raise InvalidArgumentError(
+            "secondary_id_token", "give either secondary_id_token or provider and user_id."
+        )
+    if secondary_id_token is not None:
+        if provider is not None or connection_id is not None:
+            raise InvalidArgumentError("provider", "provider goes with user_id, not an ID token.")
+        body: dict[str, str] = {"link_with": secondary_id_token}
+        secondary = _subject_of(secondary_id_token)
+    else:
+        provider, bare_id = split_user_id(str(user_id), provider)
+        body = {"provider": provider, "user_id": bare_id}
+        if connection_id is not None:
+            body["connection_id"] = connection_id
+        secondary = f"{provider}|{bare_id}"
+    token = yield from client_credentials_flow(client, management_audience(client))
+    if merge_user_metadata:
+        yield from _merge_metadata_flow(client, token, primary_user_id, secondary)
+    path = f"users/{quote(primary_user_id, safe='')}/identities"
+    response = yield from fetch(_request(client, token, "POST", path, body))
+    try:
+        return _identities(_process(response, (200, 201)))
+    except ManagementApiError as exc:
+        exc.metadata_merged = merge_user_metadata
+        raise
+
+
+def unlink_user_accounts_flow(
+    client: CoreClient, primary_user_id: str, provider: str, user_id: str
+) -> Flow[Identities]:
+    """Unlink ``provider``/``user_id`` from ``primary_user_id``; return what remains.
+
+    Raises:
+        InvalidArgumentError: blank ids.
+        ManagementApiError: the API refused (e.g. 404 when not linked).
+    """
+    if not primary_user_id or not provider or not user_id:
+        raise InvalidArgumentError("user_id", "primary_user_id, provider and user_id are required.")
+    provider, bare_id = split_user_id(user_id, provider)
+    token = yield from client_credentials_flow(client, management_audience(client))
+    path = "/".join(
+        quote(part, safe="") for part in ("users", primary_user_id, "identities", provider, bare_id)
+    )
+    response = yield from fetch(_request(client, token, "DELETE", path))
+    return _identities(_process(response, (200,)))
