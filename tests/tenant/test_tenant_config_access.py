@@ -53,12 +53,16 @@ def test_defaults() -> None:
         ClientGrant(
             client_id="demo-client", audience="https://api.example.com", scope=("read:items",)
         ),
+        ClientGrant(
+            client_id="demo-client", audience="management", scope=("read:users", "update:users")
+        ),
     )
     assert config.connections == (
         TenantConnection(name="Username-Password-Authentication", strategy="auth0"),
         TenantConnection(name="google-oauth2", strategy="google-oauth2", token_lifetime=3600),
+        TenantConnection(name="github", strategy="github"),
     )
-    alice, bob = config.users
+    alice, bob, _github, _google = config.users
     assert alice.connected_accounts == (
         ConnectedAccount(
             connection="google-oauth2",

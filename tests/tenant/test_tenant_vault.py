@@ -169,7 +169,7 @@ def test_rotating_client_is_refused(clock: FixedClock) -> None:
         {"requested_token_type": ""},
         {"requested_token_type": "urn:ietf:params:oauth:token-type:access_token"},
         {"subject_token_type": "urn:ietf:params:oauth:token-type:id_token"},
-        {"connection": "github"},  # no such connection on the tenant
+        {"connection": "gitlab"},  # no such connection on the tenant
     ],
 )
 def test_malformed_requests(tenant: Tenant, alice_rt: str, extra: dict[str, str]) -> None:

@@ -14,6 +14,14 @@ from typing import TYPE_CHECKING
 from .._http import HttpResponse
 from .client_auth import authenticate_client
 from .config import TenantClient
+from .linking import (
+    AuthorizeFailure,
+    granted_scope,
+    link_after_login,
+    link_audience,
+    link_request,
+    unlink_now,
+)
 from .params import Incoming, Params
 from .records import AuthorizationRequest, CodeGrant, Grant, LoginTransaction, PushedRequest
 from .responses import (
@@ -36,15 +44,6 @@ REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 _SUPPORTED_RESPONSE_MODES = ("query",)
 _CLIENT_CREDENTIALS = frozenset({"client_secret", "client_assertion", "client_assertion_type"})
-
-
-class AuthorizeFailure(Exception):
-    """An error to report to the (already validated) redirect_uri or as PAR JSON."""
-
-    def __init__(self, error: str, description: str) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
 
 
 def _client_and_redirect(tenant: Tenant, params: Params) -> tuple[TenantClient, str]:
@@ -116,17 +115,27 @@ def _authorization_request(
         raise AuthorizeFailure(
             "invalid_request", f"parameter organization is invalid: {organization}"
         )
+    connection = params.get("connection")
+    if connection is not None and tenant.config.connection(connection) is None:
+        raise AuthorizeFailure("invalid_request", f"Unknown connection: {connection}")
+    scope = params.get("scope") or "openid"
+    audience = params.get("audience")
+    link = link_request(tenant, client, params)
+    if link is not None:
+        scope, audience = granted_scope(scope), link_audience(tenant, audience)
     return AuthorizationRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
-        scope=params.get("scope") or "openid",
+        scope=scope,
         code_challenge=challenge,
         state=params.get("state"),
         nonce=params.get("nonce"),
-        audience=params.get("audience"),
+        audience=audience,
         organization_id=org.id if org else None,
         max_age=_max_age(params),
         prompt=params.get("prompt"),
+        connection=connection,
+        link=link,
         params=params.items(),
     )
 
@@ -173,6 +182,15 @@ def _start_login(
         return error_redirect(
             request.redirect_uri, "login_required", "Login required", request.state
         )
+    if request.link is not None and request.link.action == "unlink":
+        # Nothing to authenticate: the id_token_hint names the user.
+        try:
+            user_id = unlink_now(tenant, request.link)
+        except AuthorizeFailure as failure:
+            return error_redirect(
+                request.redirect_uri, failure.error, failure.description, request.state
+            )
+        return _issue_code(tenant, request, user_id)
     now = tenant.env.now()
     tx = tenant.env.random_urlsafe(32)
     tenant.logins[tx] = LoginTransaction(
@@ -192,20 +210,39 @@ def login(tenant: Tenant, incoming: Incoming) -> HttpResponse:
         return error_page(400, "invalid_request", "The login session expired. Start again.")
     request = transaction.request
     client = tenant.config.client(request.client_id)
-    user = tenant.config.user_by_email(form.get("username") or "")
+    link = request.link
+    connection = link.requested_connection if link else request.connection
+    user = tenant.users.login_of(connection, form.get("username") or "")
     password = (form.get("password") or "").encode()
     if user is None or not hmac.compare_digest(user.password.encode(), password):
         name = client.name if client else request.client_id
         return login_page(tx, name, message="Wrong email or password.", status=401)
     del tenant.logins[tx]
+    # A login linked into another user signs in as that (primary) user, as on Auth0.
+    record = tenant.users.subject_of(user) if link is None else None
+    user_id = link.primary_user_id if link else record.user_id if record else None
     org = tenant.config.organization(request.organization_id) if request.organization_id else None
-    if org is not None and user.user_id not in org.members:
-        description = f"user {user.user_id} is not part of the {org.id} organization"
+    if user_id is None or (org is not None and user_id not in org.members):
+        org_id = org.id if org else ""
+        description = f"user {user_id or user.user_id} is not part of the {org_id} organization"
         return error_redirect(request.redirect_uri, "access_denied", description, request.state)
+    if link is not None:
+        try:
+            user_id = link_after_login(tenant, link, user)
+        except AuthorizeFailure as failure:
+            return error_redirect(
+                request.redirect_uri, failure.error, failure.description, request.state
+            )
+    return _issue_code(tenant, request, user_id)
+
+
+def _issue_code(tenant: Tenant, request: AuthorizationRequest, user_id: str) -> HttpResponse:
+    """Redirect back to the client with a fresh authorization code for ``user_id``."""
+    now = tenant.env.now()
     code = tenant.env.random_urlsafe(32)
     grant = Grant(
         client_id=request.client_id,
-        user_id=user.user_id,
+        user_id=user_id,
         scope=request.scope,
         audience=request.audience,
         organization_id=request.organization_id,

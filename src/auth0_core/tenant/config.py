@@ -81,6 +81,7 @@ from .config_parse import (
     parse_user,
 )
 from .config_types import (
+    DATABASE_CONNECTION,
     ClientGrant,
     ConnectedAccount,
     MrrtPolicy,
@@ -141,10 +142,20 @@ class TenantConfig:
         """The client with ``client_id``, or None."""
         return next((c for c in self.clients if c.client_id == client_id), None)
 
-    def user_by_email(self, email: str) -> TenantUser | None:
-        """The user whose email equals ``email`` (case-insensitive, like Auth0), or None."""
+    def user_by_email(self, email: str, connection: str | None = None) -> TenantUser | None:
+        """The user whose email equals ``email`` (case-insensitive, like Auth0), or None.
+
+        With ``connection``, only users of that connection are considered.
+        """
         wanted = email.strip().lower()
-        return next((u for u in self.users if u.email.lower() == wanted), None)
+        return next(
+            (
+                u
+                for u in self.users
+                if u.email.lower() == wanted and (connection is None or u.connection == connection)
+            ),
+            None,
+        )
 
     def user_by_id(self, user_id: str) -> TenantUser | None:
         """The user with ``user_id``, or None."""
@@ -160,6 +171,14 @@ class TenantConfig:
     def connection(self, name: str) -> TenantConnection | None:
         """The connection called ``name``, or None."""
         return next((c for c in self.connections if c.name == name), None)
+
+    def strategy(self, connection: str) -> str:
+        """The strategy of ``connection``; an unlisted one counts as a database connection when
+        it is the default database connection's name, else its strategy is its name."""
+        found = self.connection(connection)
+        if found is not None:
+            return found.strategy
+        return "auth0" if connection == DATABASE_CONNECTION else connection
 
 
 def load_config(path: str | None) -> TenantConfig:
@@ -224,7 +243,12 @@ def _check(config: TenantConfig) -> None:
         raise ConfigurationError("[tenant].refresh_token_error_status must be 400 or 403")
     _require_unique([c.client_id for c in config.clients], "client_id")
     _require_unique([u.user_id for u in config.users], "user_id")
-    _require_unique([u.email.lower() for u in config.users], "user email")
+    emails = [f"{u.email.lower()} ({u.connection})" for u in config.users]
+    _require_unique(emails, "user email")
+    identities = [
+        f"{config.strategy(u.connection)}/{u.user_id.split('|', 1)[1]}" for u in config.users
+    ]
+    _require_unique(identities, "user identity (provider/user_id)")
     orgs = config.organizations
     _require_unique([o.id for o in orgs] + [o.name.lower() for o in orgs], "organization id/name")
     _require_unique([a.identifier for a in config.apis], "API identifier")

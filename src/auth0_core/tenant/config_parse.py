@@ -6,12 +6,14 @@ Every table goes through :class:`Section`, which type-checks each key it reads a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from ..errors import ConfigurationError
 from .config_types import (
     AUTH_METHODS,
+    DATABASE_CONNECTION,
     ROTATION_TYPES,
     ClientGrant,
     ConnectedAccount,
@@ -25,6 +27,7 @@ from .config_types import (
 )
 
 T = TypeVar("T")
+_CONNECTION_ID = re.compile(r"^con_[A-Za-z0-9]{16}$")
 
 
 class Section:
@@ -81,6 +84,13 @@ class Section:
             raise ConfigurationError(f"{self.where}.{key} must be a list of strings")
         return tuple(cast(list[str], values))
 
+    def json_table(self, key: str) -> dict[str, Any]:
+        """A table of JSON-compatible values (metadata), copied; {} when absent."""
+        value = self.get(key, dict) or {}
+        if not _json_compatible(value):
+            raise ConfigurationError(f"{self.where}.{key} must hold JSON values only")
+        return cast(dict[str, Any], _copy(value))
+
     def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
         value = self.text(key, default)
         if value not in choices:
@@ -95,6 +105,22 @@ class Section:
         unknown = sorted(set(self.data) - self.seen)
         if unknown:
             raise ConfigurationError(f"unknown key(s) in {self.where}: {', '.join(unknown)}")
+
+
+def _json_compatible(value: object) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_compatible(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_json_compatible(v) for v in value)
+    return isinstance(value, str | int | float | bool)
+
+
+def _copy(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def parse_list(items: list[object], where: str, parse: Callable[[Section], T]) -> tuple[T, ...]:
@@ -157,15 +183,23 @@ def _parse_policy(section: Section) -> MrrtPolicy:
 def parse_user(section: Section) -> TenantUser:
     email = section.text("email")
     local_part = email.split("@", 1)[0]
+    connection = section.text("connection", DATABASE_CONNECTION)
+    prefix = "auth0" if connection == DATABASE_CONNECTION else connection
+    user_id = section.text("user_id", f"{prefix}|{local_part}")
+    if "|" not in user_id or user_id.startswith("|") or user_id.endswith("|"):
+        raise ConfigurationError(f"{section.where}.user_id must look like 'provider|id'")
     return TenantUser(
         email=email,
         password=section.text("password"),
-        user_id=section.text("user_id", f"auth0|{local_part}"),
+        user_id=user_id,
         name=section.text("name", email),
         nickname=section.text("nickname", local_part),
         email_verified=section.flag("email_verified", True),
         picture=section.optional_text("picture"),
         connected_accounts=section.tables("connected_accounts", _parse_connected_account),
+        connection=connection,
+        user_metadata=section.json_table("user_metadata"),
+        app_metadata=section.json_table("app_metadata"),
     )
 
 
@@ -208,8 +242,19 @@ def parse_client_grant(section: Section) -> ClientGrant:
 
 def parse_connection(section: Section) -> TenantConnection:
     name = section.text("name")
-    return TenantConnection(
+    connection = TenantConnection(
         name=name,
         strategy=section.text("strategy", name),
         token_lifetime=section.integer("token_lifetime", 3600),
+    )
+    given_id = section.optional_text("id")
+    if given_id is None:
+        return connection
+    if not _CONNECTION_ID.match(given_id):
+        raise ConfigurationError(f"{section.where}.id must match con_ + 16 letters or digits")
+    return TenantConnection(
+        name=name,
+        strategy=connection.strategy,
+        token_lifetime=connection.token_lifetime,
+        id=given_id,
     )

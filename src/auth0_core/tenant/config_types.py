@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import hashlib
+import string
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import attrs
 
@@ -19,6 +22,15 @@ ROTATION_TYPES: tuple[RotationType, ...] = ("non-rotating", "rotating")
 # Audience placeholders usable in configuration: the real identifiers depend on base_url.
 MY_ACCOUNT_AUDIENCE = "my-account"
 MANAGEMENT_AUDIENCE = "management"
+# The database connection users belong to unless they name another one.
+DATABASE_CONNECTION = "Username-Password-Authentication"
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def connection_id(name: str) -> str:
+    """A stable Auth0-shaped connection id (``con_`` + 16 alphanumerics) derived from ``name``."""
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return "con_" + "".join(_ID_ALPHABET[b % len(_ID_ALPHABET)] for b in digest[:16])
 
 
 @attrs.frozen(kw_only=True)
@@ -76,7 +88,11 @@ class ConnectedAccount:
 
 @attrs.frozen(kw_only=True)
 class TenantUser:
-    """A database user who can log in on the tenant's login page."""
+    """A user who can log in on the tenant's login page through its ``connection``.
+
+    ``user_metadata`` and ``app_metadata`` are the initial values only: the tenant's user
+    directory holds the live (mutable) ones.
+    """
 
     email: str
     password: str = attrs.field(repr=False)
@@ -86,6 +102,9 @@ class TenantUser:
     email_verified: bool = True
     picture: str | None = None
     connected_accounts: tuple[ConnectedAccount, ...] = ()
+    connection: str = DATABASE_CONNECTION
+    user_metadata: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    app_metadata: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -124,3 +143,12 @@ class TenantConnection:
     strategy: str
     # Lifetime of the upstream access tokens the emulated Token Vault mints for it.
     token_lifetime: int = 3600
+    # ``con_`` + 16 alphanumerics, as on Auth0 (Management API ``connection_id``).
+    id: str = attrs.field(
+        default=attrs.Factory(lambda self: connection_id(self.name), takes_self=True)
+    )
+
+    @property
+    def is_social(self) -> bool:
+        """Whether identities of this connection are social (Auth0's ``isSocial``)."""
+        return self.strategy != "auth0"

@@ -61,7 +61,7 @@ def id_token(tenant: Tenant, grant: Grant, *, nonce: str | None) -> str:
     ``Tenant.id_token_hook`` may rewrite the claims and header just before signing, so security
     tests can mint broken tokens through the real flow.
     """
-    user = tenant.config.user_by_id(grant.user_id)
+    user = tenant.users.profile(grant.user_id)
     now = tenant.env.now()
     claims: dict[str, Any] = user_claims(user, grant.scope) if user else {"sub": grant.user_id}
     claims.update(

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import attrs
+
+
+@attrs.frozen(kw_only=True)
+class LinkRequest:
+    """A linking request through ``/authorize`` (``link_account`` / ``unlink_account`` scope)."""
+
+    action: Literal["link", "unlink"]
+    primary_user_id: str  # the ``sub`` of the verified ``id_token_hint``
+    requested_connection: str
 
 
 @attrs.frozen(kw_only=True)
@@ -19,6 +30,9 @@ class AuthorizationRequest:
     organization_id: str | None = None
     max_age: int | None = None
     prompt: str | None = None
+    # The connection whose users the login page authenticates (None: database connections).
+    connection: str | None = None
+    link: LinkRequest | None = None
     # Every parameter as received, so nothing the client sent is lost (passed through).
     params: tuple[tuple[str, str], ...] = ()
 

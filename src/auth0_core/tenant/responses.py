@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .._http import HttpResponse, json_response
@@ -22,6 +23,23 @@ class RequestRejected(Exception):
 def oauth_error(status: int, error: str, description: str) -> HttpResponse:
     """An OAuth error body ``{"error", "error_description"}`` (RFC 6749 §5.2), never cached."""
     return json_response(status, {"error": error, "error_description": description}, NO_STORE)
+
+
+def management_error(status: int, message: str, error_code: str) -> HttpResponse:
+    """A Management API error ``{"statusCode", "error", "message", "errorCode"}`` (protocol doc
+    5.2: the shape commonly observed; the codes the tenant uses are UNCONFIRMED)."""
+    body = {
+        "statusCode": status,
+        "error": HTTPStatus(status).phrase,
+        "message": message,
+        "errorCode": error_code,
+    }
+    return json_response(status, body, NO_STORE)
+
+
+def management_reject(status: int, message: str, error_code: str) -> RequestRejected:
+    """A :class:`RequestRejected` carrying a Management API error."""
+    return RequestRejected(management_error(status, message, error_code))
 
 
 def json_ok(status: int, value: object, *, cache: str = "no-store") -> HttpResponse:

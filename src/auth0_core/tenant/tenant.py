@@ -19,8 +19,11 @@ from .apis import Apis
 from .authorize import authorize, login, par
 from .config import TenantConfig
 from .config_types import RefreshTokenSettings
+from .directory import UserDirectory
 from .keys import SigningKeys
 from .logout import oidc_logout, v2_logout
+from .management import PREFIX as MANAGEMENT_PREFIX
+from .management import management
 from .params import Incoming
 from .records import CodeGrant, LogEntry, LoginTransaction, PushedRequest
 from .refresh import revoke
@@ -108,6 +111,8 @@ class Tenant:
         # Placeholders ("my-account", "management") resolve against this tenant's base_url.
         self.apis = Apis(config, self.base_url)
         self.vault = Vault()
+        # Users, identities and metadata as linking and the Management API change them.
+        self.users = UserDirectory(config)
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -132,6 +137,9 @@ class Tenant:
 
     def _dispatch(self, incoming: Incoming) -> HttpResponse:
         route = ROUTES.get(incoming.path)
+        if route is None and incoming.path.startswith(MANAGEMENT_PREFIX):
+            # The Management API routes by pattern and checks methods itself.
+            route = (incoming.method, management)
         if route is None:
             return not_found()
         method, endpoint = route
@@ -230,6 +238,13 @@ class Tenant:
         """Stop publishing every key except the current one."""
         with self._lock:
             self.keys.revoke_previous()
+
+    def user(self, user_id: str) -> dict[str, Any] | None:
+        """The user as ``GET /api/v2/users/{id}`` shows it (a copy), or None when no such user
+        exists (unknown, or linked into another user): ``identities``, ``user_metadata``..."""
+        with self._lock:
+            record = self.users.get(user_id)
+            return record.as_json() if record else None
 
     def vault_token(
         self, user_id: str, connection: str, login_hint: str | None = None

@@ -43,7 +43,7 @@ def userinfo(tenant: Tenant, incoming: Incoming) -> HttpResponse:
         or exp <= tenant.env.now()
     ):
         return _unauthorized("invalid_token", "The access token is invalid or expired")
-    user = tenant.config.user_by_id(str(claims.get("sub")))
+    user = tenant.users.profile(str(claims.get("sub")))
     if user is None:
         return _unauthorized("invalid_token", "The user no longer exists")
     scope = claims.get("scope")
