@@ -59,7 +59,9 @@ def authorize_params(challenge: str, **extra: str) -> dict[str, str]:
     return {k: v for k, v in params.items() if v != ""}
 
 
-def get(tenant: Tenant, path: str, params: Mapping[str, str] | None = None, **headers: str):
+def get(
+    tenant: Tenant, path: str, params: Mapping[str, str] | None = None, **headers: str
+) -> HttpResponse:
     query = f"?{urlencode(params)}" if params else ""
     header_items = tuple((k.replace("_", "-"), v) for k, v in headers.items())
     return tenant.handle(

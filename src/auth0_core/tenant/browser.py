@@ -59,6 +59,9 @@ def browser_login_flow(
 ) -> Flow[str]:
     """Log in through the tenant's login page; return the callback URL it redirects to.
 
+    When ``/authorize`` redirects straight back with a ``code`` (an unlink needs no login),
+    that callback is returned and the credentials are not used.
+
     With ``allow_error``, a callback carrying ``error=`` is returned instead of raised, so a
     test can hand it to the app as a real browser would.
 
@@ -68,7 +71,10 @@ def browser_login_flow(
     """
     page = yield from fetch(HttpRequest(method="GET", url=authorize_url))
     if page.status == 302:
-        location = page.header("location") or ""
+        location = urljoin(authorize_url, page.header("location") or "")
+        query = parse_qs(urlsplit(location).query)
+        if "code" in query and "error" not in query:
+            return location  # no login page needed (an unlink through /authorize)
         raise BrowserLoginError(f"authorize redirected with {_describe_error(location)}")
     if page.status != 200:
         raise BrowserLoginError(f"authorize answered HTTP {page.status}", status=page.status)
