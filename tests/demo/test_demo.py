@@ -50,6 +50,8 @@ async def browse(app_url: str) -> None:
         vault = await browser.get(f"{app_url}/connection")
         assert "<span id='connection-token'>ya29." in vault.text
 
+        await link_and_unlink(browser, app_url)
+
         async with httpx.AsyncClient() as stranger:
             anonymous = await stranger.get(f"{app_url}/api/items")
             assert anonymous.status_code == 401
@@ -61,6 +63,28 @@ async def browse(app_url: str) -> None:
         after = await browser.get(f"{app_url}/auth/logout")
         assert after.url == httpx.URL(f"{app_url}/")
         assert "You are not logged in" in after.text
+
+
+async def link_and_unlink(browser: httpx.AsyncClient, app_url: str) -> None:
+    profile = await browser.get(f"{app_url}/profile")
+    assert "Username-Password-Authentication (alice)" in profile.text
+    assert "Link github" in profile.text
+    assert "Link google-oauth2" in profile.text
+
+    login_page = await browser.post(f"{app_url}/link", data={"connection": "github"})
+    tx = re.search(r'name="tx" value="([^"]+)"', login_page.text)
+    assert tx is not None
+    action = str(login_page.url.copy_with(path="/u/login", query=None))
+    credentials = {"username": "alice.gh@example.com", "password": "alice-github-password"}
+    linked = await browser.post(action, data={"tx": tx.group(1), **credentials})
+    assert linked.url == httpx.URL(f"{app_url}/profile")
+    assert "github (4242)" in linked.text
+    assert "Link github" not in linked.text
+
+    unlinked = await browser.post(f"{app_url}/unlink", data={"connection": "github"})
+    assert unlinked.url == httpx.URL(f"{app_url}/profile")
+    assert "github (4242)" not in unlinked.text
+    assert "Link github" in unlinked.text
 
 
 @pytest.mark.anyio

@@ -36,7 +36,9 @@ def _tenant_config(app_url: str) -> TenantConfig:
     config = TenantConfig.default()
     client = attrs.evolve(
         config.clients[0],
-        callbacks=(f"{app_url}/auth/callback",),
+        callbacks=tuple(
+            f"{app_url}/auth/{name}" for name in ("callback", "link-callback", "unlink-callback")
+        ),
         allowed_logout_urls=(f"{app_url}/",),
     )
     return attrs.evolve(config, clients=(client, *config.clients[1:]))

@@ -1,5 +1,5 @@
 """The demo web app: log in through the tenant, see the session's user, call an API with a
-token for a second audience (MRRT), get a Token Vault token, log out.
+token for a second audience (MRRT), get a Token Vault token, link and unlink accounts, log out.
 
 No web framework: the app is one async ``handle(HttpRequest) -> HttpResponse`` served by the
 same small h11 server as the tenant, so the demo needs nothing beyond auth0-core's own
@@ -14,12 +14,13 @@ import json
 from collections.abc import Awaitable, Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core.errors import Auth0Error
+from auth0_core._http import parse_form
+from auth0_core.errors import Auth0Error, InvalidArgumentError
 from auth0_core.stores import CookieRequest, CookieResponse
 
 from ._client import ServerClient
@@ -63,9 +64,17 @@ class DemoApp:
     """Routes: ``/``, ``/auth/login``, ``/auth/callback``, ``/auth/logout``, ``/call-api``,
     ``/connection`` and the protected ``/api/items``."""
 
-    def __init__(self, client: ServerClient, base_url: str, tenant_url: str) -> None:
+    def __init__(
+        self,
+        client: ServerClient,
+        base_url: str,
+        tenant_url: str,
+        connections: tuple[str, ...] = ("github", "google-oauth2"),
+    ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
+        self.tenant_url = tenant_url.rstrip("/")
+        self.connections = connections
         self.http = httpx.AsyncClient()
         self.api = DemoApi(tenant_url, self.http)
         Route = Callable[[HttpRequest, StoreOptions, CookieResponse], Awaitable[HttpResponse]]
@@ -76,6 +85,11 @@ class DemoApp:
             "/auth/logout": self._logout,
             "/call-api": self._call_api,
             "/connection": self._connection,
+            "/profile": self._profile,
+            "/link": self._link,
+            "/unlink": self._unlink,
+            "/auth/link-callback": self._link_callback,
+            "/auth/unlink-callback": self._unlink_callback,
         }
 
     async def aclose(self) -> None:
@@ -131,6 +145,7 @@ class DemoApp:
             f"<pre id='claims'>{claims}</pre>"
             "<p><a href='/call-api'>Call the API</a> (an MRRT token for a second audience) · "
             "<a href='/connection'>Get a Google token</a> (Token Vault) · "
+            "<a href='/profile'>Linked accounts</a> · "
             "<a href='/auth/logout'>Log out</a></p>"
         )
         return _page(body, cookies=cookies)
@@ -160,3 +175,93 @@ class DemoApp:
             f"<span id='connection-token'>{_masked(token)}</span></p><a href='/'>Home</a>"
         )
         return _page(body, cookies=cookies)
+
+    async def _identities(self, user_id: str) -> list[dict[str, Any]]:
+        # What the app's own backend would do: read the user through the Management API
+        # with the application's client-credentials token.
+        token = await self.client.get_client_credentials_token(f"{self.tenant_url}/api/v2/")
+        answer = await self.http.get(
+            f"{self.tenant_url}/api/v2/users/{quote(user_id, safe='')}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        answer.raise_for_status()
+        identities = answer.json().get("identities", [])
+        return [i for i in identities if isinstance(i, dict)]
+
+    async def _profile(
+        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        user = await self.client.get_user(store_options=store)
+        if user is None:
+            return _redirect("/", cookies)
+        identities = await self._identities(str(user["sub"]))
+        linked = {str(i.get("connection")) for i in identities[1:]}
+        rows = []
+        for index, identity in enumerate(identities):
+            connection = html.escape(str(identity.get("connection")))
+            label = f"{connection} ({html.escape(str(identity.get('user_id')))})"
+            button = "" if index == 0 else _button("/unlink", connection, "Unlink")
+            rows.append(f"<li class='identity'>{label} {button}</li>")
+        buttons = [
+            _button("/link", html.escape(c), f"Link {html.escape(c)}")
+            for c in self.connections
+            if c not in linked
+        ]
+        body = (
+            f"<h2>Linked accounts</h2><ul id='identities'>{''.join(rows)}</ul>"
+            f"<p>{' '.join(buttons)}</p><a href='/'>Home</a>"
+        )
+        return _page(body, cookies=cookies)
+
+    async def _link(
+        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        url = await self.client.start_link_user(
+            {
+                "connection": _form_value(request, "connection"),
+                "authorization_params": {"redirect_uri": f"{self.base_url}/auth/link-callback"},
+                "app_state": {"returnTo": "/profile"},
+            },
+            store_options=store,
+        )
+        return _redirect(url, cookies)
+
+    async def _unlink(
+        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        url = await self.client.start_unlink_user(
+            {
+                "connection": _form_value(request, "connection"),
+                "authorization_params": {"redirect_uri": f"{self.base_url}/auth/unlink-callback"},
+                "app_state": {"returnTo": "/profile"},
+            },
+            store_options=store,
+        )
+        return _redirect(url, cookies)
+
+    async def _link_callback(
+        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        result = await self.client.complete_link_user(request.url, store_options=store)
+        return _redirect(str(result.get("app_state", {}).get("returnTo", "/")), cookies)
+
+    async def _unlink_callback(
+        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        result = await self.client.complete_unlink_user(request.url, store_options=store)
+        return _redirect(str(result.get("app_state", {}).get("returnTo", "/")), cookies)
+
+
+def _button(action: str, connection: str, label: str) -> str:
+    return (
+        f"<form method='post' action='{action}' style='display:inline'>"
+        f"<input type='hidden' name='connection' value='{connection}'>"
+        f"<button type='submit'>{label}</button></form>"
+    )
+
+
+def _form_value(request: HttpRequest, name: str) -> str:
+    if request.method != "POST":
+        raise InvalidArgumentError("method", "use the form's button (POST).")
+    values = parse_form(request.body).get(name) or [""]
+    return values[0]
