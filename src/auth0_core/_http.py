@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
 
-from .errors import InvalidResponse
+from .errors import InvalidResponse, TransportError
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -144,6 +144,16 @@ def url_for_errors(url: str) -> str:
     """``url`` without query or fragment, for messages: a query may carry a code or token."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def transport_failure(request: HttpRequest, cause: BaseException) -> TransportError:
+    """The error an adapter raises when ``request`` could not be completed.
+
+    It names the endpoint and the kind of failure, never the query or body (they may carry a
+    code or a token), nor the cause's message (it may repeat the URL).
+    """
+    where = url_for_errors(request.url)
+    return TransportError(f"{request.method} {where} failed: {type(cause).__name__}", url=where)
 
 
 def form_encode(fields: Mapping[str, str | None]) -> bytes:

@@ -216,28 +216,12 @@ class DemoApp:
     async def _link(
         self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
-        url = await self.client.start_link_user(
-            {
-                "connection": _form_value(request, "connection"),
-                "authorization_params": {"redirect_uri": f"{self.base_url}/auth/link-callback"},
-                "app_state": {"returnTo": "/profile"},
-            },
-            store_options=store,
-        )
-        return _redirect(url, cookies)
+        return await self._start_linking("link", request, store, cookies)
 
     async def _unlink(
         self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
-        url = await self.client.start_unlink_user(
-            {
-                "connection": _form_value(request, "connection"),
-                "authorization_params": {"redirect_uri": f"{self.base_url}/auth/unlink-callback"},
-                "app_state": {"returnTo": "/profile"},
-            },
-            store_options=store,
-        )
-        return _redirect(url, cookies)
+        return await self._start_linking("unlink", request, store, cookies)
 
     async def _link_callback(
         self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
@@ -250,6 +234,18 @@ class DemoApp:
     ) -> HttpResponse:
         result = await self.client.complete_unlink_user(request.url, store_options=store)
         return _redirect(str(result.get("app_state", {}).get("returnTo", "/")), cookies)
+
+    async def _start_linking(
+        self, kind: str, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        # Each kind has its own callback route, so the app knows which call completes it.
+        options = {
+            "connection": _form_value(request, "connection"),
+            "authorization_params": {"redirect_uri": f"{self.base_url}/auth/{kind}-callback"},
+            "app_state": {"returnTo": "/profile"},
+        }
+        start = self.client.start_link_user if kind == "link" else self.client.start_unlink_user
+        return _redirect(await start(options, store_options=store), cookies)
 
 
 def _button(action: str, connection: str, label: str) -> str:

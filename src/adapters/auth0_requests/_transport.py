@@ -9,8 +9,7 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core._http import url_for_errors
-from auth0_core.errors import TransportError
+from auth0_core._http import transport_failure
 
 
 class RequestsTransport:
@@ -37,10 +36,7 @@ class RequestsTransport:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise TransportError(
-                f"{request.method} {url_for_errors(request.url)} failed: {type(exc).__name__}",
-                url=url_for_errors(request.url),
-            ) from None
+            raise transport_failure(request, exc) from None
         return HttpResponse(
             status=response.status_code,
             headers=tuple(response.headers.items()),

@@ -12,7 +12,6 @@ import re
 from typing import TYPE_CHECKING
 
 from .._http import HttpResponse
-from .client_auth import authenticate_client
 from .config import TenantClient
 from .linking import (
     AuthorizeFailure,
@@ -264,14 +263,7 @@ def par(tenant: Tenant, incoming: Incoming) -> HttpResponse:
     if not tenant.config.pushed_authorization_requests:
         return not_found()
     params = incoming.form()
-    client = authenticate_client(
-        tenant.config,
-        incoming,
-        params,
-        issuer=tenant.issuer,
-        now=tenant.env.now(),
-        used_jtis=tenant.used_jtis,
-    )
+    client = tenant.authenticated_client(incoming, params)
     if params.get("request_uri") is not None:
         raise RequestRejected(
             oauth_error(400, "invalid_request", "request_uri must not be pushed.")

@@ -15,7 +15,6 @@ import attrs
 
 from .._http import HttpResponse
 from .apis import OIDC_SCOPES, Apis
-from .client_auth import authenticate_client
 from .config_types import TenantClient
 from .mint import token_response
 from .params import Incoming, Params
@@ -119,14 +118,7 @@ def revoke(tenant: Tenant, incoming: Incoming) -> HttpResponse:
     whether a token exists.
     """
     params = incoming.body_params()
-    client = authenticate_client(
-        tenant.config,
-        incoming,
-        params,
-        issuer=tenant.issuer,
-        now=tenant.env.now(),
-        used_jtis=tenant.used_jtis,
-    )
+    client = tenant.authenticated_client(incoming, params)
     token = params.get("token")
     if token is None:
         return oauth_error(400, "invalid_request", "Missing required parameter: token")

@@ -17,14 +17,15 @@ from .._env import Env
 from .._http import HttpRequest, HttpResponse
 from .apis import Apis
 from .authorize import authorize, login, par
+from .client_auth import authenticate_client
 from .config import TenantConfig
-from .config_types import RefreshTokenSettings
+from .config_types import RefreshTokenSettings, TenantClient
 from .directory import UserDirectory
 from .keys import SigningKeys
 from .logout import oidc_logout, v2_logout
 from .management import PREFIX as MANAGEMENT_PREFIX
 from .management import management
-from .params import Incoming
+from .params import Incoming, Params
 from .records import CodeGrant, LogEntry, LoginTransaction, PushedRequest
 from .refresh import revoke
 from .refresh_store import RefreshTokens, RefreshTokenState
@@ -277,6 +278,21 @@ class Tenant:
             client = self.config.client(record.family.grant.client_id)
             settings = client.refresh_token if client else RefreshTokenSettings()
             return self.refresh_tokens.state(token, settings, self.env.now())
+
+    def authenticated_client(self, incoming: Incoming, params: Params) -> TenantClient:
+        """The client that authenticated a token-style request (secret or assertion).
+
+        Raises:
+            RequestRejected: 401 ``invalid_client`` or 400 ``invalid_request``.
+        """
+        return authenticate_client(
+            self.config,
+            incoming,
+            params,
+            issuer=self.issuer,
+            now=self.env.now(),
+            used_jtis=self.used_jtis,
+        )
 
     def count(
         self, path: str | None = None, *, grant_type: str | None = None, method: str | None = None

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .._http import HttpResponse
-from .client_auth import authenticate_client
 from .client_credentials import client_credentials_grant
 from .config_types import TenantClient
 from .mint import token_response
@@ -41,14 +40,7 @@ def token(tenant: Tenant, incoming: Incoming) -> HttpResponse:
     duplicated = params.duplicated()
     if duplicated:
         return oauth_error(400, "invalid_request", f"Duplicate parameter: {duplicated[0]}")
-    client = authenticate_client(
-        tenant.config,
-        incoming,
-        params,
-        issuer=tenant.issuer,
-        now=tenant.env.now(),
-        used_jtis=tenant.used_jtis,
-    )
+    client = tenant.authenticated_client(incoming, params)
     grant_type = params.get("grant_type")
     if grant_type is None:
         return oauth_error(400, "invalid_request", "Missing required parameter: grant_type")
