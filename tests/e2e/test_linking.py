@@ -94,6 +94,9 @@ async def test_seed_link_then_unlink(app: App) -> None:
     assert result.get("app_state") == {"returnTo": "http://localhost:3000"}
     assert result.get("appState") == {"returnTo": "http://localhost:3000"}
     assert ("google-oauth2", "1001") in identities(app)
+    store_options = app.browser.store_options()
+    with pytest.raises(MissingTransactionError):  # a replayed callback
+        await app.call("complete_link_user", callback_url, store_options=store_options)
 
     after = dict(await app.call("get_session", store_options=app.browser.store_options()))
     assert after["user"]["sub"] == "auth0|alice"

@@ -150,6 +150,26 @@ async def test_token_vault_exchange_is_cached_per_connection(app: App) -> None:
     assert app.tenant.count(path="/oauth/token", grant_type=VAULT_GRANT) == before + 1
 
 
+async def test_token_vault_caches_per_login_hint(app: App) -> None:
+    await app.login()
+    before = app.tenant.count(path="/oauth/token", grant_type=VAULT_GRANT)
+    options = {"connection": "google-oauth2", "login_hint": "alice@gmail.com"}
+    for _ in range(2):
+        store = app.browser.store_options()
+        hinted = await app.call("get_access_token_for_connection", options, store_options=store)
+        app.browser.absorb(store)
+    assert hinted == app.tenant.vault_token("auth0|alice", "google-oauth2", "alice@gmail.com")
+    store = app.browser.store_options()
+    await app.call(
+        "get_access_token_for_connection", {"connection": "google-oauth2"}, store_options=store
+    )
+    app.browser.absorb(store)
+    # One exchange for the hinted key, one for the unhinted key: cached separately.
+    assert app.tenant.count(path="/oauth/token", grant_type=VAULT_GRANT) == before + 2
+    sets = (await session(app))["connection_token_sets"]
+    assert sorted(str(s["login_hint"]) for s in sets) == ["None", "alice@gmail.com"]
+
+
 async def test_token_vault_without_a_connected_account(app: App) -> None:
     await app.login("bob")
     store = app.browser.store_options()

@@ -134,3 +134,29 @@ def test_found_set_always_covers_the_request(stored: list[str], wanted: str) -> 
         assert found is not None
         assert set(wanted.split()) <= set(found["requested_scope"].split())
         assert len(found["requested_scope"].split()) == min(len(c.split()) for c in covering)
+
+
+def test_token_defaults_per_audience() -> None:
+    from auth0_core._config import make_config
+    from auth0_core.flows.tokens import token_defaults
+
+    def config(**params: Any) -> Any:
+        return make_config(
+            domain="t.example",
+            client_id="c",
+            client_secret="s",
+            secret="x" * 32,
+            authorization_params=params,
+        )
+
+    me = "https://t.example/me/"
+    as_dict = config(audience="https://api", scope={"https://api": "openid read", me: "read:me"})
+    assert token_defaults(as_dict, None) == ("https://api", "openid read")
+    assert token_defaults(as_dict, me) == (me, "read:me")
+    assert token_defaults(as_dict, "https://other") == ("https://other", "")
+    as_string = config(scope="openid profile offline_access")
+    assert token_defaults(as_string, None) == ("default", "openid profile offline_access")
+    # A string is the login's scope: other audiences get only what the call asks for.
+    assert token_defaults(as_string, "https://api") == ("https://api", "")
+    with_default_key = config(scope={"default": "openid email"})
+    assert token_defaults(with_default_key, None) == ("default", "openid email")
