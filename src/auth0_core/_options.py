@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -82,7 +83,7 @@ def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
         return options
     if not isinstance(options, Mapping):
         raise InvalidArgumentError("options", f"options must be a dict or {cls.__name__}.")
-    names = {field.name for field in attrs.fields(cls)}  # type: ignore[arg-type]
+    names = _field_names(cls)
     values: dict[str, Any] = {}
     for key, value in options.items():
         name = _snake(str(key))
@@ -95,5 +96,17 @@ def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
         raise InvalidArgumentError("options", f"invalid options for {cls.__name__}.") from exc
 
 
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type[Any]) -> frozenset[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(field.name for field in attrs.fields(cls))
+    return names
+
+
+@functools.lru_cache(maxsize=256)
 def _snake(name: str) -> str:
+    """``connectionScope`` -> ``connection_scope`` (the seeds use both spellings)."""
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
