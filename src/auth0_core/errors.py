@@ -328,8 +328,8 @@ __all__ = [
     "AuthorizationError",
     "ConfigurationError",
     "IdTokenError",
-    "InvalidGrantError",
     "InvalidArgumentError",
+    "InvalidGrantError",
     "InvalidResponse",
     "IssuerValidationError",
     "ManagementApiError",
@@ -344,6 +344,7 @@ __all__ = [
     "StartLinkUserError",
     "StateMismatch",
     "TransportError",
+    "UnsealError",
 ]
 
 
@@ -355,5 +356,3 @@ class UnsealError(Auth0Error):
     def __init__(self, message: str = "The sealed value could not be decrypted.") -> None:
         super().__init__(message)
 
-
-__all__ += ["UnsealError"]

@@ -6,10 +6,9 @@ Runs on asyncio and trio (anyio underneath httpx).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
 from functools import partial
 from types import TracebackType
-from typing import Any, TypeVar, Unpack
+from typing import TypeVar, Unpack
 
 import httpx
 
@@ -22,7 +21,6 @@ from ._single_flight import TaskSingleFlight
 from ._transport import HttpxTransport
 
 T = TypeVar("T")
-StoreOptions = Mapping[str, Any] | None
 
 
 class ServerClient(FacadeBase):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
 from functools import partial
 from types import TracebackType
-from typing import Any, TypeVar, Unpack
+from typing import TypeVar, Unpack
 
 import requests
 
@@ -20,7 +19,6 @@ from ._single_flight import ThreadSingleFlight
 from ._transport import RequestsTransport
 
 T = TypeVar("T")
-StoreOptions = Mapping[str, Any] | None
 
 
 class ServerClient(FacadeBase):
