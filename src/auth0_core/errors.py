@@ -24,7 +24,8 @@
     ├── IdTokenError                  an ID token failed validation (.claim)
     │   ├── IssuerValidationError
     │   └── OrganizationTokenValidationError
-    └── SessionExpiredError
+    ├── SessionExpiredError
+    └── UnsealError                   a sealed cookie could not be opened (read as no session)
 
 Messages never contain a token, a secret or a whole response body. Every field is set in
 ``__init__``.
@@ -320,6 +321,15 @@ class SessionExpiredError(Auth0Error):
         super().__init__(message)
 
 
+class UnsealError(Auth0Error):
+    """A sealed (JWE) value could not be opened: tampered, truncated, or another secret."""
+
+    code = "unseal_error"
+
+    def __init__(self, message: str = "The sealed value could not be decrypted.") -> None:
+        super().__init__(message)
+
+
 __all__ = [
     "AccessTokenError",
     "AccessTokenForConnectionError",
@@ -346,13 +356,3 @@ __all__ = [
     "TransportError",
     "UnsealError",
 ]
-
-
-class UnsealError(Auth0Error):
-    """A sealed (JWE) value could not be opened: tampered, truncated, or another secret."""
-
-    code = "unseal_error"
-
-    def __init__(self, message: str = "The sealed value could not be decrypted.") -> None:
-        super().__init__(message)
-
