@@ -20,7 +20,7 @@ import httpx
 
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import parse_form
-from auth0_core.errors import Auth0Error, InvalidArgumentError
+from auth0_core.errors import Auth0Error, InvalidArgumentError, ManagementApiError
 from auth0_core.stores import CookieRequest, CookieResponse
 
 from ._client import ServerClient
@@ -184,7 +184,13 @@ class DemoApp:
             f"{self.tenant_url}/api/v2/users/{quote(user_id, safe='')}",
             headers={"Authorization": f"Bearer {token}"},
         )
-        answer.raise_for_status()
+        if answer.status_code != 200:
+            raise ManagementApiError(
+                status=answer.status_code,
+                error=None,
+                message="the Management API refused to read the user",
+                error_code=None,
+            )
         identities = answer.json().get("identities", [])
         return [i for i in identities if isinstance(i, dict)]
 
