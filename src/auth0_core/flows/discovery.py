@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._client import CoreClient
-from .._effects import Flow, fetch
+from .._effects import Flow, fetch_shared
 from .._http import HttpRequest
 from .._id_token import IdTokenChecks, IdTokenClaims, KeyNotFoundError, validate_id_token
 from .._jwks import JsonWebKeys, cache_max_age, process_jwks_response
@@ -29,7 +29,8 @@ def metadata_flow(client: CoreClient) -> Flow[ServerMetadata]:
         url=request.url,
         headers=(*request.headers, *tenant_headers(config)),
     )
-    response = yield from fetch(request)
+    # Concurrent cold starts share one request (protocol doc §1.1: one in flight per domain).
+    response = yield from fetch_shared(f"discovery:{config.base_url}", request)
     metadata = process_discovery_response(response)
     client.metadata_cache.put(config.base_url, metadata, now, cache_ttl(response))
     return metadata
@@ -44,13 +45,15 @@ def jwks_flow(
         cached = client.jwks_cache.get(metadata.jwks_uri, now)
         if cached is not None:
             return cached
-    response = yield from fetch(
-        HttpRequest(
-            method="GET",
-            url=metadata.jwks_uri,
-            headers=(("Accept", "application/json"), *tenant_headers(client.config)),
-        )
+    request = HttpRequest(
+        method="GET",
+        url=metadata.jwks_uri,
+        headers=(("Accept", "application/json"), *tenant_headers(client.config)),
     )
+    # Shared like discovery; a forced re-fetch (unknown kid) gets a key of its own so it is
+    # never answered with the document that lacked the key.
+    key = f"jwks:{metadata.jwks_uri}" + (f":refetch:{now}" if refresh else "")
+    response = yield from fetch_shared(key, request)
     keys = process_jwks_response(response)
     client.jwks_cache.put(metadata.jwks_uri, keys, now, cache_max_age(response))
     return keys
