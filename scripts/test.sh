@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/ruff format --check src tests benchmarks
-.venv/bin/mypy src
+.venv/bin/mypy src tests benchmarks
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -4,6 +4,7 @@ organizations, HTTPS, and a tenant served in a task of the caller's own event lo
 from __future__ import annotations
 
 import ssl
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -128,12 +129,12 @@ async def test_organization_the_user_is_not_in_is_an_authorization_error(mode: s
 
 
 @pytest.fixture(scope="module")
-def tls() -> tuple[ssl.SSLContext, str, trustme.CA]:
+def tls() -> Iterator[tuple[ssl.SSLContext, str, trustme.CA]]:
     ca = trustme.CA()
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(server_context)
     with ca.cert_pem.tempfile() as path:
-        yield server_context, path, ca  # type: ignore[misc]
+        yield server_context, path, ca
 
 
 async def test_https_loopback(

@@ -12,6 +12,7 @@ from auth0_core import Env, FixedClock
 from auth0_core.errors import InvalidGrantError
 from auth0_core.stores import CookieStateStore
 from auth0_core.tenant import Tenant, TenantConfig
+from auth0_core.tenant.config_types import RotationType
 
 from .conftest import INPROCESS_BASE, SECRET, START, App
 
@@ -24,7 +25,9 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def rotating_app(mode: str, rotation: str = "rotating", lifetime: int = DAY, **options: Any) -> App:
+def rotating_app(
+    mode: str, rotation: RotationType = "rotating", lifetime: int = DAY, **options: Any
+) -> App:
     config = attrs.evolve(TenantConfig.default(), access_token_lifetime=lifetime)
     client = config.clients[0]
     rotating = attrs.evolve(client.refresh_token, rotation_type=rotation)
@@ -110,7 +113,9 @@ async def test_reused_refresh_token_revokes_the_family(mode: str) -> None:
 
 
 @pytest.mark.parametrize("rotation", ["rotating", "non-rotating"])
-async def test_short_lived_tokens_are_never_replayed_stale(mode: str, rotation: str) -> None:
+async def test_short_lived_tokens_are_never_replayed_stale(
+    mode: str, rotation: RotationType
+) -> None:
     # Tokens living less than the single-flight memory (30 s) must be refreshed each time
     # they expire, never answered from a remembered response.
     app = rotating_app(mode, rotation, lifetime=10)

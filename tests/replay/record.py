@@ -71,6 +71,7 @@ class Recorder:
         effect = next(flow)
         try:
             while True:
+                assert isinstance(effect, HttpRequest)
                 effect = flow.send(self.tenant.handle(effect))
         except StopIteration as done:
             return str(done.value)
@@ -102,7 +103,7 @@ def record_all() -> dict[str, dict[str, Any]]:
         *,
         user: str = "alice",
         advance: int = 0,
-        before: Callable[[Recorder], None] | None = None,
+        before: Callable[[Recorder], object] | None = None,
     ) -> None:
         rec = Recorder()
         rec.login(user, seed=SEED + 1)  # the setup login is not part of the recording

@@ -12,7 +12,7 @@ import base64
 import copy
 import json
 import os
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -143,7 +143,7 @@ CONTENT_TYPES = st.sampled_from(
 
 def http_effect(recording: dict[str, Any], index: int) -> dict[str, Any]:
     effects = [e for step in recording["steps"] for e in step["effects"]]
-    effect = effects[index]
+    effect: dict[str, Any] = effects[index]
     assert effect["kind"] == "http"
     return effect
 
@@ -360,7 +360,8 @@ def test_several_exchanges_mutated_at_once(data: st.DataObject) -> None:
         ):
             if mutation == "json" and not isinstance(response["body"], str):
                 continue
-            mutate_response(data.draw, response, mutation)
+            # DataObject.draw is a DrawFn; the protocol's __signature__ member is docs-only.
+            mutate_response(cast(st.DrawFn, data.draw), response, mutation)
         mutated.append((index, response))
     check_case(Case(recording, mutated))
 

@@ -5,7 +5,7 @@ itself are in tests/id_token.)"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -157,7 +157,8 @@ CALLBACK_CASES: list[tuple[str, Callable[[str], str], type[Auth0Error]]] = [
         IssuerValidationError,
     ),
     ("oversized callback", lambda cb: cb + "&junk=" + "a" * 20_000, InvalidArgumentError),
-    ("not a string", lambda cb: None, InvalidArgumentError),  # type: ignore[list-item]
+    # Deliberately not a string: the callback handler must reject it.
+    ("not a string", cast("Callable[[str], str]", lambda cb: None), InvalidArgumentError),
 ]
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tenant_helpers import NOW, make_tenant
 
 from auth0_core import FixedClock
 from auth0_core.tenant import Tenant
+
+from .tenant_helpers import NOW, make_tenant
 
 
 @pytest.fixture(params=["asyncio", "trio"])

@@ -6,7 +6,11 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from tenant_helpers import (
+
+from auth0_core import FixedClock, HttpRequest
+from auth0_core.tenant import BrowserLoginError, Tenant, browser_login_flow
+
+from .tenant_helpers import (
     BASE,
     CALLBACK,
     authorize_params,
@@ -16,9 +20,6 @@ from tenant_helpers import (
     query_of,
     run_flow,
 )
-
-from auth0_core import FixedClock, HttpRequest
-from auth0_core.tenant import BrowserLoginError, Tenant, browser_login_flow
 
 ALICE = {"username": "alice@example.com", "password": "alice-password"}
 

@@ -11,7 +11,12 @@ from urllib.parse import quote
 import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from tenant_helpers import (
+
+from auth0_core import FixedClock
+from auth0_core.tenant import Tenant, TenantConfig, generate_signing_key
+from auth0_core.tenant.client_auth import ASSERTION_TYPE
+
+from .tenant_helpers import (
     BASE,
     CALLBACK,
     NOW,
@@ -23,10 +28,6 @@ from tenant_helpers import (
     pkce,
     post_form,
 )
-
-from auth0_core import FixedClock
-from auth0_core.tenant import Tenant, TenantConfig, generate_signing_key
-from auth0_core.tenant.client_auth import ASSERTION_TYPE
 
 # A grant_type the tenant does not support: authentication must pass first, so a well
 # authenticated request answers 400 unsupported_grant_type and a badly authenticated one 401.

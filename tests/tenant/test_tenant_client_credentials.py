@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tenant_helpers import (
+from auth0_core import FixedClock, HttpResponse
+from auth0_core.tenant import Tenant, TenantConfig
+
+from .tenant_helpers import (
     API,
     BASE,
     CLIENT_ID,
@@ -18,9 +21,6 @@ from tenant_helpers import (
     make_tenant,
     token_request,
 )
-
-from auth0_core import FixedClock, HttpResponse
-from auth0_core.tenant import Tenant, TenantConfig
 
 
 def client_credentials(tenant: Tenant, **extra: str) -> HttpResponse:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import pytest
 from joserfc import jwt
-from joserfc.jwk import KeySet
-from tenant_helpers import (
+from joserfc.jwk import KeySet, KeySetSerialization
+
+from auth0_core import FixedClock, HttpRequest
+from auth0_core.tenant import BrowserLoginError, Tenant, TenantConfig, browser_login_flow
+
+from .tenant_helpers import (
     BASE,
     CALLBACK,
     CLIENT_ID,
@@ -28,13 +32,10 @@ from tenant_helpers import (
     run_flow,
 )
 
-from auth0_core import FixedClock, HttpRequest
-from auth0_core.tenant import BrowserLoginError, Tenant, TenantConfig, browser_login_flow
-
 
 def verify(tenant: Tenant, token: str) -> dict[str, Any]:
     """Verify ``token`` against the JWKS the tenant publishes, like a client would."""
-    jwks = body(get(tenant, "/.well-known/jwks.json"))
+    jwks = cast(KeySetSerialization, body(get(tenant, "/.well-known/jwks.json")))
     return dict(jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["RS256"]).claims)
 
 

@@ -6,7 +6,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from tenant_helpers import BASE, NOW, client_entry
 
 from auth0_core import Env, FixedClock
 from auth0_core.errors import ConfigurationError
@@ -19,6 +18,8 @@ from auth0_core.tenant.config import (
     TenantApi,
     TenantConnection,
 )
+
+from .tenant_helpers import BASE, NOW, client_entry
 
 CONNECTED_SCOPES = (
     "create:me:connected_accounts",

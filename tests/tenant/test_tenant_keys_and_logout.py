@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from joserfc import jwt
-from joserfc.jwk import KeySet
-from tenant_helpers import (
+from joserfc.jwk import KeySet, KeySetSerialization
+
+from auth0_core.tenant import LogEntry, Tenant
+
+from .tenant_helpers import (
     BASE,
     CLIENT_ID,
     body,
@@ -18,8 +21,6 @@ from tenant_helpers import (
     pkce,
     query_of,
 )
-
-from auth0_core.tenant import LogEntry, Tenant
 
 Claims = dict[str, Any]
 
@@ -62,7 +63,8 @@ def test_jwks_and_rotation(tenant: Tenant) -> None:
     assert kids == [key["kid"], new_kid]
     new_token = tenant.sign({"sub": "y"})
     assert header_of(new_token)["kid"] == new_kid
-    keyset = KeySet.import_key_set(body(get(tenant, "/.well-known/jwks.json")))
+    published = cast(KeySetSerialization, body(get(tenant, "/.well-known/jwks.json")))
+    keyset = KeySet.import_key_set(published)
     for token in (old_token, new_token):
         assert jwt.decode(token, keyset, algorithms=["RS256"]).claims["sub"] in ("x", "y")
 

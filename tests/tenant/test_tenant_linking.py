@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tenant_helpers import (
+
+from auth0_core import FixedClock
+from auth0_core.tenant import BrowserLoginError, Tenant, TenantConfig, browser_login_flow
+from auth0_core.tenant.linking import HINT_LEEWAY
+
+from .tenant_helpers import (
     BASE,
     CALLBACK,
     authorize_params,
@@ -19,10 +24,6 @@ from tenant_helpers import (
     query_of,
     run_flow,
 )
-
-from auth0_core import FixedClock
-from auth0_core.tenant import BrowserLoginError, Tenant, TenantConfig, browser_login_flow
-from auth0_core.tenant.linking import HINT_LEEWAY
 
 GITHUB = ("alice.gh@example.com", "alice-github-password")
 GOOGLE = ("alice@gmail.com", "alice-google-password")
@@ -252,7 +253,7 @@ def test_prompt_none_link_needs_a_login(tenant: Tenant) -> None:
 
 
 def test_link_through_par(tenant: Tenant) -> None:
-    from tenant_helpers import basic, post_form
+    from .tenant_helpers import basic, post_form
 
     hint = _alice_hint(tenant)
     verifier, challenge = pkce()

@@ -6,7 +6,11 @@ import json
 from typing import Any
 
 import pytest
-from tenant_helpers import (
+
+from auth0_core import FixedClock, HttpRequest, HttpResponse
+from auth0_core.tenant import Tenant, TenantConfig
+
+from .tenant_helpers import (
     BASE,
     CLIENT_ID,
     SECRET,
@@ -18,9 +22,6 @@ from tenant_helpers import (
     make_tenant,
     token_request,
 )
-
-from auth0_core import FixedClock, HttpRequest, HttpResponse
-from auth0_core.tenant import Tenant, TenantConfig
 
 MANAGEMENT = BASE + "/api/v2/"
 GITHUB = ("alice.gh@example.com", "alice-github-password")

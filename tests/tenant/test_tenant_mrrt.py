@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tenant_helpers import (
+
+from auth0_core import FixedClock
+from auth0_core.tenant import Tenant, TenantConfig
+
+from .tenant_helpers import (
     API,
     BASE,
     CLIENT_ID,
@@ -18,9 +22,6 @@ from tenant_helpers import (
     make_tenant,
     refresh,
 )
-
-from auth0_core import FixedClock
-from auth0_core.tenant import Tenant, TenantConfig
 
 LOGIN_SCOPE = "openid profile offline_access read:items"
 

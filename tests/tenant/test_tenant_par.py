@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from tenant_helpers import (
+from auth0_core import FixedClock
+from auth0_core.tenant import Tenant, TenantConfig, browser_login_flow
+
+from .tenant_helpers import (
     BASE,
     CLIENT_ID,
     authorize_params,
@@ -19,9 +22,6 @@ from tenant_helpers import (
     query_of,
     run_flow,
 )
-
-from auth0_core import FixedClock
-from auth0_core.tenant import Tenant, TenantConfig, browser_login_flow
 
 
 def _push(tenant: Tenant, **fields: str) -> dict[str, object]:

@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tenant_helpers import BASE, make_tenant
 
 from auth0_core import FixedClock, HttpRequest
 from auth0_core.tenant import Tenant
+
+from .tenant_helpers import BASE, make_tenant
 
 PATHS = [
     "/.well-known/openid-configuration",

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tenant_helpers import (
+
+from auth0_core import FixedClock
+from auth0_core.tenant import Tenant, TenantConfig
+
+from .tenant_helpers import (
     NOW,
     basic,
     body,
@@ -17,9 +21,6 @@ from tenant_helpers import (
     post_form,
     refresh,
 )
-
-from auth0_core import FixedClock
-from auth0_core.tenant import Tenant, TenantConfig
 
 INVALID = {"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}
 

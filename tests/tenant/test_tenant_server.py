@@ -13,12 +13,13 @@ import anyio
 import httpx
 import pytest
 import trustme
-from tenant_helpers import CALLBACK, SECRET, authorize_params, pkce, query_of
 
 from auth0_anyio._server import MAX_BODY_BYTES, ServerAddress, ServerThread, serve
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._effects import Flow
 from auth0_core.tenant import Tenant, TenantConfig, browser_login_flow
+
+from .tenant_helpers import CALLBACK, SECRET, authorize_params, pkce, query_of
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tenant_helpers import (
+
+from auth0_core import FixedClock, HttpResponse
+from auth0_core.tenant import Tenant, TenantConfig
+
+from .tenant_helpers import (
     API,
     body,
     config_with_client,
@@ -14,9 +18,6 @@ from tenant_helpers import (
     make_tenant,
     token_request,
 )
-
-from auth0_core import FixedClock, HttpResponse
-from auth0_core.tenant import Tenant, TenantConfig
 
 GRANT = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"
 FEDERATED = "http://auth0.com/oauth/token-type/federated-connection-access-token"
