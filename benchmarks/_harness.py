@@ -8,14 +8,17 @@
   and ``teardown`` after each call.
 - :func:`official_time`: points the official SDK's ``time.time()`` at an injected clock (the
   tenant's and ours), so tokens can expire without sleeping.
-- :class:`Stats` and :func:`machine_info` for the report.
+- :class:`Stats`, :func:`comparison_table` and :func:`machine_info` for the report;
+  :func:`argument_parser` and :func:`write_results` for the command line and the JSON file.
 - Minimal stores the official SDK needs (its core package has none): in-memory ones, and a
   cookie-string one that unseals on every read like auth0-fastapi's stateless store.
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
+import json
 import os
 import platform
 import ssl
@@ -68,6 +71,16 @@ SCOPE = "openid profile email offline_access"
 SECRET = "a-session-secret-of-at-least-32-characters"
 USER = ("alice@example.com", "alice-password")
 WARMUP = 5  # untimed calls before the timed ones (pools, caches, lazy imports)
+OURS: dict[str, Any] = {  # the client settings every SDK gets (the official takes them too)
+    "client_id": CLIENT_ID,
+    "client_secret": CLIENT_SECRET,
+    "secret": SECRET,
+    # Explicit: our default scope is this; auth0-server-python 1.0.0b20 sends none by default.
+    "authorization_params": {"redirect_uri": CALLBACK, "scope": SCOPE},
+}
+RATIO_NOTE = (
+    "official / ours: official median over ours (sync / asyncio); above 1 means ours is faster"
+)
 
 T = TypeVar("T")
 
@@ -194,6 +207,24 @@ def _no_gc() -> Iterator[None]:
         gc.enable()
 
 
+class _Rounds:
+    """What :func:`time_sync` and :func:`time_async` share: ``warmup + n`` rounds, the samples
+    of the timed ones, and ``teardown(call's result, timed)`` after each (all untimed)."""
+
+    def __init__(self, n: int, warmup: int, teardown: Callable[[Any, bool], object] | None) -> None:
+        self.rounds = range(warmup + n)
+        self.warmup = warmup
+        self.teardown = teardown
+        self.samples: list[float] = []
+
+    def record(self, round_: int, elapsed: float, answer: object) -> None:
+        timed = round_ >= self.warmup
+        if timed:
+            self.samples.append(elapsed)
+        if self.teardown is not None:
+            self.teardown(answer, timed)
+
+
 def time_sync(
     call: Callable[[Any], object],
     n: int,
@@ -203,18 +234,14 @@ def time_sync(
 ) -> Stats:
     """Time ``call(setup())`` ``n`` times after ``warmup`` untimed rounds; only ``call`` is
     inside the timed window. ``teardown(call's result, timed)`` runs after each call, untimed."""
-    samples = []
+    rounds = _Rounds(n, warmup, teardown)
     with _no_gc():
-        for round_ in range(warmup + n):
+        for round_ in rounds.rounds:
             arg = setup()
             started = time.perf_counter()
             answer = call(arg)
-            elapsed = time.perf_counter() - started
-            if round_ >= warmup:
-                samples.append(elapsed)
-            if teardown is not None:
-                teardown(answer, round_ >= warmup)
-    return Stats.of(samples)
+            rounds.record(round_, time.perf_counter() - started, answer)
+    return Stats.of(rounds.samples)
 
 
 async def time_async(
@@ -226,18 +253,14 @@ async def time_async(
 ) -> Stats:
     """The async twin of :func:`time_sync` (``setup`` is awaited, untimed; ``teardown`` is a
     plain function)."""
-    samples = []
+    rounds = _Rounds(n, warmup, teardown)
     with _no_gc():
-        for round_ in range(warmup + n):
+        for round_ in rounds.rounds:
             arg = await setup() if setup is not None else None
             started = time.perf_counter()
             answer = await call(arg)
-            elapsed = time.perf_counter() - started
-            if round_ >= warmup:
-                samples.append(elapsed)
-            if teardown is not None:
-                teardown(answer, round_ >= warmup)
-    return Stats.of(samples)
+            rounds.record(round_, time.perf_counter() - started, answer)
+    return Stats.of(rounds.samples)
 
 
 class _ClockTime:
@@ -287,6 +310,53 @@ def machine_info() -> dict[str, Any]:
             for name in ("auth0-core", "auth0-server-python", "httpx", "requests", "anyio")
         },
     }
+
+
+def comparison_table(
+    results: dict[str, dict[str, Any]],
+    title: str,
+    labels: dict[str, str],
+    label_width: int,
+    width: int,
+) -> list[str]:
+    """The header and one row per operation (``labels``: operation to row label): each SDK's
+    median (p95), then the official median over each of ours (``results``' last is official)."""
+    names = list(results)
+    header = title.ljust(label_width) + "".join(f"{name:>{width}}" for name in names)
+    lines = [header + f"{'official / ours':>18}"]
+    for op, label in labels.items():
+        row = label.ljust(label_width)
+        for name in names:
+            s = results[name][op]
+            cell = f"{format_us(s['median_us'] / 1e6)} ({format_us(s['p95_us'] / 1e6)})"
+            row += f"{cell:>{width}}"
+        official = results["official"][op]["median_us"]
+        ratios = [official / results[name][op]["median_us"] for name in names[:-1]]
+        lines.append(row + f"{' / '.join(f'{r:.2f}x' for r in ratios):>18}")
+    return lines
+
+
+def argument_parser(topic: str, iterations_help: str) -> argparse.ArgumentParser:
+    """``--iterations N`` (default 200) and ``--json PATH``, as every benchmark takes them."""
+    parser = argparse.ArgumentParser(description=f"auth0-core vs auth0-server-python: {topic}")
+    parser.add_argument("--iterations", type=int, default=200, help=iterations_help)
+    parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    return parser
+
+
+def write_results(
+    path: Path, benchmark: str, argv: list[str] | None, extra: dict[str, Any]
+) -> None:
+    """Write the run to ``path`` as JSON: ``benchmark``, the ``command`` line, the ``machine``,
+    then ``extra``'s keys in order (the iterations, the settings, the results)."""
+    document = {
+        "benchmark": benchmark,
+        "command": " ".join([f"benchmarks/{benchmark}", *(argv or sys.argv[1:])]),
+        "machine": machine_info(),
+        **extra,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 # --- the official SDK's stores: what an app using auth0-server-python writes itself ---------

@@ -15,22 +15,16 @@ See benchmarks/README.md for how to read the numbers.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import os
-import sys
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 from _harness import (
-    CALLBACK,
-    CLIENT_ID,
-    CLIENT_SECRET,
-    SCOPE,
+    OURS,
+    RATIO_NOTE,
     SECRET,
     WARMUP,
     OfficialClient,
@@ -39,10 +33,11 @@ from _harness import (
     OfficialMemoryTransactions,
     ServedTenant,
     Stats,
-    format_us,
-    machine_info,
+    argument_parser,
+    comparison_table,
     time_async,
     time_sync,
+    write_results,
 )
 
 import auth0_anyio
@@ -51,13 +46,6 @@ from auth0_core.stores import CookieRequest, CookieResponse, CookieStateStore
 
 BROWSER_PATHS = {"/authorize", "/u/login"}
 OPERATIONS = ("start_interactive_login", "complete_interactive_login", "get_session_cookie")
-OURS: dict[str, Any] = {
-    "client_id": CLIENT_ID,
-    "client_secret": CLIENT_SECRET,
-    "secret": SECRET,
-    # Explicit: our default scope is this; auth0-server-python 1.0.0b20 sends none by default.
-    "authorization_params": {"redirect_uri": CALLBACK, "scope": SCOPE},
-}
 Result = dict[str, Any]
 MakeOptions = Callable[[], dict[str, Any]]
 
@@ -210,21 +198,11 @@ async def bench_async(
 
 def report(results: dict[str, Result], sealed_bytes: int) -> str:
     names = list(results)
-    width = 26
-    lines = ["median (p95) per call".ljust(width + 2) + "".join(f"{n:>{width}}" for n in names)]
-    lines[0] += f"{'official / ours':>18}"
-    for op in OPERATIONS:
-        row = op.ljust(width + 2)
-        for name in names:
-            s = results[name][op]
-            cell = f"{format_us(s['median_us'] / 1e6)} ({format_us(s['p95_us'] / 1e6)})"
-            row += f"{cell:>{width}}"
-        official = results["official"][op]["median_us"]
-        ratios = [official / results[name][op]["median_us"] for name in names[:-1]]
-        lines.append(row + f"{' / '.join(f'{r:.2f}x' for r in ratios):>18}")
+    labels = {op: op for op in OPERATIONS}
+    lines = comparison_table(results, "median (p95) per call", labels, label_width=28, width=26)
     lines += [
         "",
-        "official / ours: official median over ours (sync / asyncio); above 1 means ours is faster",
+        RATIO_NOTE,
         f"get_session_cookie: every SDK unseals the same {sealed_bytes}-byte JWE per call",
         "",
         "requests to the tenant (the browser's /authorize and /u/login excluded):",
@@ -240,11 +218,7 @@ def report(results: dict[str, Result], sealed_bytes: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="auth0-core vs auth0-server-python: login")
-    parser.add_argument(
-        "--iterations", type=int, default=200, help="timed calls per operation (complete: half)"
-    )
-    parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser = argument_parser("login", "timed calls per operation (complete: half)")
     args = parser.parse_args(argv)
     n, n_complete = args.iterations, max(1, args.iterations // 2)
 
@@ -261,16 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     sealed_bytes = len(joined(cookies))
     print(report(results, sealed_bytes))
     if args.json:
-        document = {
-            "benchmark": "bench_login.py",
-            "command": " ".join(["benchmarks/bench_login.py", *(argv or sys.argv[1:])]),
-            "machine": machine_info(),
+        extra = {
             "iterations": {"start_and_get_session": n, "complete": n_complete},
             "sealed_session_bytes": sealed_bytes,
             "results": results,
         }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        write_results(args.json, "bench_login.py", argv, extra)
     return 0
 
 

@@ -20,38 +20,32 @@ Time is one injected clock (``auth0_core.FixedClock``) shared by the tenant, our
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import math
 import os
-import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import attrs
 import httpx
 from _harness import (
-    CALLBACK,
-    CLIENT_ID,
-    CLIENT_SECRET,
-    SCOPE,
-    SECRET,
+    OURS,
+    RATIO_NOTE,
     WARMUP,
     OfficialClient,
     OfficialMemoryStates,
     OfficialMemoryTransactions,
     ServedTenant,
     Stats,
-    format_us,
-    machine_info,
+    argument_parser,
+    comparison_table,
     official_time,
     time_async,
     time_sync,
+    write_results,
 )
 
 import auth0_anyio
@@ -68,13 +62,6 @@ STEP = LIFETIME + 1
 CACHE_TTL = 600
 CALLERS = 50
 REFRESH = {"path": "/oauth/token", "grant_type": "refresh_token"}
-OPERATIONS = ("cached", "refresh", "callers_50")
-OURS: dict[str, Any] = {
-    "client_id": CLIENT_ID,
-    "client_secret": CLIENT_SECRET,
-    "secret": SECRET,
-    "authorization_params": {"redirect_uri": CALLBACK, "scope": SCOPE},
-}
 Result = dict[str, Any]
 
 
@@ -126,16 +113,47 @@ class Recorder:
         return {path: count / max(1, self.calls) for path, count in sorted(self.timed.items())}
 
 
+class CallerRounds:
+    """The 50-caller rounds, one untimed then ``rounds`` timed: wall time, refresh requests
+    and distinct tokens per timed round."""
+
+    def __init__(self, served: ServedTenant, rounds: int) -> None:
+        self.served = served
+        self.rounds = range(1 + rounds)
+        self.samples: list[float] = []
+        self.counts: list[int] = []
+        self.distinct: list[int] = []
+
+    def record(
+        self, round_: int, elapsed: float, before: int, tokens: Sequence[str | None]
+    ) -> None:
+        """One round's wall time and tokens; ``before``: :func:`refreshes` before the round."""
+        if round_:
+            self.samples.append(elapsed)
+            self.counts.append(refreshes(self.served) - before)
+            self.distinct.append(len(set(tokens)))
+
+    def result(self) -> Result:
+        return {
+            **Stats.of(self.samples).as_dict(),
+            "callers": CALLERS,
+            "refresh_requests_per_round": self.counts,
+            "distinct_tokens_per_round": self.distinct,
+        }
+
+
 def refreshes(served: ServedTenant) -> int:
     return served.tenant.count(**REFRESH)
 
 
-def round_result(stats: Stats, counts: list[int], distinct: list[int]) -> Result:
+def client_result(
+    cached: Stats, refresh: Stats, recorder: Recorder, callers: CallerRounds
+) -> Result:
     return {
-        **stats.as_dict(),
-        "callers": CALLERS,
-        "refresh_requests_per_round": counts,
-        "distinct_tokens_per_round": distinct,
+        "cached": cached.as_dict(),
+        "refresh": refresh.as_dict(),
+        "requests_per_refresh": recorder.per_call(),
+        "callers_50": callers.result(),
     }
 
 
@@ -174,10 +192,8 @@ def run_sync_client(
     refresh = time_sync(lambda _: client.get_access_token(), n, expired, teardown=recorder.stop)
     assert recorder.timed["POST /oauth/token"] == n, recorder.timed
 
-    counts: list[int] = []
-    distinct: list[int] = []
-    samples: list[float] = []
-    for round_ in range(1 + rounds):  # one untimed round first
+    callers = CallerRounds(served, rounds)
+    for round_ in callers.rounds:  # one untimed round first
         expired()
         tokens: list[str | None] = [None] * CALLERS
         errors: list[BaseException] = []
@@ -206,17 +222,9 @@ def run_sync_client(
         elapsed = time.perf_counter() - started
         if errors:
             raise errors[0]
-        if round_:
-            samples.append(elapsed)
-            counts.append(refreshes(served) - before)
-            distinct.append(len(set(tokens)))
+        callers.record(round_, elapsed, before, tokens)
     client.close()
-    return {
-        "cached": cached.as_dict(),
-        "refresh": refresh.as_dict(),
-        "requests_per_refresh": recorder.per_call(),
-        "callers_50": round_result(Stats.of(samples), counts, distinct),
-    }
+    return client_result(cached, refresh, recorder, callers)
 
 
 # --- the async clients (ours on asyncio, the official) ---------------------------------------
@@ -271,25 +279,15 @@ async def run_async_client(
     refresh = await time_async(lambda _: get_access_token(), n, expired, teardown=recorder.stop)
     assert recorder.timed["POST /oauth/token"] == n, recorder.timed
 
-    counts: list[int] = []
-    distinct: list[int] = []
-    samples: list[float] = []
-    for round_ in range(1 + rounds):  # one untimed round first
+    callers = CallerRounds(served, rounds)
+    for round_ in callers.rounds:  # one untimed round first
         await expired()
         before = refreshes(served)
         started = time.perf_counter()
         tokens = await asyncio.gather(*(get_access_token() for _ in range(CALLERS)))
         elapsed = time.perf_counter() - started
-        if round_:
-            samples.append(elapsed)
-            counts.append(refreshes(served) - before)
-            distinct.append(len(set(tokens)))
-    return {
-        "cached": cached.as_dict(),
-        "refresh": refresh.as_dict(),
-        "requests_per_refresh": recorder.per_call(),
-        "callers_50": round_result(Stats.of(samples), counts, distinct),
-    }
+        callers.record(round_, elapsed, before, tokens)
+    return client_result(cached, refresh, recorder, callers)
 
 
 CONFIG = attrs.evolve(TenantConfig.default(), access_token_lifetime=LIFETIME)
@@ -319,17 +317,7 @@ def report(results: dict[str, Result], rounds: int) -> str:
     names = list(results)
     width = 24
     label = 32
-    header = "median (p95)".ljust(label) + "".join(f"{name:>{width}}" for name in names)
-    lines = [header + f"{'official / ours':>18}"]
-    for op in OPERATIONS:
-        row = LABELS[op].ljust(label)
-        for name in names:
-            s = results[name][op]
-            cell = f"{format_us(s['median_us'] / 1e6)} ({format_us(s['p95_us'] / 1e6)})"
-            row += f"{cell:>{width}}"
-        official = results["official"][op]["median_us"]
-        ratios = [official / results[name][op]["median_us"] for name in names[:-1]]
-        lines.append(row + f"{' / '.join(f'{r:.2f}x' for r in ratios):>18}")
+    lines = comparison_table(results, "median (p95)", LABELS, label_width=label, width=width)
     row = f"refresh requests per {CALLERS} callers".ljust(label)
     for name in names:
         row += f"{spread(results[name]['callers_50']['refresh_requests_per_round']):>{width}}"
@@ -340,7 +328,7 @@ def report(results: dict[str, Result], rounds: int) -> str:
     lines.append(row)
     lines += [
         "",
-        "official / ours: official median over ours (sync / asyncio); above 1 means ours is faster",
+        RATIO_NOTE,
         f"{CALLERS} callers: {rounds} timed rounds (after one untimed); counts are min-max over "
         "rounds, from Tenant.count(grant_type='refresh_token')",
         "",
@@ -351,14 +339,9 @@ def report(results: dict[str, Result], rounds: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="auth0-core vs auth0-server-python: tokens")
-    parser.add_argument(
-        "--iterations",
-        type=int,
-        default=200,
-        help="timed calls per operation (50-caller rounds: a tenth, at least 5)",
+    parser = argument_parser(
+        "tokens", "timed calls per operation (50-caller rounds: a tenth, at least 5)"
     )
-    parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = parser.parse_args(argv)
     n, rounds = args.iterations, max(5, args.iterations // 10)
 
@@ -374,16 +357,12 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = bench(served, clock, n, rounds)
     print(report(results, rounds))
     if args.json:
-        document = {
-            "benchmark": "bench_tokens.py",
-            "command": " ".join(["benchmarks/bench_tokens.py", *(argv or sys.argv[1:])]),
-            "machine": machine_info(),
+        extra = {
             "iterations": {"cached_and_refresh": n, "warmup": WARMUP, "callers_50_rounds": rounds},
             "access_token_lifetime_s": LIFETIME,
             "results": results,
         }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        write_results(args.json, "bench_tokens.py", argv, extra)
     return 0
 
 
