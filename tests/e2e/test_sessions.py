@@ -96,3 +96,19 @@ async def test_async_stores_work_with_the_async_facade_only(app: App) -> None:
     assert (await app.user())["sub"] == "auth0|alice"
     assert state.calls >= 2
     assert transactions.calls >= 3
+
+
+async def test_a_refresh_keeps_the_rolled_lifetime_in_a_cookie_session(app: App) -> None:
+    # The cookie store can only re-read the incoming cookie; merging the refreshed token into
+    # it must not undo the roll this same request made.
+    app.client = app.make_client(
+        state_store=CookieStateStore(SECRET, secure=False, clock=app.clock),
+        transaction_store=CookieTransactionStore(SECRET, secure=False, clock=app.clock),
+    )
+    await app.login()
+    for _ in range(2):
+        app.clock.advance(86_400 - 59)  # the token expires; the day of rolling nearly so
+        store = app.browser.store_options()
+        assert await app.call("get_access_token", store_options=store)
+        app.browser.absorb(store)
+    assert (await app.user())["sub"] == "auth0|alice"

@@ -32,6 +32,32 @@ def load_session_flow(
     return session
 
 
+def reload_session_flow(
+    client: CoreClient, loaded: Mapping[str, Any], store_options: StoreOptions
+) -> Flow[dict[str, Any]]:
+    """The session to merge a new token into: as stored now, but never older than ``loaded``.
+
+    Re-reading picks up what another request wrote meanwhile (a shared store). A store that
+    can only see the incoming request (a cookie store) answers with the record as it was
+    before this request rolled it forward, so the newer ``internal`` part is kept.
+    """
+    latest = yield from store_get("state", client.config.state_identifier, store_options)
+    if latest is None:
+        return dict(loaded)
+    mine, theirs = loaded.get("internal"), latest.get("internal")
+    newer = (
+        isinstance(mine, Mapping)
+        and isinstance(theirs, Mapping)
+        and _last_seen(mine) > _last_seen(theirs)
+    )
+    return {**latest, "internal": dict(mine)} if newer else latest
+
+
+def _last_seen(internal: Mapping[str, Any]) -> int:
+    value = internal.get("last_seen")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def get_session_flow(
     client: CoreClient, store_options: StoreOptions
 ) -> Flow[dict[str, Any] | None]:

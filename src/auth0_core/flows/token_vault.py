@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._client import CoreClient
-from .._effects import Flow, StoreOptions, fetch_shared, store_get, store_set
+from .._effects import Flow, StoreOptions, fetch_shared, store_set
 from .._options import ConnectionTokenOptions, coerce_options
 from .._token import TokenResponse, prepare_token_request, process_token_response
 from .._token_sets import (
@@ -23,7 +23,7 @@ from ..errors import (
     OAuthError,
 )
 from .discovery import metadata_flow
-from .session import load_session_flow
+from .session import load_session_flow, reload_session_flow
 from .tokens import shared_key
 
 GRANT_TYPE = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"
@@ -121,8 +121,7 @@ def get_access_token_for_connection_flow(
         client, _subject(client, session), opts.connection, opts.login_hint, replacing
     )
     if tokens.expires_in:  # without a lifetime the token is not cached (protocol doc §6.3)
-        latest = yield from store_get("state", config.state_identifier, store_options)
-        base = latest if latest is not None else session
+        base = yield from reload_session_flow(client, session, store_options)
         entry = {
             "connection": opts.connection,
             "login_hint": opts.login_hint,

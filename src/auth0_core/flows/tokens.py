@@ -10,7 +10,7 @@ from typing import Any
 from .._authorize import merge_scopes
 from .._client import CoreClient
 from .._config import ClientConfig
-from .._effects import Flow, StoreOptions, fetch_shared, store_get, store_set
+from .._effects import Flow, StoreOptions, fetch_shared, store_set
 from .._http import HttpResponse
 from .._id_token import IdTokenChecks
 from .._options import GetAccessTokenOptions, coerce_options
@@ -32,7 +32,7 @@ from ..errors import (
     OAuthError,
 )
 from .discovery import metadata_flow, verify_id_token_flow
-from .session import load_session_flow
+from .session import load_session_flow, reload_session_flow
 
 
 def shared_key(kind: str, *parts: str | None) -> str:
@@ -221,9 +221,7 @@ def get_access_token_flow(
     replacing = str(cached["access_token"]) if cached is not None else None
     tokens = yield from refresh_flow(client, refresh_token, audience, requested, replacing)
     claims = yield from refreshed_claims_flow(client, session, tokens)
-    # Merge into the session as stored now: another request may have written it meanwhile.
-    latest = yield from store_get("state", config.state_identifier, store_options)
-    base = latest if latest is not None else session
+    base = yield from reload_session_flow(client, session, store_options)
     entry = new_token_set(audience_key, requested, tokens, config.env.now())
     yield from store_set(
         "state",
