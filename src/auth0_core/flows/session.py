@@ -45,12 +45,13 @@ def reload_session_flow(
     if latest is None:
         return dict(loaded)
     mine, theirs = loaded.get("internal"), latest.get("internal")
-    newer = (
+    if (
         isinstance(mine, Mapping)
         and isinstance(theirs, Mapping)
         and _last_seen(mine) > _last_seen(theirs)
-    )
-    return {**latest, "internal": dict(mine)} if newer else latest
+    ):
+        return {**latest, "internal": dict(mine)}
+    return latest
 
 
 def _last_seen(internal: Mapping[str, Any]) -> int:
