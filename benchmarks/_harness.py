@@ -45,12 +45,12 @@ from auth0_server_python.store.abstract import (
     TransactionStore as _OfficialTransactionStore,
 )
 
-from auth0_anyio._server import ServerThread
 from auth0_core import Env, HttpRequest, HttpResponse
 from auth0_core._effects import Flow
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.tenant.browser import browser_login_flow
 from auth0_core.tenant.records import LogEntry
+from auth0_tenant_server._server import ServerThread
 
 with warnings.catch_warnings():
     # Authlib 1.9 warns on import that its httpx glue is deprecated (and, on import of

@@ -4,6 +4,7 @@
 
     Auth0Error
     ├── ConfigurationError            the client was configured wrongly (local misuse)
+    │   └── MissingExtraError         a pip extra is not installed (also an ImportError)
     ├── InvalidArgumentError          a call was given a bad value (.argument)
     │   └── MissingRequiredArgumentError
     ├── TransportError                the adapter could not complete an HTTP exchange
@@ -56,6 +57,25 @@ class ConfigurationError(Auth0Error):
     """The client was configured with a missing or invalid value."""
 
     code = "configuration_error"
+
+
+class MissingExtraError(ConfigurationError, ImportError):
+    """A module needs a third-party package that a pip extra of auth0-core provides.
+
+    It is also an :class:`ImportError`, because it is raised where an import fails: ``import
+    auth0_requests`` without ``requests`` installed, for example. ``extra`` names what to install.
+    """
+
+    code = "missing_extra"
+
+    def __init__(self, feature: str, missing: str, extra: str) -> None:
+        super().__init__(
+            f"{feature} needs the '{missing}' package, which is not installed: "
+            f"pip install 'auth0-core[{extra}]'"
+        )
+        self.feature = feature
+        self.missing = missing
+        self.extra = extra
 
 
 class InvalidArgumentError(Auth0Error):
@@ -344,6 +364,7 @@ __all__ = [
     "IssuerValidationError",
     "ManagementApiError",
     "MfaRequiredError",
+    "MissingExtraError",
     "MissingRefreshTokenError",
     "MissingRequiredArgumentError",
     "MissingTransactionError",

@@ -13,7 +13,7 @@ import anyio
 import httpx
 import pytest
 
-from auth0_anyio._demo import serve_demo
+from auth0_demo import serve_demo
 
 
 @pytest.fixture(params=["asyncio", "trio"])
@@ -97,7 +97,7 @@ async def test_demo_login_and_logout_in_a_task() -> None:
 
 def test_demo_command_serves_until_terminated() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "auth0_anyio", "demo", "--port", "0"],
+        [sys.executable, "-m", "auth0_tenant_server", "demo", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

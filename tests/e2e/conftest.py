@@ -25,12 +25,12 @@ import requests
 
 import auth0_anyio
 import auth0_requests
-from auth0_anyio._server import ServerThread
 from auth0_core import Env, FixedClock, HttpRequest, HttpResponse
 from auth0_core._effects import Flow
 from auth0_core.stores import CookieRequest, CookieResponse
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.tenant.browser import browser_login_flow
+from auth0_tenant_server._server import ServerThread
 
 CLIENT_ID = "demo-client"
 CLIENT_SECRET = "demo-client-secret-please-change-0123456789"

@@ -18,10 +18,10 @@ from joserfc.jwk import RSAKey
 
 import auth0_anyio
 import auth0_requests
-from auth0_anyio._server import ServerThread, serve
 from auth0_core import Env, FixedClock
 from auth0_core.errors import AuthorizationError, ConfigurationError, OAuthError
 from auth0_core.tenant import Tenant, TenantConfig, TenantOrganization
+from auth0_tenant_server._server import ServerThread, serve
 
 from .conftest import CALLBACK, CLIENT_ID, INPROCESS_BASE, SECRET, START, App
 

@@ -22,11 +22,11 @@ import httpx
 import pytest
 import trustme
 
-from auth0_anyio._server import ServerThread
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core.stores import CookieRequest, CookieStateStore
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.tenant.browser import browser_login_flow
+from auth0_tenant_server._server import ServerThread
 
 with warnings.catch_warnings():  # Authlib 1.9 warns on import about its httpx glue
     import authlib.deprecate  # type: ignore[import-untyped]  # noqa: F401

@@ -1,4 +1,4 @@
-"""``python -m auth0_anyio tenant`` as a real subprocess."""
+"""``python -m auth0_tenant_server tenant`` as a real subprocess."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import httpx
 import pytest
 import trustme
 
-from auth0_anyio._cli import build_parser, main
+from auth0_tenant_server._cli import build_parser, main
 
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "auth0_anyio", "tenant", "--port", "0", *args],
+        [sys.executable, "-m", "auth0_tenant_server", "tenant", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -14,10 +14,10 @@ import httpx
 import pytest
 import trustme
 
-from auth0_anyio._server import MAX_BODY_BYTES, ServerAddress, ServerThread, serve
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._effects import Flow
 from auth0_core.tenant import Tenant, TenantConfig, browser_login_flow
+from auth0_tenant_server._server import MAX_BODY_BYTES, ServerAddress, ServerThread, serve
 
 from .tenant_helpers import CALLBACK, SECRET, authorize_params, pkce, query_of
 

@@ -1,4 +1,13 @@
-"""auth0-core's async adapter, on ``httpx`` + ``anyio`` (asyncio and trio)."""
+"""auth0-core's async adapter, on ``httpx`` + ``anyio`` (asyncio and trio).
+
+Install it with the ``anyio`` extra; the ``trio`` extra adds trio.
+"""
+
+from auth0_core._extras import require_extra
+
+require_extra("auth0_anyio", "anyio", "httpx", "anyio")
+
+# The check must run before these imports, which need the extra.
 
 from auth0_core._options import (
     ConnectionTokenOptions,

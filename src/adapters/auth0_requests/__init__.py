@@ -1,4 +1,10 @@
-"""auth0-core's synchronous adapter, on ``requests``."""
+"""auth0-core's synchronous adapter, on ``requests`` (the ``requests`` extra)."""
+
+from auth0_core._extras import require_extra
+
+require_extra("auth0_requests", "requests", "requests")
+
+# The check must run before these imports, which need the extra.
 
 from auth0_core._options import (
     ConnectionTokenOptions,

@@ -1,6 +1,6 @@
 """The emulated Auth0 tenant: a pure ``handle(HttpRequest) -> HttpResponse`` model.
 
-Serve it over HTTP with ``auth0_anyio._server`` or wire ``Tenant.handle`` straight into a driver
+Serve it over HTTP with ``auth0_tenant_server`` or wire ``Tenant.handle`` straight into a driver
 as the transport. State (codes, logins, refresh tokens) lives in memory on the instance; a lock
 makes ``handle`` safe to call from a server thread while a test thread inspects or rotates keys.
 """

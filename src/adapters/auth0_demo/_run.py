@@ -14,13 +14,13 @@ import anyio
 import attrs
 from anyio.abc import TaskStatus
 
+from auth0_anyio import ServerClient
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core.stores import CookieStateStore, CookieTransactionStore
 from auth0_core.tenant import Tenant, TenantConfig
+from auth0_tenant_server._server import ServerAddress, serve
 
-from ._client import ServerClient
-from ._demo_app import DemoApp
-from ._server import ServerAddress, serve
+from ._app import DemoApp
 
 
 @attrs.frozen

@@ -18,13 +18,13 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from auth0_anyio import ServerClient
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import parse_form
 from auth0_core.errors import Auth0Error, InvalidArgumentError, ManagementApiError
 from auth0_core.stores import CookieRequest, CookieResponse
 
-from ._client import ServerClient
-from ._demo_api import API_AUDIENCE, DemoApi
+from ._api import API_AUDIENCE, DemoApi
 
 _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>auth0-core demo</title></head>

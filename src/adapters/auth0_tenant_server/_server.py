@@ -16,6 +16,12 @@ Entry points:
 
 from __future__ import annotations
 
+from auth0_core._extras import require_extra
+
+require_extra("auth0_tenant_server", "tenant", "anyio", "h11")
+
+# The check must run before the imports that need the extra.
+import errno
 import http
 import inspect
 import logging
@@ -53,7 +59,7 @@ DRAIN_TIMEOUT = 1.0
 _HOST = re.compile(r"^(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 _HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
-logger = logging.getLogger("auth0_anyio.server")
+logger = logging.getLogger("auth0_tenant_server")
 
 
 class ServerAddress(NamedTuple):
@@ -62,6 +68,15 @@ class ServerAddress(NamedTuple):
     host: str
     port: int
     base_url: str
+
+
+class AddressInUseError(OSError):
+    """Another process already listens on ``host``:``port``."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(errno.EADDRINUSE, f"{host}:{port} is already in use")
+        self.host = host
+        self.port = port
 
 
 class _Reject(Exception):
@@ -303,13 +318,19 @@ async def serve(
 
     Raises:
         ValueError: neither or both of ``handler`` and ``make_handler`` given.
-        OSError: the address cannot be bound.
+        AddressInUseError: another process listens on ``host``:``port``.
+        OSError: the address cannot be bound for another reason.
     """
     if (handler is None) == (make_handler is None):
         raise ValueError("give exactly one of handler and make_handler")
-    listener: anyio.abc.Listener[Any] = await anyio.create_tcp_listener(
-        local_host=host, local_port=port
-    )
+    try:
+        listener: anyio.abc.Listener[Any] = await anyio.create_tcp_listener(
+            local_host=host, local_port=port
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise AddressInUseError(host, port) from None
+        raise
     bound_port = int(listener.extra(SocketAttribute.local_port))  # noqa: S610 (anyio, not Django)
     scheme = "https" if ssl_context is not None else "http"
     base_url = _base_url(scheme, host, bound_port)
@@ -410,7 +431,8 @@ def run_until_signalled(
     """Serve until SIGINT or SIGTERM, then return normally (for command-line tools).
 
     Raises:
-        OSError: the address cannot be bound.
+        AddressInUseError: another process listens on ``host``:``port``.
+        OSError: the address cannot be bound for another reason.
     """
 
     async def main() -> None:

@@ -1,0 +1,192 @@
+"""The ``auth0-core`` command line (also ``python -m auth0_tenant_server``).
+
+``auth0-core tenant`` needs the ``tenant`` extra and ``auth0-core demo`` the ``demo`` extra;
+``--backend trio`` needs the ``trio`` extra. This module imports only the standard library and
+the core at the top, so that the command starts from a base install and says which extra to
+install instead of failing with a traceback.
+
+Subcommands register themselves in :data:`COMMANDS`: each entry adds its parser and sets
+``run`` (a function ``argparse.Namespace -> int``) as the parser default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ssl
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from auth0_core._extras import require_extra
+from auth0_core._version import __version__
+from auth0_core.errors import ConfigurationError
+
+SubParsers = Any  # argparse's _SubParsersAction is private; typing it adds nothing
+
+BACKEND_HELP = "the event loop to run on: asyncio, or trio with the 'trio' extra (asyncio)"
+
+
+# The options that choose a port, by their argparse destination.
+PORT_OPTIONS = {"port": "--port", "tenant_port": "--tenant-port"}
+
+
+def _require_backend(backend: str) -> None:
+    if backend == "trio":
+        require_extra("--backend trio", "trio", "trio")
+
+
+def _server_ssl_context(certfile: str | None, keyfile: str | None) -> ssl.SSLContext | None:
+    """A server TLS context from PEM files, or None for plain HTTP.
+
+    Raises:
+        ConfigurationError: only one of the two files given, or they cannot be loaded.
+    """
+    if certfile is None and keyfile is None:
+        return None
+    if certfile is None:
+        raise ConfigurationError("--keyfile needs --certfile")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(f"cannot load the TLS certificate: {exc}") from None
+    return context
+
+
+def _run_tenant(args: argparse.Namespace) -> int:
+    _require_backend(args.backend)
+    from auth0_core.tenant import Tenant, load_config
+
+    from ._server import ServerAddress, run_until_signalled
+
+    config = load_config(args.config)
+    ssl_context = _server_ssl_context(args.certfile, args.keyfile)
+
+    def announce(address: ServerAddress) -> None:
+        # Scripts and tests wait for this exact line; flush so a pipe sees it at once.
+        print(f"tenant listening on {address.base_url}", flush=True)
+
+    run_until_signalled(
+        lambda base_url: Tenant(config, base_url=base_url).handle,
+        on_started=announce,
+        host=args.host,
+        port=args.port,
+        ssl_context=ssl_context,
+        access_log=None if args.quiet else sys.stderr,
+        backend=args.backend,
+    )
+    return 0
+
+
+def _add_tenant(subparsers: SubParsers) -> None:
+    parser = subparsers.add_parser(
+        "tenant",
+        help="serve the emulated Auth0 tenant over HTTP(S) (the 'tenant' extra)",
+        description="Serve the emulated Auth0 tenant until SIGINT or SIGTERM. "
+        "Needs the 'tenant' extra: pip install 'auth0-core[tenant]'.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="the address to bind (127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="the port to bind; 0 picks a free one (8000)"
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="the tenant's TOML configuration (built-in defaults)"
+    )
+    parser.add_argument(
+        "--certfile", metavar="FILE", help="a PEM certificate chain: serve HTTPS (plain HTTP)"
+    )
+    parser.add_argument("--keyfile", metavar="FILE", help="the PEM private key for --certfile")
+    parser.add_argument(
+        "--backend", choices=("asyncio", "trio"), default="asyncio", help=BACKEND_HELP
+    )
+    parser.add_argument("--quiet", action="store_true", help="write no access log to stderr")
+    parser.set_defaults(run=_run_tenant)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    _require_backend(args.backend)
+    require_extra("auth0-core demo", "demo", "httpx", "anyio", "h11")
+    from auth0_demo import run_demo
+
+    run_demo(host=args.host, app_port=args.port, tenant_port=args.tenant_port, backend=args.backend)
+    return 0
+
+
+def _add_demo(subparsers: SubParsers) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="serve the emulated tenant and the demo web app on loopback (the 'demo' extra)",
+        description="Log in through the emulated tenant, see the session's user, call an API, "
+        "link accounts, log out. Needs the 'demo' extra: pip install 'auth0-core[demo]'.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="the address to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3000, help="the demo app's port (3000)")
+    parser.add_argument(
+        "--tenant-port", type=int, default=0, help="the tenant's port; 0 picks a free one (0)"
+    )
+    parser.add_argument(
+        "--backend", choices=("asyncio", "trio"), default="asyncio", help=BACKEND_HELP
+    )
+    parser.set_defaults(run=_run_demo)
+
+
+COMMANDS: list[Callable[[SubParsers], None]] = [_add_tenant, _add_demo]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="auth0-core",
+        description="The emulated Auth0 tenant and the auth0-core demo, served on loopback.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"auth0-core {__version__}",
+        help="print the version and exit",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(subparsers)
+    return parser
+
+
+def _port_in_use(error: BaseException) -> int | None:
+    """The port of the "address in use" error inside ``error`` (task groups wrap it), if any."""
+    if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
+        return getattr(error, "port", None)
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            port = _port_in_use(inner)
+            if port is not None:
+                return port
+    return None
+
+
+def _port_in_use_message(args: argparse.Namespace, port: int) -> str:
+    option = next(
+        (flag for dest, flag in PORT_OPTIONS.items() if getattr(args, dest, None) == port),
+        "--port",
+    )
+    return f"port {port} is already in use; choose another with {option} PORT"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except ConfigurationError as exc:  # a MissingExtraError too
+        print(f"auth0-core: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, BaseExceptionGroup) as exc:
+        port = _port_in_use(exc)
+        if port is not None:
+            print(f"auth0-core: {_port_in_use_message(args, port)}", file=sys.stderr)
+            return 2
+        if isinstance(exc, OSError):  # the address cannot be bound for another reason
+            print(f"auth0-core: {exc}", file=sys.stderr)
+            return 1
+        raise
+    return status
