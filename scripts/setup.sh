@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
-# Create .venv (Python >= 3.11) and install auth0-core with every extra the tests need.
+# For development: .venv with an editable install of auth0-core, every extra and the test tools,
+# so that edits under src/ take effect without reinstalling. (scripts/test.sh installs the
+# built wheel instead, as CI does; run this again afterwards to go back to editing.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON="${PYTHON:-python3}"
-"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-  || { echo "auth0-core needs Python >= 3.11" >&2; exit 1; }
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+bash scripts/venv.sh
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'

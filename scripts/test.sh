@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Set everything up, then run the whole suite: lint, strict typing, and every test.
+# Set up, then run the whole suite: lint, strict typing, and every test, against the wheel a
+# user would install (built here from the sdist, as `python -m build` does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/venv.sh
+.venv/bin/python -m pip install --quiet --disable-pip-version-check 'build>=1.2'
+rm -rf dist
+.venv/bin/python -m build --outdir dist . >/dev/null
+wheel=$(ls dist/auth0_core-*.whl)
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "${wheel}[dev]"
+# Replace any editable install (scripts/setup.sh) with the wheel itself.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+export AUTH0_CORE_DIST=dist AUTH0_CORE_EXPECT_INSTALLED=1
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/ruff format --check src tests benchmarks
 .venv/bin/mypy src tests benchmarks

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
+import socket
 import ssl
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import trustme
 
+import auth0_core
 from auth0_tenant_server._cli import build_parser, main
 
 
@@ -88,3 +93,52 @@ def test_cli_configuration_errors(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["tenant", "--keyfile", str(bad)]) == 2
     with pytest.raises(SystemExit):
         build_parser().parse_args([])
+
+
+def _all_parsers() -> list[argparse.ArgumentParser]:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return [parser, *commands.choices.values()]
+
+
+def test_every_option_of_every_command_has_help() -> None:
+    for parser in _all_parsers():
+        for action in parser._actions:
+            assert action.help, (parser.prog, action.option_strings or action.dest)
+        text = parser.format_help()
+        assert "\x1b[" not in text  # plain text, no colour codes
+        assert "usage: auth0-core" in text
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"auth0-core {auth0_core.__version__}"
+
+
+@contextmanager
+def _taken_port() -> Iterator[int]:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield int(holder.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["tenant", "--port", "{port}"], "--port"),
+        (["demo", "--port", "{port}"], "--port"),
+        (["demo", "--tenant-port", "{port}", "--port", "0"], "--tenant-port"),
+        (["tenant", "--backend", "trio", "--port", "{port}"], "--port"),
+    ],
+)
+def test_a_port_in_use_is_one_line(
+    argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with _taken_port() as port:
+        status = main([arg.format(port=port) for arg in argv])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err == f"auth0-core: port {port} is already in use; choose another with {option} PORT\n"

@@ -146,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         version=f"auth0-core {__version__}",
         help="print the version and exit",
     )
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="what to run (see COMMAND --help)"
+    )
     for add in COMMANDS:
         add(subparsers)
     return parser

@@ -1,0 +1,278 @@
+"""What a user gets from ``pip install 'auth0-core[EXTRA]'``, checked inside that fresh venv.
+
+Run as ``python -I smoke.py EXTRA`` with the venv's interpreter: it imports only the installed
+wheel and the standard library (nothing from the repository), and exits non-zero with the
+reason when anything the extra promises does not work, or anything it does not provide fails
+without naming the extra to install. ``EXTRA`` is ``none`` for the base install.
+
+For every facade the extra provides it logs in against the emulated tenant (in-process), reads
+the session back and logs out; the ``tenant`` and ``demo`` extras also run the ``auth0-core``
+command as a user would, on a free loopback port, stopped by its PID.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# What each extra provides. httpx depends on h11 and anyio, so the anyio extra brings all the
+# tenant server and the demo need as well.
+ASYNC = {"auth0_anyio", "auth0_tenant_server", "auth0_demo"}
+PROVIDES: dict[str, set[str]] = {
+    "none": set(),
+    "requests": {"auth0_requests"},
+    "anyio": ASYNC,
+    "trio": ASYNC | {"trio"},
+    "tenant": {"auth0_tenant_server"},
+    "demo": ASYNC,
+}
+# The extra each module's missing-extra message must name.
+NEEDS = {
+    "auth0_requests": "requests",
+    "auth0_anyio": "anyio",
+    "auth0_tenant_server": "tenant",
+    "auth0_demo": "demo",
+}
+SECRET = "a-session-secret-of-at-least-32-characters"
+CALLBACK = "http://127.0.0.1:3000/auth/callback"
+TENANT = "https://tenant.example"
+COMMAND = Path(sys.executable).with_name("auth0-core")
+
+
+def check(condition: object, message: str) -> None:
+    if not condition:
+        raise SystemExit(f"smoke: {message}")
+
+
+def import_provided(module: str) -> None:
+    if module == "auth0_tenant_server":
+        # The package loads its server lazily: import a name, as a user would.
+        from auth0_tenant_server import ServerThread  # noqa: F401
+    else:
+        __import__(module)
+
+
+def check_missing(module: str) -> None:
+    hint = f"pip install 'auth0-core[{NEEDS[module]}]'"
+    try:
+        import_provided(module)
+    except ImportError as exc:
+        check(hint in str(exc), f"import {module} failed without naming the extra: {exc}")
+        from auth0_core.errors import MissingExtraError
+
+        check(isinstance(exc, MissingExtraError), f"{module}: {type(exc).__name__}, not typed")
+    else:
+        raise SystemExit(f"smoke: {module} imported though its extra is not installed")
+
+
+def tenant_and_client_options() -> tuple[Any, dict[str, Any]]:
+    from auth0_core.tenant import Tenant, TenantConfig
+
+    config = TenantConfig.default()
+    tenant = Tenant(config, base_url=TENANT)
+    options = {
+        "domain": TENANT,
+        "client_id": config.clients[0].client_id,
+        "client_secret": config.clients[0].client_secret,
+        "secret": SECRET,
+        "authorization_params": {"redirect_uri": CALLBACK},
+    }
+    return tenant, options
+
+
+def browse(tenant: Any, authorize_url: str) -> str:
+    """The user's browser: the tenant's login form, as alice; returns the callback URL."""
+    from auth0_core.tenant import browser_login_flow
+
+    flow = browser_login_flow(authorize_url, "alice@example.com", "alice-password")
+    try:
+        request = next(flow)
+        while True:
+            request = flow.send(tenant.handle(request))
+    except StopIteration as done:
+        return str(done.value)
+
+
+class Jar:
+    """Cookies between the app's calls, through the cookie stores' request/response."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+        self.response: Any = None
+
+    def options(self) -> dict[str, Any]:
+        from auth0_core.stores import CookieRequest, CookieResponse
+
+        self.response = CookieResponse()
+        return {"request": CookieRequest(dict(self.cookies)), "response": self.response}
+
+    def absorb(self) -> None:
+        for _, line in self.response.headers():
+            name, _, rest = line.partition("=")
+            value = rest.split(";", 1)[0]
+            if "Max-Age=0" in line or not value:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+
+def login_sync() -> None:
+    import requests
+
+    import auth0_requests
+
+    tenant, options = tenant_and_client_options()
+    session = requests.Session()
+    session.mount(TENANT, auth0_requests.HandlerAdapter(tenant.handle))
+    client = auth0_requests.ServerClient(session=session, **options)
+    jar = Jar()
+    url = client.start_interactive_login(store_options=jar.options())
+    jar.absorb()
+    client.complete_interactive_login(browse(tenant, url), store_options=jar.options())
+    jar.absorb()
+    user = client.get_user(store_options=jar.options())
+    check(user and user["email"] == "alice@example.com", f"sync login gave user {user!r}")
+    logout = client.logout({"return_to": "http://127.0.0.1:3000/"}, store_options=jar.options())
+    jar.absorb()
+    check(logout.startswith(TENANT), "sync logout URL")
+    check(client.get_user(store_options=jar.options()) is None, "sync session survived logout")
+
+
+def login_async(backend: str) -> None:
+    import anyio
+    import httpx
+
+    import auth0_anyio
+
+    async def main() -> None:
+        tenant, options = tenant_and_client_options()
+        transport = auth0_anyio.handler_transport(tenant.handle)
+        async with auth0_anyio.ServerClient(
+            http_client=httpx.AsyncClient(transport=transport), **options
+        ) as client:
+            jar = Jar()
+            url = await client.start_interactive_login(store_options=jar.options())
+            jar.absorb()
+            await client.complete_interactive_login(
+                browse(tenant, url), store_options=jar.options()
+            )
+            jar.absorb()
+            user = await client.get_user(store_options=jar.options())
+            check(user and user["email"] == "alice@example.com", f"{backend} login: {user!r}")
+
+    anyio.run(main, backend=backend)
+
+
+def start_command(*args: str) -> tuple[subprocess.Popen[str], str]:
+    """Run ``auth0-core ARGS`` and wait for its first ``... on URL`` line."""
+    process = subprocess.Popen(
+        [str(COMMAND), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    found = re.search(r"(https?://\S+)", line)
+    if found is None:
+        process.kill()
+        raise SystemExit(f"smoke: auth0-core {args[0]} said {line!r}: {process.communicate()[1]}")
+    return process, found.group(1).rstrip("/")
+
+
+def stop_command(process: subprocess.Popen[str]) -> None:
+    os.kill(process.pid, signal.SIGTERM)
+    process.communicate(timeout=20)
+    check(process.returncode == 0, f"auth0-core exited {process.returncode} on SIGTERM")
+
+
+def serve_tenant() -> None:
+    process, base_url = start_command("tenant", "--port", "0", "--quiet")
+    try:
+        with urllib.request.urlopen(f"{base_url}/.well-known/openid-configuration") as answer:
+            check(b'"issuer"' in answer.read(), "the served tenant's discovery")
+    finally:
+        stop_command(process)
+
+
+def demo_login() -> None:
+    """Log in through the demo app and the tenant's HTML form, with a cookie jar."""
+    process, _ = start_command("demo", "--port", "0")
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        found = re.search(r"demo app on (http://\S+?)/? ", line)
+        check(found, f"the demo's announcement: {line!r}")
+        assert found is not None
+        app = found.group(1)
+        browser = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        with browser.open(f"{app}/auth/login") as page:
+            form = page.read().decode()
+            action = page.geturl()
+        tx = re.search(r'name="tx" value="([^"]+)"', form)
+        check(tx, "the tenant's login form")
+        assert tx is not None
+        fields = {"tx": tx.group(1), "username": "alice@example.com", "password": "alice-password"}
+        target = urllib.parse.urljoin(action, "/u/login")
+        body = urllib.parse.urlencode(fields).encode()
+        with browser.open(target, data=body) as home:
+            text = home.read().decode()
+        check("Alice Example" in text, "the demo's home page after login")
+    finally:
+        stop_command(process)
+
+
+def run_command_expecting_hint(args: list[str], extra: str) -> None:
+    done = subprocess.run([str(COMMAND), *args], capture_output=True, text=True, timeout=60)
+    hint = f"pip install 'auth0-core[{extra}]'"
+    check(done.returncode == 2, f"auth0-core {args} exited {done.returncode}: {done.stderr}")
+    check(hint in done.stderr, f"auth0-core {args} did not name the extra: {done.stderr!r}")
+    check("Traceback" not in done.stderr, f"auth0-core {args} printed a traceback")
+
+
+def main(extra: str) -> None:
+    provided = PROVIDES[extra]
+    import auth0_core
+
+    version = subprocess.run(
+        [str(COMMAND), "--version"], capture_output=True, text=True, timeout=60, check=True
+    )
+    check(version.stdout.strip() == f"auth0-core {auth0_core.__version__}", "--version")
+    for module in NEEDS:
+        if module in provided:
+            import_provided(module)
+        else:
+            check_missing(module)
+    if "auth0_tenant_server" not in provided:
+        run_command_expecting_hint(["tenant", "--port", "0"], "tenant")
+    if "auth0_demo" not in provided:
+        run_command_expecting_hint(["demo", "--port", "0"], "demo")
+    if "trio" not in provided:
+        run_command_expecting_hint(["tenant", "--backend", "trio"], "trio")
+    steps: list[Callable[[], None]] = []
+    if "auth0_requests" in provided:
+        steps.append(login_sync)
+    if "auth0_anyio" in provided:
+        steps.append(lambda: login_async("asyncio"))
+    if "trio" in provided:
+        steps.append(lambda: login_async("trio"))
+    if "auth0_tenant_server" in provided:
+        steps.append(serve_tenant)
+    if "auth0_demo" in provided:
+        steps.append(demo_login)
+    for step in steps:
+        step()
+    print(f"smoke {extra}: ok ({len(steps)} flows)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
