@@ -7,6 +7,8 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 
 import anyio
@@ -14,11 +16,39 @@ import httpx
 import pytest
 
 from auth0_demo import serve_demo
+from auth0_demo._app import local_path
 
 
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@asynccontextmanager
+async def running_demo() -> AsyncIterator[str]:
+    """The demo served on free ports for one test; yields the app's base URL."""
+    async with anyio.create_task_group() as group:
+        addresses = await group.start(partial(serve_demo, app_port=0, access_log=None))
+        try:
+            yield addresses.app.base_url
+        finally:
+            group.cancel_scope.cancel()
+
+
+async def submit_login(
+    browser: httpx.AsyncClient, login_page: httpx.Response, username: str, password: str
+) -> httpx.Response:
+    """Fill in and submit the tenant's login form; the page the redirects end on."""
+    tx = re.search(r'name="tx" value="([^"]+)"', login_page.text)
+    assert tx is not None, login_page.text
+    action = str(login_page.url.copy_with(path="/u/login", query=None))
+    fields = {"tx": tx.group(1), "username": username, "password": password}
+    return await browser.post(action, data=fields)
+
+
+async def log_in_as(browser: httpx.AsyncClient, app_url: str, user: str) -> httpx.Response:
+    login_page = await browser.get(f"{app_url}/auth/login")
+    return await submit_login(browser, login_page, f"{user}@example.com", f"{user}-password")
 
 
 async def browse(app_url: str) -> None:
@@ -80,11 +110,15 @@ async def link_and_unlink(browser: httpx.AsyncClient, app_url: str) -> None:
     assert linked.url == httpx.URL(f"{app_url}/profile")
     assert "github (4242)" in linked.text
     assert "Link github" not in linked.text
+    home = await browser.get(f"{app_url}/")  # the link's ID token has no profile claims
+    assert "Logged in as <strong id='user'>Alice Example</strong>" in home.text
 
     unlinked = await browser.post(f"{app_url}/unlink", data={"connection": "github"})
     assert unlinked.url == httpx.URL(f"{app_url}/profile")
     assert "github (4242)" not in unlinked.text
     assert "Link github" in unlinked.text
+    home = await browser.get(f"{app_url}/")
+    assert "Logged in as <strong id='user'>Alice Example</strong>" in home.text
 
 
 @pytest.mark.anyio
@@ -113,3 +147,123 @@ def test_demo_command_serves_until_terminated() -> None:
     finally:
         os.kill(process.pid, signal.SIGTERM)
         assert process.wait(timeout=10) == 0
+
+
+NEEDS_SESSION = [
+    ("GET", "/call-api", "/call-api"),
+    ("GET", "/connection", "/connection"),
+    ("GET", "/profile", "/profile"),
+    ("POST", "/link", "/profile"),  # no coming back to a POST: the page with its buttons
+    ("POST", "/unlink", "/profile"),
+]
+
+
+@pytest.mark.anyio
+async def test_pages_that_need_a_session_log_in_first_then_come_back() -> None:
+    async with running_demo() as app_url, httpx.AsyncClient() as stranger:
+        for method, path, back in NEEDS_SESSION:
+            answer = await stranger.request(method, f"{app_url}{path}")
+            assert answer.status_code == 302, path
+            assert answer.headers["location"] == f"/auth/login?returnTo={back.replace('/', '%2F')}"
+
+        for method, path, back in NEEDS_SESSION:
+            async with httpx.AsyncClient(follow_redirects=True) as browser:
+                login_page = await browser.request(method, f"{app_url}{path}")
+                assert '<form method="post"' in login_page.text
+                page = await submit_login(
+                    browser, login_page, "alice@example.com", "alice-password"
+                )
+                assert page.url == httpx.URL(f"{app_url}{back}"), path
+                assert page.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/profile", "/call-api?x=1", "/a/b#c"])
+def test_local_paths_are_allowed_back_to(path: str) -> None:
+    assert local_path(path) == path
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "///evil.example",
+        "http://evil.example/",
+        "https://evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "javascript:alert(1)",
+        "profile",
+        "",
+        None,
+    ],
+)
+def test_other_return_targets_are_refused(target: str | None) -> None:
+    assert local_path(target) is None
+
+
+@pytest.mark.anyio
+async def test_login_never_returns_outside_the_app() -> None:
+    async with running_demo() as app_url:
+        for target in ("//evil.example/", "http://evil.example/", "/\\evil.example"):
+            async with httpx.AsyncClient(follow_redirects=True) as browser:
+                login_page = await browser.get(f"{app_url}/auth/login", params={"returnTo": target})
+                page = await submit_login(browser, login_page, "bob@example.com", "bob-password")
+                assert page.url == httpx.URL(f"{app_url}/"), target
+
+
+@pytest.mark.anyio
+async def test_connection_without_a_google_account_is_explained() -> None:
+    async with running_demo() as app_url, httpx.AsyncClient(follow_redirects=True) as browser:
+        await log_in_as(browser, app_url, "bob")
+        page = await browser.get(f"{app_url}/connection")
+        assert page.status_code == 200
+        assert "Your account has no connected Google account" in page.text
+        for raw in ("not_connected", "AccessTokenForConnectionError", "connection-token"):
+            assert raw not in page.text
+
+
+@pytest.mark.anyio
+async def test_other_errors_read_as_escaped_messages() -> None:
+    async with running_demo() as app_url, httpx.AsyncClient(follow_redirects=True) as browser:
+        stale = await browser.get(f"{app_url}/auth/callback", params={"code": "c", "state": "s"})
+        assert stale.status_code == 400
+        assert "The login transaction is missing or has expired." in stale.text
+        assert "MissingTransactionError" not in stale.text
+
+        # The tenant refuses an unknown connection; its description comes back in the error.
+        await log_in_as(browser, app_url, "alice")
+        script = "<script>alert(1)</script>"
+        refused = await browser.post(f"{app_url}/link", data={"connection": script})
+        assert refused.status_code == 400
+        assert "Unknown requested_connection: &lt;script&gt;alert(1)&lt;/script&gt;" in refused.text
+        assert script not in refused.text
+        assert "AuthorizationError" not in refused.text
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+async def test_post_only_routes_answer_405(method: str) -> None:
+    async with running_demo() as app_url, httpx.AsyncClient(follow_redirects=True) as browser:
+        await log_in_as(browser, app_url, "alice")
+        for path in ("/link", "/unlink"):
+            answer = await browser.request(method, f"{app_url}{path}")
+            assert answer.status_code == 405, path
+            assert answer.headers["allow"] == "POST"
+            assert answer.headers["content-type"].startswith("text/html")
+            assert "only answers POST" in answer.text
+
+
+@pytest.mark.anyio
+async def test_favicon_is_served_and_unknown_routes_stay_404() -> None:
+    async with running_demo() as app_url, httpx.AsyncClient() as browser:
+        home = await browser.get(f"{app_url}/")
+        assert '<link rel="icon" href="/favicon.svg"' in home.text
+        for path in ("/favicon.svg", "/favicon.ico"):
+            icon = await browser.get(f"{app_url}{path}")
+            assert icon.status_code == 200
+            assert icon.headers["content-type"] == "image/svg+xml"
+            assert icon.content.startswith(b"<svg")
+        for path in ("/nope", "/favicon.png", "/auth/nope", "/link/extra"):
+            assert (await browser.get(f"{app_url}{path}")).status_code == 404, path

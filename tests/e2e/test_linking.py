@@ -3,6 +3,8 @@ of seed 000 written as the seed writes them (see each test for the typos fixed).
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -120,6 +122,46 @@ async def test_seed_link_then_unlink(app: App) -> None:
     assert result.get("app_state") == {"returnTo": "http://localhost:3000/profile"}
     assert ("google-oauth2", "1001") not in identities(app)
     assert app.tenant.user("google-oauth2|1001") is not None  # a separate user again
+
+
+async def unlink(app: App, connection: str) -> Any:
+    store_options = app.browser.store_options()
+    url = await app.call(
+        "start_unlink_user", {"connection": connection}, store_options=store_options
+    )
+    app.browser.absorb(store_options)
+    callback_url = str(run_sync(browser_login_flow(url, "", ""), app.send))  # no login page
+    store_options = app.browser.store_options()
+    result = await app.call("complete_unlink_user", callback_url, store_options=store_options)
+    app.browser.absorb(store_options)
+    return result
+
+
+def session_id_token_claims(session: Any) -> dict[str, Any]:
+    payload = str(session["id_token"]).split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+async def test_profile_claims_survive_a_link_and_an_unlink(app: App) -> None:
+    await app.login()
+    profile = {"name": "Alice Example", "email": "alice@example.com", "nickname": "alice"}
+    assert (await app.user()).items() >= profile.items()
+
+    result = await link(
+        app, {"connection": "github"}, "alice.gh@example.com", "alice-github-password"
+    )
+    session = await app.call("get_session", store_options=app.browser.store_options())
+    # The link's ID token is for `openid` only: the profile comes from the earlier login.
+    assert not set(profile) & set(session_id_token_claims(session))
+    assert session["user"]["sub"] == "auth0|alice"
+    assert session["user"].items() >= profile.items()
+    assert result.user.items() >= profile.items()
+    assert ("github", "4242") in identities(app)
+
+    result = await unlink(app, "github")
+    assert ("github", "4242") not in identities(app)
+    assert (await app.user()).items() >= profile.items()
+    assert result.user.items() >= profile.items()
 
 
 async def test_seed_app_state_round_trip_and_both_spellings(app: App) -> None:

@@ -11,26 +11,48 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+import attrs
 import httpx
 
 from auth0_anyio import ServerClient
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import parse_form
-from auth0_core.errors import Auth0Error, InvalidArgumentError, ManagementApiError
+from auth0_core.errors import AccessTokenForConnectionError, Auth0Error, ManagementApiError
 from auth0_core.stores import CookieRequest, CookieResponse
 
 from ._api import API_AUDIENCE, DemoApi
-
-_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>auth0-core demo</title></head>
-<body><h1>auth0-core demo</h1>{body}</body></html>"""
+from ._pages import (
+    HOME_LINK,
+    button,
+    error_page,
+    favicon,
+    masked,
+    method_not_allowed,
+    not_found,
+    page,
+    redirect,
+)
 
 StoreOptions = dict[str, Any]
+Handler = Callable[[HttpRequest, StoreOptions, CookieResponse], Awaitable[HttpResponse]]
+NOT_CONNECTED = (
+    "<p id='not-connected'>Your account has no connected Google account, so Token Vault has "
+    "no Google token to give. (In the demo tenant, alice@example.com has one and "
+    "bob@example.com has none.)</p>"
+)
+
+
+@attrs.frozen
+class _Route:
+    handler: Handler
+    post_only: bool = False
+    # Set for a page that needs a session: a visitor without one logs in, then comes back here.
+    login_return: str | None = None
 
 
 def _cookies(request: HttpRequest) -> dict[str, str]:
@@ -42,27 +64,33 @@ def _cookies(request: HttpRequest) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def _page(body: str, status: int = 200, cookies: CookieResponse | None = None) -> HttpResponse:
-    headers = [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")]
-    headers += cookies.headers() if cookies else []
-    return HttpResponse(
-        status=status, headers=tuple(headers), body=_PAGE.format(body=body).encode()
-    )
+def local_path(value: object) -> str | None:
+    """``value`` when it is a path of this app, else None: a login never redirects elsewhere.
+
+    Browsers read ``//host`` and ``/\\host`` as another host and drop tabs and newlines
+    before reading a URL, so only one leading "/", no backslash and no control character pass.
+    """
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):
+        return None
+    if "\\" in value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return None
+    return value
 
 
-def _redirect(location: str, cookies: CookieResponse) -> HttpResponse:
-    headers = [("Location", location), ("Cache-Control", "no-store"), *cookies.headers()]
-    return HttpResponse(status=302, headers=tuple(headers))
+def _return_to(app_state: object) -> str:
+    # app_state comes back sealed, so this check is only defence in depth.
+    wanted = app_state.get("returnTo") if isinstance(app_state, Mapping) else None
+    return local_path(wanted) or "/"
 
 
-def _masked(token: str) -> str:
-    # A demo page may show that a token exists, never the token itself.
-    return html.escape(token[:8]) + "…"
+def _login_redirect(path: str, cookies: CookieResponse) -> HttpResponse:
+    return redirect("/auth/login?" + urlencode({"returnTo": path}), cookies)
 
 
 class DemoApp:
     """Routes: ``/``, ``/auth/login``, ``/auth/callback``, ``/auth/logout``, ``/call-api``,
-    ``/connection`` and the protected ``/api/items``."""
+    ``/connection``, ``/profile``, ``/link``, ``/unlink`` and their callbacks, the favicon and
+    the protected ``/api/items``."""
 
     def __init__(
         self,
@@ -77,19 +105,19 @@ class DemoApp:
         self.connections = connections
         self.http = httpx.AsyncClient()
         self.api = DemoApi(tenant_url, self.http)
-        Route = Callable[[HttpRequest, StoreOptions, CookieResponse], Awaitable[HttpResponse]]
-        self.routes: dict[str, Route] = {
-            "/": self._home,
-            "/auth/login": self._login,
-            "/auth/callback": self._callback,
-            "/auth/logout": self._logout,
-            "/call-api": self._call_api,
-            "/connection": self._connection,
-            "/profile": self._profile,
-            "/link": self._link,
-            "/unlink": self._unlink,
-            "/auth/link-callback": self._link_callback,
-            "/auth/unlink-callback": self._unlink_callback,
+        self.routes: dict[str, _Route] = {
+            "/": _Route(self._home),
+            "/auth/login": _Route(self._login),
+            "/auth/callback": _Route(self._callback),
+            "/auth/logout": _Route(self._logout),
+            "/call-api": _Route(self._call_api, login_return="/call-api"),
+            "/connection": _Route(self._connection, login_return="/connection"),
+            "/profile": _Route(self._profile, login_return="/profile"),
+            # A login cannot come back to a POST: back to the page with the buttons instead.
+            "/link": _Route(self._link, post_only=True, login_return="/profile"),
+            "/unlink": _Route(self._unlink, post_only=True, login_return="/profile"),
+            "/auth/link-callback": _Route(self._link_callback),
+            "/auth/unlink-callback": _Route(self._unlink_callback),
         }
 
     async def aclose(self) -> None:
@@ -99,37 +127,42 @@ class DemoApp:
         path = urlsplit(request.url).path
         if path == "/api/items":
             return await self.api.handle(request)
+        if path in ("/favicon.svg", "/favicon.ico"):
+            return favicon()
         route = self.routes.get(path)
         if route is None:
-            return _page("<p>Not found</p>", status=404)
+            return not_found()
+        if route.post_only and request.method != "POST":
+            return method_not_allowed("POST")
         cookies = CookieResponse()
         store_options = {"request": CookieRequest(_cookies(request)), "response": cookies}
         try:
-            return await route(request, store_options, cookies)
+            if route.login_return and not await self.client.get_user(store_options=store_options):
+                return _login_redirect(route.login_return, cookies)
+            return await route.handler(request, store_options, cookies)
         except Auth0Error as exc:
-            # The message is safe to show: errors never carry tokens or secrets.
-            body = f"<p id='error'>{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</p>"
-            return _page(body + "<a href='/'>Home</a>", status=400, cookies=cookies)
+            return error_page(exc, cookies)
 
     async def _login(
-        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
+        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
+        wanted = parse_qs(urlsplit(request.url).query).get("returnTo") or ["/"]
         url = await self.client.start_interactive_login(
-            {"app_state": {"returnTo": "/"}}, store_options=store
+            {"app_state": {"returnTo": local_path(wanted[0]) or "/"}}, store_options=store
         )
-        return _redirect(url, cookies)
+        return redirect(url, cookies)
 
     async def _callback(
         self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
         result = await self.client.complete_interactive_login(request.url, store_options=store)
-        return _redirect(str((result.app_state or {}).get("returnTo", "/")), cookies)
+        return redirect(_return_to(result.app_state), cookies)
 
     async def _logout(
         self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
         url = await self.client.logout({"return_to": f"{self.base_url}/"}, store_options=store)
-        return _redirect(url, cookies)
+        return redirect(url, cookies)
 
     async def _home(
         self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
@@ -137,7 +170,7 @@ class DemoApp:
         user = await self.client.get_user(store_options=store)
         if user is None:
             body = "<p>You are not logged in.</p><a href='/auth/login'>Log in</a>"
-            return _page(body, cookies=cookies)
+            return page(body, cookies=cookies)
         claims = html.escape(json.dumps(user, indent=2, sort_keys=True))
         name = html.escape(str(user.get("name") or user.get("email") or user.get("sub")))
         body = (
@@ -148,7 +181,7 @@ class DemoApp:
             "<a href='/profile'>Linked accounts</a> · "
             "<a href='/auth/logout'>Log out</a></p>"
         )
-        return _page(body, cookies=cookies)
+        return page(body, cookies=cookies)
 
     async def _call_api(
         self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
@@ -158,23 +191,29 @@ class DemoApp:
             f"{self.base_url}/api/items", headers={"Authorization": f"Bearer {token}"}
         )
         body = (
-            f"<p>Token for <code>{html.escape(API_AUDIENCE)}</code>: {_masked(token)}</p>"
+            f"<p>Token for <code>{html.escape(API_AUDIENCE)}</code>: {masked(token)}</p>"
             f"<p>The API answered HTTP <span id='status'>{answer.status_code}</span>:</p>"
-            f"<pre id='api'>{html.escape(answer.text)}</pre><a href='/'>Home</a>"
+            f"<pre id='api'>{html.escape(answer.text)}</pre>{HOME_LINK}"
         )
-        return _page(body, cookies=cookies)
+        return page(body, cookies=cookies)
 
     async def _connection(
         self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
-        token = await self.client.get_access_token_for_connection(
-            {"connection": "google-oauth2"}, store_options=store
-        )
+        try:
+            token = await self.client.get_access_token_for_connection(
+                {"connection": "google-oauth2"}, store_options=store
+            )
+        except AccessTokenForConnectionError as exc:
+            # Not a failure: this user simply has no Google account for Token Vault to use.
+            if exc.code != "not_connected":
+                raise
+            return page(NOT_CONNECTED + HOME_LINK, cookies=cookies)
         body = (
             "<p>Token Vault gave a <code>google-oauth2</code> token: "
-            f"<span id='connection-token'>{_masked(token)}</span></p><a href='/'>Home</a>"
+            f"<span id='connection-token'>{masked(token)}</span></p>{HOME_LINK}"
         )
-        return _page(body, cookies=cookies)
+        return page(body, cookies=cookies)
 
     async def _identities(self, user_id: str) -> list[dict[str, Any]]:
         # What the app's own backend would do: read the user through the Management API
@@ -198,26 +237,26 @@ class DemoApp:
         self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
         user = await self.client.get_user(store_options=store)
-        if user is None:
-            return _redirect("/", cookies)
+        if user is None:  # handle() checked; only a session ending meanwhile gets here
+            return _login_redirect("/profile", cookies)
         identities = await self._identities(str(user["sub"]))
         linked = {str(i.get("connection")) for i in identities[1:]}
         rows = []
         for index, identity in enumerate(identities):
             connection = html.escape(str(identity.get("connection")))
             label = f"{connection} ({html.escape(str(identity.get('user_id')))})"
-            button = "" if index == 0 else _button("/unlink", connection, "Unlink")
-            rows.append(f"<li class='identity'>{label} {button}</li>")
+            unlink = "" if index == 0 else button("/unlink", connection, "Unlink")
+            rows.append(f"<li class='identity'>{label} {unlink}</li>")
         buttons = [
-            _button("/link", html.escape(c), f"Link {html.escape(c)}")
+            button("/link", html.escape(c), f"Link {html.escape(c)}")
             for c in self.connections
             if c not in linked
         ]
         body = (
             f"<h2>Linked accounts</h2><ul id='identities'>{''.join(rows)}</ul>"
-            f"<p>{' '.join(buttons)}</p><a href='/'>Home</a>"
+            f"<p>{' '.join(buttons)}</p>{HOME_LINK}"
         )
-        return _page(body, cookies=cookies)
+        return page(body, cookies=cookies)
 
     async def _link(
         self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
@@ -233,13 +272,13 @@ class DemoApp:
         self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
         result = await self.client.complete_link_user(request.url, store_options=store)
-        return _redirect(str(result.get("app_state", {}).get("returnTo", "/")), cookies)
+        return redirect(_return_to(result.app_state), cookies)
 
     async def _unlink_callback(
         self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
         result = await self.client.complete_unlink_user(request.url, store_options=store)
-        return _redirect(str(result.get("app_state", {}).get("returnTo", "/")), cookies)
+        return redirect(_return_to(result.app_state), cookies)
 
     async def _start_linking(
         self, kind: str, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
@@ -251,19 +290,9 @@ class DemoApp:
             "app_state": {"returnTo": "/profile"},
         }
         start = self.client.start_link_user if kind == "link" else self.client.start_unlink_user
-        return _redirect(await start(options, store_options=store), cookies)
-
-
-def _button(action: str, connection: str, label: str) -> str:
-    return (
-        f"<form method='post' action='{action}' style='display:inline'>"
-        f"<input type='hidden' name='connection' value='{connection}'>"
-        f"<button type='submit'>{label}</button></form>"
-    )
+        return redirect(await start(options, store_options=store), cookies)
 
 
 def _form_value(request: HttpRequest, name: str) -> str:
-    if request.method != "POST":
-        raise InvalidArgumentError("method", "use the form's button (POST).")
     values = parse_form(request.body).get(name) or [""]
     return values[0]

@@ -117,7 +117,8 @@ def complete_link_flow(
     """Finish a link (or unlink): validate, exchange, and merge into the same user's session.
 
     The session is written only if the new ID token is for the user who started the flow;
-    the existing refresh token and token sets are kept when the exchange brings none.
+    the existing refresh token and token sets are kept when the exchange brings none, and the
+    user's claims are merged (see :func:`merge_user`).
 
     Raises:
         Everything a login callback raises, and
@@ -150,12 +151,26 @@ def complete_link_flow(
         tokens,
         now,
     )
+    user = merge_user(session["user"], claims)
     merged = {
         **session,
-        "user": claims,
+        "user": user,
         "id_token": tokens.id_token,
         "refresh_token": tokens.refresh_token or session.get("refresh_token"),
         "token_sets": with_token_set(session.get("token_sets") or [], entry),
     }
     yield from store_set("state", client.config.state_identifier, merged, store_options)
-    return LoginResult(app_state=transaction.get("app_state"), user=claims)
+    return LoginResult(app_state=transaction.get("app_state"), user=user)
+
+
+def merge_user(previous: Mapping[str, Any], claims: Mapping[str, Any]) -> dict[str, Any]:
+    """The session's user after a link or unlink: the new ID token's claims, completed by the
+    previous user's where the new token lacks them.
+
+    A link asks for ``openid link_account`` only, so its ID token carries no profile claims
+    (name, email, picture...): replacing the user with it would lose them. Another user's
+    claims are never merged.
+    """
+    if previous.get("sub") != claims.get("sub"):
+        return dict(claims)
+    return {**previous, **claims}
