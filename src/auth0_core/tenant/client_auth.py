@@ -17,11 +17,10 @@ from urllib.parse import unquote_plus
 
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import RSAKey
 
 from .._http import HttpResponse
-from ..errors import ConfigurationError
 from .config import TenantClient, TenantConfig
+from .keys import import_assertion_key
 from .params import Incoming, Params
 from .responses import RequestRejected, oauth_error
 
@@ -31,20 +30,6 @@ _ASSERTION_ALGORITHMS = ("RS256", "RS384", "PS256")
 # Auth0 refuses assertions that live longer than five minutes.
 _MAX_ASSERTION_LIFETIME = 300
 _LEEWAY = 5
-
-
-def import_assertion_key(text: str) -> RSAKey:
-    """Import a client's public key given as PEM or as a JWK JSON string.
-
-    Raises:
-        ConfigurationError: the text is neither an RSA PEM key nor an RSA JWK.
-    """
-    try:
-        if text.lstrip().startswith("{"):
-            return RSAKey.import_key(json.loads(text))
-        return RSAKey.import_key(text)
-    except (JoseError, ValueError, TypeError, KeyError) as exc:
-        raise ConfigurationError(f"client_assertion_public_key is not an RSA key: {exc}") from None
 
 
 def _invalid_client(description: str, *, basic: bool = False) -> RequestRejected:
@@ -208,4 +193,4 @@ def _check_assertion_claims(claims: dict[str, Any], client_id: str, issuer: str,
         raise _invalid_client("The client assertion must carry jti.")
 
 
-__all__ = ["ASSERTION_TYPE", "authenticate_client", "import_assertion_key"]
+__all__ = ["ASSERTION_TYPE", "authenticate_client"]

@@ -25,6 +25,7 @@ from .config_types import (
     TenantOrganization,
     TenantUser,
 )
+from .keys import import_assertion_key
 
 T = TypeVar("T")
 _CONNECTION_ID = re.compile(r"^con_[A-Za-z0-9]{16}$")
@@ -154,8 +155,6 @@ def parse_client(section: Section) -> TenantClient:
         raise ConfigurationError(f"{section.where} uses {method} without a client_secret")
     if client.client_assertion_public_key is not None:
         # Fail at load time, not at the first token request.
-        from .client_auth import import_assertion_key
-
         import_assertion_key(client.client_assertion_public_key)
     return client
 

@@ -1,4 +1,5 @@
-"""The tenant's RS256 signing keys: signing, the published JWKS, rotation and verification.
+"""RSA keys: the tenant's RS256 signing keys (signing, the published JWKS, rotation and
+verification), and the clients' public keys for ``private_key_jwt``.
 
 RSA key generation takes tens of milliseconds, which adds up over hundreds of tests, so keys come
 from a process-wide pool: the n-th key a tenant uses is the n-th pooled key. Two tenants in one
@@ -8,6 +9,7 @@ process therefore share keys unless one is given its own with ``signing_key=`` (
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +18,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
+from ..errors import ConfigurationError
+
 _POOL: list[RSAKey] = []
 _POOL_LOCK = threading.Lock()
 
@@ -23,6 +27,20 @@ _POOL_LOCK = threading.Lock()
 def generate_signing_key() -> RSAKey:
     """A fresh 2048-bit RSA key whose ``kid`` is its RFC 7638 thumbprint."""
     return RSAKey.generate_key(2048, auto_kid=True)
+
+
+def import_assertion_key(text: str) -> RSAKey:
+    """Import a client's public key given as PEM or as a JWK JSON string.
+
+    Raises:
+        ConfigurationError: the text is neither an RSA PEM key nor an RSA JWK.
+    """
+    try:
+        if text.lstrip().startswith("{"):
+            return RSAKey.import_key(json.loads(text))
+        return RSAKey.import_key(text)
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
+        raise ConfigurationError(f"client_assertion_public_key is not an RSA key: {exc}") from None
 
 
 def pooled_signing_key(index: int) -> RSAKey:
