@@ -20,6 +20,7 @@
     │   ├── AccessTokenForConnectionError   Token Vault (.code, .error, .status)
     │   └── ManagementApiError        the Management API refused (.status, .error_code)
     ├── MissingTransactionError       no transaction for the callback's state
+    │   └── TransactionBindingError   the callback came from another browser than the login
     ├── StartLinkUserError            linking needs a logged-in user
     ├── StateMismatch                 the callback's state does not match the transaction
     ├── IdTokenError                  an ID token failed validation (.claim)
@@ -298,6 +299,23 @@ class MissingTransactionError(Auth0Error):
         super().__init__(message)
 
 
+class TransactionBindingError(MissingTransactionError):
+    """The callback did not come from the browser that started the transaction.
+
+    A :class:`MissingTransactionError` too: for that browser there is no transaction, which is
+    what a cookie-held transaction reports in the same case. Nothing was consumed.
+    """
+
+    code = "transaction_binding_error"
+
+    def __init__(
+        self,
+        message: str = "The callback did not come from the browser that started this login "
+        "(its binding cookie is missing or does not match).",
+    ) -> None:
+        super().__init__(message)
+
+
 class StateMismatch(Auth0Error):
     """The callback's ``state`` does not match the stored transaction."""
 
@@ -374,6 +392,7 @@ __all__ = [
     "SessionExpiredError",
     "StartLinkUserError",
     "StateMismatch",
+    "TransactionBindingError",
     "TransportError",
     "UnsealError",
 ]

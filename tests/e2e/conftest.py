@@ -220,3 +220,10 @@ def app(mode: str, served: tuple[Tenant, str, FixedClock]) -> App:
     tenant, base_url, clock = served
     clock.now = START
     return App(mode, tenant, base_url, clock)
+
+
+@pytest.fixture
+def fresh_user_directory(app: App) -> Iterator[None]:
+    """For tests that link users: the loopback tenant is shared by the whole run."""
+    yield
+    app.tenant.users = type(app.tenant.users)(app.tenant.config)

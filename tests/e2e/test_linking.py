@@ -21,15 +21,8 @@ from auth0_core.tenant.browser import browser_login_flow
 
 from .conftest import App, run_sync
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("fresh_user_directory")]
 CALLBACK = "http://localhost:3000/auth/callback"
-
-
-@pytest.fixture(autouse=True)
-def fresh_user_directory(app: App) -> Any:
-    """Linking changes users; the loopback tenant is shared by the whole run."""
-    yield
-    app.tenant.users = type(app.tenant.users)(app.tenant.config)
 
 
 def seed_client(app: App) -> Any:

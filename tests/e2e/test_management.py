@@ -14,14 +14,7 @@ from auth0_core.tenant.browser import browser_login_flow
 
 from .conftest import INPROCESS_BASE, START, App, run_sync
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def fresh_user_directory(app: App) -> Any:
-    """Linking changes users; the loopback tenant is shared by the whole run."""
-    yield
-    app.tenant.users = type(app.tenant.users)(app.tenant.config)
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("fresh_user_directory")]
 
 
 def pairs(identities: list[dict[str, Any]]) -> list[tuple[str, str]]:

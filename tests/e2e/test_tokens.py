@@ -122,8 +122,7 @@ async def test_revoked_refresh_token_is_invalid_grant(app: App) -> None:
 
 async def test_fifty_concurrent_callers_cause_one_refresh(app: App) -> None:
     app.client = app.make_client()  # memory store, no store_options: one process-wide session
-    store = app.browser.store_options()
-    url = await app.call("start_interactive_login", store_options=store)
+    url = await app.call("start_interactive_login")
     await app.call("complete_interactive_login", app.browser_login(url))
     app.clock.advance(DAY - 59)
     before = refreshes(app)

@@ -54,6 +54,7 @@ def test_no_secret_in_logs_errors_or_reprs(caplog: pytest.LogCaptureFixture) -> 
     shown: list[str] = []  # everything the SDK hands back or raises, as a person would see it
     used = options()
     url = client.start_interactive_login(store_options=used)
+    absorb(used)  # the browser keeps the login's binding cookie
     callback = run_sync(
         browser_login_flow(url, "alice@example.com", "alice-password"), tenant.handle
     )

@@ -12,6 +12,14 @@ from .._authorize import (
     process_par_response,
     resolve_authorization_params,
 )
+from .._binding import (
+    FIELD as BINDING_FIELD,
+)
+from .._binding import (
+    bind_to_browser,
+    check_browser_binding,
+    release_browser_binding,
+)
 from .._callback import CallbackParams, parse_callback
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions, fetch, store_delete, store_get, store_set
@@ -122,6 +130,14 @@ def authorize_flow(
     else:
         url = build_authorize_url(metadata, query)
     now = env.now()
+    key = transaction_key(client, state)
+    binding = bind_to_browser(
+        store_options,
+        key,
+        redirect_uri=params["redirect_uri"],
+        lifetime=config.transaction_lifetime,
+        env=env,
+    )
     transaction = {
         "flow": flow_name,
         "state": state,
@@ -137,8 +153,9 @@ def authorize_flow(
         "created_at": now,
         "expires_at": now + config.transaction_lifetime,
         **(transaction_extra or {}),
+        BINDING_FIELD: binding,
     }
-    yield from store_set("transaction", transaction_key(client, state), transaction, store_options)
+    yield from store_set("transaction", key, transaction, store_options)
     return url
 
 
@@ -153,15 +170,18 @@ def _max_age(value: str | None) -> int | None:
 def read_callback_flow(
     client: CoreClient, url: str, store_options: StoreOptions
 ) -> Flow[tuple[CallbackParams, dict[str, Any]]]:
-    """Parse a callback and consume its transaction, in the order state, transaction, error.
+    """Parse a callback and consume its transaction, in the order state, transaction, browser
+    binding, error.
 
-    The transaction is deleted before anything else can fail, so a callback is usable once
-    whatever its outcome.
+    A callback from another browser than the one that started the transaction consumes
+    nothing. Otherwise the transaction is deleted before anything else can fail, so a callback
+    is usable once whatever its outcome.
 
     Raises:
         InvalidArgumentError: malformed callback URL (e.g. a repeated parameter).
         MissingRequiredArgumentError: no ``state``.
         MissingTransactionError: no live transaction for that state.
+        TransactionBindingError: the callback did not come from the browser that started it.
         StateMismatch: the stored transaction belongs to another state.
         AuthorizationError: the callback carries ``error=``.
     """
@@ -172,7 +192,9 @@ def read_callback_flow(
     transaction = yield from store_get("transaction", key, store_options)
     if transaction is None:
         raise MissingTransactionError()
+    check_browser_binding(store_options, key, transaction)
     yield from store_delete("transaction", key, store_options)
+    release_browser_binding(store_options, key)
     stored_state = transaction.get("state")
     if not isinstance(stored_state, str) or not hmac.compare_digest(
         stored_state.encode(), params.state.encode()

@@ -145,6 +145,11 @@ def optional_exchange(options: StoreOptions) -> tuple[dict[str, str], Any] | Non
     return cookies, response
 
 
+def optional_cookies(options: StoreOptions) -> dict[str, str] | None:
+    """The request's cookies, when ``options`` carries a request with a cookie mapping."""
+    return _cookies_of(options)
+
+
 def _cookies_of(options: StoreOptions) -> dict[str, str] | None:
     if not isinstance(options, Mapping):
         return None
@@ -169,4 +174,11 @@ def _response_of(options: StoreOptions) -> Any:
     return None
 
 
-__all__ = ["CookieRequest", "CookieResponse", "optional_exchange", "request_cookies", "response_of"]
+__all__ = [
+    "CookieRequest",
+    "CookieResponse",
+    "optional_cookies",
+    "optional_exchange",
+    "request_cookies",
+    "response_of",
+]
