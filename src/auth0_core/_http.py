@@ -8,14 +8,20 @@ Their ``repr`` never shows a body or a credential-bearing header value.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
 
-from .errors import InvalidResponse, TransportError
+from .errors import InvalidResponse, ResponseTooLargeError, TransportError
 
 Headers = tuple[tuple[str, str], ...]
+
+# The facades' network limits (docs/network.md): one exchange, one public call, one body.
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_CALL_TIMEOUT = 30.0
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
 # Header values that carry credentials; their values never appear in a repr.
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "dpop"})
@@ -124,20 +130,21 @@ class HttpResponse:
         return value
 
 
+# A JWT, an opaque token or a secret: 20+ characters of base64url, base64 or JWT punctuation.
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9\-_.~+/=]{20,}")
+
+
 def body_excerpt(body: bytes, limit: int = 80) -> str:
     """A short, printable excerpt of a body for error messages.
 
-    Anything that looks like a JWT or a long opaque value is cut, so an excerpt never repeats a
-    token: we keep only the first ``limit`` characters and drop runs of 20+ token characters.
+    Every run of 20 or more token characters is cut, wherever it stands (``<p>eyJ...</p>``,
+    ``token=eyJ...;``), so an excerpt never repeats a token; the redaction runs over the first
+    4 KiB before the excerpt is shortened, so a token cut by the limit is still recognised.
     """
-    text = body[: limit * 2].decode("utf-8", "replace")
-    kept: list[str] = []
-    for word in text.split():
-        bare = word.strip("\"',:{}[]")
-        looks_secret = len(bare) >= 20 and all(c.isalnum() or c in "-_.~+/=" for c in bare)
-        kept.append("<redacted>" if looks_secret else word)
-    excerpt = " ".join(kept)
-    return excerpt[:limit] + ("..." if len(excerpt) > limit else "")
+    text = body[:4096].decode("utf-8", "replace")
+    text = _TOKEN_RUN.sub("<redacted>", text)
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return text[:limit] + ("..." if len(text) > limit else "")
 
 
 def url_for_errors(url: str) -> str:
@@ -154,6 +161,57 @@ def transport_failure(request: HttpRequest, cause: BaseException) -> TransportEr
     """
     where = url_for_errors(request.url)
     return TransportError(f"{request.method} {where} failed: {type(cause).__name__}", url=where)
+
+
+def exchange_timed_out(request: HttpRequest, seconds: float) -> TransportError:
+    """The error when ``request`` got no complete response within its deadline."""
+    where = url_for_errors(request.url)
+    return TransportError(
+        f"{request.method} {where} timed out: no complete response within {seconds:g} s", url=where
+    )
+
+
+def call_timed_out(seconds: float) -> TransportError:
+    """The error when a public call as a whole ran past its ``call_timeout``."""
+    return TransportError(f"the call did not finish within its call_timeout of {seconds:g} s")
+
+
+class BoundedBody:
+    """A response body collected chunk by chunk as it streams in, at most ``limit`` bytes.
+
+    Adapters feed it what they read and stop reading (closing the connection) as soon as it
+    refuses, so an oversized answer costs at most ``limit`` bytes of memory.
+
+    Raises:
+        ResponseTooLargeError: from the constructor when the declared Content-Length is over
+            the limit, from :meth:`add` when the bytes read so far are.
+    """
+
+    def __init__(self, request: HttpRequest, limit: int, content_length: str | None) -> None:
+        self._request = request
+        self._limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        declared = (content_length or "").strip()
+        if declared.isdigit() and int(declared) > limit:
+            raise self._too_large()
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise self._too_large()
+        self._chunks.append(chunk)
+
+    def value(self) -> bytes:
+        return b"".join(self._chunks)
+
+    def _too_large(self) -> ResponseTooLargeError:
+        where = url_for_errors(self._request.url)
+        return ResponseTooLargeError(
+            f"{self._request.method} {where} answered more than {self._limit} bytes",
+            url=where,
+            limit=self._limit,
+        )
 
 
 def form_encode(fields: Mapping[str, str | None]) -> bytes:

@@ -8,6 +8,7 @@
     ├── InvalidArgumentError          a call was given a bad value (.argument)
     │   └── MissingRequiredArgumentError
     ├── TransportError                the adapter could not complete an HTTP exchange
+    │   └── ResponseTooLargeError     a response body was over max_response_bytes (.limit)
     ├── InvalidResponse               the server broke the protocol (.status, .excerpt)
     ├── ApiError                      the server answered with an error (.code, .error, ...)
     │   ├── OAuthError                an OAuth error body {"error", "error_description"}
@@ -34,6 +35,21 @@ Messages never contain a token, a secret or a whole response body. Every field i
 """
 
 from __future__ import annotations
+
+# What the server or the browser says can reach an error message only as one printable line:
+# no CR/LF to forge log lines, no angle brackets to form markup, and a bounded length.
+_SERVER_TEXT_LIMIT = 300
+
+
+def printable(text: str, limit: int = _SERVER_TEXT_LIMIT) -> str:
+    """``text`` as one printable, markup-free line of at most ``limit`` characters (+ "...")."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    line = line.replace("<", "\u2039").replace(">", "\u203a")
+    return line[:limit] + ("..." if len(line) > limit else "")
+
+
+def _printable_or_none(text: str | None) -> str | None:
+    return None if text is None else printable(str(text))
 
 
 class Auth0Error(Exception):
@@ -108,6 +124,16 @@ class TransportError(Auth0Error):
         self.url = url
 
 
+class ResponseTooLargeError(TransportError):
+    """A response body was longer than ``limit`` bytes; reading stopped there."""
+
+    code = "response_too_large"
+
+    def __init__(self, message: str, *, url: str | None = None, limit: int) -> None:
+        super().__init__(message, url=url)
+        self.limit = limit
+
+
 class InvalidResponse(Auth0Error):
     """The server answered something the protocol does not allow."""
 
@@ -115,6 +141,7 @@ class InvalidResponse(Auth0Error):
 
     def __init__(self, message: str, *, status: int | None = None, excerpt: str = "") -> None:
         detail = f" (HTTP {status})" if status is not None else ""
+        excerpt = printable(excerpt, limit=200)
         shown = f": {excerpt}" if excerpt else ""
         super().__init__(f"{message}{detail}{shown}")
         self.status = status
@@ -122,7 +149,10 @@ class InvalidResponse(Auth0Error):
 
 
 class ApiError(Auth0Error):
-    """The server answered with an error; ``code`` is the server's ``error`` when it gave one."""
+    """The server answered with an error; ``code`` is the server's ``error`` when it gave one.
+
+    Every string here may come from the network, so each is kept as one printable line.
+    """
 
     code = "api_error"
 
@@ -135,11 +165,12 @@ class ApiError(Auth0Error):
         status: int | None = None,
         error_uri: str | None = None,
     ) -> None:
-        super().__init__(message, code=code)
+        code = printable(str(code), limit=100)
+        super().__init__(printable(message, limit=2 * _SERVER_TEXT_LIMIT), code=code)
         self.error = code
-        self.error_description = error_description
+        self.error_description = _printable_or_none(error_description)
         self.status = status
-        self.error_uri = error_uri
+        self.error_uri = _printable_or_none(error_uri)
 
 
 class OAuthError(ApiError):
@@ -252,7 +283,7 @@ class AccessTokenForConnectionError(ApiError):
         status: int | None = None,
     ) -> None:
         super().__init__(code, message, error_description=error_description, status=status)
-        self.error = error or code
+        self.error = printable(error or code, limit=100)
 
 
 class ManagementApiError(ApiError):
@@ -279,8 +310,8 @@ class ManagementApiError(ApiError):
             error_description=message,
             status=status,
         )
-        self.error = error or code
-        self.error_code = error_code
+        self.error = printable(error or code, limit=100)
+        self.error_code = _printable_or_none(error_code)
         self.metadata_merged = metadata_merged
 
 
@@ -389,6 +420,7 @@ __all__ = [
     "OAuthError",
     "OrganizationTokenValidationError",
     "ParError",
+    "ResponseTooLargeError",
     "SessionExpiredError",
     "StartLinkUserError",
     "StateMismatch",
