@@ -277,26 +277,29 @@ def _registry(alg: str) -> jws.JWSRegistry:
     return jws.JWSRegistry(algorithms=[alg], strict_check_header=False)
 
 
-def _select_key(
+def _select_keys(
     alg: str, kid: str | None, keys: JsonWebKeys, checks: IdTokenChecks
-) -> SigningKey | OctKey:
+) -> tuple[SigningKey | OctKey, ...]:
     if alg in HMAC_ALGORITHMS:
         # The HMAC key is the client secret and nothing else: never a JWKS key (alg confusion).
-        return OctKey.import_key(str(checks.client_secret))
-    key = keys.find(kid, alg)
-    if key is None:
+        return (OctKey.import_key(str(checks.client_secret)),)
+    candidates = keys.candidates(kid, alg)
+    if not candidates:
         raise KeyNotFoundError(kid)
-    return key
+    return candidates
 
 
-def _verify(token: str, key: SigningKey | OctKey, alg: str) -> bytes:
-    try:
-        return jws.deserialize_compact(token, key, registry=_registry(alg)).payload
-    except BadSignatureError:
-        raise IdTokenError("signature", "the ID token's signature is invalid.") from None
-    except (JoseError, ValueError) as error:
-        message = f"the ID token was rejected by JOSE checks ({type(error).__name__})."
-        raise IdTokenError("header", message) from None
+def _verify(token: str, candidates: tuple[SigningKey | OctKey, ...], alg: str) -> bytes:
+    """The payload, verified by the first candidate key whose signature check passes."""
+    for key in candidates:
+        try:
+            return jws.deserialize_compact(token, key, registry=_registry(alg)).payload
+        except BadSignatureError:
+            continue  # a rollover may publish two keys under one kid: try the next
+        except (JoseError, ValueError) as error:
+            message = f"the ID token was rejected by JOSE checks ({type(error).__name__})."
+            raise IdTokenError("header", message) from None
+    raise IdTokenError("signature", "the ID token's signature is invalid.")
 
 
 def validate_id_token(
@@ -324,9 +327,9 @@ def validate_id_token(
     _, payload_segment, _ = _split(token)
     header = decode_unverified_header(token)
     alg, kid = _check_header(header, checks)
-    key = _select_key(alg, kid, keys, checks)
+    candidates = _select_keys(alg, kid, keys, checks)
     _b64decode(payload_segment, "payload")  # a malformed payload is reported as such
-    claims = _json_object(_verify(token, key, alg), "payload")
+    claims = _json_object(_verify(token, candidates, alg), "payload")
     _check_claims(claims, checks, now)
     return IdTokenClaims(claims)
 

@@ -59,6 +59,9 @@ MAX_KEYS = 100  # a document with more keys than this is not a JWKS we want to p
 DEFAULT_TTL = 600
 MIN_TTL, MAX_TTL = 60, 86_400
 REFETCH_INTERVAL = 30
+# Keys sharing one kid that a signature is tried against: bounded, so a hostile JWKS cannot
+# make one token cost many verifications.
+MAX_CANDIDATES = 3
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d{1,10})\"?\s*(?:,|$)", re.IGNORECASE)
 _NO_CACHE = re.compile(r"(?:^|,)\s*(?:no-store|no-cache)\s*(?:,|=|$)", re.IGNORECASE)
@@ -115,11 +118,17 @@ class JsonWebKeys:
         return cls(keys)
 
     def find(self, kid: str | None, alg: str) -> SigningKey | None:
-        """Select the key that verifies a token with header ``kid`` and ``alg``.
+        """The first key :meth:`candidates` offers, or None on a miss."""
+        found = self.candidates(kid, alg)
+        return found[0] if found else None
+
+    def candidates(self, kid: str | None, alg: str) -> tuple[SigningKey, ...]:
+        """The keys that may verify a token with header ``kid`` and ``alg``, to try in order.
 
         A key qualifies when its type serves ``alg``, its own ``alg`` (if any) equals ``alg``,
-        and for EC its curve is the one ``alg`` requires. With a ``kid``, the qualifying key
-        with that ``kid`` is chosen; without one, the only qualifying key is chosen, and if
+        and for EC its curve is the one ``alg`` requires. With a ``kid``, every qualifying key
+        with that ``kid`` is offered (at most :data:`MAX_CANDIDATES`): key rollovers do publish
+        two keys under one ``kid``. Without one, the only qualifying key is offered, and if
         there are several none is (OIDC Core §10.1 requires ``kid`` then).
 
         Args:
@@ -127,16 +136,13 @@ class JsonWebKeys:
             alg: the token header's ``alg``, already checked against the allow-list.
 
         Returns:
-            The key, or None on a miss. None is the "kid not found" signal: the caller may
-            re-fetch the JWKS once (see :class:`JwksCache`).
+            The keys; empty is the "kid not found" signal: the caller may re-fetch the JWKS
+            once (see :class:`JwksCache`).
         """
-        candidates = [key for key in self.keys if _serves(key, alg)]
+        qualifying = [key for key in self.keys if _serves(key, alg)]
         if kid is None:
-            return candidates[0] if len(candidates) == 1 else None
-        for key in candidates:
-            if key.kid == kid:
-                return key
-        return None
+            return tuple(qualifying) if len(qualifying) == 1 else ()
+        return tuple(key for key in qualifying if key.kid == kid)[:MAX_CANDIDATES]
 
 
 def _serves(key: SigningKey, alg: str) -> bool:

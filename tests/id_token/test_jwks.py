@@ -10,16 +10,18 @@ import pytest
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
 from auth0_core._http import HttpResponse, json_response
+from auth0_core._id_token import validate_id_token
 from auth0_core._jwks import (
+    MAX_CANDIDATES,
     JsonWebKeys,
     JwksCache,
     cache_max_age,
     prepare_jwks_request,
     process_jwks_response,
 )
-from auth0_core.errors import InvalidResponse
+from auth0_core.errors import IdTokenError, InvalidResponse
 
-from .minting import Keys
+from .minting import NOW, Keys, checks, mint
 
 
 def test_prepare_jwks_request() -> None:
@@ -242,3 +244,23 @@ def test_documents_round_trip_through_json(keys: Keys) -> None:
         HttpResponse(status=200, headers=[("Content-Type", "application/json")], body=body)
     )
     assert len(result) == 3
+
+
+def test_a_token_signed_by_the_second_key_under_one_kid_is_valid(keys: Keys) -> None:
+    """Issue 10, item 11: a rollover can publish two keys with the same kid."""
+    impostor = keys.impostor.as_dict(private=False)  # kid "k1", like keys.rsa
+    jwks = JsonWebKeys.from_document({"keys": [impostor, keys.rsa.as_dict(private=False)]})
+    assert [key.kid for key in jwks.candidates("k1", "RS256")] == ["k1", "k1"]
+    claims = validate_id_token(mint(keys.rsa), keys=jwks, checks=checks(), now=NOW)
+    assert claims.sub == "auth0|user-1"
+    # Neither key made this one: still refused, as a bad signature.
+    stranger = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    with pytest.raises(IdTokenError) as refused:
+        validate_id_token(mint(stranger), keys=jwks, checks=checks(), now=NOW)
+    assert refused.value.claim == "signature"
+
+
+def test_candidates_under_one_kid_are_bounded(keys: Keys) -> None:
+    same = [keys.rsa.as_dict(private=False)] * (MAX_CANDIDATES + 2)
+    jwks = JsonWebKeys.from_document({"keys": same})
+    assert len(jwks.candidates("k1", "RS256")) == MAX_CANDIDATES
