@@ -42,6 +42,9 @@ def session(expires_in: int | None = 3600, **extra: Any) -> dict[str, Any]:
 
 
 def store(clock: Clock | None = None, **kwargs: Any) -> CookieStateStore:
+    # The chunking tests write sessions above the default Cookie-header budget on purpose;
+    # tests/stores/test_cookie_limits.py covers that budget.
+    kwargs.setdefault("max_cookie_bytes", 64 * 1024)
     return CookieStateStore("secret-1", clock=clock or Clock(), **kwargs)
 
 
@@ -265,7 +268,23 @@ def test_django_style_request_cookies_are_read() -> None:
     assert s.get(ID, options={"request": DjangoRequest()}) == session()
 
 
-@pytest.mark.parametrize("kwargs", [{"secret": ""}, {"secret": []}, {"cookie_name": "a b"}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"secret": ""},
+        {"secret": []},
+        {"cookie_name": "a b"},
+        {"path": "/\r\nSet-Cookie: x=1"},
+        {"path": "/; Domain=evil.example"},
+        {"path": "relative"},
+        {"domain": "example.com; Secure"},
+        {"domain": "exa\nmple.com"},
+        {"same_site": "Lax; HttpOnly"},
+        {"same_site": "Sometimes"},
+        {"same_site": "None", "secure": False},
+        {"max_cookie_bytes": 100},
+    ],
+)
 def test_bad_configuration_is_refused(kwargs: dict[str, Any]) -> None:
     from auth0_core.errors import ConfigurationError
 

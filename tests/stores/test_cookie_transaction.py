@@ -130,3 +130,13 @@ def test_missing_options() -> None:
         s.get(key("A"))
     with pytest.raises(MissingRequiredArgumentError):
         s.delete(key("A"), options={"request": object()})
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"path": "/\r\nX: y"}, {"path": "/;Secure"}, {"domain": "a.example;"}]
+)
+def test_cookie_attributes_that_could_inject_are_refused(kwargs: dict[str, Any]) -> None:
+    from auth0_core.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError):
+        CookieTransactionStore("secret", **kwargs)

@@ -244,3 +244,32 @@ def test_expired_session_with_cookie() -> None:
     browser.absorb()
     clock.now = NOW + 5
     assert s.get(ID, options=browser.options()) is None
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"path": "/\r\nSet-Cookie: x=1"},
+        {"path": "/a;b"},
+        {"domain": "example.com; HttpOnly"},
+        {"same_site": "Lax\n"},
+        {"same_site": "None", "secure": False},
+    ],
+)
+def test_cookie_attributes_that_could_inject_are_refused(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ConfigurationError):
+        MemoryStateStore(**kwargs)
+
+
+def test_cookie_attributes_reach_the_id_cookie_and_its_deletion() -> None:
+    s = MemoryStateStore(path="/app", domain="example.com", same_site="strict")
+    browser = Browser()
+    options = browser.options()
+    s.set(ID, {"user": {"sub": "1"}}, options=options)
+    line = browser.absorb().headers()[0][1]
+    assert "; Path=/app; Domain=example.com; Secure; HttpOnly; SameSite=Strict" in line
+    options = browser.options()
+    s.delete(ID, options=options)
+    deletion = browser.absorb().headers()[0][1]
+    assert "Max-Age=0" in deletion
+    assert "Path=/app; Domain=example.com" in deletion

@@ -1,12 +1,65 @@
-"""Helpers the stores share: reading a record's expiry, and warning without repeating."""
+"""Helpers the stores share: cookie attributes, a record's expiry, warning without repeating."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import ConfigurationError
+
 logger = logging.getLogger("auth0_core.stores")
+
+
+# RFC 6265 §4.1.1 path-value: any CHAR except CTLs and ";"; we also require an absolute path.
+_PATH = re.compile(r"/[\x20-\x3a\x3c-\x7e]*")
+# A host name (RFC 1123 labels), with an optional leading dot as browsers accept it.
+_DOMAIN = re.compile(
+    r"\.?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+_SAME_SITE = {"lax": "Lax", "strict": "Strict", "none": "None"}
+
+
+def cookie_attributes(
+    *, path: str, secure: bool, same_site: str = "Lax", domain: str | None = None
+) -> dict[str, Any]:
+    """Validated ``set_cookie`` keyword arguments (always ``HttpOnly``).
+
+    The values go verbatim into ``Set-Cookie`` lines, so a CR, LF or ``;`` in them would let
+    a configuration value inject headers or attributes: refused here, once, at construction.
+
+    Raises:
+        ConfigurationError: a path that is not an absolute cookie path, a domain that is not a
+            host name, a ``same_site`` other than Lax/Strict/None, or ``None`` without
+            ``secure`` (browsers drop such cookies).
+    """
+    if not isinstance(path, str) or not _PATH.fullmatch(path) or len(path) > 1024:
+        raise ConfigurationError("path must be an absolute cookie path without ';' or controls.")
+    if domain is not None and (not isinstance(domain, str) or not _DOMAIN.fullmatch(domain)):
+        raise ConfigurationError("domain must be a host name.")
+    normalized = _SAME_SITE.get(same_site.lower()) if isinstance(same_site, str) else None
+    if normalized is None:
+        raise ConfigurationError("same_site must be 'Lax', 'Strict' or 'None'.")
+    if normalized == "None" and not secure:
+        raise ConfigurationError("same_site='None' needs secure=True: browsers refuse it else.")
+    attributes: dict[str, Any] = {
+        "path": path,
+        "secure": bool(secure),
+        "httponly": True,
+        "samesite": normalized,
+    }
+    if domain is not None:
+        attributes["domain"] = domain
+    return attributes
+
+
+def delete_cookie(response: Any, name: str, attributes: Mapping[str, Any]) -> None:
+    """Make the browser drop ``name``: the path (and domain) must be those it was set with."""
+    scope = {"path": attributes["path"]}
+    if "domain" in attributes:
+        scope["domain"] = attributes["domain"]
+    response.delete_cookie(name, **scope)
 
 
 def expires_at(value: Mapping[str, Any]) -> int | None:

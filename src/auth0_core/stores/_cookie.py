@@ -19,7 +19,7 @@ from typing import Any
 from .._effects import StoreOptions
 from .._seal import seal, unseal
 from ..errors import ConfigurationError, UnsealError
-from ._common import OnceLogger, expires_at, is_expired
+from ._common import OnceLogger, cookie_attributes, delete_cookie, expires_at, is_expired
 from ._errors import CookieTooLargeError, StoreNotSupportedError
 from ._web import request_cookies, response_of
 
@@ -31,6 +31,10 @@ _MAX_AGE_DIGITS = 10
 _DEFAULT_SESSION_LIFETIME = 3 * 24 * 3600  # auth0-fastapi's rolling 3 days
 _WARN_ABOVE_CHUNKS = 3
 _MIN_CHUNK = 512
+# What a session may add to the Cookie header by default. nginx (8 KiB per header line by
+# default), gunicorn (8190 bytes per header field) and Node (16 KiB for all headers) refuse
+# more, and the app's own cookies share that line: a larger session locks the user out.
+DEFAULT_MAX_COOKIE_BYTES = 6 * 1024
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
@@ -55,6 +59,35 @@ def _remaining(state: Mapping[str, Any], now: float, default: int) -> int:
     return int(deadline - now)
 
 
+_CACHED_TOKEN_FIELDS = ("token_sets", "connection_token_sets")
+
+
+def _droppable_token_sets(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Cached token sets that can be fetched again, oldest first.
+
+    Only with a refresh token: without one, a dropped access token is lost for good.
+    """
+    if not state.get("refresh_token"):
+        return []
+    found: list[Mapping[str, Any]] = []
+    for field in _CACHED_TOKEN_FIELDS:
+        entries = state.get(field)
+        if isinstance(entries, list):
+            found += [entry for entry in entries if isinstance(entry, Mapping)]
+    obtained = [entry.get("obtained_at") for entry in found]
+    order = sorted(range(len(found)), key=lambda i: v if isinstance(v := obtained[i], int) else 0)
+    return [found[i] for i in order]
+
+
+def _without(state: Mapping[str, Any], dropped: Mapping[str, Any]) -> dict[str, Any]:
+    """A shallow copy of ``state`` without the token set ``dropped`` (found by identity)."""
+    trimmed = dict(state)
+    for field in _CACHED_TOKEN_FIELDS:
+        if isinstance(state.get(field), list):
+            trimmed[field] = [entry for entry in state[field] if entry is not dropped]
+    return trimmed
+
+
 class CookieStateStore:
     """The session in chunked, sealed cookies (no server state).
 
@@ -71,14 +104,21 @@ class CookieStateStore:
         secure: bool = True,
         path: str = "/",
         same_site: str = "Lax",
+        domain: str | None = None,
         clock: Callable[[], float] = time.time,
         max_chunks: int = 10,
+        max_cookie_bytes: int = DEFAULT_MAX_COOKIE_BYTES,
     ) -> None:
         """Create the store.
 
+        ``max_cookie_bytes`` bounds what the session adds to the browser's ``Cookie`` header
+        (names, ``=``, values and separators); see :data:`DEFAULT_MAX_COOKIE_BYTES`.
+
         Raises:
-            ConfigurationError: empty secret, invalid cookie name, ``max_chunks`` below 1, or
-                attributes so long that a useful chunk no longer fits in a cookie.
+            ConfigurationError: empty secret, invalid cookie name or attributes (CR, LF or
+                ``;`` in ``path``/``domain``, an unknown ``same_site``), ``max_chunks`` below 1,
+                ``max_cookie_bytes`` below one chunk, or attributes so long that a useful chunk
+                no longer fits in a cookie.
         """
         _check_name(cookie_name)
         if max_chunks < 1:
@@ -87,8 +127,13 @@ class CookieStateStore:
         self._name = cookie_name
         self._clock = clock
         self._max_chunks = max_chunks
-        self._attrs = {"path": path, "secure": secure, "httponly": True, "samesite": same_site}
+        self._attrs = cookie_attributes(
+            path=path, secure=secure, same_site=same_site, domain=domain
+        )
         self.chunk_size = self._chunk_size()
+        if max_cookie_bytes < _MIN_CHUNK:
+            raise ConfigurationError(f"max_cookie_bytes must be at least {_MIN_CHUNK}.")
+        self._max_cookie_bytes = max_cookie_bytes
         self._log = OnceLogger()
 
     def _chunk_size(self) -> int:
@@ -97,6 +142,7 @@ class CookieStateStore:
         attrs = len(f"; Max-Age={'9' * _MAX_AGE_DIGITS}; Path={self._attrs['path']}; HttpOnly")
         attrs += len("; Secure") if self._attrs["secure"] else 0
         attrs += len(f"; SameSite={self._attrs['samesite']}")
+        attrs += len(f"; Domain={self._attrs['domain']}") if "domain" in self._attrs else 0
         # Never above auth0-fastapi's size, so our chunks also fit what it writes.
         size = min(COOKIE_LIMIT - len(self._name) - 10, COOKIE_LIMIT - name - attrs)
         size -= _FRAMEWORK_MARGIN
@@ -173,19 +219,45 @@ class CookieStateStore:
         if max_age <= 0:  # already over: writing it would only be read back as None
             self._delete_from(0, cookies, response)
             return
-        token = seal(state, self._secrets[0], identifier)
-        chunks = [token[i : i + self.chunk_size] for i in range(0, len(token), self.chunk_size)]
-        self._check_count(len(token), len(chunks))
+        chunks = self._seal_within_budget(state, identifier)
         for index, chunk in enumerate(chunks):
             response.set_cookie(f"{self._name}_{index}", chunk, max_age=max_age, **self._attrs)
         self._delete_from(len(chunks), cookies, response)
 
-    def _check_count(self, size: int, count: int) -> None:
-        if count > self._max_chunks:
-            raise CookieTooLargeError(
-                f"The session needs {count} cookies of {self.chunk_size} characters (limit "
-                f"{self._max_chunks}); use a server-side state store."
+    def _seal_within_budget(self, state: Mapping[str, Any], identifier: str) -> list[str]:
+        """The sealed session's chunks, within ``max_chunks`` and ``max_cookie_bytes``.
+
+        When it does not fit and the session has a refresh token, cached access tokens are
+        dropped, oldest first: each can be fetched again with the refresh token.
+
+        Raises:
+            CookieTooLargeError: it still does not fit.
+        """
+        droppable = _droppable_token_sets(state)
+        while True:
+            token = seal(state, self._secrets[0], identifier)
+            size = len(token)
+            chunks = [token[i : i + self.chunk_size] for i in range(0, size, self.chunk_size)]
+            header = sum(len(self._name) + 4 + len(chunk) + 2 for chunk in chunks)
+            if len(chunks) <= self._max_chunks and header <= self._max_cookie_bytes:
+                break
+            if not droppable:
+                raise CookieTooLargeError(
+                    f"The session needs {len(chunks)} cookies, {header} bytes of the Cookie "
+                    f"header (limits {self._max_chunks} and {self._max_cookie_bytes}); use a "
+                    "server-side state store."
+                )
+            state = _without(state, droppable.pop(0))
+            self._log.warn(
+                "trimmed",
+                "The session cookie %r was over its size limit: cached access tokens were "
+                "dropped (they are fetched again with the refresh token when needed).",
+                self._name,
             )
+        self._check_count(size, len(chunks))
+        return chunks
+
+    def _check_count(self, size: int, count: int) -> None:
         if count > _WARN_ABOVE_CHUNKS:
             self._log.warn(
                 "large",
@@ -204,9 +276,9 @@ class CookieStateStore:
         stale = {i for i in self._chunks(cookies) if i >= start}
         stale.update(range(start, self._max_chunks))
         for index in sorted(stale):
-            response.delete_cookie(f"{self._name}_{index}", path=self._attrs["path"])
+            delete_cookie(response, f"{self._name}_{index}", self._attrs)
         if self._name in cookies:
-            response.delete_cookie(self._name, path=self._attrs["path"])
+            delete_cookie(response, self._name, self._attrs)
 
     def delete(self, identifier: str, options: StoreOptions = None) -> None:
         """Delete every session cookie (all chunks and a bare one).
@@ -247,6 +319,7 @@ class CookieTransactionStore:
         cookie_name: str = "_a0_tx",
         secure: bool = True,
         path: str = "/",
+        domain: str | None = None,
         max_age: int = 600,
         clock: Callable[[], float] = time.time,
         max_transactions: int = 5,
@@ -254,7 +327,8 @@ class CookieTransactionStore:
         """Create the store.
 
         Raises:
-            ConfigurationError: empty secret, invalid cookie name, or a bound below 1.
+            ConfigurationError: empty secret, invalid cookie name or attributes (CR, LF or
+                ``;`` in ``path``/``domain``), or a bound below 1.
         """
         _check_name(cookie_name)
         if max_age < 1 or max_transactions < 1:
@@ -265,7 +339,7 @@ class CookieTransactionStore:
         self._clock = clock
         self._max_transactions = max_transactions
         # SameSite=Lax is required: the callback is a top-level cross-site GET.
-        self._attrs = {"path": path, "secure": secure, "httponly": True, "samesite": "Lax"}
+        self._attrs = cookie_attributes(path=path, secure=secure, same_site="Lax", domain=domain)
         self._log = OnceLogger()
         self._pattern = re.compile(re.escape(cookie_name) + r"\.[0-9a-f]{16}")
 
@@ -318,9 +392,9 @@ class CookieTransactionStore:
         others = [n for n in cookies if n != name and self._pattern.fullmatch(n)]
         excess = len(others) - (self._max_transactions - 1)
         for old in others[: max(0, excess)]:
-            response.delete_cookie(old, path=self._attrs["path"])
+            delete_cookie(response, old, self._attrs)
         if max_age <= 0:
-            response.delete_cookie(name, path=self._attrs["path"])
+            delete_cookie(response, name, self._attrs)
             return
         response.set_cookie(name, token, max_age=max_age, **self._attrs)
 
@@ -331,7 +405,7 @@ class CookieTransactionStore:
             MissingStoreOptionsError: ``options`` has no response.
         """
         response = response_of(options, "CookieTransactionStore")
-        response.delete_cookie(self.cookie_name(identifier), path=self._attrs["path"])
+        delete_cookie(response, self.cookie_name(identifier), self._attrs)
 
 
 __all__ = ["COOKIE_LIMIT", "CookieStateStore", "CookieTransactionStore"]

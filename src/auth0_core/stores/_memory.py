@@ -17,7 +17,7 @@ from typing import Any
 
 from .._effects import StoreOptions
 from ..errors import ConfigurationError, InvalidArgumentError
-from ._common import expires_at
+from ._common import cookie_attributes, delete_cookie, expires_at
 from ._web import optional_exchange
 
 # A session id is 128 random bits, URL-safe (22 characters).
@@ -131,15 +131,19 @@ class MemoryStateStore:
         secure: bool = True,
         path: str = "/",
         same_site: str = "Lax",
+        domain: str | None = None,
     ) -> None:
         """Create an empty store; ``secure=False`` only for plain-http development.
 
         Raises:
-            ConfigurationError: ``max_entries`` is below 1.
+            ConfigurationError: ``max_entries`` is below 1, or invalid cookie attributes (CR,
+                LF or ``;`` in ``path``/``domain``, an unknown ``same_site``).
         """
         self._clock = clock
         self._table = _Table(clock, max_entries)
-        self._cookie = {"path": path, "secure": secure, "httponly": True, "samesite": same_site}
+        self._cookie = cookie_attributes(
+            path=path, secure=secure, same_site=same_site, domain=domain
+        )
 
     def get(self, identifier: str, options: StoreOptions = None) -> dict[str, Any] | None:
         """A copy of this browser's session, or None when absent or expired."""
@@ -181,7 +185,7 @@ class MemoryStateStore:
         sid = cookies.get(identifier)
         if sid:
             self._table.delete((identifier, sid))
-            response.delete_cookie(identifier, path=self._cookie["path"])
+            delete_cookie(response, identifier, self._cookie)
 
     def delete_by_logout_token(
         self, claims: Mapping[str, Any], options: StoreOptions = None
