@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
+import socket
 import ssl
+import struct
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -13,6 +15,7 @@ import anyio
 import httpx
 import pytest
 import trustme
+from anyio.abc import SocketAttribute
 
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._effects import Flow
@@ -236,6 +239,57 @@ async def test_https_tenant(server_ssl: ssl.SSLContext, client_ssl: ssl.SSLConte
                 await client.get(address.base_url + "/.well-known/jwks.json")
             ).status_code == 200
         group.cancel_scope.cancel()
+
+
+async def _reset_after(address: ServerAddress, data: bytes) -> None:
+    """Connect, send ``data``, then abort with a reset (SO_LINGER 0) instead of a clean close."""
+    stream = await anyio.connect_tcp(address.host, address.port)
+    stream.extra(SocketAttribute.raw_socket).setsockopt(
+        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+    )
+    await stream.send(data)
+    await stream.aclose()
+
+
+async def _until_closed(address: ServerAddress, data: bytes) -> None:
+    """Send ``data`` and read until the server closes the connection."""
+    async with await anyio.connect_tcp(address.host, address.port) as stream:
+        await stream.send(data)
+        await stream.send_eof()  # so that the server need not wait for more before closing
+        with anyio.fail_after(10):
+            try:
+                while await stream.receive():
+                    pass
+            except (anyio.EndOfStream, anyio.BrokenResourceError):
+                pass
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("tls", [False, True])
+async def test_broken_connections_and_handshakes_leave_the_server_up(
+    tls: bool,
+    server_ssl: ssl.SSLContext,
+    client_ssl: ssl.SSLContext,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with anyio.create_task_group() as group:
+        address: ServerAddress = await group.start(
+            lambda task_status: serve(
+                lambda request: HttpResponse(status=204),
+                ssl_context=server_ssl if tls else None,
+                access_log=None,
+                task_status=task_status,
+            )
+        )
+        await _reset_after(address, b"")
+        await _reset_after(address, b"GET / HTTP/1.1\r\nHost: h\r\n")  # mid-request
+        await _reset_after(address, b"\x16\x03\x01\x02\x00\x01")  # mid-ClientHello
+        await _until_closed(address, b"\x16\x03\x01\x00\x05hello")  # a bogus handshake
+        async with httpx.AsyncClient(verify=client_ssl) as client:
+            assert (await client.get(address.base_url + "/")).status_code == 204
+        group.cancel_scope.cancel()
+    # A peer's failure is routine: nothing worth a warning, let alone an error traceback.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 @pytest.fixture(params=["asyncio", "trio"])

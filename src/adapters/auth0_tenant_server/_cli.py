@@ -31,6 +31,13 @@ BACKEND_HELP = "the event loop to run on: asyncio, or trio with the 'trio' extra
 PORT_OPTIONS = {"port": "--port", "tenant_port": "--tenant-port"}
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _require_backend(backend: str) -> None:
     if backend == "trio":
         require_extra("--backend trio", "trio", "trio")
@@ -58,7 +65,7 @@ def _run_tenant(args: argparse.Namespace) -> int:
     _require_backend(args.backend)
     from auth0_core.tenant import Tenant, load_config
 
-    from ._server import ServerAddress, run_until_signalled
+    from ._server import MAX_CONNECTIONS, ServerAddress, run_until_signalled
 
     config = load_config(args.config)
     ssl_context = _server_ssl_context(args.certfile, args.keyfile)
@@ -74,6 +81,8 @@ def _run_tenant(args: argparse.Namespace) -> int:
         port=args.port,
         ssl_context=ssl_context,
         access_log=None if args.quiet else sys.stderr,
+        # The default lives with the server, which this module may only import once it runs.
+        max_connections=MAX_CONNECTIONS if args.max_connections is None else args.max_connections,
         backend=args.backend,
     )
     return 0
@@ -99,6 +108,13 @@ def _add_tenant(subparsers: SubParsers) -> None:
     parser.add_argument("--keyfile", metavar="FILE", help="the PEM private key for --certfile")
     parser.add_argument(
         "--backend", choices=("asyncio", "trio"), default="asyncio", help=BACKEND_HELP
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        metavar="N",
+        help="the most connections served at once, best kept below the open-file limit "
+        "(ulimit -n); more wait to be accepted (256)",
     )
     parser.add_argument("--quiet", action="store_true", help="write no access log to stderr")
     parser.set_defaults(run=_run_tenant)

@@ -5,6 +5,11 @@ demo web app, or a user's own test double. It is meant for tests, demos and loca
 not for production traffic: bodies are buffered in memory and bounded (1 MiB), one request is
 handled at a time per connection (keep-alive, no pipelining concurrency).
 
+It stays up under load it cannot serve: at most ``max_connections`` are served at once (the rest
+wait in the listen backlog), a connection that sends nothing, trickles its request or stops
+reading for ``idle_timeout`` is closed, and an accept() that fails (out of file descriptors,
+EMFILE/ENFILE) is retried with a backoff instead of ending the server.
+
 Entry points:
 
 * :func:`serve`: an async function for a task group; reports the bound :class:`ServerAddress`
@@ -39,9 +44,10 @@ from typing import Any, NamedTuple, TextIO
 import anyio
 import anyio.abc
 import h11
-from anyio.abc import SocketAttribute
+from anyio.abc import SocketAttribute, SocketListener, SocketStream
 from anyio.from_thread import start_blocking_portal
-from anyio.streams.tls import TLSListener
+from anyio.streams.stapled import MultiListener
+from anyio.streams.tls import TLSStream
 
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import parse_form
@@ -51,8 +57,14 @@ HandlerFactory = Callable[[str], Handler]
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_HEADER_BYTES = 64 * 1024
-# An idle keep-alive connection is closed after this long, so abandoned sockets do not pile up.
+# A connection that waits this long for a request, a TLS handshake or the peer's reading is closed,
+# so abandoned and deliberately slow clients do not hold connection slots for ever.
 IDLE_TIMEOUT = 30.0
+# Connections served at once; a process's default limit of open files is often 1024.
+MAX_CONNECTIONS = 256
+# After a failed accept() (usually out of file descriptors), wait this long, doubling up to the max.
+ACCEPT_RETRY_FIRST = 0.1
+ACCEPT_RETRY_MAX = 1.0
 _RECEIVE_SIZE = 65536
 DRAIN_TIMEOUT = 1.0
 # Host header: a DNS name or IPv4 address, or a bracketed IPv6 literal, with an optional port.
@@ -103,11 +115,22 @@ def _base_url(scheme: str, host: str, port: int) -> str:
 class _Site:
     """Per-server context shared by every connection."""
 
-    def __init__(self, handler: Handler, scheme: str, authority: str, log: TextIO | None) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        scheme: str,
+        authority: str,
+        log: TextIO | None,
+        *,
+        ssl_context: ssl.SSLContext | None,
+        idle_timeout: float,
+    ) -> None:
         self.handler = handler
         self.scheme = scheme
         self.authority = authority
         self.access_log = log
+        self.ssl_context = ssl_context
+        self.idle_timeout = idle_timeout
 
     async def respond(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -216,7 +239,9 @@ async def _send(
     *,
     head: bool,
     close: bool,
+    timeout: float,
 ) -> None:
+    """Write ``response``; raises TimeoutError if the peer stops reading for ``timeout``."""
     headers = [(k, v) for k, v in response.headers if k.lower() not in _HOP_BY_HOP]
     headers.append(("Content-Length", str(len(response.body))))
     if close:
@@ -231,12 +256,13 @@ async def _send(
         )
     except h11.LocalProtocolError:  # e.g. a header value with a newline from the handler
         logger.error("handler produced an invalid response for status %s", response.status)
-        await _send(conn, stream, _plain(500), head=head, close=True)
+        await _send(conn, stream, _plain(500), head=head, close=True, timeout=timeout)
         return
-    await stream.send(start or b"")
-    if response.body and not head:
-        await stream.send(conn.send(h11.Data(data=response.body)) or b"")
-    await stream.send(conn.send(h11.EndOfMessage()) or b"")
+    with anyio.fail_after(timeout):
+        await stream.send(start or b"")
+        if response.body and not head:
+            await stream.send(conn.send(h11.Data(data=response.body)) or b"")
+        await stream.send(conn.send(h11.EndOfMessage()) or b"")
 
 
 async def _drain(stream: anyio.abc.ByteStream) -> None:
@@ -253,43 +279,158 @@ async def _drain(stream: anyio.abc.ByteStream) -> None:
             pass
 
 
-async def _serve_connection(site: _Site, stream: anyio.abc.ByteStream) -> None:
+async def _exchange(site: _Site, stream: anyio.abc.ByteStream) -> None:
+    """Answer requests on one connection until either side ends it.
+
+    Raises:
+        TimeoutError: no complete request within ``site.idle_timeout`` (idle or trickling), or
+            the peer stopped reading a response for that long.
+    """
     conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
+    while True:
+        try:
+            with anyio.fail_after(site.idle_timeout):
+                received = await _read_request(conn, stream, site)
+        except _Reject as reject:
+            if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+                reply = _plain(reject.status)
+                await _send(conn, stream, reply, head=False, close=True, timeout=site.idle_timeout)
+            site.log("-", "-", reject.status, b"")
+            await _drain(stream)
+            return
+        if received is None:
+            return
+        request, path = received
+        response = await site.respond(request)
+        head = request.method == "HEAD"
+        await _send(conn, stream, response, head=head, close=False, timeout=site.idle_timeout)
+        site.log(request.method, path, response.status, request.body)
+        if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
+            return
+        conn.start_next_cycle()
+
+
+async def _serve_connection(site: _Site, accepted: SocketStream) -> None:
+    """Serve one accepted connection (TLS handshake included) and close it; never raises."""
+    stream: anyio.abc.ByteStream = accepted
     try:
-        async with stream:
-            while True:
-                try:
-                    with anyio.fail_after(IDLE_TIMEOUT):
-                        received = await _read_request(conn, stream, site)
-                except _Reject as reject:
-                    if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-                        await _send(conn, stream, _plain(reject.status), head=False, close=True)
-                    site.log("-", "-", reject.status, b"")
-                    await _drain(stream)
-                    return
-                if received is None:
-                    return
-                request, path = received
-                response = await site.respond(request)
-                await _send(conn, stream, response, head=request.method == "HEAD", close=False)
-                site.log(request.method, path, response.status, request.body)
-                if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
-                    return
-                conn.start_next_cycle()
+        if site.ssl_context is not None:
+            with anyio.fail_after(site.idle_timeout):
+                stream = await TLSStream.wrap(
+                    accepted,
+                    server_side=True,
+                    ssl_context=site.ssl_context,
+                    standard_compatible=False,
+                )
+        await _exchange(site, stream)
     except TimeoutError:
-        return  # idle keep-alive connection
+        pass  # idle, too slow, or a handshake that never came
     except (
         anyio.EndOfStream,
         anyio.BrokenResourceError,
         anyio.ClosedResourceError,
-        OSError,
-        ssl.SSLError,
+        OSError,  # ssl.SSLError too: a failed handshake is the peer's problem
     ):
-        return  # the peer went away mid-exchange
+        pass  # the peer went away mid-exchange
     except h11.ProtocolError:
-        return
+        pass
     except Exception:  # one bad connection must never take the server down
         logger.exception("connection failed")
+    finally:
+        await anyio.aclose_forcefully(stream)
+
+
+class _ConnectionSlots:
+    """At most ``limit`` connections at once; the accept loops wait for a free slot."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._free = anyio.Semaphore(limit)
+        self._warned = False
+
+    async def acquire(self) -> None:
+        if self._free.value == 0 and not self._warned:
+            # Once per server: under a steady overload this would otherwise log every accept.
+            self._warned = True
+            logger.warning(
+                "%d connections open, the most allowed (max_connections); "
+                "new ones wait to be accepted",
+                self.limit,
+            )
+        await self._free.acquire()
+
+    def release(self) -> None:
+        self._free.release()
+
+
+class _AcceptRetry:
+    """The wait after a failed accept(): ``first`` seconds, doubling up to ``most``.
+
+    Out of file descriptors (EMFILE/ENFILE), accept() fails at once and keeps failing until a
+    connection closes: retrying without a pause would spin, and logging each failure would
+    flood, so only the first failure of a run is logged.
+    """
+
+    def __init__(self, first: float = ACCEPT_RETRY_FIRST, most: float = ACCEPT_RETRY_MAX) -> None:
+        self._first = first
+        self._most = most
+        self.delay = 0.0  # the last wait; 0 after a success
+
+    async def after_failure(self, error: BaseException) -> None:
+        if self.delay == 0.0:
+            logger.warning("cannot accept connections (%s); retrying", error)
+            self.delay = self._first
+        else:
+            self.delay = min(2 * self.delay, self._most)
+        await anyio.sleep(self.delay)
+
+    def after_success(self) -> None:
+        if self.delay:
+            logger.info("accepting connections again")
+        self.delay = 0.0
+
+
+async def _accept_forever(
+    listener: SocketListener,
+    site: _Site,
+    slots: _ConnectionSlots,
+    group: anyio.abc.TaskGroup,
+) -> None:
+    """Accept connections into ``group`` until cancelled; accept() errors never end it.
+
+    anyio's ``Listener.serve`` lets them propagate and so would end the server: asyncio raises
+    the OSError, trio a BrokenResourceError caused by it.
+    """
+    retry = _AcceptRetry()
+    while True:
+        await slots.acquire()
+        try:
+            stream = await listener.accept()
+        except (OSError, anyio.BrokenResourceError) as exc:
+            slots.release()
+            await retry.after_failure(exc.__cause__ or exc)
+            continue
+        except BaseException:
+            slots.release()
+            raise
+        retry.after_success()
+        group.start_soon(_serve_in_slot, site, stream, slots)
+
+
+async def _serve_in_slot(site: _Site, stream: SocketStream, slots: _ConnectionSlots) -> None:
+    try:
+        await _serve_connection(site, stream)
+    finally:
+        slots.release()
+
+
+async def _listen(host: str, port: int) -> MultiListener[SocketStream]:
+    try:
+        return await anyio.create_tcp_listener(local_host=host, local_port=port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise AddressInUseError(host, port) from None
+        raise
 
 
 async def serve(
@@ -300,6 +441,8 @@ async def serve(
     port: int = 0,
     ssl_context: ssl.SSLContext | None = None,
     access_log: TextIO | None = sys.stderr,
+    max_connections: int = MAX_CONNECTIONS,
+    idle_timeout: float = IDLE_TIMEOUT,
     task_status: anyio.abc.TaskStatus[ServerAddress] = anyio.TASK_STATUS_IGNORED,
 ) -> None:
     """Serve ``handler`` until cancelled.
@@ -314,35 +457,44 @@ async def serve(
         ssl_context: serve HTTPS with this server-side context.
         access_log: one line per request (``METHOD /path STATUS [grant_type=...]``); None for
             silence.
+        max_connections: connections served at once (256); further clients wait in the listen
+            backlog until one closes. Keep it below the process's open-file limit.
+        idle_timeout: seconds (30) a connection may take to complete its TLS handshake or its
+            next request, or to read a response, before it is closed.
         task_status: receives the bound :class:`ServerAddress`.
 
     Raises:
-        ValueError: neither or both of ``handler`` and ``make_handler`` given.
+        ValueError: neither or both of ``handler`` and ``make_handler`` given, or a limit
+            that is not positive.
         AddressInUseError: another process listens on ``host``:``port``.
         OSError: the address cannot be bound for another reason.
     """
     if (handler is None) == (make_handler is None):
         raise ValueError("give exactly one of handler and make_handler")
-    try:
-        listener: anyio.abc.Listener[Any] = await anyio.create_tcp_listener(
-            local_host=host, local_port=port
-        )
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise AddressInUseError(host, port) from None
-        raise
+    if max_connections < 1 or not idle_timeout > 0:
+        raise ValueError("max_connections and idle_timeout must be positive")
+    listener = await _listen(host, port)
     bound_port = int(listener.extra(SocketAttribute.local_port))  # noqa: S610 (anyio, not Django)
     scheme = "https" if ssl_context is not None else "http"
     base_url = _base_url(scheme, host, bound_port)
     if make_handler is not None:
         handler = make_handler(base_url)
     assert handler is not None  # guaranteed by the check above; narrows the type
-    if ssl_context is not None:
-        listener = TLSListener(listener, ssl_context, standard_compatible=False)
-    site = _Site(handler, scheme, base_url.split("://", 1)[1], access_log)
-    async with listener:
+    site = _Site(
+        handler,
+        scheme,
+        base_url.split("://", 1)[1],
+        access_log,
+        ssl_context=ssl_context,
+        idle_timeout=idle_timeout,
+    )
+    slots = _ConnectionSlots(max_connections)
+    async with listener, anyio.create_task_group() as group:
+        # One loop per bound socket (a name such as "localhost" may bind IPv4 and IPv6).
+        for each in listener.listeners:
+            assert isinstance(each, SocketListener)  # what create_tcp_listener makes
+            group.start_soon(_accept_forever, each, site, slots, group)
         task_status.started(ServerAddress(host, bound_port, base_url))
-        await listener.serve(partial(_serve_connection, site))
 
 
 class ServerThread(AbstractContextManager["ServerThread"]):
@@ -363,6 +515,8 @@ class ServerThread(AbstractContextManager["ServerThread"]):
         port: int = 0,
         ssl_context: ssl.SSLContext | None = None,
         access_log: TextIO | None = None,
+        max_connections: int = MAX_CONNECTIONS,
+        idle_timeout: float = IDLE_TIMEOUT,
         backend: str = "asyncio",
     ) -> None:
         self._serve = partial(
@@ -373,6 +527,8 @@ class ServerThread(AbstractContextManager["ServerThread"]):
             port=port,
             ssl_context=ssl_context,
             access_log=access_log,
+            max_connections=max_connections,
+            idle_timeout=idle_timeout,
         )
         self._backend = backend
         self._portal: AbstractContextManager[Any] | None = None
@@ -426,9 +582,13 @@ def run_until_signalled(
     port: int = 0,
     ssl_context: ssl.SSLContext | None = None,
     access_log: TextIO | None = sys.stderr,
+    max_connections: int = MAX_CONNECTIONS,
+    idle_timeout: float = IDLE_TIMEOUT,
     backend: str = "asyncio",
 ) -> None:
     """Serve until SIGINT or SIGTERM, then return normally (for command-line tools).
+
+    The arguments are :func:`serve`'s.
 
     Raises:
         AddressInUseError: another process listens on ``host``:``port``.
@@ -448,6 +608,8 @@ def run_until_signalled(
                         port=port,
                         ssl_context=ssl_context,
                         access_log=access_log,
+                        max_connections=max_connections,
+                        idle_timeout=idle_timeout,
                     )
                 )
                 on_started(address)
