@@ -12,6 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Ten times hypothesis' default budget; properties that set their own budget in code scale it
+# through tests/hypothesis_budget.py. Use: pytest --hypothesis-profile=x10
+settings.register_profile("x10", max_examples=1000)
 
 SOURCE_TREE = Path(__file__).resolve().parents[1] / "src"
 PACKAGES = ("auth0_core", "auth0_requests", "auth0_anyio", "auth0_tenant_server", "auth0_demo")
