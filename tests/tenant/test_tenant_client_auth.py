@@ -14,7 +14,7 @@ from joserfc.jwk import RSAKey
 
 from auth0_core import FixedClock
 from auth0_core.tenant import Tenant, TenantConfig, generate_signing_key
-from auth0_core.tenant.client_auth import ASSERTION_TYPE
+from auth0_core.tenant.authentication.client_auth import ASSERTION_TYPE
 
 from .tenant_helpers import (
     BASE,

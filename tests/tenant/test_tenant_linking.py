@@ -8,7 +8,7 @@ import pytest
 
 from auth0_core import FixedClock
 from auth0_core.tenant import BrowserLoginError, Tenant, TenantConfig, browser_login_flow
-from auth0_core.tenant.linking import HINT_LEEWAY
+from auth0_core.tenant.authentication.linking import HINT_LEEWAY
 
 from .tenant_helpers import (
     BASE,

@@ -1,5 +1,9 @@
 """The emulated Auth0 tenant (pure): configuration, the ``Tenant`` model and a scripted login.
 
+This package's face: ``Tenant`` holds a :mod:`.state`, and :mod:`.routes` maps requests to the
+endpoints of :mod:`.authentication` and :mod:`.management`. No module of the package imports
+this face.
+
 Example::
 
     from auth0_core.tenant import Tenant, TenantConfig
@@ -27,7 +31,8 @@ from .config import (
 from .keys import generate_signing_key
 from .records import LogEntry
 from .refresh_store import RefreshTokenState
-from .tenant import IdTokenHook, Tenant
+from .state import IdTokenHook
+from .tenant import Tenant
 
 __all__ = [
     "BrowserLoginError",

@@ -43,6 +43,8 @@ class Incoming:
     method: str
     path: str
     query: Params
+    # The route's named path segments (``{id}``), percent-decoded; filled in by the router.
+    path_params: Mapping[str, str] = attrs.field(factory=dict)
 
     @classmethod
     def parse(cls, request: HttpRequest) -> Incoming:

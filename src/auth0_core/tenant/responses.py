@@ -1,4 +1,5 @@
-"""Response builders in Auth0's shapes: OAuth error JSON, redirects and the small HTML pages."""
+"""Response builders in Auth0's shapes: OAuth error JSON, redirects and the small HTML pages, and
+the two exceptions an endpoint raises to answer with an error."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ class RequestRejected(Exception):
     def __init__(self, response: HttpResponse) -> None:
         super().__init__(response.status)
         self.response = response
+
+
+class AuthorizeFailure(Exception):
+    """An error to report to the (already validated) redirect_uri or as PAR JSON."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
 
 
 def oauth_error(status: int, error: str, description: str) -> HttpResponse:

@@ -6,26 +6,24 @@ and the scopes granted on it. No refresh token and no ID token are ever issued.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .._http import HttpResponse
-from .config_types import TenantClient
+from ..._http import HttpResponse
+from ..config_types import TenantClient
+from ..params import Params
+from ..responses import json_ok, oauth_error
+from ..state import TenantState
 from .mint import sign_access_token
-from .params import Params
-from .responses import json_ok, oauth_error
-
-if TYPE_CHECKING:
-    from .tenant import Tenant
 
 
 def _granted_scope(
-    tenant: Tenant, client: TenantClient, audience: str, requested: str | None
+    state: TenantState, client: TenantClient, audience: str, requested: str | None
 ) -> list[str] | HttpResponse:
     """The scopes to grant, or a 403 ``access_denied`` response."""
-    api = tenant.apis.get(audience)
+    api = state.apis.get(audience)
     if api is None:
         return oauth_error(403, "access_denied", f"Service not found: {audience}")
-    grant = tenant.apis.client_grant(client.client_id, audience)
+    grant = state.apis.client_grant(client.client_id, audience)
     if grant is None:
         return oauth_error(
             403, "access_denied", f"Client has not been granted scopes for {audience}."
@@ -42,7 +40,9 @@ def _granted_scope(
     return wanted
 
 
-def client_credentials_grant(tenant: Tenant, client: TenantClient, params: Params) -> HttpResponse:
+def client_credentials_grant(
+    state: TenantState, client: TenantClient, params: Params
+) -> HttpResponse:
     """An access token whose subject is the client itself (``sub = {client_id}@clients``)."""
     if client.token_endpoint_auth_method == "none":
         # Auth0 never enables client credentials for public (non-confidential) clients.
@@ -54,7 +54,7 @@ def client_credentials_grant(tenant: Tenant, client: TenantClient, params: Param
     audience = params.get("audience")
     if audience is None:
         return oauth_error(400, "invalid_request", "Missing required parameter: audience")
-    scopes = _granted_scope(tenant, client, audience, params.get("scope"))
+    scopes = _granted_scope(state, client, audience, params.get("scope"))
     if isinstance(scopes, HttpResponse):
         return scopes
     claims: dict[str, Any] = {
@@ -66,13 +66,13 @@ def client_credentials_grant(tenant: Tenant, client: TenantClient, params: Param
     }
     organization = params.get("organization")
     if organization is not None:
-        org = tenant.config.organization(organization)
+        org = state.config.organization(organization)
         if org is None:
             return oauth_error(400, "invalid_request", f"Unknown organization: {organization}")
         claims["org_id"] = org.id
-    lifetime = tenant.apis.lifetime(audience)
+    lifetime = state.apis.lifetime(audience)
     body = {
-        "access_token": sign_access_token(tenant, claims, lifetime),
+        "access_token": sign_access_token(state, claims, lifetime),
         "token_type": "Bearer",
         "expires_in": lifetime,
         "scope": claims["scope"],

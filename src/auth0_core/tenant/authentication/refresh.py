@@ -1,28 +1,24 @@
-"""The ``refresh_token`` grant with MRRT policies and rotation, and ``POST /oauth/revoke``.
+"""The ``refresh_token`` grant with MRRT policies and rotation.
 
 Multi-Resource Refresh Tokens (protocol doc 4.5): one refresh token may mint access tokens for
 its login audience and for every audience a client policy covers. A requested audience that no
 policy covers is silently ignored (a token for the original audience comes back, as on Auth0),
 and so are requested scopes that are not allowed. Rotation and reuse detection (4.6) live in
-:mod:`.refresh_store`.
+:mod:`..refresh_store`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import attrs
 
-from .._http import HttpResponse
-from .apis import OIDC_SCOPES, Apis
-from .config_types import TenantClient
+from ..._http import HttpResponse
+from ..apis import OIDC_SCOPES, Apis
+from ..config_types import TenantClient
+from ..params import Params
+from ..records import Grant
+from ..responses import oauth_error
+from ..state import TenantState
 from .mint import token_response
-from .params import Incoming, Params
-from .records import Grant
-from .responses import NO_STORE, oauth_error
-
-if TYPE_CHECKING:
-    from .tenant import Tenant
 
 UNKNOWN_REFRESH_TOKEN = "Unknown or invalid refresh token."
 
@@ -32,17 +28,15 @@ def wants_refresh_token(scope: str) -> bool:
     return "offline_access" in scope.split()
 
 
-def new_refresh_token(tenant: Tenant) -> str:
+def new_refresh_token(state: TenantState) -> str:
     """A fresh opaque refresh token string (``v1.`` prefix, as Auth0's)."""
-    return "v1." + tenant.env.random_urlsafe(48)
+    return "v1." + state.env.random_urlsafe(48)
 
 
-def issue_refresh_token(tenant: Tenant, grant: Grant) -> str:
+def issue_refresh_token(state: TenantState, grant: Grant) -> str:
     """The first refresh token of a new family (one family per login)."""
-    family_id = "rtf_" + tenant.env.random_urlsafe(12)
-    return tenant.refresh_tokens.issue(
-        family_id, new_refresh_token(tenant), grant, tenant.env.now()
-    )
+    family_id = "rtf_" + state.env.random_urlsafe(12)
+    return state.refresh_tokens.issue(family_id, new_refresh_token(state), grant, state.env.now())
 
 
 def _unique(scopes: list[str]) -> list[str]:
@@ -84,7 +78,7 @@ def mrrt_target(
     return target, " ".join(kept or allowed)
 
 
-def refresh_grant(tenant: Tenant, client: TenantClient, params: Params) -> HttpResponse:
+def refresh_grant(state: TenantState, client: TenantClient, params: Params) -> HttpResponse:
     """``grant_type=refresh_token``: tokens for the original or an MRRT policy audience.
 
     A rotating client gets a new refresh token each time and the presented one is rotated
@@ -95,33 +89,16 @@ def refresh_grant(tenant: Tenant, client: TenantClient, params: Params) -> HttpR
     if token is None:
         return oauth_error(400, "invalid_request", "Missing required parameter: refresh_token")
     settings = client.refresh_token
-    now = tenant.env.now()
-    record = tenant.refresh_tokens.redeem(token, client.client_id, settings, now)
+    now = state.env.now()
+    record = state.refresh_tokens.redeem(token, client.client_id, settings, now)
     if record is None:
-        status = tenant.config.refresh_token_error_status
+        status = state.config.refresh_token_error_status
         return oauth_error(status, "invalid_grant", UNKNOWN_REFRESH_TOKEN)
     grant = record.family.grant
     audience, scope = mrrt_target(
-        tenant.apis, client, grant, params.get("audience"), params.get("scope")
+        state.apis, client, grant, params.get("audience"), params.get("scope")
     )
-    rotated = new_refresh_token(tenant) if settings.rotating else None
-    refresh_token = tenant.refresh_tokens.use(record, rotated, now)
+    rotated = new_refresh_token(state) if settings.rotating else None
+    refresh_token = state.refresh_tokens.use(record, rotated, now)
     minted = attrs.evolve(grant, audience=audience, scope=scope)
-    return token_response(tenant, minted, refresh_token=refresh_token)
-
-
-def revoke(tenant: Tenant, incoming: Incoming) -> HttpResponse:
-    """``POST /oauth/revoke`` (RFC 7009): revoke a refresh token of the authenticated client.
-
-    The token's whole family goes (every token rotated from the same login). Unknown tokens,
-    and tokens of other clients, answer 200 as well (RFC 7009 §2.2): the answer must not reveal
-    whether a token exists.
-    """
-    params = incoming.body_params()
-    client = tenant.authenticated_client(incoming, params)
-    token = params.get("token")
-    if token is None:
-        return oauth_error(400, "invalid_request", "Missing required parameter: token")
-    if tenant.refresh_tokens.lookup(token, client.client_id) is not None:
-        tenant.refresh_tokens.revoke(token)
-    return HttpResponse(status=200, headers=NO_STORE)
+    return token_response(state, minted, refresh_token=refresh_token)

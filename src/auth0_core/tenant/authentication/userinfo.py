@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._http import HttpResponse, json_response
+from ..._http import HttpResponse, json_response
+from ..params import Incoming
+from ..responses import NO_STORE, json_ok
+from ..state import TenantState
 from .mint import user_claims
-from .params import Incoming
-from .responses import NO_STORE, json_ok
-
-if TYPE_CHECKING:
-    from .tenant import Tenant
 
 
 def _unauthorized(error: str | None, description: str) -> HttpResponse:
@@ -25,25 +21,25 @@ def _unauthorized(error: str | None, description: str) -> HttpResponse:
     )
 
 
-def userinfo(tenant: Tenant, incoming: Incoming) -> HttpResponse:
+def userinfo(state: TenantState, incoming: Incoming) -> HttpResponse:
     """The user's claims for the scope of a valid access token; 401 otherwise."""
     authorization = incoming.request.header("authorization") or ""
     if authorization[:7].lower() != "bearer " or not authorization[7:].strip():
         return _unauthorized(None, "Missing bearer token")
-    claims = tenant.keys.verify(authorization[7:].strip())
+    claims = state.keys.verify(authorization[7:].strip())
     if claims is None:
         return _unauthorized("invalid_token", "The access token is invalid")
     audience = claims.get("aud")
     audiences = audience if isinstance(audience, list) else [audience]
     exp = claims.get("exp")
     if (
-        claims.get("iss") != tenant.issuer
-        or tenant.base_url + "/userinfo" not in audiences
+        claims.get("iss") != state.issuer
+        or state.base_url + "/userinfo" not in audiences
         or not isinstance(exp, int)
-        or exp <= tenant.env.now()
+        or exp <= state.env.now()
     ):
         return _unauthorized("invalid_token", "The access token is invalid or expired")
-    user = tenant.users.profile(str(claims.get("sub")))
+    user = state.users.profile(str(claims.get("sub")))
     if user is None:
         return _unauthorized("invalid_token", "The user no longer exists")
     scope = claims.get("scope")

@@ -18,11 +18,12 @@ from urllib.parse import unquote_plus
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from .._http import HttpResponse
-from .config import TenantClient, TenantConfig
-from .keys import import_assertion_key
-from .params import Incoming, Params
-from .responses import RequestRejected, oauth_error
+from ..._http import HttpResponse
+from ..config import TenantClient, TenantConfig
+from ..keys import import_assertion_key
+from ..params import Incoming, Params
+from ..responses import RequestRejected, oauth_error
+from ..state import TenantState
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 # Auth0 accepts RS256, RS384 and PS256 assertions from RSA credentials (protocol doc 8.6).
@@ -44,20 +45,13 @@ def _invalid_client(description: str, *, basic: bool = False) -> RequestRejected
     return RequestRejected(response)
 
 
-def authenticate_client(
-    config: TenantConfig,
-    incoming: Incoming,
-    params: Params,
-    *,
-    issuer: str,
-    now: int,
-    used_jtis: MutableMapping[tuple[str, str], int],
-) -> TenantClient:
+def authenticate_client(state: TenantState, incoming: Incoming, params: Params) -> TenantClient:
     """The client that authenticated this request.
 
     Raises:
         RequestRejected: 401 ``invalid_client`` or 400 ``invalid_request``.
     """
+    config = state.config
     authorization = incoming.request.header("authorization") or ""
     basic = authorization[:6].lower() == "basic "
     assertion = params.get("client_assertion")
@@ -67,7 +61,8 @@ def authenticate_client(
             oauth_error(400, "invalid_request", "Use only one client authentication method.")
         )
     if assertion is not None:
-        client = _assertion_client(config, params, assertion, issuer, now, used_jtis)
+        now = state.env.now()
+        client = _assertion_client(config, params, assertion, state.issuer, now, state.used_jtis)
     elif basic:
         client = _basic_client(config, authorization[6:].strip())
     else:

@@ -10,15 +10,12 @@ once and the browser comes back with a code for the primary. Every failure is re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .config_types import MY_ACCOUNT_AUDIENCE, TenantClient, TenantUser
-from .directory import LinkError
-from .params import Params
-from .records import LinkRequest
-
-if TYPE_CHECKING:
-    from .tenant import Tenant
+from ..config_types import MY_ACCOUNT_AUDIENCE, TenantClient, TenantUser
+from ..directory import LinkError
+from ..params import Params
+from ..records import LinkRequest
+from ..responses import AuthorizeFailure
+from ..state import TenantState
 
 LINK_SCOPE = "link_account"
 UNLINK_SCOPE = "unlink_account"
@@ -27,20 +24,11 @@ UNLINK_SCOPE = "unlink_account"
 HINT_LEEWAY = 86400
 
 
-class AuthorizeFailure(Exception):
-    """An error to report to the (already validated) redirect_uri or as PAR JSON."""
-
-    def __init__(self, error: str, description: str) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-
-
 def _invalid(description: str) -> AuthorizeFailure:
     return AuthorizeFailure("invalid_request", description)
 
 
-def link_request(tenant: Tenant, client: TenantClient, params: Params) -> LinkRequest | None:
+def link_request(state: TenantState, client: TenantClient, params: Params) -> LinkRequest | None:
     """The link/unlink request in ``params``, None for an ordinary login.
 
     Raises:
@@ -55,25 +43,25 @@ def link_request(tenant: Tenant, client: TenantClient, params: Params) -> LinkRe
     hint = params.get("id_token_hint")
     if hint is None:
         raise _invalid("Missing required parameter: id_token_hint")
-    claims = tenant.keys.verify(hint)
+    claims = state.keys.verify(hint)
     audience = claims.get("aud") if claims else None
     audiences = audience if isinstance(audience, list) else [audience]
     exp = claims.get("exp") if claims else None
     if (
         claims is None
-        or claims.get("iss") != tenant.issuer
+        or claims.get("iss") != state.issuer
         or client.client_id not in audiences
         or not isinstance(exp, int)
-        or exp + HINT_LEEWAY <= tenant.env.now()
+        or exp + HINT_LEEWAY <= state.env.now()
     ):
         raise _invalid("Invalid id_token_hint.")
     subject = claims.get("sub")
-    if not isinstance(subject, str) or tenant.users.get(subject) is None:
+    if not isinstance(subject, str) or state.users.get(subject) is None:
         raise _invalid("The user of the id_token_hint does not exist.")
     requested = params.get("requested_connection")
     if requested is None:
         raise _invalid("Missing required parameter: requested_connection")
-    if tenant.config.connection(requested) is None:
+    if state.config.connection(requested) is None:
         raise _invalid(f"Unknown requested_connection: {requested}")
     return LinkRequest(
         action="link" if link else "unlink",
@@ -88,35 +76,35 @@ def granted_scope(scope: str) -> str:
     return " ".join(kept) or "openid"
 
 
-def link_audience(tenant: Tenant, audience: str | None) -> str | None:
+def link_audience(state: TenantState, audience: str | None) -> str | None:
     """``my-account`` (the literal the official SDK sends) stands for the My Account API."""
-    return tenant.apis.resolve(audience) if audience == MY_ACCOUNT_AUDIENCE else audience
+    return state.apis.resolve(audience) if audience == MY_ACCOUNT_AUDIENCE else audience
 
 
-def link_after_login(tenant: Tenant, link: LinkRequest, secondary: TenantUser) -> str:
+def link_after_login(state: TenantState, link: LinkRequest, secondary: TenantUser) -> str:
     """Link the login that just authenticated into the primary; the primary's ``user_id``.
 
     Raises:
         AuthorizeFailure: the secondary is the primary itself or is already linked.
     """
-    record = tenant.users.get(link.primary_user_id)
+    record = state.users.get(link.primary_user_id)
     if record is None:
         raise _invalid("The user of the id_token_hint does not exist.")
-    identity = tenant.users.identity_of(secondary)
+    identity = state.users.identity_of(secondary)
     try:
-        tenant.users.link(record.user_id, identity)
+        state.users.link(record.user_id, identity)
     except LinkError as error:
         raise _invalid(error.message) from None
     return record.user_id
 
 
-def unlink_now(tenant: Tenant, link: LinkRequest) -> str:
+def unlink_now(state: TenantState, link: LinkRequest) -> str:
     """Remove the primary's identity of the requested connection; the primary's ``user_id``.
 
     Raises:
         AuthorizeFailure: nothing of that connection is linked, or it is the main identity.
     """
-    record = tenant.users.get(link.primary_user_id)
+    record = state.users.get(link.primary_user_id)
     if record is None:
         raise _invalid("The user of the id_token_hint does not exist.")
     linked = [i for i in record.identities[1:] if i.connection == link.requested_connection]
@@ -124,5 +112,5 @@ def unlink_now(tenant: Tenant, link: LinkRequest) -> str:
         if record.identities[0].connection == link.requested_connection:
             raise _invalid("Main identity cannot be removed.")
         raise _invalid(f"No identity of {link.requested_connection} is linked to this user.")
-    tenant.users.unlink(record.user_id, *linked[0].key)
+    state.users.unlink(record.user_id, *linked[0].key)
     return record.user_id

@@ -1,4 +1,7 @@
-"""``/authorize``, the login page's ``POST /u/login`` and ``POST /oauth/par``.
+"""``GET /authorize``: validate an authorization request, then show the login page.
+
+The validation is shared with ``POST /oauth/par`` (:mod:`.par`); the login page posts to
+``/u/login`` (:mod:`.login`), and both end with :func:`issue_code`.
 
 Order of checks follows RFC 6749 §4.1.2.1: until ``client_id`` and ``redirect_uri`` are known
 good, errors are shown on an HTML page (never redirect to an unregistered URL); after that,
@@ -7,45 +10,29 @@ errors go back to the ``redirect_uri`` as ``error``/``error_description``/``stat
 
 from __future__ import annotations
 
-import hmac
 import re
-from typing import TYPE_CHECKING
 
-from .._http import HttpResponse
-from .config import TenantClient
-from .linking import (
+from ..._http import HttpResponse
+from ..config import TenantClient
+from ..params import Incoming, Params
+from ..records import AuthorizationRequest, CodeGrant, Grant, LoginTransaction
+from ..responses import (
     AuthorizeFailure,
-    granted_scope,
-    link_after_login,
-    link_audience,
-    link_request,
-    unlink_now,
-)
-from .params import Incoming, Params
-from .records import AuthorizationRequest, CodeGrant, Grant, LoginTransaction, PushedRequest
-from .responses import (
-    RequestRejected,
     error_page,
     error_redirect,
-    json_ok,
     login_page,
-    not_found,
-    oauth_error,
     redirect,
     with_query,
 )
+from ..state import TenantState
+from .linking import granted_scope, link_audience, link_request, unlink_now
 
-if TYPE_CHECKING:
-    from .tenant import Tenant
-
-REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
 # RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is exactly 43 characters; allow the full range.
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 _SUPPORTED_RESPONSE_MODES = ("query",)
-_CLIENT_CREDENTIALS = frozenset({"client_secret", "client_assertion", "client_assertion_type"})
 
 
-def _client_and_redirect(tenant: Tenant, params: Params) -> tuple[TenantClient, str]:
+def client_and_redirect(state: TenantState, params: Params) -> tuple[TenantClient, str]:
     """Validate ``client_id`` and ``redirect_uri`` before anything else.
 
     Raises:
@@ -54,7 +41,7 @@ def _client_and_redirect(tenant: Tenant, params: Params) -> tuple[TenantClient, 
     if params.duplicated(("client_id", "redirect_uri")):
         raise AuthorizeFailure("invalid_request", "Duplicate client_id or redirect_uri.")
     client_id = params.get("client_id")
-    client = tenant.config.client(client_id) if client_id else None
+    client = state.config.client(client_id) if client_id else None
     if client is None:
         raise AuthorizeFailure("invalid_request", f"Unknown client: {client_id or '(missing)'}")
     redirect_uri = params.get("redirect_uri")
@@ -78,8 +65,8 @@ def _max_age(params: Params) -> int | None:
     return int(value)
 
 
-def _authorization_request(
-    tenant: Tenant, client: TenantClient, redirect_uri: str, params: Params
+def authorization_request(
+    state: TenantState, client: TenantClient, redirect_uri: str, params: Params
 ) -> AuthorizationRequest:
     """Validate the rest of an authorization request (shared by /authorize and PAR).
 
@@ -109,19 +96,19 @@ def _authorization_request(
     if not _CHALLENGE.match(challenge):
         raise AuthorizeFailure("invalid_request", "Malformed code_challenge.")
     organization = params.get("organization")
-    org = tenant.config.organization(organization) if organization else None
+    org = state.config.organization(organization) if organization else None
     if organization is not None and org is None:
         raise AuthorizeFailure(
             "invalid_request", f"parameter organization is invalid: {organization}"
         )
     connection = params.get("connection")
-    if connection is not None and tenant.config.connection(connection) is None:
+    if connection is not None and state.config.connection(connection) is None:
         raise AuthorizeFailure("invalid_request", f"Unknown connection: {connection}")
     scope = params.get("scope") or "openid"
     audience = params.get("audience")
-    link = link_request(tenant, client, params)
+    link = link_request(state, client, params)
     if link is not None:
-        scope, audience = granted_scope(scope), link_audience(tenant, audience)
+        scope, audience = granted_scope(scope), link_audience(state, audience)
     return AuthorizationRequest(
         client_id=client.client_id,
         redirect_uri=redirect_uri,
@@ -139,42 +126,42 @@ def _authorization_request(
     )
 
 
-def authorize(tenant: Tenant, incoming: Incoming) -> HttpResponse:
+def authorize(state: TenantState, incoming: Incoming) -> HttpResponse:
     """``GET /authorize``: show the login page, or report an error."""
     params = incoming.query
     if params.get("request_uri") is not None:
-        return _authorize_pushed(tenant, params)
+        return _authorize_pushed(state, params)
     try:
-        client, redirect_uri = _client_and_redirect(tenant, params)
+        client, redirect_uri = client_and_redirect(state, params)
     except AuthorizeFailure as failure:
         return error_page(400, failure.error, failure.description)
     try:
-        request = _authorization_request(tenant, client, redirect_uri, params)
+        request = authorization_request(state, client, redirect_uri, params)
     except AuthorizeFailure as failure:
         return error_redirect(redirect_uri, failure.error, failure.description, params.get("state"))
-    return _start_login(tenant, client, request)
+    return _start_login(state, client, request)
 
 
-def _authorize_pushed(tenant: Tenant, params: Params) -> HttpResponse:
+def _authorize_pushed(state: TenantState, params: Params) -> HttpResponse:
     """``/authorize?client_id=...&request_uri=...`` (RFC 9126 §4): the pushed request rules."""
-    if not tenant.config.pushed_authorization_requests:
+    if not state.config.pushed_authorization_requests:
         return error_page(400, "invalid_request", "Pushed authorization requests are disabled.")
     request_uri = params.get("request_uri") or ""
     # One-time use: pop first, so a failed attempt also burns the request_uri.
-    pushed = tenant.pushed.pop(request_uri, None)
+    pushed = state.pushed.pop(request_uri, None)
     client_id = params.get("client_id")
-    if pushed is None or pushed.expires_at <= tenant.env.now():
+    if pushed is None or pushed.expires_at <= state.env.now():
         return error_page(400, "invalid_request", "The request_uri is invalid or expired.")
     if client_id != pushed.request.client_id:
         return error_page(400, "invalid_request", "The client_id does not match the request_uri.")
-    client = tenant.config.client(pushed.request.client_id)
+    client = state.config.client(pushed.request.client_id)
     if client is None:  # the configuration is immutable, so this cannot happen; stay total
         return error_page(400, "invalid_request", "Unknown client.")
-    return _start_login(tenant, client, pushed.request)
+    return _start_login(state, client, pushed.request)
 
 
 def _start_login(
-    tenant: Tenant, client: TenantClient, request: AuthorizationRequest
+    state: TenantState, client: TenantClient, request: AuthorizationRequest
 ) -> HttpResponse:
     if request.prompt is not None and "none" in request.prompt.split():
         # There is no tenant SSO session to reuse, so a silent login cannot succeed.
@@ -184,61 +171,24 @@ def _start_login(
     if request.link is not None and request.link.action == "unlink":
         # Nothing to authenticate: the id_token_hint names the user.
         try:
-            user_id = unlink_now(tenant, request.link)
+            user_id = unlink_now(state, request.link)
         except AuthorizeFailure as failure:
             return error_redirect(
                 request.redirect_uri, failure.error, failure.description, request.state
             )
-        return _issue_code(tenant, request, user_id)
-    now = tenant.env.now()
-    tx = tenant.env.random_urlsafe(32)
-    tenant.logins[tx] = LoginTransaction(
-        request=request, expires_at=now + tenant.config.login_lifetime
+        return issue_code(state, request, user_id)
+    now = state.env.now()
+    tx = state.env.random_urlsafe(32)
+    state.logins[tx] = LoginTransaction(
+        request=request, expires_at=now + state.config.login_lifetime
     )
     return login_page(tx, client.name)
 
 
-def login(tenant: Tenant, incoming: Incoming) -> HttpResponse:
-    """``POST /u/login``: check the credentials, then redirect back with a code."""
-    form = incoming.form()
-    now = tenant.env.now()
-    tx = form.get("tx") or ""
-    transaction = tenant.logins.get(tx)
-    if transaction is None or transaction.expires_at <= now:
-        tenant.logins.pop(tx, None)
-        return error_page(400, "invalid_request", "The login session expired. Start again.")
-    request = transaction.request
-    client = tenant.config.client(request.client_id)
-    link = request.link
-    connection = link.requested_connection if link else request.connection
-    user = tenant.users.login_of(connection, form.get("username") or "")
-    password = (form.get("password") or "").encode()
-    if user is None or not hmac.compare_digest(user.password.encode(), password):
-        name = client.name if client else request.client_id
-        return login_page(tx, name, message="Wrong email or password.", status=401)
-    del tenant.logins[tx]
-    # A login linked into another user signs in as that (primary) user, as on Auth0.
-    record = tenant.users.subject_of(user) if link is None else None
-    user_id = link.primary_user_id if link else record.user_id if record else None
-    org = tenant.config.organization(request.organization_id) if request.organization_id else None
-    if user_id is None or (org is not None and user_id not in org.members):
-        org_id = org.id if org else ""
-        description = f"user {user_id or user.user_id} is not part of the {org_id} organization"
-        return error_redirect(request.redirect_uri, "access_denied", description, request.state)
-    if link is not None:
-        try:
-            user_id = link_after_login(tenant, link, user)
-        except AuthorizeFailure as failure:
-            return error_redirect(
-                request.redirect_uri, failure.error, failure.description, request.state
-            )
-    return _issue_code(tenant, request, user_id)
-
-
-def _issue_code(tenant: Tenant, request: AuthorizationRequest, user_id: str) -> HttpResponse:
+def issue_code(state: TenantState, request: AuthorizationRequest, user_id: str) -> HttpResponse:
     """Redirect back to the client with a fresh authorization code for ``user_id``."""
-    now = tenant.env.now()
-    code = tenant.env.random_urlsafe(32)
+    now = state.env.now()
+    code = state.env.random_urlsafe(32)
     grant = Grant(
         client_id=request.client_id,
         user_id=user_id,
@@ -246,40 +196,13 @@ def _issue_code(tenant: Tenant, request: AuthorizationRequest, user_id: str) -> 
         audience=request.audience,
         organization_id=request.organization_id,
         auth_time=now,
-        sid=tenant.env.random_urlsafe(16),
+        sid=state.env.random_urlsafe(16),
     )
-    tenant.codes[code] = CodeGrant(
+    state.codes[code] = CodeGrant(
         grant=grant,
         redirect_uri=request.redirect_uri,
         code_challenge=request.code_challenge,
         nonce=request.nonce,
-        expires_at=now + tenant.config.authorization_code_lifetime,
+        expires_at=now + state.config.authorization_code_lifetime,
     )
     return redirect(with_query(request.redirect_uri, {"code": code, "state": request.state}))
-
-
-def par(tenant: Tenant, incoming: Incoming) -> HttpResponse:
-    """``POST /oauth/par`` (RFC 9126 §2): validate, store, answer 201 with a request_uri."""
-    if not tenant.config.pushed_authorization_requests:
-        return not_found()
-    params = incoming.form()
-    client = tenant.authenticated_client(incoming, params)
-    if params.get("request_uri") is not None:
-        raise RequestRejected(
-            oauth_error(400, "invalid_request", "request_uri must not be pushed.")
-        )
-    # Credentials are not part of the authorization request: never store or pass them on.
-    values = {k: v for k, v in params.values.items() if k not in _CLIENT_CREDENTIALS}
-    # The client authenticated, so a missing client_id in the body is filled in from it.
-    values.setdefault("client_id", [client.client_id])
-    try:
-        client, redirect_uri = _client_and_redirect(tenant, Params(values))
-        request = _authorization_request(tenant, client, redirect_uri, Params(values))
-    except AuthorizeFailure as failure:
-        return oauth_error(400, failure.error, failure.description)
-    request_uri = REQUEST_URI_PREFIX + tenant.env.random_urlsafe(32)
-    lifetime = tenant.config.par_lifetime
-    tenant.pushed[request_uri] = PushedRequest(
-        request=request, expires_at=tenant.env.now() + lifetime
-    )
-    return json_ok(201, {"request_uri": request_uri, "expires_in": lifetime})

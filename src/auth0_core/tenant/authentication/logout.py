@@ -6,15 +6,11 @@ list when a client is identified, else the tenant-level list (protocol doc 8.1).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .._http import HttpResponse
-from .config import TenantClient
-from .params import Incoming
-from .responses import error_page, logged_out_page, redirect, with_query
-
-if TYPE_CHECKING:
-    from .tenant import Tenant
+from ..._http import HttpResponse
+from ..config import TenantClient
+from ..params import Incoming
+from ..responses import error_page, logged_out_page, redirect, with_query
+from ..state import TenantState
 
 
 def _not_allowed(parameter: str, url: str) -> HttpResponse:
@@ -26,26 +22,26 @@ def _not_allowed(parameter: str, url: str) -> HttpResponse:
     )
 
 
-def _allowed(tenant: Tenant, client: TenantClient | None) -> tuple[str, ...]:
-    return client.allowed_logout_urls if client else tenant.config.allowed_logout_urls
+def _allowed(state: TenantState, client: TenantClient | None) -> tuple[str, ...]:
+    return client.allowed_logout_urls if client else state.config.allowed_logout_urls
 
 
-def v2_logout(tenant: Tenant, incoming: Incoming) -> HttpResponse:
+def v2_logout(state: TenantState, incoming: Incoming) -> HttpResponse:
     """``/v2/logout?client_id=...&returnTo=...``."""
     query = incoming.query
     client_id = query.get("client_id")
-    client = tenant.config.client(client_id) if client_id else None
+    client = state.config.client(client_id) if client_id else None
     if client_id is not None and client is None:
         return error_page(400, "invalid_request", f"Unknown client: {client_id}")
     return_to = query.get("returnTo")
     if return_to is None:
         return logged_out_page()
-    if return_to not in _allowed(tenant, client):
+    if return_to not in _allowed(state, client):
         return _not_allowed("returnTo", return_to)
     return redirect(return_to)
 
 
-def oidc_logout(tenant: Tenant, incoming: Incoming) -> HttpResponse:
+def oidc_logout(state: TenantState, incoming: Incoming) -> HttpResponse:
     """``/oidc/logout`` (OIDC RP-Initiated Logout 1.0 §2).
 
     The ``aud`` of ``id_token_hint`` selects the client (an expired hint is still accepted, as on
@@ -56,18 +52,18 @@ def oidc_logout(tenant: Tenant, incoming: Incoming) -> HttpResponse:
     client_id = query.get("client_id")
     hint = query.get("id_token_hint")
     if hint is not None:
-        claims = tenant.keys.verify(hint)
-        if claims is None or claims.get("iss") != tenant.issuer:
+        claims = state.keys.verify(hint)
+        if claims is None or claims.get("iss") != state.issuer:
             return error_page(400, "invalid_request", "Invalid id_token_hint.")
         audience = claims.get("aud")
         hinted = audience[0] if isinstance(audience, list) and audience else audience
         if client_id is not None and hinted != client_id:
             return error_page(400, "invalid_request", "client_id does not match id_token_hint.")
         client_id = hinted if isinstance(hinted, str) else None
-    client = tenant.config.client(client_id) if client_id else None
+    client = state.config.client(client_id) if client_id else None
     if client_id is not None and client is None:
         return error_page(400, "invalid_request", f"Unknown client: {client_id}")
-    allowed = _allowed(tenant, client)
+    allowed = _allowed(state, client)
     target = query.get("post_logout_redirect_uri")
     if target is None:
         if client is None or not allowed:

@@ -1,0 +1,134 @@
+"""Every endpoint the tenant serves, in one table: ``(method, path pattern) -> endpoint``.
+
+An endpoint is a function ``(TenantState, Incoming) -> HttpResponse``. A ``{name}`` segment of a
+pattern matches any non-empty path segment, percent-decoded (``auth0%7Calice`` is
+``auth0|alice``), and reaches the endpoint as ``incoming.path_params[name]``. A path no route
+matches, or a method its routes do not serve, is answered in the error shape of the API the path
+belongs to: the Management API's under ``/api/v2/``, OAuth's everywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import unquote
+
+import attrs
+
+from .._http import HttpRequest, HttpResponse
+from .authentication import (
+    authorize,
+    discovery,
+    login,
+    logout,
+    par,
+    revoke,
+    token,
+    userinfo,
+)
+from .management import identities, users
+from .params import Incoming
+from .records import LogEntry
+from .responses import (
+    RequestRejected,
+    management_error,
+    method_not_allowed,
+    not_found,
+    oauth_error,
+)
+from .state import TenantState
+
+Endpoint = Callable[[TenantState, Incoming], HttpResponse]
+
+ROUTES: dict[tuple[str, str], Endpoint] = {
+    ("GET", "/.well-known/openid-configuration"): discovery.openid_configuration,
+    ("GET", "/.well-known/jwks.json"): discovery.jwks,
+    ("GET", "/authorize"): authorize.authorize,
+    ("POST", "/u/login"): login.login,
+    ("POST", "/oauth/par"): par.par,
+    ("POST", "/oauth/token"): token.token,
+    ("POST", "/oauth/revoke"): revoke.revoke,
+    ("GET", "/userinfo"): userinfo.userinfo,
+    ("GET", "/v2/logout"): logout.v2_logout,
+    ("GET", "/oidc/logout"): logout.oidc_logout,
+    ("GET", "/api/v2/users/{id}"): users.get_user,
+    ("PATCH", "/api/v2/users/{id}"): users.patch_user,
+    ("POST", "/api/v2/users/{id}/identities"): identities.link_identity,
+    ("DELETE", "/api/v2/users/{id}/identities/{provider}/{user_id}"): identities.unlink_identity,
+}
+
+_MANAGEMENT_PREFIX = "/api/v2/"
+_PATTERNS = [
+    (method, pattern.split("/"), endpoint) for (method, pattern), endpoint in ROUTES.items()
+]
+
+
+def handle(state: TenantState, request: HttpRequest) -> HttpResponse:
+    """Answer one request and log it. Never raises: malformed input answers 4xx, a bug 500."""
+    incoming = Incoming.parse(request)
+    response = _dispatch(state, incoming)
+    state.log.append(
+        LogEntry(
+            method=incoming.method,
+            path=incoming.path,
+            status=response.status,
+            grant_type=_grant_type(incoming),
+        )
+    )
+    return response
+
+
+def _dispatch(state: TenantState, incoming: Incoming) -> HttpResponse:
+    segments = [unquote(segment) for segment in incoming.path.split("/")]
+    allowed: list[str] = []
+    for method, pattern, endpoint in _PATTERNS:
+        path_params = _match(pattern, segments)
+        if path_params is None:
+            continue
+        if method != incoming.method:
+            allowed.append(method)
+            continue
+        state.purge_expired()
+        try:
+            return endpoint(state, attrs.evolve(incoming, path_params=path_params))
+        except RequestRejected as rejected:
+            return rejected.response
+        except Exception:  # a bug in the tenant must not take the test server down
+            return oauth_error(500, "server_error", "The emulated tenant failed.")
+    management = incoming.path.startswith(_MANAGEMENT_PREFIX)
+    if not allowed:
+        return management_error(404, "Not Found", "inexistent_route") if management else not_found()
+    return _method_not_allowed(", ".join(allowed), management=management)
+
+
+def _match(pattern: list[str], segments: list[str]) -> dict[str, str] | None:
+    """The values of the pattern's ``{name}`` segments, or None when the path does not fit."""
+    if len(pattern) != len(segments):
+        return None
+    path_params: dict[str, str] = {}
+    for expected, actual in zip(pattern, segments, strict=True):
+        if expected.startswith("{"):
+            if not actual:
+                return None
+            path_params[expected[1:-1]] = actual
+        elif expected != actual:
+            return None
+    return path_params
+
+
+def _method_not_allowed(allowed: str, *, management: bool) -> HttpResponse:
+    if not management:
+        return method_not_allowed(allowed)
+    response = management_error(405, "Method Not Allowed", "method_not_allowed")
+    return HttpResponse(
+        status=405, headers=(*response.headers, ("Allow", allowed)), body=response.body
+    )
+
+
+def _grant_type(incoming: Incoming) -> str | None:
+    """The ``grant_type`` of a token request, for the log."""
+    if incoming.path != "/oauth/token" or incoming.method != "POST":
+        return None
+    try:
+        return incoming.body_params().get("grant_type")
+    except RequestRejected:
+        return None

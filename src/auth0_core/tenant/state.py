@@ -1,0 +1,88 @@
+"""What the tenant knows and remembers: the data every endpoint reads and changes.
+
+The configuration is frozen; the rest changes as requests arrive. An endpoint receives the state
+and nothing else, so no endpoint depends on the :class:`~auth0_core.tenant.Tenant` face, whose
+lock guards every access to the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from joserfc.jwk import RSAKey
+
+from .._env import Env
+from .._http import HttpResponse
+from .apis import Apis
+from .config import TenantConfig
+from .config_types import TenantClient
+from .directory import UserDirectory
+from .keys import SigningKeys
+from .params import Params
+from .records import CodeGrant, LogEntry, LoginTransaction, PushedRequest
+from .refresh_store import RefreshTokens
+from .vault import Vault
+
+IdTokenHook = Callable[[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]
+GrantHandler = Callable[["TenantState", TenantClient, Params], HttpResponse]
+
+# Replay records outlive their code by a day: long enough to catch a replay.
+_USED_CODE_RETENTION = 86400
+
+
+class TenantState:
+    """An in-memory tenant's data.
+
+    Args:
+        config: clients, users, organizations and settings.
+        base_url: where the tenant is reached; the issuer is ``base_url + "/"``.
+        grant_handlers: ``grant_type`` -> handler, the grants ``/oauth/token`` serves.
+        env: clock and randomness (default: real time, ``secrets``).
+        signing_key: the first signing key (default: the process-wide pooled key).
+    """
+
+    def __init__(
+        self,
+        config: TenantConfig,
+        *,
+        base_url: str,
+        grant_handlers: Mapping[str, GrantHandler],
+        env: Env | None = None,
+        signing_key: RSAKey | None = None,
+    ) -> None:
+        self.config = config
+        self.base_url = base_url.rstrip("/")
+        self.issuer = self.base_url + "/"
+        self.env = env if env is not None else Env()
+        self.keys = SigningKeys(signing_key)
+        # Placeholders ("my-account", "management") resolve against this tenant's base_url.
+        self.apis = Apis(config, self.base_url)
+        # Users, identities and metadata as linking and the Management API change them.
+        self.users = UserDirectory(config)
+        self.refresh_tokens = RefreshTokens()
+        self.vault = Vault()
+        self.grant_handlers: dict[str, GrantHandler] = dict(grant_handlers)
+        self.id_token_hook: IdTokenHook | None = None
+        self.log: list[LogEntry] = []
+        # What lives between two requests of one login, until it expires.
+        self.pushed: dict[str, PushedRequest] = {}
+        self.logins: dict[str, LoginTransaction] = {}
+        self.codes: dict[str, CodeGrant] = {}
+        # code -> (expiry, refresh tokens it produced), to revoke them if the code is replayed.
+        self.used_codes: dict[str, tuple[int, list[str]]] = {}
+        self.used_jtis: dict[tuple[str, str], int] = {}
+
+    def __repr__(self) -> str:
+        return f"TenantState(base_url={self.base_url!r})"
+
+    def purge_expired(self) -> None:
+        """Forget expired pushed requests, login pages and codes, and old replay records."""
+        now = self.env.now()
+        for store in (self.pushed, self.logins, self.codes):
+            for key in [k for k, v in store.items() if v.expires_at <= now]:
+                del store[key]
+        for code in [
+            c for c, (exp, _) in self.used_codes.items() if exp + _USED_CODE_RETENTION <= now
+        ]:
+            del self.used_codes[code]
