@@ -1,8 +1,8 @@
 """The emulated Auth0 tenant (pure): configuration, the ``Tenant`` model and a scripted login.
 
-This package's face: ``Tenant`` holds a :mod:`.state`, and :mod:`.routes` maps requests to the
-endpoints of :mod:`.authentication` and :mod:`.management`. No module of the package imports
-this face.
+This package's face: ``Tenant`` holds a :mod:`.state`, :mod:`.routes` maps requests to the
+endpoints of :mod:`.authentication` and :mod:`.management`, and :mod:`.outbox` keeps what the
+tenant sends. No module of the package imports this face.
 
 Example::
 

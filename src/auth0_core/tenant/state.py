@@ -19,6 +19,7 @@ from .config import TenantConfig
 from .config_types import TenantClient
 from .directory import UserDirectory
 from .keys import SigningKeys
+from .outbox import Outbox
 from .params import Params
 from .records import CodeGrant, LogEntry, LoginTransaction, PushedRequest
 from .refresh_store import RefreshTokens
@@ -62,6 +63,7 @@ class TenantState:
         self.users = UserDirectory(config)
         self.refresh_tokens = RefreshTokens()
         self.vault = Vault()
+        self.outbox = Outbox()
         self.grant_handlers: dict[str, GrantHandler] = dict(grant_handlers)
         self.id_token_hook: IdTokenHook | None = None
         self.log: list[LogEntry] = []

@@ -21,6 +21,7 @@ from .authentication.token import DEFAULT_GRANTS
 from .config import TenantConfig
 from .config_types import RefreshTokenSettings
 from .directory import UserDirectory
+from .outbox import Outbox
 from .records import LogEntry
 from .refresh_store import RefreshTokenState
 from .routes import handle
@@ -46,6 +47,7 @@ class Tenant:
         grant_handlers: ``grant_type`` -> handler ``(state, client, params) -> response``; add
             entries to emulate more grants.
         users: the live user directory (links, metadata).
+        outbox: what the tenant sent (e-mails, text messages, back-channel logout deliveries).
     """
 
     def __init__(
@@ -102,6 +104,10 @@ class Tenant:
     @property
     def grant_handlers(self) -> dict[str, GrantHandler]:
         return self.state.grant_handlers
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.state.outbox
 
     @property
     def users(self) -> UserDirectory:
