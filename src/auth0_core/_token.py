@@ -74,13 +74,27 @@ def raise_for_oauth_error(response: HttpResponse) -> None:
     )
 
 
+# Auth0's tokens are a few kilobytes, a JWT with many permissions some tens: a member longer
+# than this is a broken or hostile answer, refused before it reaches a session or a cookie.
+MAX_MEMBER_CHARS = 64 * 1024
+
+
+def _bounded(name: str, value: str) -> str:
+    if len(value) > MAX_MEMBER_CHARS:
+        raise InvalidResponse(
+            f"token response member '{name}' is {len(value)} characters long "
+            f"(at most {MAX_MEMBER_CHARS} are accepted)"
+        )
+    return value
+
+
 def _optional_str(document: Mapping[str, object], name: str) -> str | None:
     value = document.get(name)
     if value is None:
         return None
     if not isinstance(value, str):
         raise InvalidResponse(f"token response member '{name}' is not a string")
-    return value
+    return _bounded(name, value)
 
 
 def process_token_response(response: HttpResponse) -> TokenResponse:
@@ -97,9 +111,11 @@ def process_token_response(response: HttpResponse) -> TokenResponse:
     access_token = document.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         raise InvalidResponse("token response has no access_token")
+    _bounded("access_token", access_token)
     token_type = document.get("token_type", "Bearer")
     if not isinstance(token_type, str):
         raise InvalidResponse("token response member 'token_type' is not a string")
+    _bounded("token_type", token_type)
     expires_in = document.get("expires_in")
     if isinstance(expires_in, str) and expires_in.isascii() and expires_in.isdigit():
         # Some servers send a numeric string; only plain ASCII digits of sane length count.
