@@ -7,20 +7,53 @@ including every flow, lives in the core.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
+
+import attrs
 
 from ._client import CoreClient
 from ._config import ClientOptions, make_config
 from ._effects import Flow, StoreDelete, StoreGet, StoreSet
+from ._http import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
+from .errors import ConfigurationError
 from .stores import MemoryStateStore, MemoryTransactionStore
+
+
+def _positive_seconds(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ConfigurationError(f"'{attribute.name}' must be a positive number of seconds.")
+
+
+def _positive_bytes(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigurationError(f"'{attribute.name}' must be a positive whole number of bytes.")
+
+
+@attrs.frozen(kw_only=True)
+class NetworkLimits:
+    """The bounds every facade enforces on the network (docs/network.md).
+
+    Attributes:
+        timeout: seconds one HTTP exchange may take as a whole (connect, send, headers, body).
+        call_timeout: seconds one public call may take, every exchange and store call in it.
+        max_response_bytes: the longest response body read; a longer one is refused.
+    """
+
+    timeout: float = attrs.field(default=DEFAULT_TIMEOUT, validator=_positive_seconds)
+    call_timeout: float = attrs.field(default=DEFAULT_CALL_TIMEOUT, validator=_positive_seconds)
+    max_response_bytes: int = attrs.field(
+        default=DEFAULT_MAX_RESPONSE_BYTES, validator=_positive_bytes
+    )
 
 
 class FacadeBase:
     """Validates the ``ServerClient(...)`` arguments and holds the core client and stores.
 
     With no store given, in-memory stores are used: they live in this process only, so an app
-    running several processes needs a shared store.
+    running several processes needs a shared store. ``timeout``, ``call_timeout`` and
+    ``max_response_bytes`` are the :class:`NetworkLimits` the facade's driver enforces.
     """
 
     def __init__(
@@ -28,8 +61,14 @@ class FacadeBase:
         *,
         transaction_store: Any = None,
         state_store: Any = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         **options: Unpack[ClientOptions],
     ) -> None:
+        self._limits = NetworkLimits(
+            timeout=timeout, call_timeout=call_timeout, max_response_bytes=max_response_bytes
+        )
         config = make_config(**options)
         self._core = CoreClient(config)
         clock = config.env.clock
@@ -61,10 +100,14 @@ class FacadeBase:
 
 
 class FacadeOptions(ClientOptions, total=False):
-    """``ServerClient(...)`` keyword arguments: the client options plus the two stores."""
+    """``ServerClient(...)`` keyword arguments: the client options, the two stores and the
+    network limits."""
 
     transaction_store: Any
     state_store: Any
+    timeout: float
+    call_timeout: float
+    max_response_bytes: int
 
 
 P = ParamSpec("P")

@@ -99,6 +99,8 @@ class App:
             "env": Env(clock=clock),
         }
         self.options.update(kw)
+        # What the in-process client talks to; a test may wrap the tenant (slow, oversized).
+        self.handler: Any = tenant.handle
         self.client = self.make_client()
 
     def make_client(self, **overrides: Any) -> Any:
@@ -107,9 +109,9 @@ class App:
         if self.mode.startswith("sync"):
             session = requests.Session()
             if inprocess:
-                session.mount(self.base_url, auth0_requests.HandlerAdapter(self.tenant.handle))
+                session.mount(self.base_url, auth0_requests.HandlerAdapter(self.handler))
             return auth0_requests.ServerClient(session=session, **options)
-        transport = auth0_anyio.handler_transport(self.tenant.handle) if inprocess else None
+        transport = auth0_anyio.handler_transport(self.handler) if inprocess else None
         return auth0_anyio.ServerClient(
             http_client=httpx.AsyncClient(transport=transport), **options
         )

@@ -1,4 +1,5 @@
-"""Single-flight in both drivers: N concurrent callers, one request, one shared answer."""
+"""Single-flight in both drivers: N concurrent callers, one request, one shared answer, and
+the request belongs to no caller: one that stops waiting or is cancelled does not stop it."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def test_threads_share_one_request() -> None:
 
     def caller() -> None:
         barrier.wait()
-        results.append(flight.run("key", send))
+        results.append(flight.start("key", send).result())
 
     threads = [threading.Thread(target=caller) for _ in range(CALLERS)]
     for thread in threads:
@@ -61,8 +62,26 @@ def test_thread_failure_reaches_every_waiter_and_is_not_remembered() -> None:
         raise TransportError("down")
 
     with pytest.raises(TransportError):
-        flight.run("key", fail)
-    assert flight.run("key", lambda: HttpResponse(status=200)).status == 200
+        flight.start("key", fail).result()
+    assert flight.start("key", lambda: HttpResponse(status=200)).result().status == 200
+
+
+def test_thread_answer_is_remembered_after_its_caller_stopped_waiting() -> None:
+    flight = ThreadSingleFlight(FixedClock(0))
+    release = threading.Event()
+
+    def slow() -> HttpResponse:
+        release.wait(5)
+        return HttpResponse(status=200, body=b"late")
+
+    with pytest.raises(TimeoutError):
+        flight.start("key", slow).result(timeout=0.01)  # the caller's deadline passed
+    release.set()
+
+    def never() -> HttpResponse:
+        raise AssertionError("the remembered answer should have been used")
+
+    assert flight.start("key", never).result(timeout=5).body == b"late"
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
@@ -90,25 +109,26 @@ async def test_tasks_share_one_request(anyio_backend: str) -> None:
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 @pytest.mark.anyio
-async def test_cancelled_leader_fails_waiters_with_a_typed_error(anyio_backend: str) -> None:
+async def test_cancelled_leader_leaves_the_answer_to_waiters_and_later_callers(
+    anyio_backend: str,
+) -> None:
     flight = TaskSingleFlight(FixedClock(0))
-    errors: list[Exception] = []
+    release = anyio.Event()
+    answers: list[HttpResponse] = []
     scopes: list[anyio.CancelScope] = []
 
     async def slow() -> HttpResponse:
-        await anyio.sleep(10)
-        return HttpResponse(status=200)
+        await release.wait()
+        return HttpResponse(status=200, body=b"rotated")
 
     async def leader() -> None:
         with anyio.CancelScope() as scope:
             scopes.append(scope)
             await flight.run("key", slow)
+        assert scope.cancelled_caught
 
     async def waiter() -> None:
-        try:
-            await flight.run("key", slow)
-        except TransportError as exc:
-            errors.append(exc)
+        answers.append(await flight.run("key", slow))
 
     with anyio.fail_after(5):
         async with anyio.create_task_group() as group:
@@ -117,5 +137,65 @@ async def test_cancelled_leader_fails_waiters_with_a_typed_error(anyio_backend: 
             group.start_soon(waiter)
             await anyio.sleep(0.01)
             scopes[0].cancel()
-    assert len(errors) == 1
-    assert "cancelled" in str(errors[0])
+            await anyio.sleep(0.01)
+            release.set()
+    assert [a.body for a in answers] == [b"rotated"]
+
+    async def never() -> HttpResponse:
+        raise AssertionError("the remembered answer should have been used")
+
+    assert (await flight.run("key", never)).body == b"rotated"
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+@pytest.mark.anyio
+async def test_answer_is_remembered_when_every_caller_is_cancelled(anyio_backend: str) -> None:
+    flight = TaskSingleFlight(FixedClock(0))
+    release = anyio.Event()
+    answered = anyio.Event()
+
+    async def slow() -> HttpResponse:
+        await release.wait()
+        answered.set()
+        return HttpResponse(status=200, body=b"rotated")
+
+    with anyio.fail_after(5):
+        with anyio.move_on_after(0.01):
+            await flight.run("key", slow)
+        release.set()
+        await answered.wait()
+        await anyio.sleep(0.01)  # let the request's own task record the answer
+
+        async def never() -> HttpResponse:
+            raise AssertionError("the remembered answer should have been used")
+
+        assert (await flight.run("key", never)).body == b"rotated"
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+@pytest.mark.anyio
+async def test_task_failure_reaches_every_waiter_and_is_not_remembered(
+    anyio_backend: str,
+) -> None:
+    flight = TaskSingleFlight(FixedClock(0))
+    errors: list[TransportError] = []
+
+    async def fail() -> HttpResponse:
+        await anyio.sleep(0.01)
+        raise TransportError("down")
+
+    async def caller() -> None:
+        with pytest.raises(TransportError) as caught:
+            await flight.run("key", fail)
+        errors.append(caught.value)
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            for _ in range(3):
+                group.start_soon(caller)
+    assert [str(e) for e in errors] == ["down"] * 3
+
+    async def ok() -> HttpResponse:
+        return HttpResponse(status=200)
+
+    assert (await flight.run("key", ok)).status == 200

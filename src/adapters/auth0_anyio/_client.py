@@ -10,11 +10,13 @@ from functools import partial
 from types import TracebackType
 from typing import TypeVar, Unpack
 
+import anyio
 import httpx
 
 from auth0_core import HttpRequest
 from auth0_core._effects import Flow, SharedRequest
 from auth0_core._facade import FacadeBase, FacadeOptions, async_call
+from auth0_core._http import call_timed_out
 from auth0_core.flows import api
 
 from ._single_flight import TaskSingleFlight
@@ -27,22 +29,31 @@ class ServerClient(FacadeBase):
     """Auth0 for async Python (asyncio or trio), on one pooled ``httpx.AsyncClient``.
 
     Takes the same arguments as the official SDK's ``ServerClient`` plus ``http_client`` (an
-    ``httpx.AsyncClient`` to use instead of an owned one) and ``timeout`` (seconds). Stores may
-    be sync or async.
+    ``httpx.AsyncClient`` to use instead of an owned one) and the network limits ``timeout``
+    (seconds for one HTTP exchange), ``call_timeout`` (seconds for one public call, store
+    calls included) and ``max_response_bytes`` (docs/network.md). Stores may be sync or async.
     """
 
     def __init__(
         self,
         *,
         http_client: httpx.AsyncClient | None = None,
-        timeout: float = 10.0,
         **options: Unpack[FacadeOptions],
     ) -> None:
         super().__init__(**options)
-        self._transport = HttpxTransport(http_client, timeout=timeout)
+        self._transport = HttpxTransport(
+            http_client,
+            timeout=self._limits.timeout,
+            max_response_bytes=self._limits.max_response_bytes,
+        )
         self._single_flight = TaskSingleFlight(self._core.config.env.clock)
 
     async def _run(self, flow: Flow[T]) -> T:
+        with anyio.move_on_after(self._limits.call_timeout):
+            return await self._drive(flow)
+        raise call_timed_out(self._limits.call_timeout)
+
+    async def _drive(self, flow: Flow[T]) -> T:
         try:
             effect = next(flow)
             while True:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 import anyio
 
@@ -17,41 +19,65 @@ class _Slot:
         self.response: HttpResponse | None = None
         self.error: Exception | None = None
 
+    def outcome(self) -> HttpResponse:
+        if self.response is None:
+            raise self.error or TransportError("the shared request ended without an answer")
+        return self.response
+
 
 class TaskSingleFlight:
-    """Runs ``send`` once per key among concurrent tasks; the others wait for its answer.
+    """Runs ``send`` once per key among concurrent tasks; all of them get its answer.
 
-    Tasks of one event loop only need no lock: nothing here awaits between the check and the
-    claim of a key.
+    The request runs in a task of its own, not in any caller's: a caller that is cancelled (a
+    browser that went away) or runs out of time only stops waiting. The request goes on to its
+    own deadline and its answer is remembered before any caller is woken, so the others get it,
+    and so does the next caller with the same key, even when every caller has gone.
+
+    Tasks of one event loop need no lock: nothing here awaits between the check and the claim
+    of a key.
     """
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
         self._in_flight: dict[str, _Slot] = {}
         self._recent = RecentResponses()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def run(self, key: str, send: Callable[[], Awaitable[HttpResponse]]) -> HttpResponse:
         remembered = self._recent.get(key, self._clock())
         if remembered is not None:
             return remembered
         slot = self._in_flight.get(key)
-        if slot is not None:
-            await slot.done.wait()
-            if slot.response is None:
-                raise slot.error or TransportError("the shared request failed")
-            return slot.response
-        slot = self._in_flight[key] = _Slot()
+        if slot is None:
+            slot = self._in_flight[key] = _Slot()
+            self._spawn(lambda: self._exchange(key, send, slot))
+        await slot.done.wait()
+        return slot.outcome()
+
+    async def _exchange(
+        self, key: str, send: Callable[[], Awaitable[HttpResponse]], slot: _Slot
+    ) -> None:
         try:
             slot.response = await send()
             self._recent.remember(key, slot.response, self._clock())
-            return slot.response
-        except Exception as exc:
+        except Exception as exc:  # handed to every caller; cancellation is not caught
             slot.error = exc
-            raise
-        except BaseException:
-            # The leader was cancelled: its cancellation is not the waiters' to re-raise.
-            slot.error = TransportError("the shared request was cancelled")
-            raise
         finally:
             del self._in_flight[key]
             slot.done.set()
+
+    def _spawn(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Start ``work`` in a task that belongs to no caller, on the running event loop.
+
+        anyio has no such task outside a task group, so this asks the backend itself.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio, so trio, anyio's other backend
+            import trio  # reached only under trio, so it is installed
+
+            trio.lowlevel.spawn_system_task(work)
+            return
+        task = loop.create_task(work())
+        self._tasks.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._tasks.discard)

@@ -5,42 +5,72 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 
+import anyio
 import anyio.lowlevel
 import httpx
 
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core._http import transport_failure
+from auth0_core._http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    BoundedBody,
+    exchange_timed_out,
+    transport_failure,
+)
 
 Handler = Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
 
 
 class HttpxTransport:
-    """Performs requests on an ``httpx.AsyncClient`` it may own (then closed with it)."""
+    """Performs requests on an ``httpx.AsyncClient`` it may own (then closed with it).
 
-    def __init__(self, client: httpx.AsyncClient | None = None, *, timeout: float = 10.0) -> None:
+    ``timeout`` bounds a whole exchange; ``max_response_bytes`` bounds a response body.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
         self.owns_client = client is None
         self.client = client if client is not None else httpx.AsyncClient(timeout=timeout)
+        self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
 
     async def send(self, request: HttpRequest) -> HttpResponse:
-        """Perform ``request`` without following redirects.
+        """Perform ``request`` without following redirects, all of it within ``timeout``.
 
         Raises:
             TransportError: connection, TLS or timeout failure.
+            ResponseTooLargeError: the body is longer than ``max_response_bytes``.
         """
+        with anyio.move_on_after(self.timeout):
+            return await self._exchange(request)
+        raise exchange_timed_out(request, self.timeout)
+
+    async def _exchange(self, request: HttpRequest) -> HttpResponse:
         try:
-            response = await self.client.request(
+            # Leaving the block early (too large, timed out) closes the connection.
+            async with self.client.stream(
                 request.method,
                 request.url,
                 headers=list(request.headers),
                 content=request.body or None,
                 follow_redirects=False,
-            )
+            ) as response:
+                body = BoundedBody(
+                    request, self.max_response_bytes, response.headers.get("content-length")
+                )
+                async for chunk in response.aiter_bytes():
+                    body.add(chunk)
         except httpx.HTTPError as exc:
             raise transport_failure(request, exc) from None
         return HttpResponse(
             status=response.status_code,
             headers=tuple(response.headers.multi_items()),
-            body=response.content,
+            body=body.value(),
         )
 
     async def aclose(self) -> None:
@@ -52,7 +82,8 @@ def handler_transport(handler: Handler) -> httpx.MockTransport:
     """An httpx transport answering from an in-process handler such as ``Tenant.handle``.
 
     ``httpx.AsyncClient(transport=handler_transport(tenant.handle))`` runs the real async
-    facade against the emulated tenant with no socket.
+    facade against the emulated tenant with no socket. The body is streamed to the client as
+    from a socket, so its size limit applies.
     """
 
     async def respond(request: httpx.Request) -> httpx.Response:

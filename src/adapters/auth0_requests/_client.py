@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import inspect
+import time
+from concurrent.futures import Future, wait
 from functools import partial
 from types import TracebackType
 from typing import TypeVar, Unpack
 
 import requests
 
-from auth0_core import HttpRequest
+from auth0_core import HttpRequest, HttpResponse
 from auth0_core._effects import Flow, SharedRequest
 from auth0_core._facade import FacadeBase, FacadeOptions, sync_call
+from auth0_core._http import call_timed_out, exchange_timed_out
 from auth0_core.errors import ConfigurationError
 from auth0_core.flows import api
 
 from ._single_flight import ThreadSingleFlight
-from ._transport import RequestsTransport
+from ._transport import RequestsTransport, in_thread
 
 T = TypeVar("T")
 
@@ -25,14 +28,19 @@ class ServerClient(FacadeBase):
     """Auth0 for synchronous Python (scripts, Flask, Django), on one pooled requests.Session.
 
     Takes the same arguments as the official SDK's ``ServerClient`` plus ``session`` (a
-    ``requests.Session`` to use instead of an owned one) and ``timeout`` (seconds).
+    ``requests.Session`` to use instead of an owned one) and the network limits ``timeout``
+    (seconds for one HTTP exchange), ``call_timeout`` (seconds for one public call) and
+    ``max_response_bytes`` (docs/network.md).
+
+    Each exchange runs on a thread of its own while the calling thread waits for it, so a call
+    returns by its deadline even when a socket call cannot be interrupted. Store calls run on
+    the calling thread and cannot be interrupted, but none starts once the call's time is up.
     """
 
     def __init__(
         self,
         *,
         session: requests.Session | None = None,
-        timeout: float = 10.0,
         **options: Unpack[FacadeOptions],
     ) -> None:
         super().__init__(**options)
@@ -42,19 +50,24 @@ class ServerClient(FacadeBase):
                     f"the {kind} store is async; the sync ServerClient needs a sync store "
                     "(or use auth0_anyio.ServerClient)."
                 )
-        self._transport = RequestsTransport(session, timeout=timeout)
+        self._transport = RequestsTransport(
+            session,
+            timeout=self._limits.timeout,
+            max_response_bytes=self._limits.max_response_bytes,
+        )
         self._single_flight = ThreadSingleFlight(self._core.config.env.clock)
 
     def _run(self, flow: Flow[T]) -> T:
+        call_deadline = time.monotonic() + self._limits.call_timeout
         try:
             effect = next(flow)
             while True:
+                if time.monotonic() >= call_deadline:
+                    raise call_timed_out(self._limits.call_timeout)
                 if isinstance(effect, HttpRequest):
-                    result: object = self._transport.send(effect)
+                    result: object = self._exchange(effect, call_deadline)
                 elif isinstance(effect, SharedRequest):
-                    result = self._single_flight.run(
-                        effect.key, partial(self._transport.send, effect.request)
-                    )
+                    result = self._shared_exchange(effect, call_deadline)
                 else:
                     result = self._perform_store(effect)
                     if inspect.isawaitable(result):
@@ -68,6 +81,34 @@ class ServerClient(FacadeBase):
                 effect = flow.send(result)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
+
+    def _exchange(self, request: HttpRequest, call_deadline: float) -> HttpResponse:
+        deadline = min(time.monotonic() + self._limits.timeout, call_deadline)
+        future = in_thread(partial(self._transport.send, request, deadline=deadline))
+        return self._wait(future, request, deadline, call_deadline)
+
+    def _shared_exchange(self, effect: SharedRequest, call_deadline: float) -> HttpResponse:
+        # A shared exchange belongs to the client, not to this call: it runs to its own
+        # deadline even if this call stops waiting sooner, so that a refresh the tenant has
+        # already processed still has its answer remembered for the next caller.
+        deadline = time.monotonic() + self._limits.timeout
+        send = partial(self._transport.send, effect.request, deadline=deadline)
+        future = self._single_flight.start(effect.key, send)
+        return self._wait(future, effect.request, min(deadline, call_deadline), call_deadline)
+
+    def _wait(
+        self,
+        future: Future[HttpResponse],
+        request: HttpRequest,
+        until: float,
+        call_deadline: float,
+    ) -> HttpResponse:
+        wait([future], timeout=max(0.0, until - time.monotonic()))
+        if future.done():
+            return future.result()
+        if until >= call_deadline:
+            raise call_timed_out(self._limits.call_timeout)
+        raise exchange_timed_out(request, self._limits.timeout)
 
     def close(self) -> None:
         """Close the owned HTTP session."""

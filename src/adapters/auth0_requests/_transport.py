@@ -2,50 +2,132 @@
 
 from __future__ import annotations
 
+import contextvars
+import io
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TypeVar
 
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core._http import transport_failure
+from auth0_core._http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    BoundedBody,
+    exchange_timed_out,
+    transport_failure,
+)
+from auth0_core.errors import TransportError
+
+T = TypeVar("T")
+
+# Small enough that an oversized body is refused soon after the limit, large enough that a
+# normal body is read in a few calls.
+_CHUNK_BYTES = 16 * 1024
 
 
 class RequestsTransport:
-    """Performs requests on a ``requests.Session`` it may own (then closed with it)."""
+    """Performs requests on a ``requests.Session`` it may own (then closed with it).
 
-    def __init__(self, session: requests.Session | None = None, *, timeout: float = 10.0) -> None:
+    ``timeout`` bounds a whole exchange; ``max_response_bytes`` bounds a response body.
+    """
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
         self.owns_session = session is None
         self.session = session if session is not None else requests.Session()
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
 
-    def send(self, request: HttpRequest) -> HttpResponse:
-        """Perform ``request`` without following redirects.
+    def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
+        """Perform ``request`` in this thread without following redirects.
+
+        ``deadline`` (``time.monotonic()``; default ``timeout`` from now) bounds each socket
+        wait and the reading of the body. requests cannot bound a DNS lookup, nor headers that
+        arrive a byte at a time: the facade runs this on a thread of its own for that reason.
 
         Raises:
             TransportError: connection, TLS or timeout failure.
+            ResponseTooLargeError: the body is longer than ``max_response_bytes``.
         """
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise exchange_timed_out(request, self.timeout)
         try:
             response = self.session.request(
                 request.method,
                 request.url,
                 headers=dict(request.headers),
                 data=request.body or None,
-                timeout=self.timeout,
+                timeout=remaining,
                 allow_redirects=False,
+                stream=True,
             )
         except requests.RequestException as exc:
-            raise transport_failure(request, exc) from None
+            raise self._failure(request, exc, deadline) from None
+        with response:  # leaving early closes the connection instead of reading on
+            body = self._read_body(request, response, deadline)
         return HttpResponse(
-            status=response.status_code,
-            headers=tuple(response.headers.items()),
-            body=response.content,
+            status=response.status_code, headers=tuple(response.headers.items()), body=body
         )
+
+    def _read_body(
+        self, request: HttpRequest, response: requests.Response, deadline: float
+    ) -> bytes:
+        body = BoundedBody(request, self.max_response_bytes, response.headers.get("content-length"))
+        try:
+            for chunk in response.iter_content(_CHUNK_BYTES):
+                body.add(chunk)
+                if time.monotonic() >= deadline:
+                    raise exchange_timed_out(request, self.timeout)
+        except requests.RequestException as exc:
+            raise self._failure(request, exc, deadline) from None
+        return body.value()
+
+    def _failure(
+        self, request: HttpRequest, cause: BaseException, deadline: float
+    ) -> TransportError:
+        # Socket timeouts are cut to the deadline: one that fires there is the deadline's.
+        if time.monotonic() >= deadline:
+            return exchange_timed_out(request, self.timeout)
+        return transport_failure(request, cause)
 
     def close(self) -> None:
         if self.owns_session:
             self.session.close()
+
+
+def in_thread(work: Callable[[], T]) -> Future[T]:
+    """Start ``work`` on a daemon thread of its own (with the caller's context variables).
+
+    A thread blocked in a socket call cannot be interrupted; run there, it need not hold its
+    caller, who waits on the future only as long as its own deadline allows.
+    """
+    future: Future[T] = Future()
+    context = contextvars.copy_context()
+
+    def run() -> None:
+        try:
+            result = context.run(work)
+        except BaseException as exc:  # handed to whoever waits, as future.result() would
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+
+    threading.Thread(target=run, name="auth0-http-exchange", daemon=True).start()
+    return future
 
 
 class HandlerAdapter(BaseAdapter):
@@ -74,7 +156,8 @@ class HandlerAdapter(BaseAdapter):
         response = requests.Response()
         response.status_code = answer.status
         response.headers = CaseInsensitiveDict(dict(answer.headers))
-        response._content = answer.body
+        # A body to stream, as from a socket: the transport's size limit applies here too.
+        response.raw = io.BytesIO(answer.body)
         response.url = request.url or ""
         response.request = request
         return response
