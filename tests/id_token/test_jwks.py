@@ -40,7 +40,9 @@ def test_process_keeps_usable_signing_keys(keys: Keys) -> None:
 def test_private_members_are_never_imported(keys: Keys) -> None:
     document = {"keys": [keys.rsa.as_dict(private=True)]}
     (key,) = JsonWebKeys.from_document(document).keys
-    assert not key.is_private
+    assert key.is_private is False
+    # Only the public members survive: the same key as its public form, nothing more.
+    assert key.as_dict() == keys.rsa.as_dict(private=False)
 
 
 def test_malformed_keys_are_skipped(keys: Keys) -> None:
