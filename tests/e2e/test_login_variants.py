@@ -215,21 +215,42 @@ async def test_async_client_is_an_async_context_manager() -> None:
         secret=SECRET,
     ):
         pass
-    assert not http.is_closed  # a client we were given is the caller's to close
+    assert http.is_closed is False  # a client we were given is the caller's to close
     async with auth0_anyio.ServerClient(
         domain=INPROCESS_BASE, client_id=CLIENT_ID, client_secret="x", secret=SECRET
     ) as owned:
-        pass
-    assert owned._transport.client.is_closed
+        assert owned._transport.client.is_closed is False
+    assert owned._transport.client.is_closed is True  # the one it made itself, it closes
     await http.aclose()
 
 
+class ClosingAdapter(requests.adapters.HTTPAdapter):
+    """A real HTTP adapter that remembers whether its session was closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+        super().close()
+
+
 def test_sync_client_is_a_context_manager() -> None:
-    with auth0_requests.ServerClient(
-        domain=INPROCESS_BASE,
-        client_id=CLIENT_ID,
-        client_secret="x",
-        secret=SECRET,
-        authorization_params={"redirect_uri": CALLBACK},
-    ) as client:
-        assert client._transport.owns_session
+    options: dict[str, Any] = {
+        "domain": INPROCESS_BASE,
+        "client_id": CLIENT_ID,
+        "client_secret": "x",
+        "secret": SECRET,
+        "authorization_params": {"redirect_uri": CALLBACK},
+    }
+    given, given_adapter = requests.Session(), ClosingAdapter()
+    given.mount("https://", given_adapter)
+    with auth0_requests.ServerClient(session=given, **options):
+        pass
+    assert given_adapter.closed is False  # a session we were given is the caller's to close
+    with auth0_requests.ServerClient(**options) as client:
+        owned_adapter = ClosingAdapter()
+        client._transport.session.mount("https://", owned_adapter)
+    assert owned_adapter.closed is True  # the session it made itself, it closes
+    given.close()
