@@ -21,6 +21,7 @@ from auth0_core.stores import (
 )
 
 from .browser import Browser, attributes
+from .conformance import mismatches
 
 NOW = 1_767_139_200
 ID = "_a0_session"
@@ -59,6 +60,7 @@ def read(s: CookieStateStore, browser: Browser) -> dict[str, Any] | None:
 
 def test_satisfies_the_protocol() -> None:
     assert isinstance(store(), StateStore)
+    assert mismatches(store(), StateStore) == []
 
 
 def test_small_session_round_trips_in_chunk_zero() -> None:

@@ -11,6 +11,7 @@ from auth0_core.errors import MissingRequiredArgumentError
 from auth0_core.stores import CookieTransactionStore, TransactionStore
 
 from .browser import Browser, attributes
+from .conformance import mismatches
 
 NOW = 1_767_139_200
 
@@ -39,6 +40,7 @@ def write(s: CookieTransactionStore, browser: Browser, state: str, **extra: Any)
 
 def test_satisfies_the_protocol() -> None:
     assert isinstance(CookieTransactionStore("s"), TransactionStore)
+    assert mismatches(CookieTransactionStore("s"), TransactionStore) == []
 
 
 def test_cookie_name_is_prefix_dot_hash_of_the_identifier() -> None:

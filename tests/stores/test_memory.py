@@ -19,6 +19,7 @@ from auth0_core.stores import (
 )
 
 from .browser import Browser, attributes
+from .conformance import mismatches
 
 NOW = 1_767_139_200
 ISS = "https://t.eu.auth0.com/"
@@ -43,6 +44,8 @@ def test_protocols() -> None:
     assert isinstance(MemoryStateStore(), StateStore)
     assert isinstance(MemoryTransactionStore(), TransactionStore)
     assert not isinstance(MemoryTransactionStore(), StateStore)
+    assert mismatches(MemoryStateStore(), StateStore) == []
+    assert mismatches(MemoryTransactionStore(), TransactionStore) == []
     # Statically (mypy) the memory stores satisfy the sync protocols...
     state: StateStore = MemoryStateStore()
     transaction: TransactionStore = MemoryTransactionStore()
@@ -81,6 +84,11 @@ def test_async_protocols() -> None:
     transaction: AsyncTransactionStore = _AsyncStore()
     assert isinstance(state, AsyncStateStore)
     assert isinstance(transaction, AsyncTransactionStore)
+    assert mismatches(state, AsyncStateStore) == []
+    # A sync store has the names but not the kind: isinstance cannot tell, the signatures can.
+    assert mismatches(MemoryStateStore(), AsyncStateStore) == [
+        f"{name}: sync/async differs" for name in ("delete", "delete_by_logout_token", "get", "set")
+    ]
 
 
 def test_values_are_copied_in_and_out() -> None:
@@ -122,7 +130,7 @@ def test_transaction_expiry_with_injected_clock() -> None:
 def test_bool_is_not_an_expiry() -> None:
     s = MemoryTransactionStore(clock=Clock())
     s.set("k", {"expires_at": True})
-    assert s.get("k") is not None
+    assert s.get("k") == {"expires_at": True}
 
 
 def test_bounded_with_oldest_eviction() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import string
 from typing import Any
 
@@ -11,6 +10,8 @@ from hypothesis import strategies as st
 
 from auth0_core._seal import seal, unseal
 from auth0_core.errors import UnsealError
+
+from ..hypothesis_budget import examples
 
 _VALID = seal({"user": {"sub": "auth0|1"}}, "s", "id")
 _B64 = string.ascii_letters + string.digits + "-_"
@@ -24,22 +25,24 @@ json_objects = st.dictionaries(st.text(), json_values, max_size=6)
 
 
 def _unseal_or_error(token: str) -> dict[str, Any] | None:
+    return _unseal_or_error_with(token, "s", "id")
+
+
+def _unseal_or_error_with(token: str, secret: str, identifier: str) -> dict[str, Any] | None:
     try:
-        return unseal(token, ["s"], "id")
+        return unseal(token, [secret], identifier)
     except UnsealError:
         return None
 
 
 @given(st.text())
-def test_any_text_is_a_dict_or_unseal_error(token: str) -> None:
-    result = _unseal_or_error(token)
-    assert result is None or isinstance(result, dict)
+def test_text_nobody_sealed_never_opens(token: str) -> None:
+    assert _unseal_or_error(token) is None
 
 
 @given(st.lists(st.text(alphabet=_B64, max_size=60), min_size=5, max_size=5))
-def test_any_five_segment_token_is_a_dict_or_unseal_error(parts: list[str]) -> None:
-    result = _unseal_or_error(".".join(parts))
-    assert result is None or isinstance(result, dict)
+def test_five_segments_nobody_sealed_never_open(parts: list[str]) -> None:
+    assert _unseal_or_error(".".join(parts)) is None
 
 
 @given(st.integers(min_value=0, max_value=len(_VALID) - 1), st.sampled_from(list(_B64 + ".")))
@@ -49,13 +52,25 @@ def test_single_character_mutations_never_escape(position: int, char: str) -> No
     assert result is None or result == {"user": {"sub": "auth0|1"}}
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(json_objects, st.text(min_size=1), st.text())
 def test_round_trip(payload: dict[str, Any], secret: str, identifier: str) -> None:
     assert unseal(seal(payload, secret, identifier), [secret], identifier) == payload
 
 
 @given(st.text(alphabet=st.characters(codec=None)), st.text(alphabet=st.characters(codec=None)))
-def test_hostile_identifiers_and_secrets_never_escape(secret: str, identifier: str) -> None:
-    with contextlib.suppress(UnsealError):
-        unseal(_VALID, [secret], identifier)
+def test_only_the_sealing_secret_and_identifier_open(secret: str, identifier: str) -> None:
+    # Any other secret or identifier (lone surrogates and all) is an UnsealError, nothing else.
+    opened = _unseal_or_error_with(_VALID, secret, identifier)
+    if (secret, identifier) == ("s", "id"):
+        assert opened == {"user": {"sub": "auth0|1"}}
+    else:
+        assert opened is None
+
+
+@given(st.sampled_from(["s", "t", "s "]), st.sampled_from(["id", "id2", "ID", ""]))
+def test_the_sealed_value_opens_only_with_its_own_secret_and_identifier(
+    secret: str, identifier: str
+) -> None:
+    opened = _unseal_or_error_with(_VALID, secret, identifier)
+    assert opened == ({"user": {"sub": "auth0|1"}} if (secret, identifier) == ("s", "id") else None)
