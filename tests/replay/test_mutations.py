@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ..hypothesis_budget import examples
 from .replay import Replayer, load, names, replay_steps
 
 RECORDINGS = {name: load(name) for name in names()}
@@ -33,7 +34,7 @@ TARGETS = [
 # Deterministic by default; REPLAY_EXAMPLES=5000 runs a longer, randomised bug hunt.
 _HUNT = int(os.environ.get("REPLAY_EXAMPLES", "0"))
 SETTINGS = settings(
-    max_examples=_HUNT or 100,
+    max_examples=_HUNT or examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=not _HUNT,
@@ -313,28 +314,74 @@ def test_json_members_dropped_or_retyped(data: st.DataObject) -> None:
     check_case(data.draw(mutated_recording(data.draw(targets()), "json")))
 
 
+def step_of(recording: dict[str, Any], index: int) -> int:
+    """The step whose effects hold the ``index``-th effect of the recording."""
+    seen = 0
+    for number, step in enumerate(recording["steps"]):
+        seen += len(step["effects"])
+        if index < seen:
+            return number
+    raise IndexError(index)
+
+
 @SETTINGS
 @given(st.data())
 def test_any_status(data: st.DataObject) -> None:
-    check_case(data.draw(mutated_recording(data.draw(targets()), "status")))
+    target = data.draw(targets())
+    case = data.draw(mutated_recording(target, "status"))
+    outcomes = check_case(case)
+    name, index = target
+    recorded = http_effect(RECORDINGS[name], index)["response"]["status"]
+    ((_, mutated),) = case.mutated
+    # The flows follow the recording up to the mutated exchange, so the step that sends that
+    # request gets the new status: a success turned into anything but 2xx must fail that step
+    # (protocol doc §0.2: never a result from an error answer).
+    if 200 <= recorded < 300 and not 200 <= mutated["status"] < 300:
+        assert "error" in outcomes[step_of(case.recording, index)], (name, mutated["status"])
+
+
+def _parses(body: object) -> bool:
+    try:
+        json.loads(body)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def check_unparseable_fails(target: tuple[str, int], case: Case) -> None:
+    """A success whose JSON body no longer parses fails the step that received it (protocol
+    doc §0.2: a non-JSON body is a typed error, never a result)."""
+    outcomes = check_case(case)
+    name, index = target
+    recorded = http_effect(RECORDINGS[name], index)["response"]
+    ((_, mutated),) = case.mutated
+    was_json_success = 200 <= recorded["status"] < 300 and _parses(recorded["body"])
+    if was_json_success and not _parses(mutated["body"]):
+        assert "error" in outcomes[step_of(case.recording, index)], name
 
 
 @SETTINGS
 @given(st.data())
 def test_garbage_bodies(data: st.DataObject) -> None:
-    check_case(data.draw(mutated_recording(data.draw(targets()), "body")))
+    target = data.draw(targets())
+    check_unparseable_fails(target, data.draw(mutated_recording(target, "body")))
 
 
 @SETTINGS
 @given(st.data())
 def test_truncated_bodies(data: st.DataObject) -> None:
-    check_case(data.draw(mutated_recording(data.draw(targets()), "truncate")))
+    target = data.draw(targets())
+    check_unparseable_fails(target, data.draw(mutated_recording(target, "truncate")))
 
 
 @SETTINGS
 @given(st.data())
-def test_content_types(data: st.DataObject) -> None:
-    check_case(data.draw(mutated_recording(data.draw(targets()), "content_type")))
+def test_content_types_change_nothing(data: st.DataObject) -> None:
+    """The flows judge a body, never its label (proxies and servers mislabel JSON): whatever
+    Content-Type an answer carries, every step ends as in the untouched recording."""
+    name, index = data.draw(targets())
+    unmutated = check_outcomes(copy.deepcopy(RECORDINGS[name]))
+    assert check_case(data.draw(mutated_recording((name, index), "content_type"))) == unmutated
 
 
 @SETTINGS
@@ -385,7 +432,7 @@ def test_top_level_members_retyped(case: Case) -> None:
     check_case(case)
 
 
-# --- bugs found by the properties above, kept as plain failing tests until src is fixed ----------
+# --- bugs the properties above found (fixed in src), kept as regression tests ----------------
 
 
 def _replace(recording: dict[str, Any], url_end: str, method: str, body: str) -> dict[str, Any]:
@@ -402,22 +449,21 @@ def _replace(recording: dict[str, Any], url_end: str, method: str, body: str) ->
     return recording
 
 
+INVALID_RESPONSE = {"error": "InvalidResponse", "code": "invalid_response"}
+
+
 @pytest.mark.parametrize(
     ("url_end", "method"),
     [("/.well-known/openid-configuration", "GET"), ("/oauth/token", "POST"), ("/jwks.json", "GET")],
 )
-def test_bug_deeply_nested_json_body_escapes_as_recursion_error(url_end: str, method: str) -> None:
-    """BUG (src/auth0_core/_http.py HttpResponse.json): json.loads raises RecursionError on a
-    body nested ~1000+ deep; json() catches only ValueError/UnicodeDecodeError."""
-    check_outcomes(_replace(RECORDINGS["token_refresh"], url_end, method, "[" * 100_000))
+def test_deeply_nested_json_body_is_an_invalid_response(url_end: str, method: str) -> None:
+    """Was a bug: json.loads raised RecursionError on a body nested ~1000+ deep, and
+    HttpResponse.json caught only ValueError/UnicodeDecodeError."""
+    recording = _replace(RECORDINGS["token_refresh"], url_end, method, "[" * 100_000)
+    assert check_outcomes(recording) == [INVALID_RESPONSE]
 
 
-@pytest.mark.parametrize("name", ["token_mrrt", "vault_exchange", "client_credentials"])
-@pytest.mark.parametrize("expires_in", ["²", "1" * 5000], ids=["superscript-two", "5000-digits"])
-def test_bug_expires_in_digit_string_escapes_as_value_error(name: str, expires_in: str) -> None:
-    """BUG (src/auth0_core/_token.py process_token_response): a string ``expires_in`` passing
-    ``str.isdigit()`` goes to ``int()``, which raises ValueError for digits like '²' and for
-    more than 4300 digits."""
+def _with_expires_in(name: str, expires_in: str) -> dict[str, Any]:
     recording = copy.deepcopy(RECORDINGS[name])
     post = next(
         e
@@ -428,7 +474,29 @@ def test_bug_expires_in_digit_string_escapes_as_value_error(name: str, expires_i
     answer = json.loads(post["response"]["body"])
     answer["expires_in"] = expires_in
     post["response"]["body"] = json.dumps(answer)
-    check_outcomes(recording)
+    return recording
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [
+        ("token_mrrt", [INVALID_RESPONSE]),
+        ("vault_exchange", [{"error": "AccessTokenForConnectionError", "code": "retrieval_error"}]),
+        ("client_credentials", [INVALID_RESPONSE, INVALID_RESPONSE]),
+    ],
+)
+def test_expires_in_of_non_ascii_digits_is_refused(name: str, refused: list[Any]) -> None:
+    """Was a bug: '²' passes str.isdigit() and made int() raise ValueError."""
+    assert check_outcomes(_with_expires_in(name, "\u00b2")) == refused
+
+
+@pytest.mark.parametrize("name", ["token_mrrt", "vault_exchange", "client_credentials"])
+def test_expires_in_of_5000_digits_is_ignored(name: str) -> None:
+    """Was a bug: int() raises ValueError beyond 4300 digits. An over-long numeric string now
+    counts as no expires_in: the flows give exactly what the unmutated recording gives."""
+    unmutated = check_outcomes(copy.deepcopy(RECORDINGS[name]))
+    assert all("result" in outcome for outcome in unmutated)
+    assert check_outcomes(_with_expires_in(name, "1" * 5000)) == unmutated
 
 
 def test_mutations_do_change_outcomes() -> None:
