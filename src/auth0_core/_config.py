@@ -100,6 +100,8 @@ class ClientConfig:
     absolute_duration: int = 259_200
     logout_strategy: LogoutStrategy = "auto"
     telemetry: bool = True
+    # Set by the facade when a logout_stamp_store is configured (docs/login.md).
+    logout_stamps: bool = False
     env: Env = attrs.field(factory=Env)
 
     @property

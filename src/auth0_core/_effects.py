@@ -17,13 +17,14 @@ from ._http import HttpRequest, HttpResponse
 
 T = TypeVar("T")
 
-StoreKind = Literal["state", "transaction"]
+# "logout_stamp": the optional shared store of per-user "not before" stamps (docs/login.md).
+StoreKind = Literal["state", "transaction", "logout_stamp"]
 StoreOptions = Mapping[str, Any] | None
 
 
 @attrs.frozen(kw_only=True)
 class StoreGet:
-    """Read ``identifier`` from the state or transaction store; the result is a dict or None."""
+    """Read ``identifier`` from the ``store`` named; the result is a dict or None."""
 
     store: StoreKind
     identifier: str

@@ -52,8 +52,10 @@ class FacadeBase:
     """Validates the ``ServerClient(...)`` arguments and holds the core client and stores.
 
     With no store given, in-memory stores are used: they live in this process only, so an app
-    running several processes needs a shared store. ``timeout``, ``call_timeout`` and
-    ``max_response_bytes`` are the :class:`NetworkLimits` the facade's driver enforces.
+    running several processes needs a shared store. ``logout_stamp_store`` (any store, shared
+    by every instance) makes logout end every older session of the user, cookie sessions
+    included (docs/login.md). ``timeout``, ``call_timeout`` and ``max_response_bytes`` are the
+    :class:`NetworkLimits` the facade's driver enforces.
     """
 
     def __init__(
@@ -61,6 +63,7 @@ class FacadeBase:
         *,
         transaction_store: Any = None,
         state_store: Any = None,
+        logout_stamp_store: Any = None,
         timeout: float = DEFAULT_TIMEOUT,
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
@@ -70,6 +73,8 @@ class FacadeBase:
             timeout=timeout, call_timeout=call_timeout, max_response_bytes=max_response_bytes
         )
         config = make_config(**options)
+        if logout_stamp_store is not None:
+            config = attrs.evolve(config, logout_stamps=True)
         self._core = CoreClient(config)
         clock = config.env.clock
         self._stores: dict[str, Any] = {
@@ -78,6 +83,8 @@ class FacadeBase:
             if transaction_store is not None
             else MemoryTransactionStore(clock=clock),
         }
+        if logout_stamp_store is not None:
+            self._stores["logout_stamp"] = logout_stamp_store
 
     @property
     def config(self) -> Any:
@@ -100,11 +107,12 @@ class FacadeBase:
 
 
 class FacadeOptions(ClientOptions, total=False):
-    """``ServerClient(...)`` keyword arguments: the client options, the two stores and the
+    """``ServerClient(...)`` keyword arguments: the client options, the stores and the
     network limits."""
 
     transaction_store: Any
     state_store: Any
+    logout_stamp_store: Any
     timeout: float
     call_timeout: float
     max_response_bytes: int

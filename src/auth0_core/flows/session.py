@@ -14,16 +14,43 @@ from ..errors import ConfigurationError
 from .discovery import metadata_flow
 
 
+def logout_stamp_key(client: CoreClient, sub: str) -> str:
+    """Where the user's "not before" stamp lives in the logout stamp store."""
+    return f"{client.config.state_identifier}:not_before:{sub}"
+
+
+def _subject(session: Mapping[str, Any]) -> str | None:
+    user = session.get("user")
+    sub = user.get("sub") if isinstance(user, Mapping) else None
+    return sub if isinstance(sub, str) and sub else None
+
+
+def _logged_out_since(client: CoreClient, session: Mapping[str, Any]) -> Flow[bool]:
+    """Whether a logout stamp for the session's user is newer than the session."""
+    sub = _subject(session)
+    if not client.config.logout_stamps or sub is None:
+        return False
+    stamp = yield from store_get("logout_stamp", logout_stamp_key(client, sub), None)
+    not_before = stamp.get("not_before") if isinstance(stamp, Mapping) else None
+    internal = session.get("internal")
+    created = internal.get("created_at") if isinstance(internal, Mapping) else None
+    if not isinstance(not_before, int) or isinstance(not_before, bool):
+        return False
+    # A session with no creation time predates every stamp.
+    return not isinstance(created, int) or created < not_before
+
+
 def load_session_flow(
     client: CoreClient, store_options: StoreOptions
 ) -> Flow[dict[str, Any] | None]:
-    """The live session, or None. An expired session is deleted; a live one rolls forward."""
+    """The live session, or None. An expired session, or one older than its user's logout
+    stamp, is deleted; a live one rolls forward."""
     config = client.config
     session = yield from store_get("state", config.state_identifier, store_options)
     if session is None:
         return None
     now = config.env.now()
-    if not is_live(config, session, now):
+    if not is_live(config, session, now) or (yield from _logged_out_since(client, session)):
         yield from store_delete("state", config.state_identifier, store_options)
         return None
     if needs_roll(session, now):
@@ -73,6 +100,17 @@ def get_user_flow(client: CoreClient, store_options: StoreOptions) -> Flow[dict[
     return dict(session["user"]) if session is not None else None
 
 
+def stamp_logout_flow(client: CoreClient, sub: str) -> Flow[None]:
+    """Make every session of ``sub`` created before now read as logged out.
+
+    The stamp outlives the longest a session can live, then expires from the store.
+    """
+    config = client.config
+    now = config.env.now()
+    stamp = {"not_before": now, "expires_at": now + config.absolute_duration}
+    yield from store_set("logout_stamp", logout_stamp_key(client, sub), stamp, None)
+
+
 def logout_flow(
     client: CoreClient,
     options: LogoutOptions | Mapping[str, Any] | None,
@@ -80,11 +118,18 @@ def logout_flow(
 ) -> Flow[str]:
     """Delete the local session first, then return the tenant's logout URL.
 
+    With a logout stamp store, the user's "not before" stamp is set to now as well, so every
+    older session of that user (a copied cookie, another device) reads as logged out.
     ``logout_strategy="auto"`` uses the discovery ``end_session_endpoint`` when the tenant
     advertises it, ``/v2/logout`` otherwise. The ID token is never put in the URL.
     """
     config = client.config
     opts = coerce_options(LogoutOptions, options)
+    if config.logout_stamps:
+        session = yield from store_get("state", config.state_identifier, store_options)
+        sub = _subject(session) if session is not None else None
+        if sub is not None:
+            yield from stamp_logout_flow(client, sub)
     yield from store_delete("state", config.state_identifier, store_options)
     metadata = yield from metadata_flow(client)
     end_session = metadata.end_session_endpoint
