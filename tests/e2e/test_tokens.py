@@ -81,9 +81,13 @@ async def test_mrrt_for_another_audience_is_cached_by_audience_and_scope(app: Ap
     assert await token(app, options={"audience": API, "scope": "read:items"}) == api_token
     assert refreshes(app) == before + 1
     current = await session(app)
-    assert current["id_token"]  # kept, or replaced by a validated one for the same user
+    # Kept, or replaced by a validated one for the same user and this client.
+    for kept in (id_token, current["id_token"]):
+        assert (claims(kept)["sub"], claims(kept)["aud"]) == (
+            "auth0|alice",
+            app.options["client_id"],
+        )
     assert current["user"]["sub"] == "auth0|alice"
-    assert id_token
     assert {s["audience"] for s in current["token_sets"]} == {"default", API}
 
 

@@ -135,8 +135,12 @@ def test_login_recording() -> None:
     kinds = [e["kind"] for e in complete["effects"]]
     assert kinds == ["store_get", "store_delete", "http", "http", "store_set"]
     session = complete["effects"][-1]["value"]
-    assert session["refresh_token"]
-    assert session["id_token"]
+    answer = json.loads(complete["effects"][2]["response"]["body"])  # the code exchange
+    assert complete["effects"][2]["request"]["url"].endswith("/oauth/token")
+    assert (session["id_token"], session["refresh_token"]) == (
+        answer["id_token"],
+        answer["refresh_token"],
+    )
 
 
 def test_cached_token_needs_no_http() -> None:
