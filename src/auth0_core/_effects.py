@@ -1,73 +1,41 @@
-"""Effects a flow yields, and the typed helpers flows use to yield them.
+"""The typed helpers flows yield effects through.
 
-A flow is a generator: it yields effects (an :class:`~auth0_core.HttpRequest`, or a store
-operation) and is sent their results; its return value is the flow's result. Drivers in the
-adapters perform the effects: the sync driver calls a ``requests.Session`` and sync stores, the
-async driver awaits an ``httpx.AsyncClient`` and (sync or async) stores. Both run the same flow.
+The effect types and the loop that drives a flow are public in :mod:`auth0_core.effects`; they
+are re-exported here so the flows and stores keep importing them from one private place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
-from typing import Any, Literal, TypeVar
-
-import attrs
+from collections.abc import Mapping
+from typing import Any
 
 from ._http import HttpRequest, HttpResponse
+from .effects import (
+    Effect,
+    Flow,
+    SharedRequest,
+    StoreDelete,
+    StoreGet,
+    StoreKind,
+    StoreOptions,
+    StoreSet,
+)
 
-T = TypeVar("T")
-
-# "logout_stamp": the optional shared store of per-user "not before" stamps (docs/login.md).
-StoreKind = Literal["state", "transaction", "logout_stamp"]
-StoreOptions = Mapping[str, Any] | None
-
-
-@attrs.frozen(kw_only=True)
-class StoreGet:
-    """Read ``identifier`` from the ``store`` named; the result is a dict or None."""
-
-    store: StoreKind
-    identifier: str
-    options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
-
-
-@attrs.frozen(kw_only=True)
-class StoreSet:
-    """Write ``value`` under ``identifier``; the result is None."""
-
-    store: StoreKind
-    identifier: str
-    value: Mapping[str, Any] = attrs.field(repr=False)
-    remove_if_expires: bool = False
-    options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
-
-
-@attrs.frozen(kw_only=True)
-class StoreDelete:
-    """Delete ``identifier``; the result is None."""
-
-    store: StoreKind
-    identifier: str
-    options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
-
-
-@attrs.frozen(kw_only=True)
-class SharedRequest:
-    """Perform ``request`` at most once for ``key`` among concurrent callers; share the answer.
-
-    Used for requests whose repetition is harmful, above all refreshes with a rotating refresh
-    token: a second use of the old token would revoke the whole token family. The driver runs
-    one request per key at a time, hands its response to every caller waiting on the same key,
-    and keeps a successful response for a short window so that callers arriving just after
-    (still holding the old refresh token) receive it too. ``key`` never contains a secret.
-    """
-
-    key: str
-    request: HttpRequest
-
-
-Effect = HttpRequest | SharedRequest | StoreGet | StoreSet | StoreDelete
-Flow = Generator[Effect, object, T]
+__all__ = [
+    "Effect",
+    "Flow",
+    "SharedRequest",
+    "StoreDelete",
+    "StoreGet",
+    "StoreKind",
+    "StoreOptions",
+    "StoreSet",
+    "fetch",
+    "fetch_shared",
+    "store_delete",
+    "store_get",
+    "store_set",
+]
 
 
 def fetch(request: HttpRequest) -> Flow[HttpResponse]:

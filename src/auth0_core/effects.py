@@ -1,0 +1,147 @@
+"""The effect contract between the pure flows and whoever performs their IO.
+
+A flow is a generator: it yields effects (an :class:`HttpRequest`, a :class:`SharedRequest`
+or a store operation) and is sent their results; its return value is the flow's result.
+:func:`run` (blocking) and :func:`arun` (awaited) are the one loop that drives a flow; the
+caller supplies only ``perform``, which turns one effect into its result. The ``ServerClient``
+facades, the tests and an application embedding the core in its own framework or transport
+all drive flows through them (docs/architecture.md, "Embedding the core").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from typing import Any, Literal, TypeVar
+
+import attrs
+
+from ._http import HttpRequest, HttpResponse
+
+__all__ = [
+    "Effect",
+    "Flow",
+    "HttpRequest",
+    "HttpResponse",
+    "SharedRequest",
+    "StoreDelete",
+    "StoreGet",
+    "StoreKind",
+    "StoreOptions",
+    "StoreSet",
+    "arun",
+    "run",
+]
+
+T = TypeVar("T")
+
+# "logout_stamp": the optional shared store of per-user "not before" stamps (docs/login.md).
+StoreKind = Literal["state", "transaction", "logout_stamp"]
+StoreOptions = Mapping[str, Any] | None
+
+
+@attrs.frozen(kw_only=True)
+class StoreGet:
+    """Read ``identifier`` from the ``store`` named; the result is a dict or None."""
+
+    store: StoreKind
+    identifier: str
+    options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class StoreSet:
+    """Write ``value`` under ``identifier``; the result is None."""
+
+    store: StoreKind
+    identifier: str
+    value: Mapping[str, Any] = attrs.field(repr=False)
+    remove_if_expires: bool = False
+    options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class StoreDelete:
+    """Delete ``identifier``; the result is None."""
+
+    store: StoreKind
+    identifier: str
+    options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class SharedRequest:
+    """Perform ``request`` at most once for ``key`` among concurrent callers; share the answer.
+
+    Used for requests whose repetition is harmful, above all refreshes with a rotating refresh
+    token: a second use of the old token would revoke the whole token family. The driver runs
+    one request per key at a time, hands its response to every caller waiting on the same key,
+    and keeps a successful response for a short window so that callers arriving just after
+    (still holding the old refresh token) receive it too. ``key`` never contains a secret.
+    """
+
+    key: str
+    request: HttpRequest
+
+
+Effect = HttpRequest | SharedRequest | StoreGet | StoreSet | StoreDelete
+Flow = Generator[Effect, object, T]
+
+
+def _next_effect(flow: Flow[Any], answer: object) -> Effect:
+    """Send ``answer`` to ``flow`` and return the effect it yields next.
+
+    Raises:
+        StopIteration: the flow returned (its value is on the exception).
+        TypeError: the flow yielded something that is not an :data:`Effect`.
+    """
+    effect = flow.send(answer)
+    if not isinstance(effect, Effect):
+        # Named by type only: an arbitrary object's repr may carry a token.
+        raise TypeError(
+            f"the flow yielded a {type(effect).__qualname__}, which is not an effect "
+            "(HttpRequest, SharedRequest, StoreGet, StoreSet or StoreDelete)"
+        )
+    return effect
+
+
+def run(flow: Flow[T], perform: Callable[[Effect], object]) -> T:
+    """Drive ``flow`` to its end, performing each effect with ``perform``; return its value.
+
+    ``perform(effect)`` returns the effect's result (see the table in docs/architecture.md).
+    An exception from ``perform`` or from the flow propagates unchanged. However ``run`` exits,
+    the flow is closed, so its own ``finally`` blocks run and nothing is left suspended.
+
+    Raises:
+        TypeError: the flow yielded something that is not an :data:`Effect`; ``perform`` is
+            never called with anything else.
+    """
+    try:
+        answer: object = None  # a fresh generator must first be sent None
+        while True:
+            try:
+                effect = _next_effect(flow, answer)
+            except StopIteration as done:
+                value: T = done.value
+                return value
+            answer = perform(effect)
+    finally:
+        flow.close()
+
+
+async def arun(flow: Flow[T], perform: Callable[[Effect], Awaitable[object]]) -> T:
+    """The awaited twin of :func:`run`: ``perform(effect)`` is awaited for each effect.
+
+    Cancellation while ``perform`` is awaited (asyncio, trio or an anyio cancel scope) closes
+    the flow too before it propagates.
+    """
+    try:
+        answer: object = None
+        while True:
+            try:
+                effect = _next_effect(flow, answer)
+            except StopIteration as done:
+                value: T = done.value
+                return value
+            answer = await perform(effect)
+    finally:
+        flow.close()
