@@ -14,9 +14,9 @@ import anyio
 import httpx
 
 from auth0_core import HttpRequest
-from auth0_core._effects import Flow, SharedRequest
 from auth0_core._facade import FacadeBase, FacadeOptions, async_call
 from auth0_core._http import call_timed_out
+from auth0_core.effects import Effect, Flow, SharedRequest, arun
 from auth0_core.flows import api
 
 from ._single_flight import TaskSingleFlight
@@ -50,26 +50,20 @@ class ServerClient(FacadeBase):
 
     async def _run(self, flow: Flow[T]) -> T:
         with anyio.move_on_after(self._limits.call_timeout):
-            return await self._drive(flow)
+            return await arun(flow, self._perform)
         raise call_timed_out(self._limits.call_timeout)
 
-    async def _drive(self, flow: Flow[T]) -> T:
-        try:
-            effect = next(flow)
-            while True:
-                if isinstance(effect, HttpRequest):
-                    result: object = await self._transport.send(effect)
-                elif isinstance(effect, SharedRequest):
-                    result = await self._single_flight.run(
-                        effect.key, partial(self._transport.send, effect.request)
-                    )
-                else:
-                    result = self._perform_store(effect)
-                    if inspect.isawaitable(result):
-                        result = await result
-                effect = flow.send(result)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+    async def _perform(self, effect: Effect) -> object:
+        if isinstance(effect, HttpRequest):
+            return await self._transport.send(effect)
+        if isinstance(effect, SharedRequest):
+            return await self._single_flight.run(
+                effect.key, partial(self._transport.send, effect.request)
+            )
+        result = self._perform_store(effect)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
 
     async def aclose(self) -> None:
         """Close the owned HTTP client."""

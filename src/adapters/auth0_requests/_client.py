@@ -12,9 +12,9 @@ from typing import TypeVar, Unpack
 import requests
 
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core._effects import Flow, SharedRequest
 from auth0_core._facade import FacadeBase, FacadeOptions, sync_call
 from auth0_core._http import call_timed_out, exchange_timed_out
+from auth0_core.effects import Effect, Flow, SharedRequest, run
 from auth0_core.errors import ConfigurationError
 from auth0_core.flows import api
 
@@ -59,28 +59,24 @@ class ServerClient(FacadeBase):
 
     def _run(self, flow: Flow[T]) -> T:
         call_deadline = time.monotonic() + self._limits.call_timeout
-        try:
-            effect = next(flow)
-            while True:
-                if time.monotonic() >= call_deadline:
-                    raise call_timed_out(self._limits.call_timeout)
-                if isinstance(effect, HttpRequest):
-                    result: object = self._exchange(effect, call_deadline)
-                elif isinstance(effect, SharedRequest):
-                    result = self._shared_exchange(effect, call_deadline)
-                else:
-                    result = self._perform_store(effect)
-                    if inspect.isawaitable(result):
-                        if inspect.iscoroutine(result):
-                            result.close()
-                        flow.close()
-                        raise ConfigurationError(
-                            "an async store was given to the sync ServerClient; "
-                            "use auth0_anyio.ServerClient or a sync store."
-                        )
-                effect = flow.send(result)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+        return run(flow, partial(self._perform, call_deadline=call_deadline))
+
+    def _perform(self, effect: Effect, *, call_deadline: float) -> object:
+        if time.monotonic() >= call_deadline:  # checked before every effect, store calls too
+            raise call_timed_out(self._limits.call_timeout)
+        if isinstance(effect, HttpRequest):
+            return self._exchange(effect, call_deadline)
+        if isinstance(effect, SharedRequest):
+            return self._shared_exchange(effect, call_deadline)
+        result = self._perform_store(effect)
+        if inspect.isawaitable(result):
+            if inspect.iscoroutine(result):
+                result.close()  # never awaited: close it so no "never awaited" warning follows
+            raise ConfigurationError(
+                "an async store was given to the sync ServerClient; "
+                "use auth0_anyio.ServerClient or a sync store."
+            )
+        return result
 
     def _exchange(self, request: HttpRequest, call_deadline: float) -> HttpResponse:
         deadline = min(time.monotonic() + self._limits.timeout, call_deadline)
