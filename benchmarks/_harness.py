@@ -46,7 +46,7 @@ from auth0_server_python.store.abstract import (
 )
 
 from auth0_core import Env, HttpRequest, HttpResponse
-from auth0_core._effects import Flow
+from auth0_core.effects import Effect, Flow, run
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.tenant.browser import browser_login_flow
 from auth0_core.tenant.records import LogEntry
@@ -86,14 +86,13 @@ T = TypeVar("T")
 
 
 def run_sync(flow: Flow[T], send: Callable[[HttpRequest], HttpResponse]) -> T:
-    """Drive a flow that only yields HttpRequests (the scripted browser) with ``send``."""
-    try:
-        effect = next(flow)
-        while True:
-            assert isinstance(effect, HttpRequest)
-            effect = flow.send(send(effect))
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+    """Run a flow that only yields HttpRequests (the scripted browser) with ``send``."""
+
+    def perform(effect: Effect) -> HttpResponse:
+        assert isinstance(effect, HttpRequest), effect
+        return send(effect)
+
+    return run(flow, perform)
 
 
 class ServedTenant:

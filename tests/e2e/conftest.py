@@ -26,11 +26,12 @@ import requests
 import auth0_anyio
 import auth0_requests
 from auth0_core import Env, FixedClock, HttpRequest, HttpResponse
-from auth0_core._effects import Flow
 from auth0_core.stores import CookieRequest, CookieResponse
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.tenant.browser import browser_login_flow
 from auth0_tenant_server._server import ServerThread
+
+from ..tenant.tenant_helpers import run_flow
 
 CLIENT_ID = "demo-client"
 CLIENT_SECRET = "demo-client-secret-please-change-0123456789"
@@ -70,15 +71,7 @@ class Browser:
                     self.cookies[key] = morsel.value
 
 
-def run_sync(flow: Flow[Any], send: Any) -> Any:
-    """Drive a flow that only yields HttpRequests (the scripted browser) with ``send``."""
-    try:
-        effect = next(flow)
-        while True:
-            assert isinstance(effect, HttpRequest)
-            effect = flow.send(send(effect))
-    except StopIteration as done:
-        return done.value
+run_sync = run_flow  # runs the scripted browser: a flow that yields only HttpRequests
 
 
 class App:

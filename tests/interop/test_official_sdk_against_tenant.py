@@ -28,6 +28,8 @@ from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.tenant.browser import browser_login_flow
 from auth0_tenant_server._server import ServerThread
 
+from ..tenant.tenant_helpers import run_flow
+
 with warnings.catch_warnings():  # Authlib 1.9 warns on import about its httpx glue
     import authlib.deprecate  # type: ignore[import-untyped]  # noqa: F401
 
@@ -92,22 +94,18 @@ class Served:
         """alice logs in on the tenant's page; the callback URL it redirects to."""
         flow = browser_login_flow(authorize_url, "alice@example.com", "alice-password")
         with httpx.Client(verify=self.trust) as http:
-            try:
-                effect = next(flow)
-                while True:
-                    assert isinstance(effect, HttpRequest)
-                    answer = http.request(
-                        effect.method, effect.url, headers=list(effect.headers), content=effect.body
-                    )
-                    effect = flow.send(
-                        HttpResponse(
-                            status=answer.status_code,
-                            headers=tuple(answer.headers.multi_items()),
-                            body=answer.content,
-                        )
-                    )
-            except StopIteration as done:
-                return str(done.value)
+
+            def send(request: HttpRequest) -> HttpResponse:
+                answer = http.request(
+                    request.method, request.url, headers=list(request.headers), content=request.body
+                )
+                return HttpResponse(
+                    status=answer.status_code,
+                    headers=tuple(answer.headers.multi_items()),
+                    body=answer.content,
+                )
+
+            return str(run_flow(flow, send))
 
 
 @pytest.fixture(scope="module")

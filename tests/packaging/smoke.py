@@ -92,15 +92,15 @@ def tenant_and_client_options() -> tuple[Any, dict[str, Any]]:
 
 def browse(tenant: Any, authorize_url: str) -> str:
     """The user's browser: the tenant's login form, as alice; returns the callback URL."""
+    from auth0_core.effects import Effect, HttpRequest, run
     from auth0_core.tenant import browser_login_flow
 
+    def perform(effect: Effect) -> Any:
+        check(isinstance(effect, HttpRequest), f"the browser flow yielded {effect!r}")
+        return tenant.handle(effect)
+
     flow = browser_login_flow(authorize_url, "alice@example.com", "alice-password")
-    try:
-        request = next(flow)
-        while True:
-            request = flow.send(tenant.handle(request))
-    except StopIteration as done:
-        return str(done.value)
+    return str(run(flow, perform))
 
 
 class Jar:

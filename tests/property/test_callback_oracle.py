@@ -29,8 +29,9 @@ from hypothesis.control import currently_in_test_context, event
 from auth0_core import Env, FixedClock, HttpRequest, HttpResponse
 from auth0_core._client import CoreClient
 from auth0_core._config import make_config
-from auth0_core._effects import Effect, Flow, SharedRequest, StoreDelete, StoreGet, StoreSet
 from auth0_core._result import LoginResult
+from auth0_core.effects import Effect, Flow, SharedRequest, StoreDelete, StoreGet, StoreSet
+from auth0_core.effects import run as run_flow
 from auth0_core.errors import Auth0Error
 from auth0_core.flows.login import complete_login_flow, start_login_flow
 from auth0_core.tenant import Tenant, TenantConfig
@@ -144,12 +145,7 @@ class World:
         return None
 
     def run(self, flow: Flow[Any]) -> Any:
-        try:
-            effect = next(flow)
-            while True:
-                effect = flow.send(self.answer(effect))
-        except StopIteration as done:
-            return done.value
+        return run_flow(flow, self.answer)
 
 
 @attrs.frozen(kw_only=True)

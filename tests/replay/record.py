@@ -36,6 +36,7 @@ from .replay import (
     SEED,
     START,
     RecordingStore,
+    drive,
     make_client,
     run_flow,
     start_flow,
@@ -68,13 +69,7 @@ class Recorder:
 
     def browser(self, authorize_url: str, user: str) -> str:
         flow = browser_login_flow(authorize_url, f"{user}@example.com", f"{user}-password")
-        effect = next(flow)
-        try:
-            while True:
-                assert isinstance(effect, HttpRequest)
-                effect = flow.send(self.tenant.handle(effect))
-        except StopIteration as done:
-            return str(done.value)
+        return str(drive(flow, self.tenant.handle, self.store))  # HTTP only: the store stays idle
 
     def login(self, user: str = "alice", seed: int = SEED) -> list[dict[str, Any]]:
         """A recorded login: start, the browser at the tenant (not recorded), complete."""

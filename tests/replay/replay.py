@@ -31,9 +31,17 @@ import auth0_requests
 from auth0_core import Env, FixedClock, HttpRequest, HttpResponse
 from auth0_core._client import CoreClient
 from auth0_core._config import make_config
-from auth0_core._effects import Flow, SharedRequest, StoreDelete, StoreGet, StoreSet
 from auth0_core._http import parse_form
 from auth0_core._result import LoginResult
+from auth0_core.effects import (
+    Effect,
+    Flow,
+    SharedRequest,
+    StoreDelete,
+    StoreGet,
+    StoreSet,
+    run,
+)
 from auth0_core.errors import Auth0Error
 from auth0_core.flows.client_credentials import client_credentials_flow
 from auth0_core.flows.login import complete_login_flow, start_login_flow
@@ -222,20 +230,19 @@ def drive(
     shared: Callable[[SharedRequest], HttpResponse] | None = None,
 ) -> Any:
     """Drive ``flow`` to its end and return its value; every exception propagates."""
-    try:
-        effect = next(flow)
-        while True:
-            if isinstance(effect, HttpRequest):
-                answer: Any = handle(effect)
-            elif isinstance(effect, SharedRequest):
-                answer = shared(effect) if shared is not None else handle(effect.request)
-            else:
-                answer = store.perform(effect)
-            if record is not None:
-                record.append(effect_json(effect, answer))
-            effect = flow.send(answer)
-    except StopIteration as done:
-        return done.value
+
+    def perform(effect: Effect) -> Any:
+        if isinstance(effect, HttpRequest):
+            answer: Any = handle(effect)
+        elif isinstance(effect, SharedRequest):
+            answer = shared(effect) if shared is not None else handle(effect.request)
+        else:
+            answer = store.perform(effect)
+        if record is not None:
+            record.append(effect_json(effect, answer))
+        return answer
+
+    return run(flow, perform)
 
 
 # --- replaying --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Helpers shared by the tenant tests: a sync driver, PKCE values and a full login."""
+"""Helpers shared by the tenant tests: running the browser flow, PKCE values and a full login."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from auth0_core import Env, FixedClock, HttpRequest, HttpResponse
-from auth0_core._effects import Flow
 from auth0_core._http import form_request
+from auth0_core.effects import Effect, Flow, run
 from auth0_core.tenant import Tenant, TenantConfig, browser_login_flow
 
 NOW = 1_767_225_600
@@ -28,14 +28,13 @@ def make_tenant(clock: FixedClock, config: TenantConfig | None = None) -> Tenant
 
 
 def run_flow(flow: Flow[Any], handler: Callable[[HttpRequest], HttpResponse]) -> Any:
-    """The smallest sync driver: feed each yielded request to ``handler``."""
-    try:
-        effect = next(flow)
-        while True:
-            assert isinstance(effect, HttpRequest)
-            effect = flow.send(handler(effect))
-    except StopIteration as stop:
-        return stop.value
+    """Run a flow that yields only HTTP requests (the scripted browser) with ``handler``."""
+
+    def perform(effect: Effect) -> HttpResponse:
+        assert isinstance(effect, HttpRequest), effect
+        return handler(effect)
+
+    return run(flow, perform)
 
 
 def pkce() -> tuple[str, str]:

@@ -18,11 +18,11 @@ import trustme
 from anyio.abc import SocketAttribute
 
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core._effects import Flow
+from auth0_core.effects import Effect, Flow, arun
 from auth0_core.tenant import Tenant, TenantConfig, browser_login_flow
 from auth0_tenant_server._server import MAX_BODY_BYTES, ServerAddress, ServerThread, serve
 
-from .tenant_helpers import CALLBACK, SECRET, authorize_params, pkce, query_of
+from .tenant_helpers import CALLBACK, SECRET, authorize_params, pkce, query_of, run_flow
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 
@@ -36,29 +36,28 @@ def _to_response(response: httpx.Response) -> HttpResponse:
 
 
 async def run_async(flow: Flow[Any], client: httpx.AsyncClient) -> Any:
-    try:
-        effect = next(flow)
-        while True:
-            assert isinstance(effect, HttpRequest)
-            reply = await client.request(
-                effect.method, effect.url, headers=list(effect.headers), content=effect.body
-            )
-            effect = flow.send(_to_response(reply))
-    except StopIteration as stop:
-        return stop.value
+    """Run the browser flow (HTTP requests only) over ``client``."""
+
+    async def perform(effect: Effect) -> HttpResponse:
+        assert isinstance(effect, HttpRequest), effect
+        reply = await client.request(
+            effect.method, effect.url, headers=list(effect.headers), content=effect.body
+        )
+        return _to_response(reply)
+
+    return await arun(flow, perform)
 
 
 def run_sync(flow: Flow[Any], client: httpx.Client) -> Any:
-    try:
-        effect = next(flow)
-        while True:
-            assert isinstance(effect, HttpRequest)
-            reply = client.request(
-                effect.method, effect.url, headers=list(effect.headers), content=effect.body
-            )
-            effect = flow.send(_to_response(reply))
-    except StopIteration as stop:
-        return stop.value
+    """Run the browser flow over ``client``."""
+
+    def send(request: HttpRequest) -> HttpResponse:
+        reply = client.request(
+            request.method, request.url, headers=list(request.headers), content=request.body
+        )
+        return _to_response(reply)
+
+    return run_flow(flow, send)
 
 
 class TenantBox:
