@@ -66,10 +66,13 @@ def ours_sync(served: ServedTenant, **extra: Any) -> auth0_requests.ServerClient
 def cookie_session(served: ServedTenant) -> dict[str, str]:
     """Log alice in with our cookie store; the ``_a0_session_*`` cookies it sets."""
     with ours_sync(served, state_store=CookieStateStore(SECRET, secure=False)) as client:
-        callback = served.browser_login(client.start_interactive_login())
+        started = CookieResponse()  # the login's browser-binding cookie comes back on callback
+        url = client.start_interactive_login(
+            store_options={"request": CookieRequest(), "response": started}
+        )
         response = CookieResponse()
-        options = {"request": CookieRequest(), "response": response}
-        client.complete_interactive_login(callback, store_options=options)
+        options = {"request": CookieRequest(started.cookies), "response": response}
+        client.complete_interactive_login(served.browser_login(url), store_options=options)
     return dict(response.cookies)
 
 

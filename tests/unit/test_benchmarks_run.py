@@ -1,0 +1,27 @@
+"""The benchmarks run as a user runs them (a plain command), briefly: a change that breaks one
+fails here instead of at the next measurement."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.mark.parametrize("script", ["bench_login.py", "bench_tokens.py"])
+def test_a_benchmark_runs_and_compares_with_the_official_sdk(script: str, tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--iterations", "3", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "official / ours" in done.stdout
+    assert json.loads(out.read_text())
