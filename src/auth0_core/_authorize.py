@@ -155,8 +155,8 @@ def process_par_response(response: HttpResponse) -> str:
         raise_for_oauth_error(response)
     except OAuthError as exc:
         raise ParError(
-            exc.code,
             f"pushed authorization request failed: {exc.message}",
+            error=exc.error,
             error_description=exc.error_description,
             status=exc.status,
         ) from None

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
 
-from .errors import InvalidResponse, ResponseTooLargeError, TransportError
+from .errors import InvalidResponse, ResponseTooLargeError, TransportError, TransportTimeoutError
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -163,17 +163,21 @@ def transport_failure(request: HttpRequest, cause: BaseException) -> TransportEr
     return TransportError(f"{request.method} {where} failed: {type(cause).__name__}", url=where)
 
 
-def exchange_timed_out(request: HttpRequest, seconds: float) -> TransportError:
+def exchange_timed_out(request: HttpRequest, seconds: float) -> TransportTimeoutError:
     """The error when ``request`` got no complete response within its deadline."""
     where = url_for_errors(request.url)
-    return TransportError(
-        f"{request.method} {where} timed out: no complete response within {seconds:g} s", url=where
+    return TransportTimeoutError(
+        f"{request.method} {where} timed out: no complete response within {seconds:g} s",
+        url=where,
+        seconds=seconds,
     )
 
 
-def call_timed_out(seconds: float) -> TransportError:
+def call_timed_out(seconds: float) -> TransportTimeoutError:
     """The error when a public call as a whole ran past its ``call_timeout``."""
-    return TransportError(f"the call did not finish within its call_timeout of {seconds:g} s")
+    return TransportTimeoutError(
+        f"the call did not finish within its call_timeout of {seconds:g} s", seconds=seconds
+    )
 
 
 class BoundedBody:

@@ -40,6 +40,7 @@ from .errors import (
     IssuerValidationError,
     OrganizationTokenValidationError,
 )
+from .errors import KeyNotFoundError as KeyNotFoundError  # re-exported: imported from here
 
 MAX_TOKEN_LENGTH = 16 * 1024
 MAX_HEADER_SEGMENT = 512  # joserfc's own limit for a JWS header segment
@@ -48,21 +49,6 @@ SUPPORTED_ALGORITHMS = frozenset(ALGORITHM_KEY_TYPES) | HMAC_ALGORITHMS
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
 # session_expiry above this is not a Unix time in seconds (protocol doc §2.6): ignored.
 _MAX_SESSION_EXPIRY = 10_000_000_000
-
-
-class KeyNotFoundError(IdTokenError):
-    """The JWKS holds no key for the token's ``kid`` and ``alg``.
-
-    The caller may re-fetch the JWKS once (rate-limited by
-    :meth:`~auth0_core._jwks.JwksCache.may_refetch`) and validate again; ``claim`` is ``"kid"``
-    and ``kid`` is the header's value (None when the header has none).
-    """
-
-    code = "jwks_key_not_found"
-
-    def __init__(self, kid: str | None) -> None:
-        super().__init__("kid", "no key in the JWKS matches the ID token's 'kid' and 'alg'.")
-        self.kid = kid
 
 
 def _algorithm_tuple(algorithms: Iterable[str]) -> tuple[str, ...]:

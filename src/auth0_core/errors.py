@@ -1,44 +1,99 @@
-"""The typed error hierarchy. Every error a public call raises derives from :class:`Auth0Error`.
+"""The typed error hierarchy: every error a public call raises is an :class:`Auth0Error`.
 
-::
+Four branches say whose fault a failure is, local or remote, as h11 splits its errors, so a
+caller can catch by what to do next: fix the application, distrust the peer, tell the user
+what the server said, or retry later::
 
-    Auth0Error
-    ├── ConfigurationError            the client was configured wrongly (local misuse)
-    │   └── MissingExtraError         a pip extra is not installed (also an ImportError)
-    ├── InvalidArgumentError          a call was given a bad value (.argument)
-    │   └── MissingRequiredArgumentError
-    ├── TransportError                the adapter could not complete an HTTP exchange
-    │   └── ResponseTooLargeError     a response body was over max_response_bytes (.limit)
-    ├── InvalidResponse               the server broke the protocol (.status, .excerpt)
-    ├── ApiError                      the server answered with an error (.code, .error, ...)
-    │   ├── OAuthError                an OAuth error body {"error", "error_description"}
-    │   │   └── AuthorizationError    the callback carried error=...
-    │   ├── ParError
-    │   ├── AccessTokenError          no access token could be had for the session (.code)
-    │   │   ├── MissingRefreshTokenError
-    │   │   ├── InvalidGrantError     the refresh token was refused: log in again
-    │   │   └── MfaRequiredError      (.mfa_token sealed, .mfa_requirements)
-    │   ├── AccessTokenForConnectionError   Token Vault (.code, .error, .status)
-    │   └── ManagementApiError        the Management API refused (.status, .error_code)
-    ├── MissingTransactionError       no transaction for the callback's state
-    │   └── TransactionBindingError   the callback came from another browser than the login
-    ├── StartLinkUserError            linking needs a logged-in user
-    ├── StateMismatch                 the callback's state does not match the transaction
-    ├── IdTokenError                  an ID token failed validation (.claim)
-    │   ├── IssuerValidationError
-    │   └── OrganizationTokenValidationError
-    ├── SessionExpiredError
-    └── UnsealError                   a sealed cookie could not be opened (read as no session)
+    Auth0Error                            root of them all (.code, .message)
+    ├── UsageError                        the application misused the SDK: fix code or config
+    │   ├── ConfigurationError            a client or store setting is missing or invalid
+    │   │   └── MissingExtraError         a pip extra is not installed (also an ImportError)
+    │   ├── InvalidArgumentError          a call was given a bad value (.argument)
+    │   │   └── MissingRequiredArgumentError    a call was not given a required value
+    │   │       └── MissingStoreOptionsError    a cookie store got no request or response
+    │   ├── StoreNotSupportedError        the store cannot do this (revoke a cookie session)
+    │   ├── CookieTooLargeError           a value does not fit the store's cookies
+    │   └── StartLinkUserError            linking needs a logged-in user with an ID token
+    ├── ProtocolError                     the server or the browser broke the protocol
+    │   ├── InvalidResponse               the server's answer is malformed (.status, .excerpt)
+    │   ├── MissingTransactionError       no login transaction for the callback
+    │   │   └── TransactionBindingError   the callback came from another browser than the login
+    │   ├── StateMismatch                 the callback's state is not the transaction's
+    │   ├── IdTokenError                  an ID token failed validation (.claim)
+    │   │   ├── IssuerValidationError     its iss is not the tenant's issuer
+    │   │   ├── OrganizationTokenValidationError   its organization is not the one asked for
+    │   │   └── KeyNotFoundError          the JWKS has no key for its kid (.kid)
+    │   └── UnsealError                   a sealed cookie or token does not open
+    ├── ApiError                          the server refused (.error, .error_description, .status)
+    │   ├── OAuthError                    an OAuth error body from an Auth0 endpoint (.error_uri)
+    │   │   └── AuthorizationError        the callback carried error=
+    │   ├── ParError                      the pushed authorization request was refused
+    │   ├── AccessTokenError              no access token for the session (several codes)
+    │   │   ├── MissingRefreshTokenError  nothing to refresh with: the user has to log in
+    │   │   ├── InvalidGrantError         the refresh token was refused: log in again
+    │   │   └── MfaRequiredError          MFA first (.mfa_token sealed, .mfa_requirements)
+    │   ├── AccessTokenForConnectionError no Token Vault token (several codes)
+    │   └── ManagementApiError            the Management API refused (.error_code)
+    ├── TransportError                    the HTTP exchange did not complete (.url)
+    │   ├── TransportTimeoutError         an exchange or a whole call ran out of time (.seconds)
+    │   └── ResponseTooLargeError         a body was over max_response_bytes (.limit)
+    └── SessionExpiredError               the identity provider's session is over: log in again
 
-Messages never contain a token, a secret or a whole response body. Every field is set in
-``__init__``.
+:class:`SessionExpiredError` sits outside the branches: nobody is at fault and nobody refused;
+time ran out on the upstream session. Under a branch, a handler meant for bugs or attacks
+would fire on an ordinary expiry.
+
+:class:`AccessTokenError` and :class:`AccessTokenForConnectionError` stay whole, as in the
+official SDK, so one ``except`` catches every way getting a token fails; most of those ways are
+refusals, the few that are not (nothing to refresh with, a malformed answer) say so in ``code``
+and leave ``error`` and ``status`` None.
+
+The fields, for every class:
+
+- ``code`` is ours: a stable snake_case string, never a value from the network. Each class has
+  one (its class attribute), except that :class:`AccessTokenError` and
+  :class:`AccessTokenForConnectionError` choose among the codes in their ``codes`` set, as the
+  official SDK's classes of the same names do. Codes the official SDK uses are kept.
+- ``error`` and ``error_description`` (on :class:`ApiError`) are the server's words: the OAuth
+  ``error``/``error_description`` members, the Management API's reason phrase and ``message``.
+  Either is None when the server was not asked or did not say.
+- ``status`` (on :class:`ApiError` and :class:`InvalidResponse`) is the HTTP status of the
+  answer, None when there was none.
+- Every string from the network is one printable, markup-free, bounded line (:func:`printable`).
+  Messages never contain a token, a secret or a whole response body. Every field is set in
+  ``__init__``.
+
+Planned for parity with the official SDK (protocol doc §10), with their official names:
+
+- under :class:`ApiError`: ``PollingApiError`` (CIBA polling, ``.interval``);
+  ``MyAccountApiError`` (``.title``, ``.type``, ``.detail``, ``.validation_errors``; ``error``
+  is the title, ``error_description`` the detail); ``CustomTokenExchangeError`` (the exchange
+  refused or answered badly); ``MfaApiError`` with ``MfaListAuthenticatorsError``,
+  ``MfaEnrollmentError``, ``MfaChallengeError``, ``MfaVerifyError``; ``PasswordlessError``
+  with ``PasswordlessStartError``, ``PasswordlessVerifyError`` (``.retry_after``);
+  ``PasskeyError``.
+- under :class:`ProtocolError`: ``BackchannelLogoutError`` (a logout token failed validation);
+  ``MfaTokenInvalidError``, an :class:`UnsealError` (a sealed ``mfa_token`` does not open).
+- under :class:`UsageError`: ``DomainResolverError`` (the application's domain resolver failed
+  or named no domain).
+- beside :class:`SessionExpiredError`, for the same reason: ``MfaTokenExpiredError``.
+- Where the official SDK puts a local fault in a code of a remote-looking class, ours is a
+  class of the right branch: ``ApiError`` codes ``configuration_error``, ``invalid_argument``,
+  ``invalid_response``, ``timeout``, ``jwks_key_not_found`` and ``par_error`` are
+  :class:`ConfigurationError`, :class:`InvalidArgumentError`, :class:`InvalidResponse`,
+  :class:`TransportTimeoutError`, :class:`KeyNotFoundError` and :class:`ParError` (same
+  codes); ``CustomTokenExchangeError`` codes for bad arguments (``invalid_token_format``,
+  ``missing_actor_token``, ...) will be :class:`InvalidArgumentError`.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 # What the server or the browser says can reach an error message only as one printable line:
 # no CR/LF to forge log lines, no angle brackets to form markup, and a bounded length.
 _SERVER_TEXT_LIMIT = 300
+_SERVER_CODE_LIMIT = 100
 
 
 def printable(text: str, limit: int = _SERVER_TEXT_LIMIT) -> str:
@@ -48,20 +103,18 @@ def printable(text: str, limit: int = _SERVER_TEXT_LIMIT) -> str:
     return line[:limit] + ("..." if len(line) > limit else "")
 
 
-def _printable_or_none(text: str | None) -> str | None:
-    return None if text is None else printable(str(text))
+def _printable_or_none(text: str | None, limit: int = _SERVER_TEXT_LIMIT) -> str | None:
+    return None if text is None else printable(str(text), limit)
 
 
 class Auth0Error(Exception):
-    """Root of every error auth0-core raises."""
+    """Root of every error auth0-core raises; ``code`` is ours and stable (see the module)."""
 
     code: str = "auth0_error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        if code is not None:
-            self.code = code
 
     def __str__(self) -> str:
         return self.message
@@ -70,7 +123,16 @@ class Auth0Error(Exception):
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
 
 
-class ConfigurationError(Auth0Error):
+# --- usage errors: the application misused the SDK ---------------------------------------------
+
+
+class UsageError(Auth0Error):
+    """The application misused the SDK (configuration, arguments, stores): fix the code."""
+
+    code = "usage_error"
+
+
+class ConfigurationError(UsageError):
     """The client was configured with a missing or invalid value."""
 
     code = "configuration_error"
@@ -95,7 +157,7 @@ class MissingExtraError(ConfigurationError, ImportError):
         self.extra = extra
 
 
-class InvalidArgumentError(Auth0Error):
+class InvalidArgumentError(UsageError):
     """A public call was given an invalid value for ``argument``."""
 
     code = "invalid_argument"
@@ -114,27 +176,47 @@ class MissingRequiredArgumentError(InvalidArgumentError):
         super().__init__(argument, f"The argument '{argument}' is required but was not provided.")
 
 
-class TransportError(Auth0Error):
-    """The HTTP exchange failed in the adapter (connection, TLS, timeout)."""
+class MissingStoreOptionsError(MissingRequiredArgumentError):
+    """A cookie-backed store was called without ``store_options={"request", "response"}``."""
 
-    code = "transport_error"
-
-    def __init__(self, message: str, *, url: str | None = None) -> None:
-        super().__init__(message)
-        self.url = url
-
-
-class ResponseTooLargeError(TransportError):
-    """A response body was longer than ``limit`` bytes; reading stopped there."""
-
-    code = "response_too_large"
-
-    def __init__(self, message: str, *, url: str | None = None, limit: int) -> None:
-        super().__init__(message, url=url)
-        self.limit = limit
+    def __init__(self, store: str, needed: str) -> None:
+        # Skip the parent's generic message: say which store needs which object.
+        InvalidArgumentError.__init__(
+            self,
+            "store_options",
+            f"{store} reads and writes cookies, so every call needs "
+            f"store_options={{'request': ..., 'response': ...}}; missing or unusable: {needed}.",
+        )
 
 
-class InvalidResponse(Auth0Error):
+class StoreNotSupportedError(UsageError):
+    """The store cannot perform this operation (e.g. revoking a stateless cookie session)."""
+
+    code = "store_not_supported"
+
+
+class CookieTooLargeError(UsageError):
+    """A value does not fit in the cookies this store may write; use a server-side store."""
+
+    code = "cookie_too_large"
+
+
+class StartLinkUserError(UsageError):
+    """Linking or unlinking needs a logged-in user with an ID token."""
+
+    code = "start_link_user_error"
+
+
+# --- protocol errors: the server or the browser broke the protocol ------------------------------
+
+
+class ProtocolError(Auth0Error):
+    """The server or the browser sent something the protocol does not allow."""
+
+    code = "protocol_error"
+
+
+class InvalidResponse(ProtocolError):
     """The server answered something the protocol does not allow."""
 
     code = "invalid_response"
@@ -148,180 +230,7 @@ class InvalidResponse(Auth0Error):
         self.excerpt = excerpt
 
 
-class ApiError(Auth0Error):
-    """The server answered with an error; ``code`` is the server's ``error`` when it gave one.
-
-    Every string here may come from the network, so each is kept as one printable line.
-    """
-
-    code = "api_error"
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        error_description: str | None = None,
-        status: int | None = None,
-        error_uri: str | None = None,
-    ) -> None:
-        code = printable(str(code), limit=100)
-        super().__init__(printable(message, limit=2 * _SERVER_TEXT_LIMIT), code=code)
-        self.error = code
-        self.error_description = _printable_or_none(error_description)
-        self.status = status
-        self.error_uri = _printable_or_none(error_uri)
-
-
-class OAuthError(ApiError):
-    """An OAuth 2.0 error body ``{"error", "error_description"}`` from an Auth0 endpoint."""
-
-    def __init__(
-        self,
-        error: str,
-        error_description: str | None = None,
-        *,
-        status: int | None = None,
-        error_uri: str | None = None,
-    ) -> None:
-        message = f"{error}: {error_description}" if error_description else error
-        super().__init__(
-            error,
-            message,
-            error_description=error_description,
-            status=status,
-            error_uri=error_uri,
-        )
-
-
-class AuthorizationError(OAuthError):
-    """The authorization callback carried ``error=`` (RFC 6749 §4.1.2.1)."""
-
-
-class ParError(ApiError):
-    """The Pushed Authorization Request failed."""
-
-
-class AccessTokenError(ApiError):
-    """No access token could be returned for the session.
-
-    ``code`` is ours (``missing_refresh_token``, ``wrong_audience``, ...) or the server's
-    ``error``; ``error``/``error_description``/``status`` are the server's when it answered.
-    """
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        error_description: str | None = None,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(code, message, error_description=error_description, status=status)
-
-
-class MissingRefreshTokenError(AccessTokenError):
-    """The session has no refresh token (or there is no session) and the token is expired."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("missing_refresh_token", message)
-
-
-class InvalidGrantError(AccessTokenError):
-    """The tenant refused the refresh token (revoked, expired, reused): log in again."""
-
-    def __init__(self, error_description: str | None, *, status: int | None = None) -> None:
-        super().__init__(
-            "invalid_grant",
-            "The refresh token was refused; the user has to log in again.",
-            error_description=error_description,
-            status=status,
-        )
-
-
-class MfaRequiredError(AccessTokenError):
-    """The tenant requires multi-factor authentication before issuing the token.
-
-    ``mfa_token`` is sealed (as the official SDK does) so it can travel through the browser;
-    ``mfa_requirements`` is the server's object, when given.
-    """
-
-    def __init__(
-        self,
-        error_description: str | None,
-        *,
-        mfa_token: str,
-        mfa_requirements: object = None,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(
-            "mfa_required",
-            "Multi-factor authentication is required.",
-            error_description=error_description,
-            status=status,
-        )
-        self.mfa_token = mfa_token
-        self.mfa_requirements = mfa_requirements
-
-
-class AccessTokenForConnectionError(ApiError):
-    """A Token Vault exchange failed.
-
-    Codes: ``missing_refresh_token`` (no session or nothing to exchange), ``not_connected``
-    (the tenant holds no account for that connection: start Connected Accounts),
-    ``api_error`` (any other server error; ``error`` keeps the server's code),
-    ``retrieval_error`` (a malformed answer).
-    """
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        error: str | None = None,
-        error_description: str | None = None,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(code, message, error_description=error_description, status=status)
-        self.error = printable(error or code, limit=100)
-
-
-class ManagementApiError(ApiError):
-    """The Management API refused a call.
-
-    Keeps the HTTP ``status`` and the body's ``error`` (reason phrase), ``message`` and
-    ``errorCode`` (as ``error_code``). ``metadata_merged`` is True when a linking call had
-    already written the merged ``user_metadata`` before the link itself failed.
-    """
-
-    def __init__(
-        self,
-        *,
-        status: int,
-        error: str | None,
-        message: str,
-        error_code: str | None,
-        metadata_merged: bool = False,
-    ) -> None:
-        code = error_code or (error or "management_api_error").lower().replace(" ", "_")
-        super().__init__(
-            code,
-            f"Management API error {status}: {message}",
-            error_description=message,
-            status=status,
-        )
-        self.error = printable(error or code, limit=100)
-        self.error_code = _printable_or_none(error_code)
-        self.metadata_merged = metadata_merged
-
-
-class StartLinkUserError(Auth0Error):
-    """Linking or unlinking needs a logged-in user with an ID token."""
-
-    code = "start_link_user_error"
-
-
-class MissingTransactionError(Auth0Error):
+class MissingTransactionError(ProtocolError):
     """No login transaction exists for the callback (expired, replayed, or never started)."""
 
     code = "missing_transaction_error"
@@ -347,7 +256,7 @@ class TransactionBindingError(MissingTransactionError):
         super().__init__(message)
 
 
-class StateMismatch(Auth0Error):
+class StateMismatch(ProtocolError):
     """The callback's ``state`` does not match the stored transaction."""
 
     code = "state_mismatch"
@@ -356,7 +265,7 @@ class StateMismatch(Auth0Error):
         super().__init__(message)
 
 
-class IdTokenError(Auth0Error):
+class IdTokenError(ProtocolError):
     """An ID token failed validation; ``claim`` names what failed (or a header part)."""
 
     code = "invalid_id_token"
@@ -381,21 +290,290 @@ class OrganizationTokenValidationError(IdTokenError):
     code = "invalid_organization"
 
 
+class KeyNotFoundError(IdTokenError):
+    """The JWKS holds no key for the token's ``kid`` and ``alg``.
+
+    Inside the SDK it is the signal to re-fetch the JWKS once and validate again; it reaches the
+    caller only when the re-fetched set has no such key either. ``claim`` is ``"kid"`` and
+    ``kid`` is the header's value (None when the header has none).
+    """
+
+    code = "jwks_key_not_found"
+
+    def __init__(self, kid: str | None) -> None:
+        super().__init__("kid", "no key in the JWKS matches the ID token's 'kid' and 'alg'.")
+        self.kid = kid
+
+
+class UnsealError(ProtocolError):
+    """A sealed (JWE) value could not be opened: tampered, truncated, or another secret."""
+
+    code = "unseal_error"
+
+    def __init__(self, message: str = "The sealed value could not be decrypted.") -> None:
+        super().__init__(message)
+
+
+# --- API errors: the server refused ---------------------------------------------------------
+
+
+class ApiError(Auth0Error):
+    """The server refused; ``error``/``error_description``/``status`` are what it answered.
+
+    ``code`` is the class's own; the server's machine-readable word is ``error``. Every string
+    here may come from the network, so each is kept as one printable line.
+    """
+
+    code = "api_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+        error_uri: str | None = None,
+    ) -> None:
+        super().__init__(printable(message, limit=2 * _SERVER_TEXT_LIMIT))
+        self.error = _printable_or_none(error, _SERVER_CODE_LIMIT)
+        self.error_description = _printable_or_none(error_description)
+        self.status = status
+        self.error_uri = _printable_or_none(error_uri)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, error={self.error!r}, "
+            f"status={self.status!r}, message={self.message!r})"
+        )
+
+
+class OAuthError(ApiError):
+    """An OAuth 2.0 error body ``{"error", "error_description"}`` from an Auth0 endpoint."""
+
+    code = "oauth_error"
+    error: str  # an OAuth error body always names its error
+
+    def __init__(
+        self,
+        error: str,
+        error_description: str | None = None,
+        *,
+        status: int | None = None,
+        error_uri: str | None = None,
+    ) -> None:
+        message = f"{error}: {error_description}" if error_description else error
+        super().__init__(
+            message,
+            error=error,
+            error_description=error_description,
+            status=status,
+            error_uri=error_uri,
+        )
+
+
+class AuthorizationError(OAuthError):
+    """The authorization callback carried ``error=`` (RFC 6749 §4.1.2.1)."""
+
+    code = "authorization_error"
+
+
+class ParError(ApiError):
+    """The Pushed Authorization Request was refused."""
+
+    code = "par_error"
+
+
+def _one_of(cls: type[Auth0Error], codes: frozenset[str], code: str) -> str:
+    # Codes are literals at the raise sites; this keeps a server's word from ever becoming one.
+    if code not in codes:
+        raise ValueError(f"{code!r} is not a code of {cls.__name__}: {sorted(codes)}")
+    return code
+
+
+class AccessTokenError(ApiError):
+    """No access token could be returned for the session; ``code`` says why.
+
+    ``missing_refresh_token``: nothing to refresh with (no session, or no refresh token);
+    ``invalid_grant``: the refresh token was refused; ``mfa_required``: MFA first;
+    ``refresh_token_error``: any other refusal of the refresh (``error`` is the server's);
+    ``wrong_audience``: the tenant answered for another API than the one asked.
+    """
+
+    code = "refresh_token_error"
+    codes: ClassVar[frozenset[str]] = frozenset(
+        {
+            "missing_refresh_token",
+            "invalid_grant",
+            "mfa_required",
+            "refresh_token_error",
+            "wrong_audience",
+        }
+    )
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, error=error, error_description=error_description, status=status)
+        self.code = _one_of(type(self), self.codes, code)
+
+
+class MissingRefreshTokenError(AccessTokenError):
+    """The session has no refresh token (or there is no session) and the token is expired."""
+
+    code = "missing_refresh_token"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("missing_refresh_token", message)
+
+
+class InvalidGrantError(AccessTokenError):
+    """The tenant refused the refresh token (revoked, expired, reused): log in again."""
+
+    code = "invalid_grant"
+
+    def __init__(self, error_description: str | None, *, status: int | None = None) -> None:
+        super().__init__(
+            "invalid_grant",
+            "The refresh token was refused; the user has to log in again.",
+            error="invalid_grant",
+            error_description=error_description,
+            status=status,
+        )
+
+
+class MfaRequiredError(AccessTokenError):
+    """The tenant requires multi-factor authentication before issuing the token.
+
+    ``mfa_token`` is sealed (as the official SDK does) so it can travel through the browser;
+    ``mfa_requirements`` is the server's object, when given.
+    """
+
+    code = "mfa_required"
+
+    def __init__(
+        self,
+        error_description: str | None,
+        *,
+        mfa_token: str,
+        mfa_requirements: object = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(
+            "mfa_required",
+            "Multi-factor authentication is required.",
+            error="mfa_required",
+            error_description=error_description,
+            status=status,
+        )
+        self.mfa_token = mfa_token
+        self.mfa_requirements = mfa_requirements
+
+
+class AccessTokenForConnectionError(ApiError):
+    """A Token Vault exchange failed; ``code`` says why.
+
+    ``missing_refresh_token``: no session, or nothing to exchange; ``not_connected``: the
+    tenant holds no account for that connection (start Connected Accounts); ``api_error``: any
+    other refusal (``error`` is the server's); ``retrieval_error``: a malformed answer.
+    """
+
+    code = "api_error"
+    codes: ClassVar[frozenset[str]] = frozenset(
+        {"missing_refresh_token", "not_connected", "api_error", "retrieval_error"}
+    )
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, error=error, error_description=error_description, status=status)
+        self.code = _one_of(type(self), self.codes, code)
+
+
+class ManagementApiError(ApiError):
+    """The Management API refused a call.
+
+    ``error`` is the body's reason phrase (``"Not Found"``), ``error_description`` its
+    ``message`` and ``error_code`` its ``errorCode`` (``"inexistent_user"``): all the server's.
+    ``metadata_merged`` is True when a linking call had already written the merged
+    ``user_metadata`` before the link itself failed.
+    """
+
+    code = "management_api_error"
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        error: str | None,
+        message: str,
+        error_code: str | None,
+        metadata_merged: bool = False,
+    ) -> None:
+        super().__init__(
+            f"Management API error {status}: {message}",
+            error=error,
+            error_description=message,
+            status=status,
+        )
+        self.error_code = _printable_or_none(error_code, _SERVER_CODE_LIMIT)
+        self.metadata_merged = metadata_merged
+
+
+# --- transport errors: the exchange did not complete --------------------------------------------
+
+
+class TransportError(Auth0Error):
+    """The HTTP exchange failed in the adapter (connection, TLS, timeout)."""
+
+    code = "transport_error"
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class TransportTimeoutError(TransportError):
+    """An exchange (``timeout``) or a whole public call (``call_timeout``) ran out of time."""
+
+    code = "timeout"
+
+    def __init__(self, message: str, *, url: str | None = None, seconds: float) -> None:
+        super().__init__(message, url=url)
+        self.seconds = seconds
+
+
+class ResponseTooLargeError(TransportError):
+    """A response body was longer than ``limit`` bytes; reading stopped there."""
+
+    code = "response_too_large"
+
+    def __init__(self, message: str, *, url: str | None = None, limit: int) -> None:
+        super().__init__(message, url=url)
+        self.limit = limit
+
+
+# --- outside the branches ------------------------------------------------------------------------
+
+
 class SessionExpiredError(Auth0Error):
     """The session's lifetime is over; the user has to log in again."""
 
     code = "session_expired"
 
     def __init__(self, message: str = "The session has expired.") -> None:
-        super().__init__(message)
-
-
-class UnsealError(Auth0Error):
-    """A sealed (JWE) value could not be opened: tampered, truncated, or another secret."""
-
-    code = "unseal_error"
-
-    def __init__(self, message: str = "The sealed value could not be decrypted.") -> None:
         super().__init__(message)
 
 
@@ -406,25 +584,32 @@ __all__ = [
     "Auth0Error",
     "AuthorizationError",
     "ConfigurationError",
+    "CookieTooLargeError",
     "IdTokenError",
     "InvalidArgumentError",
     "InvalidGrantError",
     "InvalidResponse",
     "IssuerValidationError",
+    "KeyNotFoundError",
     "ManagementApiError",
     "MfaRequiredError",
     "MissingExtraError",
     "MissingRefreshTokenError",
     "MissingRequiredArgumentError",
+    "MissingStoreOptionsError",
     "MissingTransactionError",
     "OAuthError",
     "OrganizationTokenValidationError",
     "ParError",
+    "ProtocolError",
     "ResponseTooLargeError",
     "SessionExpiredError",
     "StartLinkUserError",
     "StateMismatch",
+    "StoreNotSupportedError",
     "TransactionBindingError",
     "TransportError",
+    "TransportTimeoutError",
     "UnsealError",
+    "UsageError",
 ]

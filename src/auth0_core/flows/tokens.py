@@ -92,8 +92,9 @@ def raise_refresh_error(config: ClientConfig, error: OAuthError, response: HttpR
                 status=error.status,
             ) from None
     raise AccessTokenError(
-        error.error,
+        "refresh_token_error",
         f"The access token could not be refreshed: {error.message}",
+        error=error.error,
         error_description=error.error_description,
         status=error.status,
     ) from None

@@ -1,0 +1,336 @@
+"""The error tree of auth0_core.errors: four branches say whose fault a failure is, ``code`` is
+ours and stable, and the server's words are only ever in ``error``/``error_description``."""
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import auth0_core
+import auth0_core._id_token
+import auth0_core.errors as errors
+import auth0_core.stores
+import auth0_core.stores._errors
+from auth0_core._authorize import process_par_response
+from auth0_core._config import make_config
+from auth0_core._http import HttpRequest, call_timed_out, exchange_timed_out, json_response
+from auth0_core._token import raise_for_oauth_error
+from auth0_core.errors import (
+    AccessTokenError,
+    AccessTokenForConnectionError,
+    ApiError,
+    Auth0Error,
+    AuthorizationError,
+    InvalidGrantError,
+    ManagementApiError,
+    MfaRequiredError,
+    MissingRefreshTokenError,
+    OAuthError,
+    ParError,
+    ProtocolError,
+    TransportError,
+    UsageError,
+)
+from auth0_core.flows.management import _process as process_management_answer
+from auth0_core.flows.tokens import raise_refresh_error
+
+BRANCHES = (UsageError, ProtocolError, ApiError, TransportError)
+
+# Every exported class: its branch (None: outside the branches) and its stable code.
+TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
+    "Auth0Error": (None, "auth0_error"),
+    "UsageError": (UsageError, "usage_error"),
+    "ConfigurationError": (UsageError, "configuration_error"),
+    "MissingExtraError": (UsageError, "missing_extra"),
+    "InvalidArgumentError": (UsageError, "invalid_argument"),
+    "MissingRequiredArgumentError": (UsageError, "missing_required_argument"),
+    "MissingStoreOptionsError": (UsageError, "missing_required_argument"),
+    "StoreNotSupportedError": (UsageError, "store_not_supported"),
+    "CookieTooLargeError": (UsageError, "cookie_too_large"),
+    "StartLinkUserError": (UsageError, "start_link_user_error"),
+    "ProtocolError": (ProtocolError, "protocol_error"),
+    "InvalidResponse": (ProtocolError, "invalid_response"),
+    "MissingTransactionError": (ProtocolError, "missing_transaction_error"),
+    "TransactionBindingError": (ProtocolError, "transaction_binding_error"),
+    "StateMismatch": (ProtocolError, "state_mismatch"),
+    "IdTokenError": (ProtocolError, "invalid_id_token"),
+    "IssuerValidationError": (ProtocolError, "invalid_issuer"),
+    "OrganizationTokenValidationError": (ProtocolError, "invalid_organization"),
+    "KeyNotFoundError": (ProtocolError, "jwks_key_not_found"),
+    "UnsealError": (ProtocolError, "unseal_error"),
+    "ApiError": (ApiError, "api_error"),
+    "OAuthError": (ApiError, "oauth_error"),
+    "AuthorizationError": (ApiError, "authorization_error"),
+    "ParError": (ApiError, "par_error"),
+    "AccessTokenError": (ApiError, "refresh_token_error"),
+    "MissingRefreshTokenError": (ApiError, "missing_refresh_token"),
+    "InvalidGrantError": (ApiError, "invalid_grant"),
+    "MfaRequiredError": (ApiError, "mfa_required"),
+    "AccessTokenForConnectionError": (ApiError, "api_error"),
+    "ManagementApiError": (ApiError, "management_api_error"),
+    "TransportError": (TransportError, "transport_error"),
+    "TransportTimeoutError": (TransportError, "timeout"),
+    "ResponseTooLargeError": (TransportError, "response_too_large"),
+    "SessionExpiredError": (None, "session_expired"),
+}
+
+SERVER_ERROR = "weird_server_code"
+SERVER_DESCRIPTION = "the server's own words"
+
+# Each ApiError class that takes the server's error, built with SERVER_ERROR, and the code it
+# must report whatever the server said.
+FROM_SERVER: dict[type[ApiError], tuple[Callable[[], ApiError], str]] = {
+    ApiError: (lambda: ApiError("refused", error=SERVER_ERROR, status=400), "api_error"),
+    OAuthError: (lambda: OAuthError(SERVER_ERROR, SERVER_DESCRIPTION, status=400), "oauth_error"),
+    AuthorizationError: (
+        lambda: AuthorizationError(SERVER_ERROR, SERVER_DESCRIPTION),
+        "authorization_error",
+    ),
+    ParError: (lambda: ParError("refused", error=SERVER_ERROR, status=400), "par_error"),
+    AccessTokenError: (
+        lambda: AccessTokenError("refresh_token_error", "refused", error=SERVER_ERROR),
+        "refresh_token_error",
+    ),
+    AccessTokenForConnectionError: (
+        lambda: AccessTokenForConnectionError("not_connected", "refused", error=SERVER_ERROR),
+        "not_connected",
+    ),
+    ManagementApiError: (
+        lambda: ManagementApiError(
+            status=400, error=SERVER_ERROR, message=SERVER_DESCRIPTION, error_code="inexistent"
+        ),
+        "management_api_error",
+    ),
+}
+
+# The ApiError classes whose server error is the one they stand for (None: not asked).
+IMPLIED_SERVER_ERROR: dict[type[ApiError], tuple[Callable[[], ApiError], str | None]] = {
+    MissingRefreshTokenError: (lambda: MissingRefreshTokenError("no session"), None),
+    InvalidGrantError: (lambda: InvalidGrantError(SERVER_DESCRIPTION, status=400), "invalid_grant"),
+    MfaRequiredError: (
+        lambda: MfaRequiredError(SERVER_DESCRIPTION, mfa_token="sealed", status=403),
+        "mfa_required",
+    ),
+}
+
+
+def exported_classes() -> list[type[Auth0Error]]:
+    return [getattr(errors, name) for name in errors.__all__]
+
+
+def test_every_export_is_an_auth0_error_placed_in_the_table() -> None:
+    assert errors.__all__ == sorted(errors.__all__)
+    assert set(errors.__all__) == set(TREE)
+    for cls in exported_classes():
+        assert isinstance(cls, type)
+        assert issubclass(cls, Auth0Error), cls
+
+
+@pytest.mark.parametrize("name", sorted(TREE))
+def test_each_class_is_under_exactly_its_branch_with_its_code(name: str) -> None:
+    cls = getattr(errors, name)
+    branch, code = TREE[name]
+    assert [b for b in BRANCHES if issubclass(cls, b)] == ([branch] if branch else [])
+    assert cls.code == code
+
+
+def docstring_tree() -> dict[str, str | None]:
+    """Each class the module docstring draws, with the parent it is drawn under."""
+    parents: dict[str, str | None] = {}
+    path: list[str] = []
+    for line in (errors.__doc__ or "").splitlines():
+        drawn = re.match(r"    ((?:[│ ]   )*)([├└]── )?([A-Z]\w+) ", line)
+        if drawn is None or not (drawn.group(2) or drawn.group(3) == "Auth0Error"):
+            continue
+        depth = len(drawn.group(1)) // 4 + (1 if drawn.group(2) else 0)
+        del path[depth:]
+        parents[drawn.group(3)] = path[-1] if path else None
+        path.append(drawn.group(3))
+    return parents
+
+
+def test_the_module_docstring_draws_the_tree_as_it_is() -> None:
+    drawn = docstring_tree()
+    assert set(drawn) == set(errors.__all__)
+    for name, parent in drawn.items():
+        bases = [b.__name__ for b in getattr(errors, name).__bases__ if issubclass(b, Auth0Error)]
+        assert bases == ([parent] if parent else []), name
+
+
+def test_multiple_inheritance_is_kept() -> None:
+    assert issubclass(errors.MissingExtraError, ImportError)
+    assert issubclass(errors.MissingExtraError, errors.ConfigurationError)
+    assert issubclass(errors.TransactionBindingError, errors.MissingTransactionError)
+    assert issubclass(errors.MissingStoreOptionsError, errors.MissingRequiredArgumentError)
+    assert issubclass(errors.KeyNotFoundError, errors.IdTokenError)
+
+
+def test_old_import_paths_name_the_same_classes() -> None:
+    for name in ("CookieTooLargeError", "MissingStoreOptionsError", "StoreNotSupportedError"):
+        assert getattr(auth0_core.stores, name) is getattr(errors, name)
+        assert getattr(auth0_core.stores._errors, name) is getattr(errors, name)
+    assert auth0_core._id_token.KeyNotFoundError is errors.KeyNotFoundError
+
+
+def test_no_sdk_module_defines_an_error_class_elsewhere() -> None:
+    # The emulated tenant is a test double, not the SDK: its errors are its own.
+    for module in pkgutil.walk_packages(auth0_core.__path__, "auth0_core."):
+        if not module.name.startswith("auth0_core.tenant"):
+            importlib.import_module(module.name)
+    pending, defined = [Auth0Error], []
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        defined.append(cls)
+    sdk = [c for c in defined if c.__module__.startswith("auth0_core.")]
+    misplaced = [
+        c for c in sdk if c.__module__ != "auth0_core.errors" and ".tenant" not in c.__module__
+    ]
+    assert misplaced == []
+    assert {c.__name__ for c in sdk if c.__module__ == "auth0_core.errors"} == set(TREE)
+
+
+def test_every_api_error_class_is_checked_below() -> None:
+    api_classes = {c for c in exported_classes() if issubclass(c, ApiError)}
+    assert api_classes == set(FROM_SERVER) | set(IMPLIED_SERVER_ERROR)
+
+
+@pytest.mark.parametrize("cls", list(FROM_SERVER), ids=lambda c: c.__name__)
+def test_the_server_error_goes_to_error_never_to_code(cls: type[ApiError]) -> None:
+    build, code = FROM_SERVER[cls]
+    error = build()
+    assert type(error) is cls
+    assert error.code == code
+    assert error.error == SERVER_ERROR
+    assert SERVER_ERROR in repr(error)
+
+
+@pytest.mark.parametrize("cls", list(IMPLIED_SERVER_ERROR), ids=lambda c: c.__name__)
+def test_classes_standing_for_one_server_error(cls: type[ApiError]) -> None:
+    build, server_error = IMPLIED_SERVER_ERROR[cls]
+    error = build()
+    assert (error.code, error.error) == (cls.code, server_error)
+
+
+@pytest.mark.parametrize("cls", [AccessTokenError, AccessTokenForConnectionError])
+def test_a_multi_code_class_takes_only_its_own_codes(cls: type[AccessTokenError]) -> None:
+    with pytest.raises(ValueError, match=SERVER_ERROR):
+        cls(SERVER_ERROR, "refused")
+    for code in cls.codes:
+        assert cls(code, "refused").code == code
+
+
+def test_official_codes_are_kept() -> None:
+    assert {"missing_refresh_token", "refresh_token_error"} <= AccessTokenError.codes
+    assert {"invalid_grant", "mfa_required", "wrong_audience"} <= AccessTokenError.codes
+    assert AccessTokenForConnectionError.codes == {
+        "missing_refresh_token",
+        "not_connected",
+        "api_error",
+        "retrieval_error",
+    }
+
+
+# --- the raise sites put the server's words in .error -------------------------------------------
+
+
+def test_a_token_endpoint_error_body() -> None:
+    body = {"error": SERVER_ERROR, "error_description": SERVER_DESCRIPTION}
+    with pytest.raises(OAuthError) as info:
+        raise_for_oauth_error(json_response(400, body))
+    assert (info.value.code, info.value.error, info.value.error_description) == (
+        "oauth_error",
+        SERVER_ERROR,
+        SERVER_DESCRIPTION,
+    )
+
+
+def test_a_refused_pushed_authorization_request() -> None:
+    with pytest.raises(ParError) as info:
+        process_par_response(json_response(400, {"error": SERVER_ERROR}))
+    assert (info.value.code, info.value.error, info.value.status) == (
+        "par_error",
+        SERVER_ERROR,
+        400,
+    )
+
+
+def refused_refresh(status: int, body: dict[str, Any]) -> AccessTokenError:
+    config = make_config(
+        domain="tenant.example", client_id="cid", client_secret="x", secret="s" * 32
+    )
+    response = json_response(status, body)
+    with pytest.raises(OAuthError) as refusal:
+        raise_for_oauth_error(response)
+    with pytest.raises(AccessTokenError) as info:
+        raise_refresh_error(config, refusal.value, response)
+    return info.value
+
+
+def test_a_refused_refresh() -> None:
+    error = refused_refresh(400, {"error": SERVER_ERROR, "error_description": SERVER_DESCRIPTION})
+    assert type(error) is AccessTokenError
+    assert (error.code, error.error, error.error_description, error.status) == (
+        "refresh_token_error",
+        SERVER_ERROR,
+        SERVER_DESCRIPTION,
+        400,
+    )
+    error = refused_refresh(400, {"error": "invalid_grant"})
+    assert (type(error), error.code, error.error) == (
+        InvalidGrantError,
+        "invalid_grant",
+        "invalid_grant",
+    )
+
+
+def test_a_management_api_refusal() -> None:
+    body = {"statusCode": 404, "error": "Not Found", "message": "no user", "errorCode": "gone"}
+    with pytest.raises(ManagementApiError) as info:
+        process_management_answer(json_response(404, body), (200,))
+    error = info.value
+    assert (error.code, error.error, error.error_code, error.error_description, error.status) == (
+        "management_api_error",
+        "Not Found",
+        "gone",
+        "no user",
+        404,
+    )
+
+
+def test_timeouts_are_transport_timeouts() -> None:
+    request = HttpRequest(method="GET", url="https://tenant.example/jwks?code=secret")
+    exchange = exchange_timed_out(request, 2.5)
+    call = call_timed_out(30)
+    for error in (exchange, call):
+        assert type(error) is errors.TransportTimeoutError
+        assert error.code == "timeout"
+    assert (exchange.seconds, exchange.url, call.seconds) == (
+        2.5,
+        "https://tenant.example/jwks",
+        30,
+    )
+
+
+# --- no token in what an error shows ------------------------------------------------------------
+
+TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLXZhbHVl"
+
+
+def test_the_mfa_token_is_not_shown() -> None:
+    error = MfaRequiredError(SERVER_DESCRIPTION, mfa_token=TOKEN, mfa_requirements={"x": 1})
+    assert error.mfa_token == TOKEN
+    for shown in (str(error), repr(error), *error.args):
+        assert TOKEN not in shown
+
+
+def test_the_raw_mfa_token_of_a_refusal_is_neither_shown_nor_kept() -> None:
+    body = {"error": "mfa_required", "error_description": "MFA", "mfa_token": TOKEN}
+    error = refused_refresh(403, body)
+    assert isinstance(error, MfaRequiredError)
+    assert (error.code, error.error, error.status) == ("mfa_required", "mfa_required", 403)
+    for shown in (str(error), repr(error), error.mfa_token):
+        assert TOKEN not in shown
