@@ -245,7 +245,8 @@ def _check_header(header: Mapping[str, object], checks: IdTokenChecks) -> tuple[
         if name in header:
             raise IdTokenError(name, f"the ID token's header carries '{name}'.")
     kid = header.get("kid")
-    if kid is not None and not isinstance(kid, str):
+    # Present means a string: a JSON null kid is as malformed as a number.
+    if "kid" in header and not isinstance(kid, str):
         raise IdTokenError("kid", "the ID token's 'kid' is not a string.")
     # The registered members (typ, cty, jku, x5c, ...) must have their registered types; checked
     # before the key lookup so a malformed header cannot trigger a JWKS re-fetch.

@@ -563,9 +563,6 @@ def test_any_header_is_judged_by_the_rules(
         allowed = {("IdTokenError", "header")}
     elif (verdict := header_verdict(header, e)) is not None:
         allowed = {verdict}
-        if verdict == ("IdTokenError", "kid") and header["kid"] is None:
-            # Known bug, pinned by test_id_token_matrix.py::test_null_kid_is_reported_as_kid.
-            allowed.add(("IdTokenError", "header"))
     elif mistyped_registered_members(header):
         allowed = {("IdTokenError", "header")}
     else:
