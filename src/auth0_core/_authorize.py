@@ -1,4 +1,7 @@
-"""The authorization request: parameters, scope defaults, the /authorize URL and PAR."""
+"""The authorization request: parameters, scope defaults and the /authorize URL.
+
+Pushing it first (PAR) is an endpoint of its own: :mod:`auth0_core.endpoints.authentication.par`.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +10,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from ._config import DEFAULT_SCOPE, ClientConfig
-from ._http import HttpRequest, HttpResponse, body_excerpt
-from ._metadata import ServerMetadata
-from ._token import prepare_token_request, raise_for_oauth_error
-from .errors import (
-    ConfigurationError,
-    InvalidArgumentError,
-    InvalidResponse,
-    MissingRequiredArgumentError,
-    OAuthError,
-    ParError,
-)
+from .endpoints.authentication.discovery import ServerMetadata
+from .errors import InvalidArgumentError, MissingRequiredArgumentError
 
 # Parameters the SDK owns. A caller who sets one gets an error rather than a silently
 # dropped value (protocol doc §2.1).
@@ -124,48 +118,3 @@ def build_authorize_url(metadata: ServerMetadata, query: Mapping[str, str]) -> s
     endpoint = metadata.authorization_endpoint
     separator = "&" if urlsplit(endpoint).query else "?"
     return f"{endpoint}{separator}{urlencode(dict(query))}"
-
-
-def prepare_par_request(
-    config: ClientConfig, metadata: ServerMetadata, query: Mapping[str, str]
-) -> HttpRequest:
-    """The Pushed Authorization Request (RFC 9126) carrying every /authorize parameter.
-
-    Raises:
-        ConfigurationError: the tenant does not advertise a PAR endpoint.
-    """
-    endpoint = metadata.pushed_authorization_request_endpoint
-    if not endpoint:
-        raise ConfigurationError(
-            "pushed authorization requests are enabled but the tenant does not advertise "
-            "'pushed_authorization_request_endpoint'."
-        )
-    request = prepare_token_request(config, metadata, dict(query))
-    return HttpRequest(method="POST", url=endpoint, headers=request.headers, body=request.body)
-
-
-def process_par_response(response: HttpResponse) -> str:
-    """Return the ``request_uri`` of a PAR answer (201; 200 tolerated).
-
-    Raises:
-        ParError: the server refused the request.
-        InvalidResponse: the answer is malformed.
-    """
-    try:
-        raise_for_oauth_error(response)
-    except OAuthError as exc:
-        raise ParError(
-            f"pushed authorization request failed: {exc.message}",
-            error=exc.error,
-            error_description=exc.error_description,
-            status=exc.status,
-        ) from None
-    if response.status not in (200, 201):
-        raise InvalidResponse(
-            "unexpected PAR status", status=response.status, excerpt=body_excerpt(response.body)
-        )
-    document = response.json_object()
-    request_uri = document.get("request_uri")
-    if not isinstance(request_uri, str) or not request_uri:
-        raise InvalidResponse("PAR response has no request_uri")
-    return request_uri

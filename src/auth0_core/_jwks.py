@@ -1,7 +1,8 @@
-"""JSON Web Key Sets: the request, the validated key set, key selection, and a TTL cache.
+"""JSON Web Key Sets: the validated key set, key selection, and a TTL cache.
 
 The flow that validates an ID token consults a :class:`JwksCache`; on a miss it yields
-:func:`prepare_jwks_request` and stores what :func:`process_jwks_response` returns. When the
+:func:`~auth0_core.endpoints.authentication.jwks.prepare_jwks_request` and stores what
+:func:`~auth0_core.endpoints.authentication.jwks.process_jwks_response` returns. When the
 token names a ``kid`` the set does not hold, :func:`~auth0_core._id_token.validate_id_token`
 raises :class:`~auth0_core._id_token.KeyNotFoundError`; the flow then re-fetches the set once,
 but only when :meth:`JwksCache.may_refetch` allows it (protocol doc §1.2: a signing-key rotation
@@ -32,7 +33,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 from joserfc.util import urlsafe_b64decode
 
-from ._http import HttpRequest, HttpResponse, body_excerpt
+from ._http import HttpResponse
 from .errors import InvalidResponse
 
 #: The key types a signing key may have, and the JWS algorithms each serves (RFC 7518 §3.1).
@@ -75,8 +76,9 @@ def _key_tuple(keys: Iterable[SigningKey]) -> tuple[SigningKey, ...]:
 class JsonWebKeys:
     """The usable signing keys of one JWKS document (RSA and EC, ``use`` absent or ``sig``).
 
-    Build it with :func:`process_jwks_response` or :meth:`from_document`; the constructor takes
-    already-imported joserfc keys (tests, or keys configured in code).
+    Build it with :meth:`from_document` (as the JWKS endpoint's ``process_jwks_response``
+    does); the constructor takes already-imported joserfc keys (tests, or keys configured in
+    code).
     """
 
     keys: tuple[SigningKey, ...] = attrs.field(converter=_key_tuple)
@@ -200,31 +202,6 @@ def _import(
         return kind.import_key(public, parameters)  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError, KeyError):
         return None
-
-
-def prepare_jwks_request(jwks_uri: str) -> HttpRequest:
-    """``GET {jwks_uri}``, asking for JSON."""
-    return HttpRequest(method="GET", url=jwks_uri, headers=(("Accept", "application/json"),))
-
-
-def process_jwks_response(response: HttpResponse) -> JsonWebKeys:
-    """Validate a JWKS response (protocol doc §1.2).
-
-    Args:
-        response: the answer to :func:`prepare_jwks_request`.
-
-    Returns:
-        The usable signing keys.
-
-    Raises:
-        InvalidResponse: the status is not 200, the body is not a JSON object, or the document
-            holds no usable signing key (see :meth:`JsonWebKeys.from_document`).
-    """
-    if response.status != 200:
-        raise InvalidResponse(
-            "fetching the JWKS failed", status=response.status, excerpt=body_excerpt(response.body)
-        )
-    return JsonWebKeys.from_document(response.json_object())
 
 
 def cache_max_age(response: HttpResponse) -> int | None:

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._config import ClientConfig
-from ._token import TokenResponse
 from ._token_sets import DEFAULT_AUDIENCE, new_token_set
+from .endpoints.authentication.token import TokenResponse
 from .errors import SessionExpiredError
 
 # The upstream session_expiry ceiling is honoured 30 s early (protocol doc §3.2).

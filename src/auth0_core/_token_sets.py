@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._authorize import split_scope
-from ._token import TokenResponse
+from .endpoints.authentication.token import TokenResponse
 
 DEFAULT_AUDIENCE = "default"
 MAX_TOKEN_SETS = 10

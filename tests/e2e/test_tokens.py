@@ -20,7 +20,7 @@ from auth0_core.errors import (
     OAuthError,
     TransportError,
 )
-from auth0_core.flows.token_vault import GRANT_TYPE as VAULT_GRANT
+from auth0_core.tenant.authentication.token_vault import FEDERATED_GRANT as VAULT_GRANT
 
 from .conftest import App
 

@@ -25,7 +25,8 @@ from joserfc.jwk import ECKey, RSAKey
 
 from auth0_core._http import HttpResponse
 from auth0_core._id_token import IdTokenChecks, validate_id_token
-from auth0_core._jwks import JsonWebKeys, process_jwks_response
+from auth0_core._jwks import JsonWebKeys
+from auth0_core.endpoints.authentication.jwks import process_jwks_response
 from auth0_core.errors import IdTokenError, InvalidResponse
 
 from ..hypothesis_budget import examples

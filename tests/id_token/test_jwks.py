@@ -9,23 +9,19 @@ from typing import Any
 import pytest
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
+from auth0_core._config import make_config
 from auth0_core._http import HttpResponse, json_response
 from auth0_core._id_token import validate_id_token
-from auth0_core._jwks import (
-    MAX_CANDIDATES,
-    JsonWebKeys,
-    JwksCache,
-    cache_max_age,
-    prepare_jwks_request,
-    process_jwks_response,
-)
+from auth0_core._jwks import MAX_CANDIDATES, JsonWebKeys, JwksCache, cache_max_age
+from auth0_core.endpoints.authentication.jwks import prepare_jwks_request, process_jwks_response
 from auth0_core.errors import IdTokenError, InvalidResponse
 
 from .minting import NOW, Keys, checks, mint
 
 
 def test_prepare_jwks_request() -> None:
-    request = prepare_jwks_request("https://t.auth0.com/.well-known/jwks.json")
+    config = make_config(domain="t.auth0.com", client_id="cid", client_secret="x", secret="s" * 32)
+    request = prepare_jwks_request(config, "https://t.auth0.com/.well-known/jwks.json")
     assert (request.method, request.url) == ("GET", "https://t.auth0.com/.well-known/jwks.json")
     assert request.header("accept") == "application/json"
 

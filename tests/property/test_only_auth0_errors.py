@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auth0_core._http import HttpResponse
-from auth0_core._token import TokenResponse, process_token_response
+from auth0_core.endpoints.authentication.token import TokenResponse, process_token_response
 from auth0_core.errors import Auth0Error, InvalidResponse, OAuthError, printable
 
 from ..hypothesis_budget import examples

@@ -7,12 +7,12 @@ from auth0_core._authorize import (
     build_authorize_url,
     default_scope,
     merge_scopes,
-    process_par_response,
     resolve_authorization_params,
 )
 from auth0_core._config import make_config
 from auth0_core._http import HttpResponse, json_response
-from auth0_core._metadata import ServerMetadata
+from auth0_core.endpoints.authentication.discovery import ServerMetadata
+from auth0_core.endpoints.authentication.par import process_par_response
 from auth0_core.errors import (
     InvalidArgumentError,
     InvalidResponse,

@@ -2,7 +2,7 @@ import pytest
 
 from auth0_core._callback import parse_callback
 from auth0_core._http import HttpResponse, json_response
-from auth0_core._token import process_token_response
+from auth0_core.endpoints.authentication.token import process_token_response
 from auth0_core.errors import InvalidArgumentError, InvalidResponse, OAuthError
 
 

@@ -14,10 +14,10 @@ import auth0_core._id_token
 import auth0_core.errors as errors
 import auth0_core.stores
 import auth0_core.stores._errors
-from auth0_core._authorize import process_par_response
 from auth0_core._config import make_config
 from auth0_core._http import HttpRequest, call_timed_out, exchange_timed_out, json_response
-from auth0_core._token import raise_for_oauth_error
+from auth0_core.endpoints.authentication.par import process_par_response
+from auth0_core.endpoints.authentication.token import process_token_response
 from auth0_core.errors import (
     AccessTokenError,
     AccessTokenForConnectionError,
@@ -240,7 +240,7 @@ def test_official_codes_are_kept() -> None:
 def test_a_token_endpoint_error_body() -> None:
     body = {"error": SERVER_ERROR, "error_description": SERVER_DESCRIPTION}
     with pytest.raises(OAuthError) as info:
-        raise_for_oauth_error(json_response(400, body))
+        process_token_response(json_response(400, body))
     assert (info.value.code, info.value.error, info.value.error_description) == (
         "oauth_error",
         SERVER_ERROR,
@@ -264,7 +264,7 @@ def refused_refresh(status: int, body: dict[str, Any]) -> AccessTokenError:
     )
     response = json_response(status, body)
     with pytest.raises(OAuthError) as refusal:
-        raise_for_oauth_error(response)
+        process_token_response(response)
     with pytest.raises(AccessTokenError) as info:
         raise_refresh_error(config, refusal.value, response)
     return info.value

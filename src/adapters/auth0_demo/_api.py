@@ -14,7 +14,7 @@ from joserfc.errors import JoseError
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import json_response
 from auth0_core._id_token import decode_unverified_header
-from auth0_core._jwks import process_jwks_response
+from auth0_core.endpoints.authentication.jwks import process_jwks_response
 from auth0_core.errors import Auth0Error
 
 API_AUDIENCE = "https://api.example.com"

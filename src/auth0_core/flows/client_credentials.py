@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from .._client import CoreClient
 from .._effects import Flow, fetch_shared
-from .._token import prepare_token_request, process_token_response
 from .._token_sets import is_fresh
+from ..endpoints.authentication.token import (
+    prepare_client_credentials_request,
+    process_token_response,
+)
 from ..errors import InvalidArgumentError
 from .discovery import metadata_flow
 from .tokens import shared_key
@@ -31,12 +34,9 @@ def client_credentials_flow(
     if cached is not None and is_fresh(cached, config.env.now(), config.leeway):
         return str(cached["access_token"])
     metadata = yield from metadata_flow(client)
-    fields: dict[str, str | None] = {
-        "grant_type": "client_credentials",
-        "audience": audience,
-        "organization": organization,
-    }
-    request = prepare_token_request(config, metadata, fields)
+    request = prepare_client_credentials_request(
+        config, metadata, audience=audience, organization=organization
+    )
     replacing = str(cached["access_token"]) if cached is not None else None
     response = yield from fetch_shared(
         shared_key("client", audience, organization, replacing), request

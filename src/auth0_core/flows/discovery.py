@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from .._client import CoreClient
 from .._effects import Flow, fetch_shared
-from .._http import HttpRequest
 from .._id_token import IdTokenChecks, IdTokenClaims, KeyNotFoundError, validate_id_token
-from .._jwks import JsonWebKeys, cache_max_age, process_jwks_response
-from .._metadata import (
+from .._jwks import JsonWebKeys, cache_max_age
+from .._metadata import cache_ttl
+from ..endpoints.authentication.discovery import (
     ServerMetadata,
-    cache_ttl,
     prepare_discovery_request,
     process_discovery_response,
 )
-from .._token import tenant_headers
+from ..endpoints.authentication.jwks import prepare_jwks_request, process_jwks_response
 
 
 def metadata_flow(client: CoreClient) -> Flow[ServerMetadata]:
@@ -23,14 +22,10 @@ def metadata_flow(client: CoreClient) -> Flow[ServerMetadata]:
     cached = client.metadata_cache.get(config.base_url, now)
     if cached is not None:
         return cached
-    request = prepare_discovery_request(config.base_url)
-    request = HttpRequest(
-        method=request.method,
-        url=request.url,
-        headers=(*request.headers, *tenant_headers(config)),
-    )
     # Concurrent cold starts share one request (protocol doc §1.1: one in flight per domain).
-    response = yield from fetch_shared(f"discovery:{config.base_url}", request)
+    response = yield from fetch_shared(
+        f"discovery:{config.base_url}", prepare_discovery_request(config)
+    )
     metadata = process_discovery_response(response)
     client.metadata_cache.put(config.base_url, metadata, now, cache_ttl(response))
     return metadata
@@ -45,15 +40,10 @@ def jwks_flow(
         cached = client.jwks_cache.get(metadata.jwks_uri, now)
         if cached is not None:
             return cached
-    request = HttpRequest(
-        method="GET",
-        url=metadata.jwks_uri,
-        headers=(("Accept", "application/json"), *tenant_headers(client.config)),
-    )
     # Shared like discovery; a forced re-fetch (unknown kid) gets a key of its own so it is
     # never answered with the document that lacked the key.
     key = f"jwks:{metadata.jwks_uri}" + (f":refetch:{now}" if refresh else "")
-    response = yield from fetch_shared(key, request)
+    response = yield from fetch_shared(key, prepare_jwks_request(client.config, metadata.jwks_uri))
     keys = process_jwks_response(response)
     client.jwks_cache.put(metadata.jwks_uri, keys, now, cache_max_age(response))
     return keys

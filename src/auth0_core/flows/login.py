@@ -6,12 +6,7 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from .._authorize import (
-    build_authorize_url,
-    prepare_par_request,
-    process_par_response,
-    resolve_authorization_params,
-)
+from .._authorize import build_authorize_url, resolve_authorization_params
 from .._binding import (
     FIELD as BINDING_FIELD,
 )
@@ -24,12 +19,17 @@ from .._callback import CallbackParams, parse_callback
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions, fetch, store_delete, store_get, store_set
 from .._id_token import IdTokenChecks
-from .._metadata import ServerMetadata
 from .._options import StartInteractiveLoginOptions, coerce_options
 from .._pkce import code_challenge, random_code_verifier
 from .._result import LoginResult
 from .._session import new_session
-from .._token import TokenResponse, prepare_token_request, process_token_response
+from ..endpoints.authentication.discovery import ServerMetadata
+from ..endpoints.authentication.par import prepare_par_request, process_par_response
+from ..endpoints.authentication.token import (
+    TokenResponse,
+    prepare_authorization_code_request,
+    process_token_response,
+)
 from ..errors import (
     AuthorizationError,
     InvalidArgumentError,
@@ -230,13 +230,10 @@ def exchange_code_flow(
     verifier, redirect_uri = transaction.get("code_verifier"), transaction.get("redirect_uri")
     if not isinstance(verifier, str) or not isinstance(redirect_uri, str):
         raise MissingTransactionError("The login transaction is incomplete.")
-    fields: dict[str, str | None] = {
-        "grant_type": "authorization_code",
-        "code": params.code,
-        "redirect_uri": redirect_uri,
-        "code_verifier": verifier,
-    }
-    response = yield from fetch(prepare_token_request(config, metadata, fields))
+    request = prepare_authorization_code_request(
+        config, metadata, code=params.code, redirect_uri=redirect_uri, code_verifier=verifier
+    )
+    response = yield from fetch(request)
     tokens = process_token_response(response)
     if tokens.id_token is None:
         raise InvalidResponse("the token response has no id_token (was 'openid' requested?)")

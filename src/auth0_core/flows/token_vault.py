@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions, fetch_shared, store_set
 from .._options import ConnectionTokenOptions, coerce_options
-from .._token import TokenResponse, prepare_token_request, process_token_response
 from .._token_sets import (
     DEFAULT_AUDIENCE,
     find_connection_token_set,
     find_token_set,
     is_fresh,
     with_connection_token_set,
+)
+from ..endpoints.authentication.token import (
+    TokenResponse,
+    prepare_connection_token_request,
+    process_token_response,
 )
 from ..errors import (
     AccessTokenForConnectionError,
@@ -26,21 +30,19 @@ from .discovery import metadata_flow
 from .session import load_session_flow, reload_session_flow
 from .tokens import shared_key
 
-GRANT_TYPE = "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"
-REQUESTED_TOKEN_TYPE = "http://auth0.com/oauth/token-type/federated-connection-access-token"
-REFRESH_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:refresh_token"
-ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
+# The token the exchange trades, and which kind it is.
+SubjectToken = tuple[str, Literal["refresh_token", "access_token"]]
 
 
-def _subject(client: CoreClient, session: Mapping[str, Any]) -> tuple[str, str]:
+def _subject(client: CoreClient, session: Mapping[str, Any]) -> SubjectToken:
     """The refresh token, or (a backend holding only an access token) the login's token."""
     refresh_token = session.get("refresh_token")
     if isinstance(refresh_token, str) and refresh_token:
-        return refresh_token, REFRESH_TOKEN_TYPE
+        return refresh_token, "refresh_token"
     login = find_token_set(session.get("token_sets") or [], DEFAULT_AUDIENCE, "")
     config = client.config
     if login is not None and is_fresh(login, config.env.now(), config.leeway):
-        return str(login["access_token"]), ACCESS_TOKEN_TYPE
+        return str(login["access_token"]), "access_token"
     raise AccessTokenForConnectionError(
         "missing_refresh_token",
         "The session has no refresh token (nor a valid access token) to exchange.",
@@ -49,7 +51,7 @@ def _subject(client: CoreClient, session: Mapping[str, Any]) -> tuple[str, str]:
 
 def exchange_flow(
     client: CoreClient,
-    subject: tuple[str, str],
+    subject: SubjectToken,
     connection: str,
     login_hint: str | None,
     replacing: str | None = None,
@@ -61,15 +63,14 @@ def exchange_flow(
             or malformed (``retrieval_error``).
     """
     metadata = yield from metadata_flow(client)
-    fields: dict[str, str | None] = {
-        "grant_type": GRANT_TYPE,
-        "subject_token": subject[0],
-        "subject_token_type": subject[1],
-        "requested_token_type": REQUESTED_TOKEN_TYPE,
-        "connection": connection,
-        "login_hint": login_hint,
-    }
-    request = prepare_token_request(client.config, metadata, fields)
+    request = prepare_connection_token_request(
+        client.config,
+        metadata,
+        subject_token=subject[0],
+        subject_token_kind=subject[1],
+        connection=connection,
+        login_hint=login_hint,
+    )
     key = shared_key("vault", subject[0], connection, login_hint, replacing)
     response = yield from fetch_shared(key, request)
     try:

@@ -15,13 +15,13 @@ from .._http import HttpResponse
 from .._id_token import IdTokenChecks
 from .._options import GetAccessTokenOptions, coerce_options
 from .._seal import seal
-from .._token import (
-    TokenResponse,
-    prepare_token_request,
-    process_token_response,
-    unverified_audiences,
-)
+from .._token import unverified_audiences
 from .._token_sets import DEFAULT_AUDIENCE, find_token_set, is_fresh, new_token_set, with_token_set
+from ..endpoints.authentication.token import (
+    TokenResponse,
+    prepare_refresh_token_request,
+    process_token_response,
+)
 from ..errors import (
     AccessTokenError,
     IdTokenError,
@@ -118,13 +118,9 @@ def refresh_flow(
     """
     config = client.config
     metadata = yield from metadata_flow(client)
-    fields: dict[str, str | None] = {
-        "grant_type": "refresh_token",
-        "refresh_token": refresh_token,
-        "audience": audience,
-        "scope": scope or None,
-    }
-    request = prepare_token_request(config, metadata, fields)
+    request = prepare_refresh_token_request(
+        config, metadata, refresh_token=refresh_token, audience=audience, scope=scope
+    )
     response = yield from fetch_shared(
         shared_key("refresh", refresh_token, audience, scope, replacing), request
     )

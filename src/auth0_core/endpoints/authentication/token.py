@@ -1,0 +1,207 @@
+"""The token endpoint, ``POST /oauth/token``: one ``prepare`` per grant the SDK uses, and
+strict processing of the answer (protocol doc §2.5, §4.2, §6, §8.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+from ..._client_auth import Fields
+from ..._config import ClientConfig
+from ..._http import HttpRequest, HttpResponse
+from ...errors import InvalidResponse
+from ._oauth import client_authenticated_post, raise_for_oauth_error
+from .discovery import ServerMetadata
+
+__all__ = [
+    "TokenResponse",
+    "prepare_authorization_code_request",
+    "prepare_client_credentials_request",
+    "prepare_connection_token_request",
+    "prepare_refresh_token_request",
+    "process_token_response",
+]
+
+# Token Vault's exchange (protocol doc §6): the grant, what it asks for, and what it may give.
+_FEDERATED_GRANT = (
+    "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"
+)
+_FEDERATED_TOKEN_TYPE = "http://auth0.com/oauth/token-type/federated-connection-access-token"
+_SUBJECT_TOKEN_TYPES = {
+    "refresh_token": "urn:ietf:params:oauth:token-type:refresh_token",
+    "access_token": "urn:ietf:params:oauth:token-type:access_token",
+}
+
+
+@attrs.frozen(kw_only=True)
+class TokenResponse:
+    """A successful token-endpoint answer. Tokens are never shown in the repr."""
+
+    access_token: str = attrs.field(repr=False)
+    token_type: str
+    expires_in: int | None
+    scope: str | None
+    id_token: str | None = attrs.field(default=None, repr=False)
+    refresh_token: str | None = attrs.field(default=None, repr=False)
+    authorization_details: tuple[Mapping[str, Any], ...] | None = None
+
+
+def _token_request(config: ClientConfig, metadata: ServerMetadata, fields: Fields) -> HttpRequest:
+    return client_authenticated_post(config, metadata.token_endpoint, fields, metadata.issuer)
+
+
+def prepare_authorization_code_request(
+    config: ClientConfig,
+    metadata: ServerMetadata,
+    *,
+    code: str,
+    redirect_uri: str,
+    code_verifier: str,
+) -> HttpRequest:
+    """The callback's code for tokens (PKCE): ``redirect_uri`` and ``code_verifier`` are the
+    ones the login started with.
+
+    Raises:
+        ConfigurationError: the client assertion's signing key is unusable.
+    """
+    fields: Fields = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": code_verifier,
+    }
+    return _token_request(config, metadata, fields)
+
+
+def prepare_refresh_token_request(
+    config: ClientConfig,
+    metadata: ServerMetadata,
+    *,
+    refresh_token: str,
+    audience: str | None,
+    scope: str | None,
+) -> HttpRequest:
+    """A refresh, used as a Multi-Resource Refresh Token when ``audience`` is another API's.
+
+    A None audience, and a None or empty scope, are left out.
+
+    Raises:
+        ConfigurationError: the client assertion's signing key is unusable.
+    """
+    fields: Fields = {
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "audience": audience,
+        "scope": scope or None,
+    }
+    return _token_request(config, metadata, fields)
+
+
+def prepare_client_credentials_request(
+    config: ClientConfig, metadata: ServerMetadata, *, audience: str, organization: str | None
+) -> HttpRequest:
+    """A token for the application itself at ``audience`` (left out: a None organization).
+
+    Raises:
+        ConfigurationError: the client assertion's signing key is unusable.
+    """
+    fields: Fields = {
+        "grant_type": "client_credentials",
+        "audience": audience,
+        "organization": organization,
+    }
+    return _token_request(config, metadata, fields)
+
+
+def prepare_connection_token_request(
+    config: ClientConfig,
+    metadata: ServerMetadata,
+    *,
+    subject_token: str,
+    subject_token_kind: Literal["refresh_token", "access_token"],
+    connection: str,
+    login_hint: str | None,
+) -> HttpRequest:
+    """Token Vault's exchange: the user's ``subject_token`` (a refresh token, or an access
+    token for a backend that holds only that) for their token at ``connection``.
+
+    Raises:
+        ConfigurationError: the client assertion's signing key is unusable.
+    """
+    fields: Fields = {
+        "grant_type": _FEDERATED_GRANT,
+        "subject_token": subject_token,
+        "subject_token_type": _SUBJECT_TOKEN_TYPES[subject_token_kind],
+        "requested_token_type": _FEDERATED_TOKEN_TYPE,
+        "connection": connection,
+        "login_hint": login_hint,
+    }
+    return _token_request(config, metadata, fields)
+
+
+# Auth0's tokens are a few kilobytes, a JWT with many permissions some tens: a member longer
+# than this is a broken or hostile answer, refused before it reaches a session or a cookie.
+_MAX_MEMBER_CHARS = 64 * 1024
+
+
+def _bounded(name: str, value: str) -> str:
+    if len(value) > _MAX_MEMBER_CHARS:
+        raise InvalidResponse(
+            f"token response member '{name}' is {len(value)} characters long "
+            f"(at most {_MAX_MEMBER_CHARS} are accepted)"
+        )
+    return value
+
+
+def _optional_str(document: Mapping[str, object], name: str) -> str | None:
+    value = document.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidResponse(f"token response member '{name}' is not a string")
+    return _bounded(name, value)
+
+
+def process_token_response(response: HttpResponse) -> TokenResponse:
+    """Validate a token-endpoint response.
+
+    Raises:
+        OAuthError: the server answered an OAuth error.
+        InvalidResponse: the answer is not a well-formed token response.
+    """
+    raise_for_oauth_error(response)
+    if response.status != 200:
+        raise InvalidResponse("unexpected token endpoint status", status=response.status)
+    document = response.json_object()
+    access_token = document.get("access_token")
+    if not isinstance(access_token, str) or not access_token:
+        raise InvalidResponse("token response has no access_token")
+    _bounded("access_token", access_token)
+    token_type = document.get("token_type", "Bearer")
+    if not isinstance(token_type, str):
+        raise InvalidResponse("token response member 'token_type' is not a string")
+    _bounded("token_type", token_type)
+    expires_in = document.get("expires_in")
+    if isinstance(expires_in, str) and expires_in.isascii() and expires_in.isdigit():
+        # Some servers send a numeric string; only plain ASCII digits of sane length count.
+        expires_in = int(expires_in) if len(expires_in) <= 10 else None
+    if expires_in is not None and (
+        not isinstance(expires_in, int) or isinstance(expires_in, bool) or expires_in < 0
+    ):
+        raise InvalidResponse("token response member 'expires_in' is not a whole number")
+    details = document.get("authorization_details")
+    if details is not None and (
+        not isinstance(details, list) or not all(isinstance(d, dict) for d in details)
+    ):
+        raise InvalidResponse("token response member 'authorization_details' is malformed")
+    return TokenResponse(
+        access_token=access_token,
+        token_type=token_type,
+        expires_in=expires_in,
+        scope=_optional_str(document, "scope"),
+        id_token=_optional_str(document, "id_token"),
+        refresh_token=_optional_str(document, "refresh_token"),
+        authorization_details=tuple(details) if details is not None else None,
+    )
