@@ -18,6 +18,7 @@ from auth0_core._config import make_config
 from auth0_core._http import HttpRequest, call_timed_out, exchange_timed_out, json_response
 from auth0_core.endpoints.authentication.par import process_par_response
 from auth0_core.endpoints.authentication.token import process_token_response
+from auth0_core.endpoints.management.users import process_get_user_response
 from auth0_core.errors import (
     AccessTokenError,
     AccessTokenForConnectionError,
@@ -34,7 +35,6 @@ from auth0_core.errors import (
     TransportError,
     UsageError,
 )
-from auth0_core.flows.management import _process as process_management_answer
 from auth0_core.flows.tokens import raise_refresh_error
 
 BRANCHES = (UsageError, ProtocolError, ApiError, TransportError)
@@ -290,7 +290,7 @@ def test_a_refused_refresh() -> None:
 def test_a_management_api_refusal() -> None:
     body = {"statusCode": 404, "error": "Not Found", "message": "no user", "errorCode": "gone"}
     with pytest.raises(ManagementApiError) as info:
-        process_management_answer(json_response(404, body), (200,))
+        process_get_user_response(json_response(404, body))
     error = info.value
     assert (error.code, error.error, error.error_code, error.error_description, error.status) == (
         "management_api_error",

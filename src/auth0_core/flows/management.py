@@ -11,12 +11,22 @@ import base64
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 from .._client import CoreClient
 from .._effects import Flow, fetch
-from .._http import HttpRequest, HttpResponse, body_excerpt, json_body
-from ..errors import InvalidArgumentError, InvalidResponse, ManagementApiError
+from ..endpoints.management.identities import (
+    prepare_link_identity_request,
+    prepare_unlink_identity_request,
+    process_link_identity_response,
+    process_unlink_identity_response,
+)
+from ..endpoints.management.users import (
+    prepare_get_user_request,
+    prepare_update_user_request,
+    process_get_user_response,
+    process_update_user_response,
+)
+from ..errors import InvalidArgumentError, ManagementApiError
 from .client_credentials import client_credentials_flow
 
 Identities = list[dict[str, Any]]
@@ -46,54 +56,10 @@ def split_user_id(user_id: str, provider: str | None) -> tuple[str, str]:
     return provider, user_id
 
 
-def _request(
-    client: CoreClient, token: str, method: str, path: str, body: object = None
-) -> HttpRequest:
-    headers = [("Authorization", f"Bearer {token}"), ("Accept", "application/json")]
-    if body is not None:
-        headers.append(("Content-Type", "application/json"))
-    return HttpRequest(
-        method=method,
-        url=f"{client.config.base_url}/api/v2/{path}",
-        headers=tuple(headers),
-        body=json_body(body) if body is not None else b"",
-    )
-
-
-def _process(response: HttpResponse, expected: tuple[int, ...]) -> object:
-    """The JSON answer of a Management API call.
-
-    Raises:
-        ManagementApiError: an error status, with the body's ``statusCode``, ``error``,
-            ``message`` and ``errorCode`` when present.
-        InvalidResponse: a success status without a JSON body.
-    """
-    if response.status not in expected:
-        document = response.json_or_none()
-        details = document if isinstance(document, Mapping) else {}
-        message = details.get("message")
-        raise ManagementApiError(
-            status=response.status,
-            error=str(details.get("error") or "") or None,
-            message=message if isinstance(message, str) else body_excerpt(response.body),
-            error_code=str(details.get("errorCode") or "") or None,
-        )
-    return response.json()
-
-
-def _identities(document: object) -> Identities:
-    if not isinstance(document, list) or not all(isinstance(i, dict) for i in document):
-        raise InvalidResponse("the Management API did not answer an identities array")
-    return [dict(item) for item in document]
-
-
 def get_user_flow(client: CoreClient, token: str, user_id: str) -> Flow[dict[str, Any]]:
     """``GET /api/v2/users/{id}``."""
-    response = yield from fetch(_request(client, token, "GET", f"users/{quote(user_id, safe='')}"))
-    document = _process(response, (200,))
-    if not isinstance(document, dict):
-        raise InvalidResponse("the Management API did not answer a user object")
-    return document
+    response = yield from fetch(prepare_get_user_request(client.config, token, user_id))
+    return process_get_user_response(response)
 
 
 def merged_metadata(primary: Mapping[str, Any], secondary: Mapping[str, Any]) -> dict[str, Any]:
@@ -131,10 +97,11 @@ def _merge_metadata_flow(
     mine, theirs = primary.get("user_metadata") or {}, secondary.get("user_metadata") or {}
     if not isinstance(mine, Mapping) or not isinstance(theirs, Mapping) or not theirs:
         return
-    path = f"users/{quote(primary_user_id, safe='')}"
-    body = {"user_metadata": merged_metadata(mine, theirs)}
-    response = yield from fetch(_request(client, token, "PATCH", path, body))
-    _process(response, (200,))
+    request = prepare_update_user_request(
+        client.config, token, primary_user_id, user_metadata=merged_metadata(mine, theirs)
+    )
+    response = yield from fetch(request)
+    process_update_user_response(response)
 
 
 def link_user_accounts_flow(
@@ -162,24 +129,29 @@ def link_user_accounts_flow(
         raise InvalidArgumentError(
             "secondary_id_token", "give either secondary_id_token or provider and user_id."
         )
+    bare_id: str | None = None
     if secondary_id_token is not None:
         if provider is not None or connection_id is not None:
             raise InvalidArgumentError("provider", "provider goes with user_id, not an ID token.")
-        body: dict[str, str] = {"link_with": secondary_id_token}
         secondary = _subject_of(secondary_id_token)
     else:
         provider, bare_id = split_user_id(str(user_id), provider)
-        body = {"provider": provider, "user_id": bare_id}
-        if connection_id is not None:
-            body["connection_id"] = connection_id
         secondary = f"{provider}|{bare_id}"
     token = yield from client_credentials_flow(client, management_audience(client))
     if merge_user_metadata:
         yield from _merge_metadata_flow(client, token, primary_user_id, secondary)
-    path = f"users/{quote(primary_user_id, safe='')}/identities"
-    response = yield from fetch(_request(client, token, "POST", path, body))
+    request = prepare_link_identity_request(
+        client.config,
+        token,
+        primary_user_id,
+        link_with=secondary_id_token,
+        provider=provider,
+        user_id=bare_id,
+        connection_id=connection_id,
+    )
+    response = yield from fetch(request)
     try:
-        return _identities(_process(response, (200, 201)))
+        return process_link_identity_response(response)
     except ManagementApiError as exc:
         exc.metadata_merged = merge_user_metadata
         raise
@@ -198,8 +170,8 @@ def unlink_user_accounts_flow(
         raise InvalidArgumentError("user_id", "primary_user_id, provider and user_id are required.")
     provider, bare_id = split_user_id(user_id, provider)
     token = yield from client_credentials_flow(client, management_audience(client))
-    path = "/".join(
-        quote(part, safe="") for part in ("users", primary_user_id, "identities", provider, bare_id)
+    request = prepare_unlink_identity_request(
+        client.config, token, primary_user_id, provider, bare_id
     )
-    response = yield from fetch(_request(client, token, "DELETE", path))
-    return _identities(_process(response, (200,)))
+    response = yield from fetch(request)
+    return process_unlink_identity_response(response)
