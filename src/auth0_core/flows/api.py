@@ -4,6 +4,11 @@ Each function builds the flow for one ``ServerClient`` method; the facades turn 
 blocking method (``auth0_requests``) or a coroutine method (``auth0_anyio``) with
 :func:`auth0_core._facade.sync_call` / :func:`~auth0_core._facade.async_call`, so the list
 of methods, their arguments and their documentation exist once.
+
+Each call's ``Raises:`` names the :mod:`auth0_core.errors` classes a caller may meet: the
+class to catch, and a subclass where callers branch on it. Any call may also run out of its
+``call_timeout`` (a :class:`~auth0_core.errors.TransportTimeoutError`, itself a
+:class:`~auth0_core.errors.TransportError`).
 """
 
 from __future__ import annotations
@@ -33,26 +38,63 @@ def start_interactive_login(
     store_options: StoreOptions = None,
 ) -> Flow[str]:
     """Return the URL that starts a login (through PAR when configured); store the
-    transaction."""
+    transaction.
+
+    Raises:
+        InvalidArgumentError: bad options (a reserved or non-scalar authorization parameter,
+            a blank organization, a non-numeric max_age).
+        MissingRequiredArgumentError: no ``redirect_uri`` anywhere.
+        ConfigurationError: PAR asked for but not advertised, or discovery has no issuer.
+        ParError: the tenant refused the pushed authorization request.
+        InvalidResponse: discovery or PAR answered something malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the transaction could not be stored.
+    """
     return login.start_login_flow(client, options, store_options)
 
 
 def complete_interactive_login(
     client: CoreClient, url: str, store_options: StoreOptions = None
 ) -> Flow[LoginResult]:
-    """Finish the login from the full callback URL; write the session; return app_state."""
+    """Finish the login from the full callback URL; write the session; return app_state.
+
+    Raises:
+        InvalidArgumentError: the callback URL is malformed (e.g. a repeated parameter).
+        MissingRequiredArgumentError: the callback has no ``state`` or no ``code``.
+        MissingTransactionError: no live transaction for this callback (expired, used, or
+            another browser's: TransactionBindingError).
+        StateMismatch: the stored transaction belongs to another state.
+        AuthorizationError: the callback carries ``error=``.
+        OAuthError: the tenant refused the code exchange.
+        IdTokenError: the ID token is invalid (IssuerValidationError also for a callback
+            ``iss`` naming another issuer).
+        SessionExpiredError: the identity provider's session is already over.
+        InvalidResponse: an answer of the tenant is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
+    """
     return login.complete_login_flow(client, url, store_options)
 
 
 def get_user(client: CoreClient, store_options: StoreOptions = None) -> Flow[dict[str, Any] | None]:
-    """The logged-in user's claims, or None."""
+    """The logged-in user's claims, or None.
+
+    Raises:
+        MissingStoreOptionsError: a cookie store was called without ``store_options``.
+        TransportTimeoutError: the store took longer than ``call_timeout``.
+    """
     return session.get_user_flow(client, store_options)
 
 
 def get_session(
     client: CoreClient, store_options: StoreOptions = None
 ) -> Flow[dict[str, Any] | None]:
-    """The session without its internals, or None."""
+    """The session without its internals, or None.
+
+    Raises:
+        MissingStoreOptionsError: a cookie store was called without ``store_options``.
+        TransportTimeoutError: the store took longer than ``call_timeout``.
+    """
     return session.get_session_flow(client, store_options)
 
 
@@ -61,7 +103,16 @@ def logout(
     options: LogoutOptions | Options | None = None,
     store_options: StoreOptions = None,
 ) -> Flow[str]:
-    """Clear the session and return the tenant's logout URL."""
+    """Clear the session and return the tenant's logout URL.
+
+    Raises:
+        InvalidArgumentError: bad options.
+        ConfigurationError: ``logout_strategy="oidc"`` but the tenant advertises no
+            ``end_session_endpoint``, or discovery has no issuer.
+        InvalidResponse: the discovery document is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError: a cookie store was called without ``store_options``.
+    """
     return session.logout_flow(client, options, store_options)
 
 
@@ -74,7 +125,21 @@ def get_access_token(
     options: GetAccessTokenOptions | Options | None = None,
 ) -> Flow[str]:
     """An access token for the session, refreshed (as an MRRT for another audience) when
-    needed. ``options`` (a dict or GetAccessTokenOptions) replaces audience and scope."""
+    needed. ``options`` (a dict or GetAccessTokenOptions) replaces audience and scope.
+
+    Raises:
+        InvalidArgumentError: bad options (a scope that is not a string).
+        MissingRefreshTokenError: no session, or an expired token and no refresh token.
+        InvalidGrantError: the refresh token was refused: the user has to log in again.
+        MfaRequiredError: the tenant wants multi-factor authentication first.
+        AccessTokenError: any other refusal, or a token for another audience
+            (``code="wrong_audience"``).
+        IdTokenError: the refresh returned an invalid ID token, or one for another user.
+        InvalidResponse: an answer of the tenant is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the session could not be read or
+            written.
+    """
     chosen = options if options is not None else {"audience": audience, "scope": scope}
     return tokens.get_access_token_flow(client, chosen, store_options)
 
@@ -84,28 +149,73 @@ def get_access_token_for_connection(
     options: ConnectionTokenOptions | Options,
     store_options: StoreOptions = None,
 ) -> Flow[str]:
-    """The user's access token at a federated connection, through Token Vault."""
+    """The user's access token at a federated connection, through Token Vault.
+
+    Raises:
+        InvalidArgumentError: no or a blank ``connection``, or bad options.
+        AccessTokenForConnectionError: nothing to exchange (``missing_refresh_token``), no
+            connected account (``not_connected``), another refusal (``api_error``) or a
+            malformed answer (``retrieval_error``).
+        ConfigurationError: the discovery document has no issuer.
+        InvalidResponse: the discovery document is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the session could not be read or
+            written.
+    """
     return token_vault.get_access_token_for_connection_flow(client, options, store_options)
 
 
 def get_client_credentials_token(
     client: CoreClient, audience: str, organization: str | None = None
 ) -> Flow[str]:
-    """An access token for the application itself (client credentials), cached."""
+    """An access token for the application itself (client credentials), cached.
+
+    Raises:
+        InvalidArgumentError: a blank audience or organization.
+        OAuthError: the tenant refused (``access_denied`` without a client grant, ...).
+        ConfigurationError: the discovery document has no issuer.
+        InvalidResponse: an answer of the tenant is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
     return client_credentials.client_credentials_flow(client, audience, organization)
 
 
 def start_link_user(
     client: CoreClient, options: StartLinkUserOptions | Options, store_options: StoreOptions = None
 ) -> Flow[str]:
-    """The /authorize URL that links ``options["connection"]`` to the logged-in user."""
+    """The /authorize URL that links ``options["connection"]`` to the logged-in user.
+
+    Raises:
+        InvalidArgumentError: no ``connection``, or an authorization parameter the link sets.
+        MissingRequiredArgumentError: no ``redirect_uri`` anywhere.
+        StartLinkUserError: no logged-in user, or a session without an ID token.
+        ConfigurationError: the discovery document has no issuer.
+        InvalidResponse: the discovery document is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the transaction could not be stored.
+    """
     return linking.start_link_flow(client, "link", options, store_options)
 
 
 def complete_link_user(
     client: CoreClient, url: str, store_options: StoreOptions = None
 ) -> Flow[LoginResult]:
-    """Finish linking from the callback URL; merge into the same user's session."""
+    """Finish linking from the callback URL; merge into the same user's session.
+
+    Raises:
+        InvalidArgumentError: the callback URL is malformed (e.g. a repeated parameter).
+        MissingRequiredArgumentError: the callback has no ``state`` or no ``code``.
+        MissingTransactionError: no live transaction for this callback (expired, used,
+            another browser's, or not a link flow's).
+        StateMismatch: the stored transaction belongs to another state.
+        AuthorizationError: the callback carries ``error=``.
+        StartLinkUserError: the user logged out before the link completed.
+        OAuthError: the tenant refused the code exchange.
+        IdTokenError: the ID token is invalid, or for another user (``claim="sub"``).
+        InvalidResponse: an answer of the tenant is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
+    """
     return linking.complete_link_flow(client, "link", url, store_options)
 
 
@@ -114,14 +224,39 @@ def start_unlink_user(
     options: StartUnlinkUserOptions | Options,
     store_options: StoreOptions = None,
 ) -> Flow[str]:
-    """The /authorize URL that unlinks ``options["connection"]`` from the logged-in user."""
+    """The /authorize URL that unlinks ``options["connection"]`` from the logged-in user.
+
+    Raises:
+        InvalidArgumentError: no ``connection``, or an authorization parameter the unlink sets.
+        MissingRequiredArgumentError: no ``redirect_uri`` anywhere.
+        StartLinkUserError: no logged-in user, or a session without an ID token.
+        ConfigurationError: the discovery document has no issuer.
+        InvalidResponse: the discovery document is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the transaction could not be stored.
+    """
     return linking.start_link_flow(client, "unlink", options, store_options)
 
 
 def complete_unlink_user(
     client: CoreClient, url: str, store_options: StoreOptions = None
 ) -> Flow[LoginResult]:
-    """Finish unlinking from the callback URL."""
+    """Finish unlinking from the callback URL; merge into the same user's session.
+
+    Raises:
+        InvalidArgumentError: the callback URL is malformed (e.g. a repeated parameter).
+        MissingRequiredArgumentError: the callback has no ``state`` or no ``code``.
+        MissingTransactionError: no live transaction for this callback (expired, used,
+            another browser's, or not an unlink flow's).
+        StateMismatch: the stored transaction belongs to another state.
+        AuthorizationError: the callback carries ``error=``.
+        StartLinkUserError: the user logged out before the unlink completed.
+        OAuthError: the tenant refused the code exchange.
+        IdTokenError: the ID token is invalid, or for another user (``claim="sub"``).
+        InvalidResponse: an answer of the tenant is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
+    """
     return linking.complete_link_flow(client, "unlink", url, store_options)
 
 
@@ -136,7 +271,18 @@ def link_user_accounts(
     merge_user_metadata: bool = False,
 ) -> Flow[list[dict[str, Any]]]:
     """Link an identity into ``primary_user_id`` through the Management API; return the
-    primary's identities."""
+    primary's identities.
+
+    Raises:
+        InvalidArgumentError: not exactly one of ``secondary_id_token`` and ``user_id``, a
+            ``secondary_id_token`` that is not a JWT, no provider for a ``user_id`` without
+            one, or a blank id.
+        OAuthError: no Management API token (the application has no client grant for it).
+        ManagementApiError: the API refused (``metadata_merged`` says whether the merged
+            ``user_metadata`` was already written).
+        InvalidResponse: an answer is malformed.
+        TransportError: Auth0 could not be reached, or answered too late or too much.
+    """
     return management.link_user_accounts_flow(
         client,
         primary_user_id,
@@ -152,5 +298,13 @@ def unlink_user_accounts(
     client: CoreClient, primary_user_id: str, provider: str, user_id: str
 ) -> Flow[list[dict[str, Any]]]:
     """Unlink ``provider``/``user_id`` from ``primary_user_id`` (Management API); return the
-    remaining identities."""
+    remaining identities.
+
+    Raises:
+        InvalidArgumentError: a blank id.
+        OAuthError: no Management API token (the application has no client grant for it).
+        ManagementApiError: the API refused (404 when the identity is not linked).
+        InvalidResponse: an answer is malformed.
+        TransportError: Auth0 could not be reached, or answered too late or too much.
+    """
     return management.unlink_user_accounts_flow(client, primary_user_id, provider, user_id)
