@@ -255,7 +255,7 @@ def _check_header(header: Mapping[str, object], checks: IdTokenChecks) -> tuple[
     except JoseError as error:
         message = f"the ID token's header is malformed ({type(error).__name__})."
         raise IdTokenError("header", message) from None
-    return alg, kid
+    return alg, kid if isinstance(kid, str) else None
 
 
 def _registry(alg: str) -> jws.JWSRegistry:
