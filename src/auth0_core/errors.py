@@ -23,7 +23,8 @@ what the server said, or retry later::
     │   │   ├── IssuerValidationError     its iss is not the tenant's issuer
     │   │   ├── OrganizationTokenValidationError   its organization is not the one asked for
     │   │   └── KeyNotFoundError          the JWKS has no key for its kid (.kid)
-    │   └── UnsealError                   a sealed cookie or token does not open
+    │   ├── UnsealError                   a sealed cookie or token does not open
+    │   └── InvalidRecordError            a stored session or transaction is not one we read
     ├── ApiError                          the server refused (.error, .error_description, .status)
     │   ├── OAuthError                    an OAuth error body from an Auth0 endpoint (.error_uri)
     │   │   └── AuthorizationError        the callback carried error=
@@ -314,6 +315,21 @@ class UnsealError(ProtocolError):
         super().__init__(message)
 
 
+class InvalidRecordError(ProtocolError):
+    """A stored record does not have the shape (or the format version) this SDK reads.
+
+    Never raised by a public call: such a session or transaction reads as absent. ``record``
+    and ``field`` name what failed; the message never carries a stored value.
+    """
+
+    code = "invalid_record"
+
+    def __init__(self, record: str, field: str, problem: str) -> None:
+        super().__init__(f"The stored {record} is not valid: '{field}' {problem}.")
+        self.record = record
+        self.field = field
+
+
 # --- API errors: the server refused ---------------------------------------------------------
 
 
@@ -588,6 +604,7 @@ __all__ = [
     "IdTokenError",
     "InvalidArgumentError",
     "InvalidGrantError",
+    "InvalidRecordError",
     "InvalidResponse",
     "IssuerValidationError",
     "KeyNotFoundError",

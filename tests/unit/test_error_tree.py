@@ -61,6 +61,7 @@ TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
     "OrganizationTokenValidationError": (ProtocolError, "invalid_organization"),
     "KeyNotFoundError": (ProtocolError, "jwks_key_not_found"),
     "UnsealError": (ProtocolError, "unseal_error"),
+    "InvalidRecordError": (ProtocolError, "invalid_record"),
     "ApiError": (ApiError, "api_error"),
     "OAuthError": (ApiError, "oauth_error"),
     "AuthorizationError": (ApiError, "authorization_error"),

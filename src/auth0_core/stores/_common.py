@@ -95,11 +95,12 @@ class OnceLogger:
     happens, not to have the log flooded. Messages never include cookie values.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, log: logging.Logger = logger) -> None:
+        self._log = log
         self._seen: set[str] = set()
 
     def warn(self, situation: str, message: str, *args: object) -> None:
         """Log ``message % args``: WARNING when ``situation`` is new, DEBUG afterwards."""
         level = logging.DEBUG if situation in self._seen else logging.WARNING
         self._seen.add(situation)
-        logger.log(level, message, *args)
+        self._log.log(level, message, *args)

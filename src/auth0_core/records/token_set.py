@@ -1,0 +1,119 @@
+"""Cached access tokens in a session: per audience (``token_sets``) and per federated
+connection (``connection_token_sets``), in the official SDK's shape (protocol doc §4.4, §6.3).
+
+Ours add ``requested_scope`` and ``obtained_at``; the official SDK's sets lack them and read
+as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ._wire import NO_EXTRA, Fields, readonly, to_wire
+
+
+@attrs.frozen(kw_only=True)
+class TokenSet:
+    """One access token for ``audience``, found again by the scope it was requested with.
+
+    ``audience`` is None only in sets the official SDK stored after a refresh without an
+    audience (protocol doc §4.4); such a set never answers a request. ``scope`` is what was
+    granted.
+    """
+
+    audience: str | None
+    access_token: str = attrs.field(repr=False)
+    scope: str | None
+    expires_at: int
+    requested_scope: str | None = None
+    obtained_at: int | None = None
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, converter=readonly, repr=False)
+    key_order: tuple[str, ...] | None = attrs.field(default=None, repr=False, eq=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TokenSet:
+        """Raises: InvalidRecordError: ``data`` is not a token set."""
+        return cls.read(Fields(data, "token set"))
+
+    @classmethod
+    def read(cls, fields: Fields) -> TokenSet:
+        return cls(
+            audience=fields.optional_string("audience"),
+            access_token=fields.string("access_token"),
+            scope=fields.optional_string("scope"),
+            expires_at=fields.integer("expires_at"),
+            requested_scope=fields.optional_string("requested_scope"),
+            obtained_at=fields.optional_integer("obtained_at"),
+            extra=fields.others(_TOKEN_SET_KEYS),
+            key_order=fields.key_order(),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {
+            "audience": self.audience,
+            "access_token": self.access_token,
+            "scope": self.scope,
+            "requested_scope": self.requested_scope,
+            "expires_at": self.expires_at,
+            "obtained_at": self.obtained_at,
+        }
+        return to_wire(values, self.extra, self.key_order, _OURS)
+
+
+@attrs.frozen(kw_only=True)
+class ConnectionTokenSet:
+    """One Token Vault access token for ``connection`` and ``login_hint``.
+
+    Its key order is the one both SDKs write as a dict; the official pydantic model's extra
+    ``audience`` is kept among ``extra`` when present.
+    """
+
+    connection: str
+    login_hint: str | None
+    access_token: str = attrs.field(repr=False)
+    scope: str | None
+    expires_at: int
+    obtained_at: int | None = None
+    extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, converter=readonly, repr=False)
+    key_order: tuple[str, ...] | None = attrs.field(default=None, repr=False, eq=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionTokenSet:
+        """Raises: InvalidRecordError: ``data`` is not a connection token set."""
+        return cls.read(Fields(data, "connection token set"))
+
+    @classmethod
+    def read(cls, fields: Fields) -> ConnectionTokenSet:
+        return cls(
+            connection=fields.string("connection"),
+            login_hint=fields.optional_string("login_hint"),
+            access_token=fields.string("access_token"),
+            scope=fields.optional_string("scope"),
+            expires_at=fields.integer("expires_at"),
+            obtained_at=fields.optional_integer("obtained_at"),
+            extra=fields.others(_CONNECTION_KEYS),
+            key_order=fields.key_order(),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {
+            "connection": self.connection,
+            "login_hint": self.login_hint,
+            "access_token": self.access_token,
+            "scope": self.scope,
+            "expires_at": self.expires_at,
+            "obtained_at": self.obtained_at,
+        }
+        return to_wire(values, self.extra, self.key_order, _OURS)
+
+
+_OURS = frozenset({"requested_scope", "obtained_at"})
+_TOKEN_SET_KEYS = frozenset(
+    {"audience", "access_token", "scope", "expires_at", "requested_scope", "obtained_at"}
+)
+_CONNECTION_KEYS = frozenset(
+    {"connection", "login_hint", "access_token", "scope", "expires_at", "obtained_at"}
+)
