@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
-from typing import Any
 
 from ._effects import StoreOptions
 from ._env import Env
@@ -28,7 +26,6 @@ COOKIE_PREFIX = "_a0_bind."
 # cookies are dropped (those logins then fail with a typed error and are simply retried), so a
 # script that starts logins in a loop cannot grow the browser's Cookie header without bound.
 MAX_PARALLEL_LOGINS = 8
-FIELD = "browser_binding"
 
 
 def _cookie_name(transaction_key: str) -> str:
@@ -81,15 +78,15 @@ def bind_to_browser(
 
 
 def check_browser_binding(
-    store_options: StoreOptions, transaction_key: str, transaction: Mapping[str, Any]
+    store_options: StoreOptions, transaction_key: str, expected: str | None
 ) -> None:
-    """Refuse a callback that does not come from the browser that started the transaction.
+    """Refuse a callback that does not come from the browser that started the transaction
+    (``expected`` is the binding digest the transaction keeps).
 
     Raises:
         TransactionBindingError: the binding cookie is missing or wrong, or a browser presents
             a transaction that was started without one.
     """
-    expected = transaction.get(FIELD)
     cookies = optional_cookies(store_options)
     if expected is None:
         if cookies is not None:
@@ -99,11 +96,7 @@ def check_browser_binding(
             )
         return
     presented = cookies.get(_cookie_name(transaction_key)) if cookies is not None else None
-    if (
-        not isinstance(expected, str)
-        or presented is None
-        or not hmac.compare_digest(_digest(presented).encode(), expected.encode())
-    ):
+    if presented is None or not hmac.compare_digest(_digest(presented).encode(), expected.encode()):
         raise TransactionBindingError()
 
 

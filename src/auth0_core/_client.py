@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._config import ClientConfig
 from ._jwks import JwksCache
 from ._metadata import MetadataCache
+from .records import TokenSet
 
 
 class CoreClient:
@@ -20,7 +19,7 @@ class CoreClient:
         self.metadata_cache = MetadataCache()
         self.jwks_cache = JwksCache()
         # The application's own tokens (client credentials), by (audience, organization).
-        self.client_credentials_cache: dict[tuple[str, str | None], dict[str, Any]] = {}
+        self.client_credentials_cache: dict[tuple[str, str | None], TokenSet] = {}
 
     def __repr__(self) -> str:
         return f"CoreClient(config={self.config!r})"

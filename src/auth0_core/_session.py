@@ -1,8 +1,8 @@
-"""The session record: how it is built after login, its lifetimes, and its public view.
+"""The session's lifetimes, and the session written after login.
 
-The stored shape is the official SDK's (protocol doc §2.7) so sessions move between the two,
-plus ``internal.last_seen`` and ``internal.expires_at`` for our rolling and absolute lifetimes
-and ``requested_scope`` on token sets.
+The record itself is :class:`~auth0_core.records.Session`, stored in the official SDK's shape
+(protocol doc §2.7) plus ``internal.last_seen`` and ``internal.expires_at`` for our rolling and
+absolute lifetimes and ``requested_scope`` on token sets.
 """
 
 from __future__ import annotations
@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from ._config import ClientConfig
 from ._token_sets import DEFAULT_AUDIENCE, new_token_set
 from .endpoints.authentication.token import TokenResponse
 from .errors import SessionExpiredError
+from .records import Session, SessionInternal
 
 # The upstream session_expiry ceiling is honoured 30 s early (protocol doc §3.2).
 CEILING_MARGIN = 30
@@ -30,19 +33,14 @@ def session_ceiling(claims: Mapping[str, Any]) -> int | None:
     return None
 
 
-def expires_at(config: ClientConfig, internal: Mapping[str, Any], now: int) -> int:
+def expires_at(config: ClientConfig, internal: SessionInternal) -> int:
     """When the session ends: the earliest of rolling, absolute and upstream ceilings."""
-    created_at = _int(internal.get("created_at"), now)
-    last_seen = _int(internal.get("last_seen"), created_at)
+    created_at = internal.created_at
+    last_seen = created_at if internal.last_seen is None else internal.last_seen
     candidates = [created_at + config.absolute_duration, last_seen + config.rolling_duration]
-    ceiling = internal.get("session_expires_at")
-    if isinstance(ceiling, int) and not isinstance(ceiling, bool):
-        candidates.append(ceiling - CEILING_MARGIN)
+    if internal.session_expires_at is not None:
+        candidates.append(internal.session_expires_at - CEILING_MARGIN)
     return min(candidates)
-
-
-def _int(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def new_session(
@@ -53,59 +51,48 @@ def new_session(
     audience: str | None,
     requested_scope: str,
     now: int,
-) -> dict[str, Any]:
+) -> Session:
     """The session written after a successful login.
 
     Raises:
         SessionExpiredError: the upstream ``session_expiry`` is already (nearly) reached.
     """
     ceiling = session_ceiling(claims)
-    issued_at = _int(claims.get("iat"), now)
+    issued_at = claims.get("iat")
+    if not isinstance(issued_at, int) or isinstance(issued_at, bool):
+        issued_at = now
     if ceiling is not None and ceiling <= issued_at + CEILING_MARGIN:
         raise SessionExpiredError("the identity provider's session has already expired.")
     sid = claims.get("sid")
-    internal: dict[str, Any] = {
-        "sid": sid if isinstance(sid, str) and sid else config.env.random_urlsafe(24),
-        "created_at": now,
-        "last_seen": now,
-        "session_expires_at": ceiling,
-    }
-    internal["expires_at"] = expires_at(config, internal, now)
-    return {
-        "user": dict(claims),
-        "id_token": tokens.id_token,
-        "refresh_token": tokens.refresh_token,
-        "token_sets": [new_token_set(audience or DEFAULT_AUDIENCE, requested_scope, tokens, now)],
-        "connection_token_sets": [],
-        "domain": config.domain,
-        "internal": internal,
-    }
+    internal = SessionInternal(
+        sid=sid if isinstance(sid, str) and sid else config.env.random_urlsafe(24),
+        created_at=now,
+        last_seen=now,
+        session_expires_at=ceiling,
+    )
+    return Session(
+        user=claims,
+        id_token=tokens.id_token,
+        refresh_token=tokens.refresh_token,
+        token_sets=(new_token_set(audience or DEFAULT_AUDIENCE, requested_scope, tokens, now),),
+        domain=config.domain,
+        internal=attrs.evolve(internal, expires_at=expires_at(config, internal)),
+    )
 
 
-def is_live(config: ClientConfig, session: Mapping[str, Any], now: int) -> bool:
-    """False once any lifetime is over, or when the record is not a session at all."""
-    internal = session.get("internal")
-    if not isinstance(internal, Mapping) or not isinstance(session.get("user"), Mapping):
-        return False
-    return now < expires_at(config, internal, now)
+def is_live(config: ClientConfig, session: Session, now: int) -> bool:
+    """False once any lifetime is over."""
+    return now < expires_at(config, session.internal)
 
 
-def needs_roll(session: Mapping[str, Any], now: int) -> bool:
+def needs_roll(session: Session, now: int) -> bool:
     """Whether a read should rewrite the session to push its rolling expiry forward."""
-    internal = session.get("internal")
-    if not isinstance(internal, Mapping):
-        return False
-    return now - _int(internal.get("last_seen"), 0) >= ROLL_INTERVAL
+    last_seen = session.internal.last_seen
+    return now - (0 if last_seen is None else last_seen) >= ROLL_INTERVAL
 
 
-def rolled(config: ClientConfig, session: Mapping[str, Any], now: int) -> dict[str, Any]:
-    """A copy of ``session`` seen at ``now``."""
-    internal = dict(session.get("internal") or {})
-    internal["last_seen"] = now
-    internal["expires_at"] = expires_at(config, internal, now)
-    return {**session, "internal": internal}
-
-
-def public_view(session: Mapping[str, Any]) -> dict[str, Any]:
-    """The session as ``get_session`` returns it: everything but ``internal``."""
-    return {k: v for k, v in session.items() if k != "internal"}
+def rolled(config: ClientConfig, session: Session, now: int) -> Session:
+    """``session`` seen at ``now``."""
+    internal = attrs.evolve(session.internal, last_seen=now)
+    internal = attrs.evolve(internal, expires_at=expires_at(config, internal))
+    return attrs.evolve(session, internal=internal)

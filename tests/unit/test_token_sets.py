@@ -14,17 +14,32 @@ from auth0_core._token_sets import (
     with_connection_token_set,
     with_token_set,
 )
+from auth0_core.errors import InvalidRecordError
+from auth0_core.records import ConnectionTokenSet, TokenSet
 
 
-def ts(audience: str, requested: str, granted: str | None = None, **extra: Any) -> dict[str, Any]:
-    return {
-        "audience": audience,
-        "requested_scope": requested,
-        "scope": requested if granted is None else granted,
-        "access_token": f"at-{audience}-{requested}",
-        "expires_at": 2_000,
-        **extra,
-    }
+def ts(audience: str, requested: str, granted: str | None = None, **extra: Any) -> TokenSet:
+    return TokenSet.from_dict(
+        {
+            "audience": audience,
+            "requested_scope": requested,
+            "scope": requested if granted is None else granted,
+            "access_token": f"at-{audience}-{requested}",
+            "expires_at": 2_000,
+            **extra,
+        }
+    )
+
+
+def cts(connection: str, login_hint: str | None, access_token: str) -> ConnectionTokenSet:
+    return ConnectionTokenSet.from_dict(
+        {
+            "connection": connection,
+            "login_hint": login_hint,
+            "access_token": access_token,
+            "expires_at": 2_000,
+        }
+    )
 
 
 SETS = [ts("api", "read write admin"), ts("api", "read write"), ts("api", "read"), ts("me", "x")]
@@ -44,7 +59,7 @@ SETS = [ts("api", "read write admin"), ts("api", "read write"), ts("api", "read"
 )
 def test_find_token_set(audience: str, scope: str, expected: str | None) -> None:
     found = find_token_set(SETS, audience, scope)
-    assert (found["requested_scope"] if found else None) == expected
+    assert (found.requested_scope if found else None) == expected
 
 
 def test_granted_scope_also_satisfies_a_request() -> None:
@@ -54,12 +69,14 @@ def test_granted_scope_also_satisfies_a_request() -> None:
 
 
 def test_official_sdk_sets_without_requested_scope_still_match() -> None:
-    legacy = {
-        "audience": "default",
-        "scope": "openid profile",
-        "access_token": "a",
-        "expires_at": 9,
-    }
+    legacy = TokenSet.from_dict(
+        {
+            "audience": "default",
+            "scope": "openid profile",
+            "access_token": "a",
+            "expires_at": 9,
+        }
+    )
     assert find_token_set([legacy], "default", "openid") is legacy
 
 
@@ -75,7 +92,7 @@ def test_official_sdk_sets_without_requested_scope_still_match() -> None:
 )
 def test_freshness(now: int, obtained_at: int | None, expires_at: int, fresh: bool) -> None:
     entry = {"access_token": "a", "expires_at": expires_at, "obtained_at": obtained_at}
-    assert is_fresh(entry, now, leeway=60) is fresh
+    assert is_fresh(TokenSet.from_dict(entry), now, leeway=60) is fresh
 
 
 @pytest.mark.parametrize(
@@ -89,34 +106,32 @@ def test_freshness(now: int, obtained_at: int | None, expires_at: int, fresh: bo
     ],
 )
 def test_malformed_sets_are_never_fresh(entry: dict[str, Any]) -> None:
-    assert not is_fresh(entry, 0, leeway=0)
+    try:
+        token_set = TokenSet.from_dict(entry)
+    except InvalidRecordError:
+        return  # not a token set: a session holding it reads as no session
+    assert not is_fresh(token_set, 0, leeway=0)
 
 
 def test_with_token_set_replaces_same_key_and_caps_size() -> None:
     sets = with_token_set(SETS, ts("api", "write read", access_token="new"))
-    assert [
-        s["access_token"] for s in sets if s["requested_scope"] in ("read write", "write read")
-    ] == ["new"]
-    many: list[dict[str, Any]] = []
+    assert [s.access_token for s in sets if s.requested_scope in ("read write", "write read")] == [
+        "new"
+    ]
+    many: tuple[TokenSet, ...] = ()
     for index in range(MAX_TOKEN_SETS + 5):
         many = with_token_set(many, ts(f"api{index}", "read"))
     assert len(many) == MAX_TOKEN_SETS
-    assert many[-1]["audience"] == f"api{MAX_TOKEN_SETS + 4}"
+    assert many[-1].audience == f"api{MAX_TOKEN_SETS + 4}"
 
 
 def test_connection_sets_are_keyed_by_connection_and_login_hint() -> None:
-    sets = with_connection_token_set(
-        [], {"connection": "g", "login_hint": None, "access_token": "1"}
-    )
-    sets = with_connection_token_set(
-        sets, {"connection": "g", "login_hint": "a@x", "access_token": "2"}
-    )
-    sets = with_connection_token_set(
-        sets, {"connection": "g", "login_hint": None, "access_token": "3"}
-    )
+    sets = with_connection_token_set([], cts("g", None, "1"))
+    sets = with_connection_token_set(sets, cts("g", "a@x", "2"))
+    sets = with_connection_token_set(sets, cts("g", None, "3"))
     assert len(sets) == 2
-    assert find_connection_token_set(sets, "g", None)["access_token"] == "3"  # type: ignore[index]
-    assert find_connection_token_set(sets, "g", "a@x")["access_token"] == "2"  # type: ignore[index]
+    assert find_connection_token_set(sets, "g", None).access_token == "3"  # type: ignore[union-attr]
+    assert find_connection_token_set(sets, "g", "a@x").access_token == "2"  # type: ignore[union-attr]
     assert find_connection_token_set(sets, "g", "b@x") is None
 
 
@@ -132,8 +147,9 @@ def test_found_set_always_covers_the_request(stored: list[str], wanted: str) -> 
         assert found is None
     else:
         assert found is not None
-        assert set(wanted.split()) <= set(found["requested_scope"].split())
-        assert len(found["requested_scope"].split()) == min(len(c.split()) for c in covering)
+        assert found.requested_scope is not None
+        assert set(wanted.split()) <= set(found.requested_scope.split())
+        assert len(found.requested_scope.split()) == min(len(c.split()) for c in covering)
 
 
 def test_token_defaults_per_audience() -> None:

@@ -10,6 +10,7 @@ from ..endpoints.authentication.token import (
     process_token_response,
 )
 from ..errors import InvalidArgumentError
+from ..records import TokenSet
 from .discovery import metadata_flow
 from .tokens import shared_key
 
@@ -32,21 +33,23 @@ def client_credentials_flow(
     cache_key = (audience, organization)
     cached = client.client_credentials_cache.get(cache_key)
     if cached is not None and is_fresh(cached, config.env.now(), config.leeway):
-        return str(cached["access_token"])
+        return cached.access_token
     metadata = yield from metadata_flow(client)
     request = prepare_client_credentials_request(
         config, metadata, audience=audience, organization=organization
     )
-    replacing = str(cached["access_token"]) if cached is not None else None
+    replacing = cached.access_token if cached is not None else None
     response = yield from fetch_shared(
         shared_key("client", audience, organization, replacing), request
     )
     tokens = process_token_response(response)
     now = config.env.now()
     if tokens.expires_in:
-        client.client_credentials_cache[cache_key] = {
-            "access_token": tokens.access_token,
-            "expires_at": now + tokens.expires_in,
-            "obtained_at": now,
-        }
+        client.client_credentials_cache[cache_key] = TokenSet(
+            audience=audience,
+            access_token=tokens.access_token,
+            scope=tokens.scope,
+            expires_at=now + tokens.expires_in,
+            obtained_at=now,
+        )
     return tokens.access_token

@@ -11,16 +11,18 @@ import hmac
 from collections.abc import Mapping
 from typing import Any, Literal, cast
 
+import attrs
+
 from .._authorize import resolve_authorization_params
 from .._client import CoreClient
-from .._effects import Flow, StoreOptions, store_set
+from .._effects import Flow, StoreOptions
 from .._options import StartLinkUserOptions, StartUnlinkUserOptions, coerce_options
 from .._result import LoginResult
-from .._token_sets import new_token_set, with_token_set
+from .._token_sets import DEFAULT_AUDIENCE, new_token_set, with_token_set
 from ..errors import IdTokenError, InvalidArgumentError, MissingTransactionError, StartLinkUserError
 from .discovery import metadata_flow
 from .login import authorize_flow, exchange_code_flow, read_callback_flow
-from .session import load_session_flow
+from .session import load_session_flow, write_session_flow
 
 LinkFlow = Literal["link", "unlink"]
 LinkOptions = StartLinkUserOptions | Mapping[str, Any]
@@ -82,8 +84,7 @@ def start_link_flow(
     if not isinstance(opts.connection, str) or not opts.connection.strip():
         raise InvalidArgumentError("connection", "connection is required.")
     session = yield from load_session_flow(client, store_options)
-    id_token = session.get("id_token") if session else None
-    if session is None or not isinstance(id_token, str) or not id_token:
+    if session is None or not session.id_token:
         raise StartLinkUserError(
             f"Unable to start the user {flow_name}ing process without a logged in user."
         )
@@ -95,7 +96,7 @@ def start_link_flow(
             "scope": f"openid {flow_name}_account",
             "requested_connection": opts.connection,
             "requested_connection_scope": connection_scope,
-            "id_token_hint": id_token,
+            "id_token_hint": session.id_token,
         },
     )
     return (
@@ -106,7 +107,7 @@ def start_link_flow(
             app_state=opts.app_state,
             use_par=False,  # the hint carries the user's ID token: never push it elsewhere
             flow_name=flow_name,
-            transaction_extra={"expected_sub": session["user"].get("sub")},
+            expected_sub=session.sub,
         )
     )
 
@@ -127,40 +128,33 @@ def complete_link_flow(
         IdTokenError: (claim ``sub``) the ID token is for another user.
     """
     params, transaction = yield from read_callback_flow(client, url, store_options)
-    if transaction.get("flow") != flow_name:
+    if transaction.flow != flow_name:
         raise MissingTransactionError(f"The callback does not belong to a {flow_name} flow.")
     session = yield from load_session_flow(client, store_options)
     if session is None:
         raise StartLinkUserError(f"The user logged out before the {flow_name} completed.")
     metadata = yield from metadata_flow(client)
     tokens, claims = yield from exchange_code_flow(client, metadata, params, transaction)
-    expected = transaction.get("expected_sub")
-    current = session["user"].get("sub")
+    expected = transaction.expected_sub
     if not (
-        isinstance(expected, str)
-        and isinstance(current, str)
+        expected is not None
         and hmac.compare_digest(expected.encode(), str(claims.get("sub")).encode())
-        and expected == current
+        and expected == session.sub
     ):
         raise IdTokenError("sub", f"The {flow_name} returned an ID token for another user.")
     now = client.config.env.now()
-    audience = transaction.get("audience")
-    entry = new_token_set(
-        audience if isinstance(audience, str) else "default",
-        str(transaction.get("scope") or ""),
-        tokens,
-        now,
+    audience = DEFAULT_AUDIENCE if transaction.audience is None else transaction.audience
+    entry = new_token_set(audience, transaction.scope, tokens, now)
+    user = merge_user(session.user, claims)
+    merged = attrs.evolve(
+        session,
+        user=user,
+        id_token=tokens.id_token,
+        refresh_token=tokens.refresh_token or session.refresh_token,
+        token_sets=with_token_set(session.token_sets, entry),
     )
-    user = merge_user(session["user"], claims)
-    merged = {
-        **session,
-        "user": user,
-        "id_token": tokens.id_token,
-        "refresh_token": tokens.refresh_token or session.get("refresh_token"),
-        "token_sets": with_token_set(session.get("token_sets") or [], entry),
-    }
-    yield from store_set("state", client.config.state_identifier, merged, store_options)
-    return LoginResult(app_state=transaction.get("app_state"), user=user)
+    yield from write_session_flow(client, merged, store_options)
+    return LoginResult(app_state=transaction.app_state, user=user)
 
 
 def merge_user(previous: Mapping[str, Any], claims: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,9 +8,6 @@ from typing import Any
 
 from .._authorize import build_authorize_url, resolve_authorization_params
 from .._binding import (
-    FIELD as BINDING_FIELD,
-)
-from .._binding import (
     bind_to_browser,
     check_browser_binding,
     release_browser_binding,
@@ -39,7 +36,9 @@ from ..errors import (
     MissingTransactionError,
     StateMismatch,
 )
+from ..records import FlowName, Transaction, from_stored
 from .discovery import metadata_flow, verify_id_token_flow
+from .session import write_session_flow
 
 
 def transaction_key(client: CoreClient, state: str) -> str:
@@ -82,10 +81,8 @@ def start_login_flow(
             store_options,
             app_state=opts.app_state,
             use_par=config.pushed_authorization_requests if use_par is None else use_par,
-            transaction_extra={
-                "max_age": _max_age(params.get("max_age")),
-                "organization": organization,
-            },
+            max_age=_max_age(params.get("max_age")),
+            organization=organization,
         )
     )
 
@@ -97,11 +94,15 @@ def authorize_flow(
     *,
     app_state: Any,
     use_par: bool,
-    flow_name: str = "login",
-    transaction_extra: Mapping[str, Any] | None = None,
+    flow_name: FlowName = "login",
+    max_age: int | None = None,
+    organization: str | None = None,
+    expected_sub: str | None = None,
 ) -> Flow[str]:
     """Add state, nonce and PKCE to resolved ``params`` (which carry ``redirect_uri`` and
-    ``scope``), build the URL (through PAR when asked) and store the transaction.
+    ``scope``), build the URL (through PAR when asked) and store the transaction, which
+    keeps what the callback checks: ``max_age`` and ``organization`` for the ID token,
+    ``expected_sub`` for a link or unlink.
 
     Raises:
         ConfigurationError: PAR requested but not advertised by the tenant.
@@ -138,24 +139,24 @@ def authorize_flow(
         lifetime=config.transaction_lifetime,
         env=env,
     )
-    transaction = {
-        "flow": flow_name,
-        "state": state,
-        "nonce": nonce,
-        "code_verifier": verifier,
-        "redirect_uri": params["redirect_uri"],
-        "audience": params.get("audience"),
-        "scope": query["scope"],
-        "max_age": None,
-        "organization": None,
-        "app_state": app_state,
-        "domain": config.domain,
-        "created_at": now,
-        "expires_at": now + config.transaction_lifetime,
-        **(transaction_extra or {}),
-        BINDING_FIELD: binding,
-    }
-    yield from store_set("transaction", key, transaction, store_options)
+    transaction = Transaction(
+        flow=flow_name,
+        state=state,
+        nonce=nonce,
+        code_verifier=verifier,
+        redirect_uri=params["redirect_uri"],
+        audience=params.get("audience"),
+        scope=query["scope"],
+        max_age=max_age,
+        organization=organization,
+        app_state=app_state,
+        domain=config.domain,
+        created_at=now,
+        expires_at=now + config.transaction_lifetime,
+        expected_sub=expected_sub,
+        browser_binding=binding,
+    )
+    yield from store_set("transaction", key, transaction.to_dict(), store_options)
     return url
 
 
@@ -169,7 +170,7 @@ def _max_age(value: str | None) -> int | None:
 
 def read_callback_flow(
     client: CoreClient, url: str, store_options: StoreOptions
-) -> Flow[tuple[CallbackParams, dict[str, Any]]]:
+) -> Flow[tuple[CallbackParams, Transaction]]:
     """Parse a callback and consume its transaction, in the order state, transaction, browser
     binding, error.
 
@@ -180,7 +181,7 @@ def read_callback_flow(
     Raises:
         InvalidArgumentError: malformed callback URL (e.g. a repeated parameter).
         MissingRequiredArgumentError: no ``state``.
-        MissingTransactionError: no live transaction for that state.
+        MissingTransactionError: no live (or no valid) transaction for that state.
         TransactionBindingError: the callback did not come from the browser that started it.
         StateMismatch: the stored transaction belongs to another state.
         AuthorizationError: the callback carries ``error=``.
@@ -189,19 +190,16 @@ def read_callback_flow(
     if not params.state:
         raise MissingRequiredArgumentError("state")
     key = transaction_key(client, params.state)
-    transaction = yield from store_get("transaction", key, store_options)
+    stored = yield from store_get("transaction", key, store_options)
+    transaction = from_stored(Transaction.from_dict, stored)
     if transaction is None:
         raise MissingTransactionError()
-    check_browser_binding(store_options, key, transaction)
+    check_browser_binding(store_options, key, transaction.browser_binding)
     yield from store_delete("transaction", key, store_options)
     release_browser_binding(store_options, key)
-    stored_state = transaction.get("state")
-    if not isinstance(stored_state, str) or not hmac.compare_digest(
-        stored_state.encode(), params.state.encode()
-    ):
+    if not hmac.compare_digest(transaction.state.encode(), params.state.encode()):
         raise StateMismatch()
-    expires = transaction.get("expires_at")
-    if isinstance(expires, int) and client.config.env.now() >= expires:
+    if client.config.env.now() >= transaction.expires_at:
         raise MissingTransactionError("The login transaction has expired.")
     if params.error is not None:
         raise AuthorizationError(params.error, params.error_description)
@@ -212,7 +210,7 @@ def exchange_code_flow(
     client: CoreClient,
     metadata: ServerMetadata,
     params: CallbackParams,
-    transaction: Mapping[str, Any],
+    transaction: Transaction,
 ) -> Flow[tuple[TokenResponse, dict[str, Any]]]:
     """Exchange the callback's code and validate the ID token against the transaction.
 
@@ -227,25 +225,23 @@ def exchange_code_flow(
         raise IssuerValidationError("the callback's 'iss' is not the expected issuer.")
     if not params.code:
         raise MissingRequiredArgumentError("code")
-    verifier, redirect_uri = transaction.get("code_verifier"), transaction.get("redirect_uri")
-    if not isinstance(verifier, str) or not isinstance(redirect_uri, str):
-        raise MissingTransactionError("The login transaction is incomplete.")
     request = prepare_authorization_code_request(
-        config, metadata, code=params.code, redirect_uri=redirect_uri, code_verifier=verifier
+        config,
+        metadata,
+        code=params.code,
+        redirect_uri=transaction.redirect_uri,
+        code_verifier=transaction.code_verifier,
     )
     response = yield from fetch(request)
     tokens = process_token_response(response)
     if tokens.id_token is None:
         raise InvalidResponse("the token response has no id_token (was 'openid' requested?)")
-    nonce = transaction.get("nonce")
-    max_age = transaction.get("max_age")
-    organization = transaction.get("organization")
     checks = IdTokenChecks(
         issuer=metadata.issuer,
         client_id=config.client_id,
-        nonce=nonce if isinstance(nonce, str) else None,
-        max_age=max_age if isinstance(max_age, int) else None,
-        organization=organization if isinstance(organization, str) else None,
+        nonce=transaction.nonce,
+        max_age=transaction.max_age,
+        organization=transaction.organization,
         leeway=config.leeway,
         algorithms=config.algorithms,
     )
@@ -265,20 +261,17 @@ def complete_login_flow(
     params, transaction = yield from read_callback_flow(client, url, store_options)
     metadata = yield from metadata_flow(client)
     tokens, claims = yield from exchange_code_flow(client, metadata, params, transaction)
-    audience = transaction.get("audience")
     session = new_session(
         client.config,
         claims=claims,
         tokens=tokens,
-        audience=audience if isinstance(audience, str) else None,
-        requested_scope=str(transaction.get("scope") or ""),
+        audience=transaction.audience,
+        requested_scope=transaction.scope,
         now=client.config.env.now(),
     )
-    yield from store_set(
-        "state", client.config.state_identifier, session, store_options, remove_if_expires=True
-    )
+    yield from write_session_flow(client, session, store_options, remove_if_expires=True)
     return LoginResult(
-        app_state=transaction.get("app_state"),
-        user=session["user"],
+        app_state=transaction.app_state,
+        user=dict(session.user),
         authorization_details=tokens.authorization_details,
     )

@@ -6,11 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+import attrs
+
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions, store_delete, store_get, store_set
 from .._options import LogoutOptions, coerce_options
-from .._session import is_live, needs_roll, public_view, rolled
+from .._session import is_live, needs_roll, rolled
 from ..errors import ConfigurationError
+from ..records import Session, from_stored
 from .discovery import metadata_flow
 
 
@@ -19,34 +22,45 @@ def logout_stamp_key(client: CoreClient, sub: str) -> str:
     return f"{client.config.state_identifier}:not_before:{sub}"
 
 
-def _subject(session: Mapping[str, Any]) -> str | None:
-    user = session.get("user")
-    sub = user.get("sub") if isinstance(user, Mapping) else None
-    return sub if isinstance(sub, str) and sub else None
+def read_session_flow(client: CoreClient, store_options: StoreOptions) -> Flow[Session | None]:
+    """The stored session as it is (live or not); None when absent or not a valid session."""
+    stored = yield from store_get("state", client.config.state_identifier, store_options)
+    return from_stored(Session.from_dict, stored)
 
 
-def _logged_out_since(client: CoreClient, session: Mapping[str, Any]) -> Flow[bool]:
+def write_session_flow(
+    client: CoreClient,
+    session: Session,
+    store_options: StoreOptions,
+    *,
+    remove_if_expires: bool = False,
+) -> Flow[None]:
+    """Store ``session`` under the configured identifier."""
+    yield from store_set(
+        "state",
+        client.config.state_identifier,
+        session.to_dict(),
+        store_options,
+        remove_if_expires=remove_if_expires,
+    )
+
+
+def _logged_out_since(client: CoreClient, session: Session) -> Flow[bool]:
     """Whether a logout stamp for the session's user is newer than the session."""
-    sub = _subject(session)
-    if not client.config.logout_stamps or sub is None:
+    if not client.config.logout_stamps:
         return False
-    stamp = yield from store_get("logout_stamp", logout_stamp_key(client, sub), None)
+    stamp = yield from store_get("logout_stamp", logout_stamp_key(client, session.sub), None)
     not_before = stamp.get("not_before") if isinstance(stamp, Mapping) else None
-    internal = session.get("internal")
-    created = internal.get("created_at") if isinstance(internal, Mapping) else None
     if not isinstance(not_before, int) or isinstance(not_before, bool):
         return False
-    # A session with no creation time predates every stamp.
-    return not isinstance(created, int) or created < not_before
+    return session.internal.created_at < not_before
 
 
-def load_session_flow(
-    client: CoreClient, store_options: StoreOptions
-) -> Flow[dict[str, Any] | None]:
+def load_session_flow(client: CoreClient, store_options: StoreOptions) -> Flow[Session | None]:
     """The live session, or None. An expired session, or one older than its user's logout
     stamp, is deleted; a live one rolls forward."""
     config = client.config
-    session = yield from store_get("state", config.state_identifier, store_options)
+    session = yield from read_session_flow(client, store_options)
     if session is None:
         return None
     now = config.env.now()
@@ -55,35 +69,30 @@ def load_session_flow(
         return None
     if needs_roll(session, now):
         session = rolled(config, session, now)
-        yield from store_set("state", config.state_identifier, session, store_options)
+        yield from write_session_flow(client, session, store_options)
     return session
 
 
 def reload_session_flow(
-    client: CoreClient, loaded: Mapping[str, Any], store_options: StoreOptions
-) -> Flow[dict[str, Any]]:
+    client: CoreClient, loaded: Session, store_options: StoreOptions
+) -> Flow[Session]:
     """The session to merge a new token into: as stored now, but never older than ``loaded``.
 
     Re-reading picks up what another request wrote meanwhile (a shared store). A store that
     can only see the incoming request (a cookie store) answers with the record as it was
     before this request rolled it forward, so the newer ``internal`` part is kept.
     """
-    latest = yield from store_get("state", client.config.state_identifier, store_options)
+    latest = yield from read_session_flow(client, store_options)
     if latest is None:
-        return dict(loaded)
-    mine, theirs = loaded.get("internal"), latest.get("internal")
-    if (
-        isinstance(mine, Mapping)
-        and isinstance(theirs, Mapping)
-        and _last_seen(mine) > _last_seen(theirs)
-    ):
-        return {**latest, "internal": dict(mine)}
+        return loaded
+    if _last_seen(loaded) > _last_seen(latest):
+        return attrs.evolve(latest, internal=loaded.internal)
     return latest
 
 
-def _last_seen(internal: Mapping[str, Any]) -> int:
-    value = internal.get("last_seen")
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+def _last_seen(session: Session) -> int:
+    last_seen = session.internal.last_seen
+    return 0 if last_seen is None else last_seen
 
 
 def get_session_flow(
@@ -91,13 +100,13 @@ def get_session_flow(
 ) -> Flow[dict[str, Any] | None]:
     """The session without its ``internal`` part, or None."""
     session = yield from load_session_flow(client, store_options)
-    return public_view(session) if session is not None else None
+    return session.public_dict() if session is not None else None
 
 
 def get_user_flow(client: CoreClient, store_options: StoreOptions) -> Flow[dict[str, Any] | None]:
     """The logged-in user's claims, or None."""
     session = yield from load_session_flow(client, store_options)
-    return dict(session["user"]) if session is not None else None
+    return dict(session.user) if session is not None else None
 
 
 def stamp_logout_flow(client: CoreClient, sub: str) -> Flow[None]:
@@ -126,10 +135,9 @@ def logout_flow(
     config = client.config
     opts = coerce_options(LogoutOptions, options)
     if config.logout_stamps:
-        session = yield from store_get("state", config.state_identifier, store_options)
-        sub = _subject(session) if session is not None else None
-        if sub is not None:
-            yield from stamp_logout_flow(client, sub)
+        session = yield from read_session_flow(client, store_options)
+        if session is not None:
+            yield from stamp_logout_flow(client, session.sub)
     yield from store_delete("state", config.state_identifier, store_options)
     metadata = yield from metadata_flow(client)
     end_session = metadata.end_session_endpoint

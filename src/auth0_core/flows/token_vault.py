@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import attrs
+
 from .._client import CoreClient
-from .._effects import Flow, StoreOptions, fetch_shared, store_set
+from .._effects import Flow, StoreOptions, fetch_shared
 from .._options import ConnectionTokenOptions, coerce_options
 from .._token_sets import (
     DEFAULT_AUDIENCE,
@@ -26,23 +28,23 @@ from ..errors import (
     InvalidResponse,
     OAuthError,
 )
+from ..records import ConnectionTokenSet, Session
 from .discovery import metadata_flow
-from .session import load_session_flow, reload_session_flow
+from .session import load_session_flow, reload_session_flow, write_session_flow
 from .tokens import shared_key
 
 # The token the exchange trades, and which kind it is.
 SubjectToken = tuple[str, Literal["refresh_token", "access_token"]]
 
 
-def _subject(client: CoreClient, session: Mapping[str, Any]) -> SubjectToken:
+def _subject(client: CoreClient, session: Session) -> SubjectToken:
     """The refresh token, or (a backend holding only an access token) the login's token."""
-    refresh_token = session.get("refresh_token")
-    if isinstance(refresh_token, str) and refresh_token:
-        return refresh_token, "refresh_token"
-    login = find_token_set(session.get("token_sets") or [], DEFAULT_AUDIENCE, "")
+    if session.refresh_token:
+        return session.refresh_token, "refresh_token"
+    login = find_token_set(session.token_sets, DEFAULT_AUDIENCE, "")
     config = client.config
     if login is not None and is_fresh(login, config.env.now(), config.leeway):
-        return str(login["access_token"]), "access_token"
+        return login.access_token, "access_token"
     raise AccessTokenForConnectionError(
         "missing_refresh_token",
         "The session has no refresh token (nor a valid access token) to exchange.",
@@ -98,13 +100,16 @@ def get_access_token_for_connection_flow(
     """The user's upstream access token for ``connection`` (cached until it expires).
 
     Raises:
-        InvalidArgumentError: no or a blank ``connection``.
+        InvalidArgumentError: no or a blank ``connection``, a ``login_hint`` not a string.
         AccessTokenForConnectionError: see :func:`exchange_flow` and ``missing_refresh_token``.
         TransportError: the exchange failed in transit.
     """
     opts = coerce_options(ConnectionTokenOptions, options)
     if not isinstance(opts.connection, str) or not opts.connection.strip():
         raise InvalidArgumentError("connection", "connection is required.")
+    if opts.login_hint is not None and not isinstance(opts.login_hint, str):
+        # It is cached in the session, which must read back as a valid record.
+        raise InvalidArgumentError("login_hint", "login_hint must be a string.")
     config = client.config
     session = yield from load_session_flow(client, store_options)
     if session is None:
@@ -113,26 +118,26 @@ def get_access_token_for_connection_flow(
         )
     now = config.env.now()
     cached = find_connection_token_set(
-        session.get("connection_token_sets") or [], opts.connection, opts.login_hint
+        session.connection_token_sets, opts.connection, opts.login_hint
     )
     if cached is not None and is_fresh(cached, now, config.leeway):
-        return str(cached["access_token"])
-    replacing = str(cached["access_token"]) if cached is not None else None
+        return cached.access_token
+    replacing = cached.access_token if cached is not None else None
     tokens = yield from exchange_flow(
         client, _subject(client, session), opts.connection, opts.login_hint, replacing
     )
     if tokens.expires_in:  # without a lifetime the token is not cached (protocol doc §6.3)
         base = yield from reload_session_flow(client, session, store_options)
-        entry = {
-            "connection": opts.connection,
-            "login_hint": opts.login_hint,
-            "access_token": tokens.access_token,
-            "scope": tokens.scope,
-            "expires_at": now + tokens.expires_in,
-            "obtained_at": now,
-        }
-        sets = with_connection_token_set(base.get("connection_token_sets") or [], entry)
-        yield from store_set(
-            "state", config.state_identifier, {**base, "connection_token_sets": sets}, store_options
+        entry = ConnectionTokenSet(
+            connection=opts.connection,
+            login_hint=opts.login_hint,
+            access_token=tokens.access_token,
+            scope=tokens.scope,
+            expires_at=now + tokens.expires_in,
+            obtained_at=now,
+        )
+        sets = with_connection_token_set(base.connection_token_sets, entry)
+        yield from write_session_flow(
+            client, attrs.evolve(base, connection_token_sets=sets), store_options
         )
     return tokens.access_token

@@ -7,10 +7,12 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from .._authorize import merge_scopes
 from .._client import CoreClient
 from .._config import ClientConfig
-from .._effects import Flow, StoreOptions, fetch_shared, store_set
+from .._effects import Flow, StoreOptions, fetch_shared
 from .._http import HttpResponse
 from .._id_token import IdTokenChecks
 from .._options import GetAccessTokenOptions, coerce_options
@@ -31,8 +33,9 @@ from ..errors import (
     MissingRefreshTokenError,
     OAuthError,
 )
+from ..records import Session, TokenSet
 from .discovery import metadata_flow, verify_id_token_flow
-from .session import load_session_flow, reload_session_flow
+from .session import load_session_flow, reload_session_flow, write_session_flow
 
 
 def shared_key(kind: str, *parts: str | None) -> str:
@@ -141,23 +144,23 @@ def refresh_flow(
 
 
 def updated_session(
-    session: Mapping[str, Any],
+    session: Session,
     tokens: TokenResponse,
-    entry: Mapping[str, Any],
+    entry: TokenSet,
     claims: Mapping[str, Any] | None,
-) -> dict[str, Any]:
+) -> Session:
     """The session after a refresh: new token set, rotated refresh token, ID token kept."""
-    return {
-        **session,
-        "token_sets": with_token_set(session.get("token_sets") or [], entry),
-        "refresh_token": tokens.refresh_token or session.get("refresh_token"),
-        "id_token": tokens.id_token or session.get("id_token"),
-        "user": dict(claims) if claims is not None else session.get("user"),
-    }
+    return attrs.evolve(
+        session,
+        token_sets=with_token_set(session.token_sets, entry),
+        refresh_token=tokens.refresh_token or session.refresh_token,
+        id_token=tokens.id_token or session.id_token,
+        user=claims if claims is not None else session.user,
+    )
 
 
 def refreshed_claims_flow(
-    client: CoreClient, session: Mapping[str, Any], tokens: TokenResponse
+    client: CoreClient, session: Session, tokens: TokenResponse
 ) -> Flow[dict[str, Any] | None]:
     """Validate a refresh's ID token like a login's (without nonce) and keep its subject.
 
@@ -176,8 +179,7 @@ def refreshed_claims_flow(
         algorithms=config.algorithms,
     )
     claims = yield from verify_id_token_flow(client, metadata, tokens.id_token, checks)
-    user = session.get("user")
-    if not isinstance(user, Mapping) or user.get("sub") != claims.sub:
+    if session.sub != claims.sub:
         raise IdTokenError("sub", "The refreshed ID token is for another user.")
     return dict(claims.claims)
 
@@ -190,6 +192,7 @@ def get_access_token_flow(
     """A fresh access token for the session's user, refreshing when needed.
 
     Raises:
+        InvalidArgumentError: a scope or an audience that is not a string.
         MissingRefreshTokenError: no session, or no refresh token and no fresh token.
         InvalidGrantError, MfaRequiredError, AccessTokenError: the refresh was refused.
         IdTokenError: the refresh returned an invalid ID token.
@@ -198,6 +201,9 @@ def get_access_token_flow(
     opts = coerce_options(GetAccessTokenOptions, options)
     if opts.scope is not None and not isinstance(opts.scope, str):
         raise InvalidArgumentError("scope", "scope must be a space-separated string.")
+    if opts.audience is not None and not isinstance(opts.audience, str):
+        # It keys a token set in the session, which must read back as a valid record.
+        raise InvalidArgumentError("audience", "audience must be a string.")
     config = client.config
     session = yield from load_session_flow(client, store_options)
     if session is None:
@@ -205,25 +211,22 @@ def get_access_token_flow(
     audience_key, default = token_defaults(config, opts.audience)
     requested = merge_scopes(default, opts.scope)
     now = config.env.now()
-    cached = find_token_set(session.get("token_sets") or [], audience_key, requested)
+    cached = find_token_set(session.token_sets, audience_key, requested)
     if cached is not None and is_fresh(cached, now, config.leeway):
-        return str(cached["access_token"])
-    refresh_token = session.get("refresh_token")
-    if not isinstance(refresh_token, str) or not refresh_token:
+        return cached.access_token
+    refresh_token = session.refresh_token
+    if not refresh_token:
         raise MissingRefreshTokenError(
             "The access token has expired and the session has no refresh token "
             "(was 'offline_access' requested at login?)."
         )
     audience = None if audience_key == DEFAULT_AUDIENCE else audience_key
-    replacing = str(cached["access_token"]) if cached is not None else None
+    replacing = cached.access_token if cached is not None else None
     tokens = yield from refresh_flow(client, refresh_token, audience, requested, replacing)
     claims = yield from refreshed_claims_flow(client, session, tokens)
     base = yield from reload_session_flow(client, session, store_options)
     entry = new_token_set(audience_key, requested, tokens, config.env.now())
-    yield from store_set(
-        "state",
-        config.state_identifier,
-        updated_session(base, tokens, entry, claims),
-        store_options,
+    yield from write_session_flow(
+        client, updated_session(base, tokens, entry, claims), store_options
     )
     return tokens.access_token
