@@ -318,8 +318,8 @@ class UnsealError(ProtocolError):
 class InvalidRecordError(ProtocolError):
     """A stored record does not have the shape (or the format version) this SDK reads.
 
-    Never raised by a public call: such a session or transaction reads as absent. ``record``
-    and ``field`` name what failed; the message never carries a stored value.
+    Never raised by a public call: such a session or transaction reads as absent. ``record``,
+    ``field`` and ``problem`` say what failed; the message never carries a stored value.
     """
 
     code = "invalid_record"
@@ -328,6 +328,7 @@ class InvalidRecordError(ProtocolError):
         super().__init__(f"The stored {record} is not valid: '{field}' {problem}.")
         self.record = record
         self.field = field
+        self.problem = problem
 
 
 # --- API errors: the server refused ---------------------------------------------------------

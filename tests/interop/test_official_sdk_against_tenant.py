@@ -6,11 +6,13 @@ login against it: discovery, PKCE /authorize, our scripted browser, code exchang
 client_secret_basic, RS256 ID-token validation through the JWKS, and the session write.
 
 Seal interop in both directions (and our CookieStateStore reading a value the official SDK
-encrypted) is covered in tests/stores/test_seal_interop.py and test_cookie_state.py.
+encrypted) is covered in tests/stores/test_seal_interop.py and test_cookie_state.py; the
+typed records against the official models in tests/records/test_records_interop.py.
 """
 
 from __future__ import annotations
 
+import json
 import ssl
 import warnings
 from collections.abc import Iterator
@@ -22,8 +24,11 @@ import httpx
 import pytest
 import trustme
 
+import auth0_requests
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core.stores import CookieRequest, CookieStateStore
+from auth0_core._seal import seal, unseal
+from auth0_core.records import Session
+from auth0_core.stores import CookieRequest, CookieResponse, CookieStateStore
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.tenant.browser import browser_login_flow
 from auth0_tenant_server._server import ServerThread
@@ -210,6 +215,32 @@ async def test_official_sealed_session_is_read_by_our_cookie_store(trusted: Serv
     assert ours is not None
     assert ours["user"]["sub"] == "auth0|alice"
     assert ours["id_token"]
+
+
+@pytest.mark.anyio
+async def test_official_session_is_our_record_and_back_byte_for_byte(trusted: Served) -> None:
+    store = SealingStore()
+    client = official_client(trusted, state_store=store)
+    await login(trusted, client)
+    sealed = store.data["_a0_session"]
+    plaintext = unseal(sealed, [SECRET], "_a0_session")
+    theirs = await client.get_session()
+
+    session = Session.from_dict(plaintext)
+    assert json.dumps(session.to_dict()) == json.dumps(plaintext)
+    ours = auth0_requests.ServerClient(
+        domain=trusted.base_url,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        secret=SECRET,
+        state_store=CookieStateStore(SECRET, secure=False),
+    )
+    cookies = {"request": CookieRequest({"_a0_session_0": sealed}), "response": CookieResponse()}
+    assert ours.get_session(store_options=cookies) == theirs
+
+    store.data["_a0_session"] = seal(session.to_dict(), SECRET, "_a0_session")
+    assert await client.get_session() == theirs
+    assert await client.get_access_token() == session.token_sets[0].access_token
 
 
 @pytest.mark.anyio
