@@ -1,4 +1,4 @@
-"""The session's lifetimes, and the session written after login.
+"""The session's lifetimes, the session written after login, and how later steps change it.
 
 The record itself is :class:`~auth0_core.records.Session`, stored in the official SDK's shape
 (protocol doc §2.7) plus ``internal.last_seen`` and ``internal.expires_at`` for our rolling and
@@ -13,10 +13,15 @@ from typing import Any
 import attrs
 
 from ._config import ClientConfig
-from ._token_sets import DEFAULT_AUDIENCE, new_token_set
+from ._token_sets import (
+    DEFAULT_AUDIENCE,
+    new_token_set,
+    with_connection_token_set,
+    with_token_set,
+)
 from .endpoints.authentication.token import TokenResponse
 from .errors import SessionExpiredError
-from .records import Session, SessionInternal
+from .records import ConnectionTokenSet, Session, SessionInternal, TokenSet
 
 # The upstream session_expiry ceiling is honoured 30 s early (protocol doc §3.2).
 CEILING_MARGIN = 30
@@ -95,4 +100,45 @@ def rolled(config: ClientConfig, session: Session, now: int) -> Session:
     """``session`` seen at ``now``."""
     internal = attrs.evolve(session.internal, last_seen=now)
     internal = attrs.evolve(internal, expires_at=expires_at(config, internal))
+    return with_internal(session, internal)
+
+
+def with_internal(session: Session, internal: SessionInternal) -> Session:
+    """``session`` with another ``internal`` part (its times and id)."""
     return attrs.evolve(session, internal=internal)
+
+
+def refreshed(
+    session: Session, tokens: TokenResponse, entry: TokenSet, claims: Mapping[str, Any] | None
+) -> Session:
+    """The session after a refresh: new token set, rotated refresh token, ID token kept.
+
+    ``claims`` are those of the refresh's validated ID token, None when it brought none.
+    """
+    return attrs.evolve(
+        session,
+        token_sets=with_token_set(session.token_sets, entry),
+        refresh_token=tokens.refresh_token or session.refresh_token,
+        id_token=tokens.id_token or session.id_token,
+        user=claims if claims is not None else session.user,
+    )
+
+
+def linked(
+    session: Session, user: Mapping[str, Any], tokens: TokenResponse, entry: TokenSet
+) -> Session:
+    """The session after a link or unlink: the merged ``user``, the new ID token and token
+    set, and the refresh token kept unless the exchange brought a new one."""
+    return attrs.evolve(
+        session,
+        user=user,
+        id_token=tokens.id_token,
+        refresh_token=tokens.refresh_token or session.refresh_token,
+        token_sets=with_token_set(session.token_sets, entry),
+    )
+
+
+def with_connection_token(session: Session, entry: ConnectionTokenSet) -> Session:
+    """The session caching ``entry`` (replacing the one for its connection and login hint)."""
+    sets = with_connection_token_set(session.connection_token_sets, entry)
+    return attrs.evolve(session, connection_token_sets=sets)

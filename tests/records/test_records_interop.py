@@ -45,7 +45,7 @@ from auth0_core import Env, FixedClock
 from auth0_core._config import make_config
 from auth0_core._seal import seal, unseal
 from auth0_core._session import new_session, rolled
-from auth0_core._token import TokenResponse
+from auth0_core.endpoints.authentication.token import TokenResponse
 from auth0_core.errors import InvalidRecordError
 from auth0_core.records import Session, Transaction
 

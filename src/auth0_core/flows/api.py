@@ -128,7 +128,7 @@ def get_access_token(
     needed. ``options`` (a dict or GetAccessTokenOptions) replaces audience and scope.
 
     Raises:
-        InvalidArgumentError: bad options (a scope that is not a string).
+        InvalidArgumentError: bad options (a scope or an audience that is not a string).
         MissingRefreshTokenError: no session, or an expired token and no refresh token.
         InvalidGrantError: the refresh token was refused: the user has to log in again.
         MfaRequiredError: the tenant wants multi-factor authentication first.
@@ -152,7 +152,8 @@ def get_access_token_for_connection(
     """The user's access token at a federated connection, through Token Vault.
 
     Raises:
-        InvalidArgumentError: no or a blank ``connection``, or bad options.
+        InvalidArgumentError: no or a blank ``connection``, a ``login_hint`` that is not a
+            string, or bad options.
         AccessTokenForConnectionError: nothing to exchange (``missing_refresh_token``), no
             connected account (``not_connected``), another refusal (``api_error``) or a
             malformed answer (``retrieval_error``).

@@ -11,14 +11,13 @@ import hmac
 from collections.abc import Mapping
 from typing import Any, Literal, cast
 
-import attrs
-
 from .._authorize import resolve_authorization_params
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions
 from .._options import StartLinkUserOptions, StartUnlinkUserOptions, coerce_options
 from .._result import LoginResult
-from .._token_sets import DEFAULT_AUDIENCE, new_token_set, with_token_set
+from .._session import linked
+from .._token_sets import DEFAULT_AUDIENCE, new_token_set
 from ..errors import IdTokenError, InvalidArgumentError, MissingTransactionError, StartLinkUserError
 from .discovery import metadata_flow
 from .login import authorize_flow, exchange_code_flow, read_callback_flow
@@ -146,14 +145,7 @@ def complete_link_flow(
     audience = DEFAULT_AUDIENCE if transaction.audience is None else transaction.audience
     entry = new_token_set(audience, transaction.scope, tokens, now)
     user = merge_user(session.user, claims)
-    merged = attrs.evolve(
-        session,
-        user=user,
-        id_token=tokens.id_token,
-        refresh_token=tokens.refresh_token or session.refresh_token,
-        token_sets=with_token_set(session.token_sets, entry),
-    )
-    yield from write_session_flow(client, merged, store_options)
+    yield from write_session_flow(client, linked(session, user, tokens, entry), store_options)
     return LoginResult(app_state=transaction.app_state, user=user)
 
 

@@ -6,12 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-import attrs
-
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions, store_delete, store_get, store_set
 from .._options import LogoutOptions, coerce_options
-from .._session import is_live, needs_roll, rolled
+from .._session import is_live, needs_roll, rolled, with_internal
 from ..errors import ConfigurationError
 from ..records import Session, from_stored
 from .discovery import metadata_flow
@@ -86,7 +84,7 @@ def reload_session_flow(
     if latest is None:
         return loaded
     if _last_seen(loaded) > _last_seen(latest):
-        return attrs.evolve(latest, internal=loaded.internal)
+        return with_internal(latest, loaded.internal)
     return latest
 
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-import attrs
-
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions, fetch_shared
 from .._options import ConnectionTokenOptions, coerce_options
+from .._session import with_connection_token
 from .._token_sets import (
     DEFAULT_AUDIENCE,
     find_connection_token_set,
     find_token_set,
     is_fresh,
-    with_connection_token_set,
 )
 from ..endpoints.authentication.token import (
     TokenResponse,
@@ -136,8 +134,5 @@ def get_access_token_for_connection_flow(
             expires_at=now + tokens.expires_in,
             obtained_at=now,
         )
-        sets = with_connection_token_set(base.connection_token_sets, entry)
-        yield from write_session_flow(
-            client, attrs.evolve(base, connection_token_sets=sets), store_options
-        )
+        yield from write_session_flow(client, with_connection_token(base, entry), store_options)
     return tokens.access_token

@@ -7,8 +7,6 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
 from .._authorize import merge_scopes
 from .._client import CoreClient
 from .._config import ClientConfig
@@ -17,8 +15,9 @@ from .._http import HttpResponse
 from .._id_token import IdTokenChecks
 from .._options import GetAccessTokenOptions, coerce_options
 from .._seal import seal
+from .._session import refreshed
 from .._token import unverified_audiences
-from .._token_sets import DEFAULT_AUDIENCE, find_token_set, is_fresh, new_token_set, with_token_set
+from .._token_sets import DEFAULT_AUDIENCE, find_token_set, is_fresh, new_token_set
 from ..endpoints.authentication.token import (
     TokenResponse,
     prepare_refresh_token_request,
@@ -33,7 +32,7 @@ from ..errors import (
     MissingRefreshTokenError,
     OAuthError,
 )
-from ..records import Session, TokenSet
+from ..records import Session
 from .discovery import metadata_flow, verify_id_token_flow
 from .session import load_session_flow, reload_session_flow, write_session_flow
 
@@ -143,22 +142,6 @@ def refresh_flow(
     return tokens
 
 
-def updated_session(
-    session: Session,
-    tokens: TokenResponse,
-    entry: TokenSet,
-    claims: Mapping[str, Any] | None,
-) -> Session:
-    """The session after a refresh: new token set, rotated refresh token, ID token kept."""
-    return attrs.evolve(
-        session,
-        token_sets=with_token_set(session.token_sets, entry),
-        refresh_token=tokens.refresh_token or session.refresh_token,
-        id_token=tokens.id_token or session.id_token,
-        user=claims if claims is not None else session.user,
-    )
-
-
 def refreshed_claims_flow(
     client: CoreClient, session: Session, tokens: TokenResponse
 ) -> Flow[dict[str, Any] | None]:
@@ -226,7 +209,5 @@ def get_access_token_flow(
     claims = yield from refreshed_claims_flow(client, session, tokens)
     base = yield from reload_session_flow(client, session, store_options)
     entry = new_token_set(audience_key, requested, tokens, config.env.now())
-    yield from write_session_flow(
-        client, updated_session(base, tokens, entry, claims), store_options
-    )
+    yield from write_session_flow(client, refreshed(base, tokens, entry, claims), store_options)
     return tokens.access_token
