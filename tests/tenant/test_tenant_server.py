@@ -20,7 +20,8 @@ from anyio.abc import SocketAttribute
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core.effects import Effect, Flow, arun
 from auth0_core.tenant import Tenant, TenantConfig, browser_login_flow
-from auth0_tenant_server._server import MAX_BODY_BYTES, ServerAddress, ServerThread, serve
+from auth0_tenant_server._connection import MAX_BODY_BYTES
+from auth0_tenant_server._server import ServerAddress, ServerThread, serve
 
 from .tenant_helpers import CALLBACK, SECRET, authorize_params, pkce, query_of, run_flow
 

@@ -27,14 +27,11 @@ require_extra("auth0_tenant_server", "tenant", "anyio", "h11")
 
 # The check must run before the imports that need the extra.
 import errno
-import http
-import inspect
 import logging
-import re
 import signal
 import ssl
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from functools import partial
@@ -43,20 +40,13 @@ from typing import Any, NamedTuple, TextIO
 
 import anyio
 import anyio.abc
-import h11
 from anyio.abc import SocketAttribute, SocketListener, SocketStream
 from anyio.from_thread import start_blocking_portal
 from anyio.streams.stapled import MultiListener
-from anyio.streams.tls import TLSStream
 
-from auth0_core import HttpRequest, HttpResponse
-from auth0_core._http import parse_form
+from ._connection import Handler, Site, serve_connection
 
-Handler = Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
 HandlerFactory = Callable[[str], Handler]
-
-MAX_BODY_BYTES = 1024 * 1024
-MAX_HEADER_BYTES = 64 * 1024
 # A connection that waits this long for a request, a TLS handshake or the peer's reading is closed,
 # so abandoned and deliberately slow clients do not hold connection slots for ever.
 IDLE_TIMEOUT = 30.0
@@ -65,11 +55,6 @@ MAX_CONNECTIONS = 256
 # After a failed accept() (usually out of file descriptors), wait this long, doubling up to the max.
 ACCEPT_RETRY_FIRST = 0.1
 ACCEPT_RETRY_MAX = 1.0
-_RECEIVE_SIZE = 65536
-DRAIN_TIMEOUT = 1.0
-# Host header: a DNS name or IPv4 address, or a bracketed IPv6 literal, with an optional port.
-_HOST = re.compile(r"^(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
-_HOP_BY_HOP = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
 logger = logging.getLogger("auth0_tenant_server")
 
@@ -91,14 +76,6 @@ class AddressInUseError(OSError):
         self.port = port
 
 
-class _Reject(Exception):
-    """Answer ``status`` and close the connection (malformed or oversized request)."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
 def _url_host(host: str) -> str:
     # A wildcard bind address is not somewhere a browser can go; name the loopback instead.
     wildcard = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104 (a lookup)
@@ -110,234 +87,6 @@ def _base_url(scheme: str, host: str, port: int) -> str:
     default = 443 if scheme == "https" else 80
     suffix = "" if port == default else f":{port}"
     return f"{scheme}://{_url_host(host)}{suffix}"
-
-
-class _Site:
-    """Per-server context shared by every connection."""
-
-    def __init__(
-        self,
-        handler: Handler,
-        scheme: str,
-        authority: str,
-        log: TextIO | None,
-        *,
-        ssl_context: ssl.SSLContext | None,
-        idle_timeout: float,
-    ) -> None:
-        self.handler = handler
-        self.scheme = scheme
-        self.authority = authority
-        self.access_log = log
-        self.ssl_context = ssl_context
-        self.idle_timeout = idle_timeout
-
-    async def respond(self, request: HttpRequest) -> HttpResponse:
-        try:
-            result = self.handler(request)
-            if inspect.isawaitable(result):
-                result = await result
-        except Exception:
-            logger.exception("handler failed for %s %s", request.method, request.url)
-            return _plain(500)
-        if not isinstance(result, HttpResponse) or not 200 <= result.status <= 599:
-            logger.error("handler returned %r for %s", result, request.url)
-            return _plain(500)
-        return result
-
-    def log(self, method: str, path: str, status: int, body: bytes) -> None:
-        if self.access_log is None:
-            return
-        line = f"{method} {path} {status}"
-        if path == "/oauth/token":
-            line += f" grant_type={_grant_type(body)}"
-        try:
-            self.access_log.write(line + "\n")
-            self.access_log.flush()
-        except (OSError, ValueError):  # a closed log stream must not break serving
-            pass
-
-
-def _grant_type(body: bytes) -> str:
-    values = parse_form(body).get("grant_type") or ["-"]
-    # Never echo arbitrary client bytes into the log verbatim.
-    return re.sub(r"[^A-Za-z0-9:._\-]", "?", values[0])[:100]
-
-
-def _reason(status: int) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-def _plain(status: int) -> HttpResponse:
-    phrase = http.HTTPStatus(status).phrase
-    return HttpResponse(
-        status=status,
-        headers=(("Content-Type", "text/plain; charset=utf-8"),),
-        body=f"{status} {phrase}\n".encode(),
-    )
-
-
-async def _next_event(conn: h11.Connection, stream: anyio.abc.ByteStream) -> Any:
-    while True:
-        event = conn.next_event()
-        if event is not h11.NEED_DATA:
-            return event
-        try:
-            data = await stream.receive(_RECEIVE_SIZE)
-        except anyio.EndOfStream:
-            data = b""
-        conn.receive_data(data)
-
-
-async def _read_request(
-    conn: h11.Connection, stream: anyio.abc.ByteStream, site: _Site
-) -> tuple[HttpRequest, str] | None:
-    """The next request and its path, or None when the peer closed the connection.
-
-    Raises:
-        _Reject: malformed request line/headers (400) or a body over the limit (413).
-    """
-    try:
-        event = await _next_event(conn, stream)
-        if isinstance(event, h11.ConnectionClosed):
-            return None
-        if not isinstance(event, h11.Request):
-            raise _Reject(400)
-        method = event.method.decode("ascii", "replace")
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers]
-        length = next((v for k, v in headers if k == "content-length"), "0")
-        if int(length) > MAX_BODY_BYTES:
-            raise _Reject(413)
-        target = event.target.decode("latin-1")
-        host = next((v for k, v in headers if k == "host"), site.authority)
-        if not target.startswith("/") or not _HOST.match(host):
-            raise _Reject(400)
-        body = bytearray()
-        while not isinstance(event := await _next_event(conn, stream), h11.EndOfMessage):
-            if isinstance(event, h11.Data):
-                body += event.data
-                if len(body) > MAX_BODY_BYTES:  # chunked bodies have no Content-Length
-                    raise _Reject(413)
-    except h11.RemoteProtocolError:
-        raise _Reject(400) from None
-    request = HttpRequest(
-        method=method,
-        url=f"{site.scheme}://{host}{target}",
-        headers=tuple(headers),
-        body=bytes(body),
-    )
-    return request, target.split("?", 1)[0]
-
-
-async def _send(
-    conn: h11.Connection,
-    stream: anyio.abc.ByteStream,
-    response: HttpResponse,
-    *,
-    head: bool,
-    close: bool,
-    timeout: float,
-) -> None:
-    """Write ``response``; raises TimeoutError if the peer stops reading for ``timeout``."""
-    headers = [(k, v) for k, v in response.headers if k.lower() not in _HOP_BY_HOP]
-    headers.append(("Content-Length", str(len(response.body))))
-    if close:
-        headers.append(("Connection", "close"))
-    try:
-        start = conn.send(
-            h11.Response(
-                status_code=response.status,
-                headers=headers,
-                reason=_reason(response.status),
-            )
-        )
-    except h11.LocalProtocolError:  # e.g. a header value with a newline from the handler
-        logger.error("handler produced an invalid response for status %s", response.status)
-        await _send(conn, stream, _plain(500), head=head, close=True, timeout=timeout)
-        return
-    with anyio.fail_after(timeout):
-        await stream.send(start or b"")
-        if response.body and not head:
-            await stream.send(conn.send(h11.Data(data=response.body)) or b"")
-        await stream.send(conn.send(h11.EndOfMessage()) or b"")
-
-
-async def _drain(stream: anyio.abc.ByteStream) -> None:
-    """Read and drop what the client is still sending before closing ("lingering close").
-
-    Closing a socket with unread input makes the kernel send a reset, and the client may then
-    lose the 400/413 we just wrote. Bounded in time and bytes so a slow client cannot hold us.
-    """
-    with anyio.move_on_after(DRAIN_TIMEOUT):
-        try:
-            for _ in range(2 * MAX_BODY_BYTES // _RECEIVE_SIZE):
-                await stream.receive(_RECEIVE_SIZE)
-        except (anyio.EndOfStream, anyio.BrokenResourceError, OSError):
-            pass
-
-
-async def _exchange(site: _Site, stream: anyio.abc.ByteStream) -> None:
-    """Answer requests on one connection until either side ends it.
-
-    Raises:
-        TimeoutError: no complete request within ``site.idle_timeout`` (idle or trickling), or
-            the peer stopped reading a response for that long.
-    """
-    conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
-    while True:
-        try:
-            with anyio.fail_after(site.idle_timeout):
-                received = await _read_request(conn, stream, site)
-        except _Reject as reject:
-            if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-                reply = _plain(reject.status)
-                await _send(conn, stream, reply, head=False, close=True, timeout=site.idle_timeout)
-            site.log("-", "-", reject.status, b"")
-            await _drain(stream)
-            return
-        if received is None:
-            return
-        request, path = received
-        response = await site.respond(request)
-        head = request.method == "HEAD"
-        await _send(conn, stream, response, head=head, close=False, timeout=site.idle_timeout)
-        site.log(request.method, path, response.status, request.body)
-        if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
-            return
-        conn.start_next_cycle()
-
-
-async def _serve_connection(site: _Site, accepted: SocketStream) -> None:
-    """Serve one accepted connection (TLS handshake included) and close it; never raises."""
-    stream: anyio.abc.ByteStream = accepted
-    try:
-        if site.ssl_context is not None:
-            with anyio.fail_after(site.idle_timeout):
-                stream = await TLSStream.wrap(
-                    accepted,
-                    server_side=True,
-                    ssl_context=site.ssl_context,
-                    standard_compatible=False,
-                )
-        await _exchange(site, stream)
-    except TimeoutError:
-        pass  # idle, too slow, or a handshake that never came
-    except (
-        anyio.EndOfStream,
-        anyio.BrokenResourceError,
-        anyio.ClosedResourceError,
-        OSError,  # ssl.SSLError too: a failed handshake is the peer's problem
-    ):
-        pass  # the peer went away mid-exchange
-    except h11.ProtocolError:
-        pass
-    except Exception:  # one bad connection must never take the server down
-        logger.exception("connection failed")
-    finally:
-        await anyio.aclose_forcefully(stream)
 
 
 class _ConnectionSlots:
@@ -392,7 +141,7 @@ class _AcceptRetry:
 
 async def _accept_forever(
     listener: SocketListener,
-    site: _Site,
+    site: Site,
     slots: _ConnectionSlots,
     group: anyio.abc.TaskGroup,
 ) -> None:
@@ -417,9 +166,9 @@ async def _accept_forever(
         group.start_soon(_serve_in_slot, site, stream, slots)
 
 
-async def _serve_in_slot(site: _Site, stream: SocketStream, slots: _ConnectionSlots) -> None:
+async def _serve_in_slot(site: Site, stream: SocketStream, slots: _ConnectionSlots) -> None:
     try:
-        await _serve_connection(site, stream)
+        await serve_connection(site, stream)
     finally:
         slots.release()
 
@@ -480,7 +229,7 @@ async def serve(
     if make_handler is not None:
         handler = make_handler(base_url)
     assert handler is not None  # guaranteed by the check above; narrows the type
-    site = _Site(
+    site = Site(
         handler,
         scheme,
         base_url.split("://", 1)[1],
