@@ -27,6 +27,14 @@ SubParsers = Any  # argparse's _SubParsersAction is private; typing it adds noth
 BACKEND_HELP = "the event loop to run on: asyncio, or trio with the 'trio' extra (asyncio)"
 
 
+def _add_host_and_backend(parser: argparse.ArgumentParser) -> None:
+    """The options every serving command shares."""
+    parser.add_argument("--host", default="127.0.0.1", help="the address to bind (127.0.0.1)")
+    parser.add_argument(
+        "--backend", choices=("asyncio", "trio"), default="asyncio", help=BACKEND_HELP
+    )
+
+
 # The options that choose a port, by their argparse destination.
 PORT_OPTIONS = {"port": "--port", "tenant_port": "--tenant-port"}
 
@@ -95,7 +103,7 @@ def _add_tenant(subparsers: SubParsers) -> None:
         description="Serve the emulated Auth0 tenant until SIGINT or SIGTERM. "
         "Needs the 'tenant' extra: pip install 'auth0-core[tenant]'.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="the address to bind (127.0.0.1)")
+    _add_host_and_backend(parser)
     parser.add_argument(
         "--port", type=int, default=8000, help="the port to bind; 0 picks a free one (8000)"
     )
@@ -106,9 +114,6 @@ def _add_tenant(subparsers: SubParsers) -> None:
         "--certfile", metavar="FILE", help="a PEM certificate chain: serve HTTPS (plain HTTP)"
     )
     parser.add_argument("--keyfile", metavar="FILE", help="the PEM private key for --certfile")
-    parser.add_argument(
-        "--backend", choices=("asyncio", "trio"), default="asyncio", help=BACKEND_HELP
-    )
     parser.add_argument(
         "--max-connections",
         type=_positive_int,
@@ -136,13 +141,10 @@ def _add_demo(subparsers: SubParsers) -> None:
         description="Log in through the emulated tenant, see the session's user, call an API, "
         "link accounts, log out. Needs the 'demo' extra: pip install 'auth0-core[demo]'.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="the address to bind (127.0.0.1)")
+    _add_host_and_backend(parser)
     parser.add_argument("--port", type=int, default=3000, help="the demo app's port (3000)")
     parser.add_argument(
         "--tenant-port", type=int, default=0, help="the tenant's port; 0 picks a free one (0)"
-    )
-    parser.add_argument(
-        "--backend", choices=("asyncio", "trio"), default="asyncio", help=BACKEND_HELP
     )
     parser.set_defaults(run=_run_demo)
 
