@@ -32,7 +32,7 @@ from ..errors import (
     MissingRefreshTokenError,
     OAuthError,
 )
-from ..records import Session
+from ..records import Session, TokenSet
 from .discovery import metadata_flow, verify_id_token_flow
 from .session import load_session_flow, reload_session_flow, write_session_flow
 
@@ -175,6 +175,21 @@ def get_access_token_flow(
     """A fresh access token for the session's user, refreshing when needed.
 
     Raises:
+        Everything :func:`access_token_set_flow` raises.
+    """
+    token_set = yield from access_token_set_flow(client, options, store_options)
+    return token_set.access_token
+
+
+def access_token_set_flow(
+    client: CoreClient,
+    options: GetAccessTokenOptions | Mapping[str, Any] | None,
+    store_options: StoreOptions,
+) -> Flow[TokenSet]:
+    """The fresh token set for the session's user and the requested audience and scope,
+    refreshing when needed; flows that call an API with the token take it from here.
+
+    Raises:
         InvalidArgumentError: a scope or an audience that is not a string.
         MissingRefreshTokenError: no session, or no refresh token and no fresh token.
         InvalidGrantError, MfaRequiredError, AccessTokenError: the refresh was refused.
@@ -196,7 +211,7 @@ def get_access_token_flow(
     now = config.env.now()
     cached = find_token_set(session.token_sets, audience_key, requested)
     if cached is not None and is_fresh(cached, now, config.leeway):
-        return cached.access_token
+        return cached
     refresh_token = session.refresh_token
     if not refresh_token:
         raise MissingRefreshTokenError(
@@ -210,4 +225,4 @@ def get_access_token_flow(
     base = yield from reload_session_flow(client, session, store_options)
     entry = new_token_set(audience_key, requested, tokens, config.env.now())
     yield from write_session_flow(client, refreshed(base, tokens, entry, claims), store_options)
-    return tokens.access_token
+    return entry
