@@ -17,7 +17,8 @@ what the server said, or retry later::
     ├── ProtocolError                     the server or the browser broke the protocol
     │   ├── InvalidResponse               the server's answer is malformed (.status, .excerpt)
     │   ├── MissingTransactionError       no login transaction for the callback
-    │   │   └── TransactionBindingError   the callback came from another browser than the login
+    │   │   ├── TransactionBindingError   the callback came from another browser than the login
+    │   │   └── WrongCallbackError        the callback belongs to another flow (.kind, .expected)
     │   ├── StateMismatch                 the callback's state is not the transaction's
     │   ├── IdTokenError                  an ID token failed validation (.claim)
     │   │   ├── IssuerValidationError     its iss is not the tenant's issuer
@@ -34,7 +35,9 @@ what the server said, or retry later::
     │   │   ├── InvalidGrantError         the refresh token was refused: log in again
     │   │   └── MfaRequiredError          MFA first (.mfa_token sealed, .mfa_requirements)
     │   ├── AccessTokenForConnectionError no Token Vault token (several codes)
-    │   └── ManagementApiError            the Management API refused (.error_code)
+    │   ├── ManagementApiError            the Management API refused (.error_code)
+    │   └── MyAccountApiError             the My Account API refused (.title, .type, .detail,
+    │                                     .validation_errors)
     ├── TransportError                    the HTTP exchange did not complete (.url)
     │   ├── TransportTimeoutError         an exchange or a whole call ran out of time (.seconds)
     │   └── ResponseTooLargeError         a body was over max_response_bytes (.limit)
@@ -67,8 +70,7 @@ The fields, for every class:
 Planned for parity with the official SDK (protocol doc §10), with their official names:
 
 - under :class:`ApiError`: ``PollingApiError`` (CIBA polling, ``.interval``);
-  ``MyAccountApiError`` (``.title``, ``.type``, ``.detail``, ``.validation_errors``; ``error``
-  is the title, ``error_description`` the detail); ``CustomTokenExchangeError`` (the exchange
+  ``CustomTokenExchangeError`` (the exchange
   refused or answered badly); ``MfaApiError`` with ``MfaListAuthenticatorsError``,
   ``MfaEnrollmentError``, ``MfaChallengeError``, ``MfaVerifyError``; ``PasswordlessError``
   with ``PasswordlessStartError``, ``PasswordlessVerifyError`` (``.retry_after``);
@@ -255,6 +257,26 @@ class TransactionBindingError(MissingTransactionError):
         "(its binding cookie is missing or does not match).",
     ) -> None:
         super().__init__(message)
+
+
+class WrongCallbackError(MissingTransactionError):
+    """The callback belongs to another kind of flow than the ``complete_*`` call it reached.
+
+    ``kind`` is what the callback is (``"login"``, ``"link"``, ``"unlink"``, ``"connect"``, or
+    ``"authorization"`` when only its parameters tell: login, link or unlink) and ``expected``
+    what the call completes. Nothing is consumed: the right ``complete_*`` call can still
+    finish it. ``callback_kind`` says which call a callback URL needs.
+    """
+
+    code = "wrong_callback"
+
+    def __init__(self, kind: str, expected: str) -> None:
+        super().__init__(
+            f"This is a {kind} callback; it cannot complete a {expected} flow "
+            f"(see callback_kind)."
+        )
+        self.kind = kind
+        self.expected = expected
 
 
 class StateMismatch(ProtocolError):
@@ -549,6 +571,38 @@ class ManagementApiError(ApiError):
         self.metadata_merged = metadata_merged
 
 
+class MyAccountApiError(ApiError):
+    """The My Account API refused a call (an RFC 7807 problem body, protocol doc §7.6).
+
+    ``title``, ``type``, ``detail`` and ``validation_errors`` (a list of dicts with ``detail``
+    and optionally ``field``, ``pointer``, ``source``) are the body's, each one printable line;
+    ``status`` is the body's, or the HTTP status when the body has none. ``str(error)`` is the
+    detail, as in the official SDK. ``error`` is the title and ``error_description`` the
+    detail. A body that is not a problem document leaves them None and says so in the message.
+    """
+
+    code = "my_account_api_error"
+
+    def __init__(
+        self,
+        title: str | None,
+        type: str | None,  # noqa: A002 - the official SDK's (and RFC 7807's) name
+        detail: str | None,
+        status: int | None,
+        validation_errors: list[dict[str, str]] | None = None,
+    ) -> None:
+        message = detail or f"My Account API error {status}" + (f": {title}" if title else "")
+        super().__init__(message, error=title, error_description=detail, status=status)
+        self.title = _printable_or_none(title)
+        self.type = _printable_or_none(type)
+        self.detail = _printable_or_none(detail)
+        self.validation_errors = (
+            None
+            if validation_errors is None
+            else [{k: printable(str(v)) for k, v in item.items()} for item in validation_errors]
+        )
+
+
 # --- transport errors: the exchange did not complete --------------------------------------------
 
 
@@ -616,6 +670,7 @@ __all__ = [
     "MissingRequiredArgumentError",
     "MissingStoreOptionsError",
     "MissingTransactionError",
+    "MyAccountApiError",
     "OAuthError",
     "OrganizationTokenValidationError",
     "ParError",
@@ -630,4 +685,5 @@ __all__ = [
     "TransportTimeoutError",
     "UnsealError",
     "UsageError",
+    "WrongCallbackError",
 ]
