@@ -586,7 +586,7 @@ class MyAccountApiError(ApiError):
     def __init__(
         self,
         title: str | None,
-        type: str | None,  # noqa: A002 - the official SDK's (and RFC 7807's) name
+        type: str | None,  # the official SDK's (and RFC 7807's) name
         detail: str | None,
         status: int | None,
         validation_errors: list[dict[str, str]] | None = None,

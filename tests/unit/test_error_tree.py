@@ -29,6 +29,7 @@ from auth0_core.errors import (
     ManagementApiError,
     MfaRequiredError,
     MissingRefreshTokenError,
+    MyAccountApiError,
     OAuthError,
     ParError,
     ProtocolError,
@@ -55,6 +56,7 @@ TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
     "InvalidResponse": (ProtocolError, "invalid_response"),
     "MissingTransactionError": (ProtocolError, "missing_transaction_error"),
     "TransactionBindingError": (ProtocolError, "transaction_binding_error"),
+    "WrongCallbackError": (ProtocolError, "wrong_callback"),
     "StateMismatch": (ProtocolError, "state_mismatch"),
     "IdTokenError": (ProtocolError, "invalid_id_token"),
     "IssuerValidationError": (ProtocolError, "invalid_issuer"),
@@ -72,6 +74,7 @@ TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
     "MfaRequiredError": (ApiError, "mfa_required"),
     "AccessTokenForConnectionError": (ApiError, "api_error"),
     "ManagementApiError": (ApiError, "management_api_error"),
+    "MyAccountApiError": (ApiError, "my_account_api_error"),
     "TransportError": (TransportError, "transport_error"),
     "TransportTimeoutError": (TransportError, "timeout"),
     "ResponseTooLargeError": (TransportError, "response_too_large"),
@@ -104,6 +107,10 @@ FROM_SERVER: dict[type[ApiError], tuple[Callable[[], ApiError], str]] = {
             status=400, error=SERVER_ERROR, message=SERVER_DESCRIPTION, error_code="inexistent"
         ),
         "management_api_error",
+    ),
+    MyAccountApiError: (
+        lambda: MyAccountApiError(SERVER_ERROR, "about:blank", SERVER_DESCRIPTION, 400),
+        "my_account_api_error",
     ),
 }
 
