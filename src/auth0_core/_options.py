@@ -71,6 +71,23 @@ class StartUnlinkUserOptions:
     app_state: Any = None
 
 
+@attrs.frozen(kw_only=True)
+class ConnectAccountOptions:
+    """Options of ``start_connect_account`` (Connected Accounts, protocol doc §7.2).
+
+    ``connection`` is required; ``redirect_uri`` falls back to the client's; ``scopes`` are
+    asked of the upstream provider (omitted: the connection's configured scopes);
+    ``authorization_params`` go to the upstream provider and may hold only the keys the My
+    Account API allows; ``app_state`` comes back from ``complete_connect_account``.
+    """
+
+    connection: str | None = None
+    redirect_uri: str | None = None
+    scopes: list[str] | None = None
+    app_state: Any = None
+    authorization_params: Mapping[str, Any] | None = None
+
+
 def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
     """Accept ``cls``, a dict with its field names (camelCase aliases too), or None.
 

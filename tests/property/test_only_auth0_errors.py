@@ -119,6 +119,8 @@ def _callback_failures(params: dict[str, str], real_state: str) -> set[tuple[str
     state = params.get("state")
     if not state:
         return {("MissingRequiredArgumentError", "state")}
+    if params.get("connect_code") and not params.get("code"):
+        return {("WrongCallbackError", None)}  # a Connected Accounts callback, nothing consumed
     if state != real_state:
         return {("MissingTransactionError", None)}
     iss = [("IssuerValidationError", "iss")] if "iss" in params else []  # never the issuer

@@ -18,9 +18,10 @@ from .._options import StartLinkUserOptions, StartUnlinkUserOptions, coerce_opti
 from .._result import LoginResult
 from .._session import linked
 from .._token_sets import DEFAULT_AUDIENCE, new_token_set
-from ..errors import IdTokenError, InvalidArgumentError, MissingTransactionError, StartLinkUserError
+from ..errors import IdTokenError, InvalidArgumentError, StartLinkUserError
+from .callbacks import read_callback_flow
 from .discovery import metadata_flow
-from .login import authorize_flow, exchange_code_flow, read_callback_flow
+from .login import authorize_flow, exchange_code_flow
 from .session import load_session_flow, write_session_flow
 
 LinkFlow = Literal["link", "unlink"]
@@ -126,9 +127,7 @@ def complete_link_flow(
         StartLinkUserError: the user has logged out meanwhile.
         IdTokenError: (claim ``sub``) the ID token is for another user.
     """
-    params, transaction = yield from read_callback_flow(client, url, store_options)
-    if transaction.flow != flow_name:
-        raise MissingTransactionError(f"The callback does not belong to a {flow_name} flow.")
+    params, transaction = yield from read_callback_flow(client, url, store_options, flow_name)
     session = yield from load_session_flow(client, store_options)
     if session is None:
         raise StartLinkUserError(f"The user logged out before the {flow_name} completed.")

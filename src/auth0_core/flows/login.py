@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from typing import Any
 
 from .._authorize import build_authorize_url, resolve_authorization_params
 from .._binding import (
     bind_to_browser,
-    check_browser_binding,
-    release_browser_binding,
 )
-from .._callback import CallbackParams, parse_callback
+from .._callback import CallbackParams
 from .._client import CoreClient
-from .._effects import Flow, StoreOptions, fetch, store_delete, store_get, store_set
+from .._effects import Flow, StoreOptions, fetch, store_set
 from .._id_token import IdTokenChecks
 from .._options import StartInteractiveLoginOptions, coerce_options
 from .._pkce import code_challenge, random_code_verifier
@@ -28,22 +25,15 @@ from ..endpoints.authentication.token import (
     process_token_response,
 )
 from ..errors import (
-    AuthorizationError,
     InvalidArgumentError,
     InvalidResponse,
     IssuerValidationError,
     MissingRequiredArgumentError,
-    MissingTransactionError,
-    StateMismatch,
 )
-from ..records import FlowName, Transaction, from_stored
+from ..records import FlowName, Transaction
+from .callbacks import read_callback_flow, transaction_key
 from .discovery import metadata_flow, verify_id_token_flow
 from .session import write_session_flow
-
-
-def transaction_key(client: CoreClient, state: str) -> str:
-    """The store identifier of a transaction: ``{transaction_identifier}:{state}``."""
-    return f"{client.config.transaction_identifier}:{state}"
 
 
 def start_login_flow(
@@ -166,44 +156,6 @@ def _max_age(value: str | None) -> int | None:
     if not value.isdigit():
         raise InvalidArgumentError("max_age", "max_age must be a whole number of seconds.")
     return int(value)
-
-
-def read_callback_flow(
-    client: CoreClient, url: str, store_options: StoreOptions
-) -> Flow[tuple[CallbackParams, Transaction]]:
-    """Parse a callback and consume its transaction, in the order state, transaction, browser
-    binding, error.
-
-    A callback from another browser than the one that started the transaction consumes
-    nothing. Otherwise the transaction is deleted before anything else can fail, so a callback
-    is usable once whatever its outcome.
-
-    Raises:
-        InvalidArgumentError: malformed callback URL (e.g. a repeated parameter).
-        MissingRequiredArgumentError: no ``state``.
-        MissingTransactionError: no live (or no valid) transaction for that state.
-        TransactionBindingError: the callback did not come from the browser that started it.
-        StateMismatch: the stored transaction belongs to another state.
-        AuthorizationError: the callback carries ``error=``.
-    """
-    params = parse_callback(url)
-    if not params.state:
-        raise MissingRequiredArgumentError("state")
-    key = transaction_key(client, params.state)
-    stored = yield from store_get("transaction", key, store_options)
-    transaction = from_stored(Transaction.from_dict, stored)
-    if transaction is None:
-        raise MissingTransactionError()
-    check_browser_binding(store_options, key, transaction.browser_binding)
-    yield from store_delete("transaction", key, store_options)
-    release_browser_binding(store_options, key)
-    if not hmac.compare_digest(transaction.state.encode(), params.state.encode()):
-        raise StateMismatch()
-    if client.config.env.now() >= transaction.expires_at:
-        raise MissingTransactionError("The login transaction has expired.")
-    if params.error is not None:
-        raise AuthorizationError(params.error, params.error_description)
-    return params, transaction
 
 
 def exchange_code_flow(

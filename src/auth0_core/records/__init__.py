@@ -6,6 +6,7 @@ the records; stores and the public API see plain dicts, as before.
 """
 
 from ._wire import FORMAT_VERSION, VERSION_KEY, from_stored
+from .connect_transaction import ConnectTransaction
 from .session import Session, SessionInternal
 from .token_set import ConnectionTokenSet, TokenSet
 from .transaction import FlowName, Transaction
@@ -13,6 +14,7 @@ from .transaction import FlowName, Transaction
 __all__ = [
     "FORMAT_VERSION",
     "VERSION_KEY",
+    "ConnectTransaction",
     "ConnectionTokenSet",
     "FlowName",
     "Session",
