@@ -65,6 +65,10 @@ class HttpRequest:
         """Return the first value of header ``name`` (case-insensitive), or None."""
         return _find_header(self.headers, name)
 
+    def with_headers(self, *headers: tuple[str, str]) -> HttpRequest:
+        """This request with ``headers`` added (credentials put on a prepared request)."""
+        return attrs.evolve(self, headers=(*self.headers, *headers))
+
 
 @attrs.frozen(kw_only=True)
 class HttpResponse:

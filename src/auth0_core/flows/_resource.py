@@ -3,8 +3,6 @@ access token: the one place that puts a token on a request."""
 
 from __future__ import annotations
 
-import attrs
-
 from .._client import CoreClient
 from .._effects import Flow, fetch
 from .._http import HttpRequest, HttpResponse
@@ -14,6 +12,6 @@ from ..records import TokenSet
 def resource_fetch(client: CoreClient, request: HttpRequest, token: TokenSet) -> Flow[HttpResponse]:
     """Send ``request`` with ``token`` in its ``Authorization`` header; return the answer."""
     del client  # the client's key will sign DPoP proofs here
-    headers = (*request.headers, ("Authorization", f"Bearer {token.access_token}"))
-    response = yield from fetch(attrs.evolve(request, headers=headers))
+    authorization = ("Authorization", f"Bearer {token.access_token}")
+    response = yield from fetch(request.with_headers(authorization))
     return response
