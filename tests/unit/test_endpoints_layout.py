@@ -119,7 +119,16 @@ def request_builders(source: str) -> list[str]:
     """What in ``source`` builds an HTTP request in place, or takes a request/response pair
     from anywhere but ``auth0_core.endpoints``."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    type_only = {  # ``if TYPE_CHECKING:`` imports name a type; they build nothing
+        id(child)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test).endswith("TYPE_CHECKING")
+        for child in block.body
+    }
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
         if isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")

@@ -3,10 +3,15 @@ access token: the one place that puts a token on a request."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._client import CoreClient
 from .._effects import Flow, fetch
-from .._http import HttpRequest, HttpResponse
+from .._http import HttpResponse
 from ..records import TokenSet
+
+if TYPE_CHECKING:
+    from .._http import HttpRequest
 
 
 def resource_fetch(client: CoreClient, request: HttpRequest, token: TokenSet) -> Flow[HttpResponse]:
