@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 
 import attrs
@@ -18,6 +18,7 @@ from ._config import ClientOptions, make_config
 from ._effects import Flow, StoreDelete, StoreGet, StoreSet
 from ._http import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from .errors import ConfigurationError
+from .flows.paging import PageWalk
 from .stores import MemoryStateStore, MemoryTransactionStore
 
 
@@ -152,4 +153,43 @@ def async_call(flow: FlowFunction[P, T]) -> Callable[Concatenate[Any, P], Corout
         return result
 
     _present_as(method, flow)
+    return method
+
+
+I = TypeVar("I")  # noqa: E741 - the item type
+WalkFunction = Callable[Concatenate[CoreClient, P], PageWalk[Any, I]]
+
+
+def sync_pages(walk: WalkFunction[P, I]) -> Callable[Concatenate[Any, P], Iterator[I]]:
+    """A facade method returning an iterator over every item of ``walk``'s pages; each page
+    is one blocking call (its own ``call_timeout``). Bad arguments raise at the call."""
+
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[I]:
+        pages = walk(self._core, *args, **kwargs)
+
+        def items() -> Iterator[I]:
+            while (page := pages.next_page()) is not None:
+                yield from self._run(page)
+
+        return items()
+
+    _present_as(method, walk)
+    return method
+
+
+def async_pages(walk: WalkFunction[P, I]) -> Callable[Concatenate[Any, P], AsyncIterator[I]]:
+    """A facade method returning an async iterator over every item of ``walk``'s pages
+    (``async for``); each page is one awaited call. Bad arguments raise at the call."""
+
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[I]:
+        pages = walk(self._core, *args, **kwargs)
+
+        async def items() -> AsyncIterator[I]:
+            while (page := pages.next_page()) is not None:
+                for item in await self._run(page):
+                    yield item
+
+        return items()
+
+    _present_as(method, walk)
     return method

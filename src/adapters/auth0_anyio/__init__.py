@@ -9,7 +9,15 @@ require_extra("auth0_anyio", "anyio", "httpx", "anyio")
 
 # The check must run before these imports, which need the extra.
 
+from auth0_core._my_account_types import (
+    CompleteConnectAccountResponse,
+    ConnectedAccount,
+    ConnectedAccountConnection,
+    ListConnectedAccountConnectionsResponse,
+    ListConnectedAccountsResponse,
+)
 from auth0_core._options import (
+    ConnectAccountOptions,
     ConnectionTokenOptions,
     GetAccessTokenOptions,
     LogoutOptions,
@@ -22,9 +30,15 @@ from ._client import ServerClient
 from ._transport import HttpxTransport, handler_transport
 
 __all__ = [
+    "CompleteConnectAccountResponse",
+    "ConnectAccountOptions",
+    "ConnectedAccount",
+    "ConnectedAccountConnection",
     "ConnectionTokenOptions",
     "GetAccessTokenOptions",
     "HttpxTransport",
+    "ListConnectedAccountConnectionsResponse",
+    "ListConnectedAccountsResponse",
     "LogoutOptions",
     "ServerClient",
     "StartInteractiveLoginOptions",

@@ -14,7 +14,7 @@ import anyio
 import httpx
 
 from auth0_core import HttpRequest
-from auth0_core._facade import FacadeBase, FacadeOptions, async_call
+from auth0_core._facade import FacadeBase, FacadeOptions, async_call, async_pages
 from auth0_core._http import call_timed_out
 from auth0_core.effects import Effect, Flow, SharedRequest, arun
 from auth0_core.flows import api
@@ -95,3 +95,11 @@ class ServerClient(FacadeBase):
     complete_unlink_user = async_call(api.complete_unlink_user)
     link_user_accounts = async_call(api.link_user_accounts)
     unlink_user_accounts = async_call(api.unlink_user_accounts)
+    callback_kind = async_call(api.callback_kind)
+    start_connect_account = async_call(api.start_connect_account)
+    complete_connect_account = async_call(api.complete_connect_account)
+    list_connected_accounts = async_call(api.list_connected_accounts)
+    list_connected_account_connections = async_call(api.list_connected_account_connections)
+    delete_connected_account = async_call(api.delete_connected_account)
+    iter_connected_accounts = async_pages(api.iter_connected_accounts)
+    iter_connected_account_connections = async_pages(api.iter_connected_account_connections)

@@ -6,7 +6,15 @@ require_extra("auth0_requests", "requests", "requests")
 
 # The check must run before these imports, which need the extra.
 
+from auth0_core._my_account_types import (
+    CompleteConnectAccountResponse,
+    ConnectedAccount,
+    ConnectedAccountConnection,
+    ListConnectedAccountConnectionsResponse,
+    ListConnectedAccountsResponse,
+)
 from auth0_core._options import (
+    ConnectAccountOptions,
     ConnectionTokenOptions,
     GetAccessTokenOptions,
     LogoutOptions,
@@ -19,9 +27,15 @@ from ._client import ServerClient
 from ._transport import HandlerAdapter, RequestsTransport
 
 __all__ = [
+    "CompleteConnectAccountResponse",
+    "ConnectAccountOptions",
+    "ConnectedAccount",
+    "ConnectedAccountConnection",
     "ConnectionTokenOptions",
     "GetAccessTokenOptions",
     "HandlerAdapter",
+    "ListConnectedAccountConnectionsResponse",
+    "ListConnectedAccountsResponse",
     "LogoutOptions",
     "RequestsTransport",
     "ServerClient",

@@ -12,7 +12,7 @@ from typing import TypeVar, Unpack
 import requests
 
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core._facade import FacadeBase, FacadeOptions, sync_call
+from auth0_core._facade import FacadeBase, FacadeOptions, sync_call, sync_pages
 from auth0_core._http import call_timed_out, exchange_timed_out
 from auth0_core.effects import Effect, Flow, SharedRequest, run
 from auth0_core.errors import ConfigurationError
@@ -136,3 +136,11 @@ class ServerClient(FacadeBase):
     complete_unlink_user = sync_call(api.complete_unlink_user)
     link_user_accounts = sync_call(api.link_user_accounts)
     unlink_user_accounts = sync_call(api.unlink_user_accounts)
+    callback_kind = sync_call(api.callback_kind)
+    start_connect_account = sync_call(api.start_connect_account)
+    complete_connect_account = sync_call(api.complete_connect_account)
+    list_connected_accounts = sync_call(api.list_connected_accounts)
+    list_connected_account_connections = sync_call(api.list_connected_account_connections)
+    delete_connected_account = sync_call(api.delete_connected_account)
+    iter_connected_accounts = sync_pages(api.iter_connected_accounts)
+    iter_connected_account_connections = sync_pages(api.iter_connected_account_connections)

@@ -18,7 +18,15 @@ from typing import Any
 
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions
+from .._my_account_types import (
+    CompleteConnectAccountResponse,
+    ConnectedAccount,
+    ConnectedAccountConnection,
+    ListConnectedAccountConnectionsResponse,
+    ListConnectedAccountsResponse,
+)
 from .._options import (
+    ConnectAccountOptions,
     ConnectionTokenOptions,
     GetAccessTokenOptions,
     LogoutOptions,
@@ -27,7 +35,18 @@ from .._options import (
     StartUnlinkUserOptions,
 )
 from .._result import LoginResult
-from . import client_credentials, linking, login, management, session, token_vault, tokens
+from . import (
+    callbacks,
+    client_credentials,
+    connected_accounts,
+    linking,
+    login,
+    management,
+    session,
+    token_vault,
+    tokens,
+)
+from .paging import PageWalk
 
 Options = Mapping[str, Any]
 
@@ -309,3 +328,155 @@ def unlink_user_accounts(
         TransportError: Auth0 could not be reached, or answered too late or too much.
     """
     return management.unlink_user_accounts_flow(client, primary_user_id, provider, user_id)
+
+
+def callback_kind(client: CoreClient, url: str, store_options: StoreOptions = None) -> Flow[str]:
+    """Which ``complete_*`` call a callback URL needs: ``"login"``
+    (``complete_interactive_login``), ``"link"``, ``"unlink"`` or ``"connect"``
+    (``complete_connect_account``). The transaction is read, not consumed.
+
+    One callback route may serve every flow: branch on this, and each ``complete_*`` call
+    refuses another flow's callback with :class:`~auth0_core.errors.WrongCallbackError`.
+
+    Raises:
+        InvalidArgumentError: the callback URL is malformed (e.g. a repeated parameter).
+        MissingStoreOptionsError: a cookie store was called without ``store_options``.
+    """
+    return callbacks.callback_kind_flow(client, url, store_options)
+
+
+def start_connect_account(
+    client: CoreClient,
+    options: ConnectAccountOptions | Options,
+    store_options: StoreOptions = None,
+) -> Flow[str]:
+    """The URL that sends the browser to connect an upstream account (Connected Accounts);
+    the transaction is stored for :func:`complete_connect_account`.
+
+    Raises:
+        MissingRequiredArgumentError: no ``connection``, or no ``redirect_uri`` anywhere.
+        InvalidArgumentError: a value the My Account API would refuse (blank or long
+            connection, scopes beyond 1-100 unique strings, an authorization parameter it does
+            not take), or an ``app_state`` that is not JSON; raised before any request.
+        MyAccountApiError: the My Account API refused (``status``, ``detail``,
+            ``validation_errors``).
+        MissingRefreshTokenError, AccessTokenError: no My Account API token for the session
+            (no session, no refresh token, or the audience is not in the refresh policy).
+        InvalidResponse: an answer is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the transaction could not be stored.
+    """
+    return connected_accounts.start_connect_account_flow(client, options, store_options)
+
+
+def complete_connect_account(
+    client: CoreClient, url: str, store_options: StoreOptions = None
+) -> Flow[CompleteConnectAccountResponse]:
+    """Finish connecting an account from the full callback URL (``connect_code`` and
+    ``state``); return the account with the ``app_state`` given at the start.
+
+    Raises:
+        InvalidArgumentError: the callback URL is malformed (e.g. a repeated parameter).
+        MissingRequiredArgumentError: the callback has no ``state`` or no ``connect_code``.
+        WrongCallbackError: a login, link or unlink callback (nothing consumed).
+        MissingTransactionError: no live transaction for this callback (expired, used, or
+            another browser's: TransactionBindingError).
+        StateMismatch: the stored transaction belongs to another state.
+        AuthorizationError: the callback carries ``error=`` (the user declined).
+        MyAccountApiError: the My Account API refused to complete.
+        MissingRefreshTokenError, AccessTokenError: no My Account API token for the session.
+        InvalidResponse: an answer is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return connected_accounts.complete_connect_account_flow(client, url, store_options)
+
+
+def list_connected_accounts(
+    client: CoreClient,
+    connection: str | None = None,
+    from_param: str | None = None,
+    take: int | None = None,
+    store_options: StoreOptions = None,
+) -> Flow[ListConnectedAccountsResponse]:
+    """One page (``take``, 1-20, default 10) of the user's connected accounts, optionally of
+    one ``connection``; pass the page's ``next`` as ``from_param`` for the following one.
+
+    Raises:
+        InvalidArgumentError: ``take`` outside 1-20, a blank connection or cursor; raised
+            before any request.
+        MyAccountApiError: the My Account API refused.
+        MissingRefreshTokenError, AccessTokenError: no My Account API token for the session.
+        InvalidResponse: an answer is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return connected_accounts.list_connected_accounts_flow(
+        client, connection, take, from_param, store_options
+    )
+
+
+def list_connected_account_connections(
+    client: CoreClient,
+    from_param: str | None = None,
+    take: int | None = None,
+    store_options: StoreOptions = None,
+) -> Flow[ListConnectedAccountConnectionsResponse]:
+    """One page of the connections available for Connected Accounts, paged like
+    :func:`list_connected_accounts`.
+
+    Raises:
+        InvalidArgumentError: ``take`` outside 1-20, a blank cursor; before any request.
+        MyAccountApiError: the My Account API refused.
+        MissingRefreshTokenError, AccessTokenError: no My Account API token for the session.
+        InvalidResponse: an answer is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return connected_accounts.list_connections_flow(client, take, from_param, store_options)
+
+
+def delete_connected_account(
+    client: CoreClient, connected_account_id: str, store_options: StoreOptions = None
+) -> Flow[None]:
+    """Remove one of the user's connected accounts (its Token Vault tokens go with it).
+
+    Raises:
+        MissingRequiredArgumentError: no ``connected_account_id``.
+        InvalidArgumentError: an id that is not ``cac_...``; before any request.
+        MyAccountApiError: the My Account API refused (404: no such account).
+        MissingRefreshTokenError, AccessTokenError: no My Account API token for the session.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return connected_accounts.delete_connected_account_flow(
+        client, connected_account_id, store_options
+    )
+
+
+def iter_connected_accounts(
+    client: CoreClient,
+    connection: str | None = None,
+    take: int | None = None,
+    store_options: StoreOptions = None,
+) -> PageWalk[ListConnectedAccountsResponse, ConnectedAccount]:
+    """Every connected account of the user, following ``next`` page after page (``take``
+    per page): ``for`` on the sync client, ``async for`` on the async one.
+
+    Raises:
+        InvalidArgumentError: ``take`` outside 1-20, a blank connection; at the call.
+        MyAccountApiError, AccessTokenError, TransportError: while iterating, as
+            :func:`list_connected_accounts`.
+        InvalidResponse: the API answered a cursor it had already given (no endless loop).
+    """
+    return connected_accounts.connected_accounts_walk(client, connection, take, store_options)
+
+
+def iter_connected_account_connections(
+    client: CoreClient, take: int | None = None, store_options: StoreOptions = None
+) -> PageWalk[ListConnectedAccountConnectionsResponse, ConnectedAccountConnection]:
+    """Every connection available for Connected Accounts, page after page, like
+    :func:`iter_connected_accounts`.
+
+    Raises:
+        InvalidArgumentError: ``take`` outside 1-20; at the call.
+        MyAccountApiError, AccessTokenError, TransportError: while iterating.
+        InvalidResponse: the API answered a cursor it had already given.
+    """
+    return connected_accounts.connections_walk(client, take, store_options)
