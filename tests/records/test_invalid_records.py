@@ -83,7 +83,7 @@ BAD_TRANSACTIONS = {
     "future version": spoiled(TRANSACTION, "v", 2),
     "wrong type": spoiled(TRANSACTION, "max_age", True),
     "missing nonce": spoiled(TRANSACTION, "nonce", ...),
-    "unknown flow": spoiled(TRANSACTION, "flow", "connect"),
+    "unknown flow": spoiled(TRANSACTION, "flow", "enroll"),
 }
 
 
