@@ -1,8 +1,8 @@
 """The emulated Auth0 tenant (pure): configuration, the ``Tenant`` model and a scripted login.
 
 This package's face: ``Tenant`` holds a :mod:`.state`, :mod:`.routes` maps requests to the
-endpoints of :mod:`.authentication` and :mod:`.management`, and :mod:`.outbox` keeps what the
-tenant sends. No module of the package imports this face.
+endpoints of :mod:`.authentication`, :mod:`.management` and :mod:`.my_account`, and
+:mod:`.outbox` keeps what the tenant sends. No module of the package imports this face.
 
 Example::
 
@@ -14,11 +14,20 @@ Example::
 See ``docs/tenant.md`` for the endpoints, the configuration keys and the test hooks.
 """
 
-from .browser import BrowserLoginError, browser_login_flow
+from .browser import (
+    BrowserConnectError,
+    BrowserLoginError,
+    browser_connect_flow,
+    browser_deny_connect_flow,
+    browser_login_flow,
+)
 from .config import (
     ClientGrant,
     ConnectedAccount,
+    ConnectedAccountConnection,
+    DpopSettings,
     MrrtPolicy,
+    MyAccountSettings,
     RefreshTokenSettings,
     TenantApi,
     TenantClient,
@@ -31,16 +40,21 @@ from .config import (
 from .keys import generate_signing_key
 from .records import LogEntry
 from .refresh_store import RefreshTokenState
+from .settings import TenantSettings
 from .state import IdTokenHook
 from .tenant import Tenant
 
 __all__ = [
+    "BrowserConnectError",
     "BrowserLoginError",
     "ClientGrant",
     "ConnectedAccount",
+    "ConnectedAccountConnection",
+    "DpopSettings",
     "IdTokenHook",
     "LogEntry",
     "MrrtPolicy",
+    "MyAccountSettings",
     "RefreshTokenSettings",
     "RefreshTokenState",
     "Tenant",
@@ -49,7 +63,10 @@ __all__ = [
     "TenantConfig",
     "TenantConnection",
     "TenantOrganization",
+    "TenantSettings",
     "TenantUser",
+    "browser_connect_flow",
+    "browser_deny_connect_flow",
     "browser_login_flow",
     "generate_signing_key",
     "load_config",

@@ -1,13 +1,16 @@
-"""A scripted browser login against the emulated tenant, as a flow any driver can run.
+"""A scripted browser against the emulated tenant, as flows any driver can run.
 
 ``browser_login_flow`` does what a person does: open the authorize URL, fill in the login form,
 submit it, and follow the tenant's redirect only as far as reading its ``Location`` (the
 application's callback URL with ``code`` and ``state``), which the caller then hands to the SDK.
+``browser_connect_flow`` does the same for a connected-accounts ``connect_uri``: open the consent
+page, press Allow (or Deny), return the callback URL with ``connect_code`` (or ``error``).
 """
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Literal
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from .._effects import Flow, fetch
@@ -19,6 +22,16 @@ class BrowserLoginError(Auth0Error):
     """The scripted login did not end in a redirect to the application."""
 
     code = "browser_login_failed"
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class BrowserConnectError(Auth0Error):
+    """The scripted consent did not end in a redirect to the application."""
+
+    code = "browser_connect_failed"
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -91,3 +104,38 @@ def browser_login_flow(
     if "error" in parse_qs(urlsplit(callback).query) and not allow_error:
         raise BrowserLoginError(f"login redirected with {_describe_error(callback)}", status=302)
     return callback
+
+
+def browser_connect_flow(
+    connect_url: str, *, decision: Literal["allow", "deny"] = "allow"
+) -> Flow[str]:
+    """Open a connect URL (``connect_uri?ticket=...``), answer the consent page, and return the
+    callback URL the tenant redirects to: ``redirect_uri?connect_code=...&state=...`` after
+    Allow, ``redirect_uri?error=access_denied&...`` after Deny.
+
+    Raises:
+        BrowserConnectError: the page did not open (unknown, used or expired ticket) or the
+            tenant did not redirect.
+    """
+    page = yield from fetch(HttpRequest(method="GET", url=connect_url))
+    if page.status != 200:
+        raise BrowserConnectError(
+            f"the consent page answered HTTP {page.status}", status=page.status
+        )
+    parser = _LoginFormParser()
+    parser.feed(page.body.decode("utf-8", "replace"))
+    if parser.action is None or "ticket" not in parser.fields:
+        raise BrowserConnectError("the consent page has no form", status=page.status)
+    fields = {**parser.fields, "decision": decision}
+    response = yield from fetch(form_request(urljoin(connect_url, parser.action), fields))
+    target = response.header("location")
+    if response.status != 302 or target is None:
+        raise BrowserConnectError(
+            f"the consent answered HTTP {response.status}", status=response.status
+        )
+    return urljoin(connect_url, target)
+
+
+def browser_deny_connect_flow(connect_url: str) -> Flow[str]:
+    """:func:`browser_connect_flow` pressing Deny: returns the ``error=access_denied`` callback."""
+    return browser_connect_flow(connect_url, decision="deny")

@@ -42,6 +42,20 @@ Shape (abridged)::
     strategy = "google-oauth2"
     token_lifetime = 3600                  # upstream tokens minted by the emulated vault
 
+    [[connected_account_connections]]      # what the My Account API lets users connect
+    name = "google-oauth2"
+    strategy = "google-oauth2"             # default: the [[connections]] entry's, else the name
+    scopes = ["openid", "email"]           # asked for when a connect request names none
+
+    [my_account]
+    connect_lifetime = 300                 # seconds a connect ticket is usable
+    require_dpop = false                   # refuse Bearer tokens
+
+    [dpop]
+    require_nonce = false                  # proofs must carry a tenant nonce (DPoP-Nonce)
+    proof_max_age = 60                     # seconds iat may be off the tenant clock
+    nonce_lifetime = 300                   # seconds between nonce rotations
+
     [[users]]
     email = "alice@example.com"
     password = "alice-password"
@@ -75,8 +89,11 @@ from .config_parse import (
     parse_api,
     parse_client,
     parse_client_grant,
+    parse_connected_account_connection,
     parse_connection,
+    parse_dpop,
     parse_list,
+    parse_my_account,
     parse_organization,
     parse_user,
 )
@@ -84,7 +101,10 @@ from .config_types import (
     DATABASE_CONNECTION,
     ClientGrant,
     ConnectedAccount,
+    ConnectedAccountConnection,
+    DpopSettings,
     MrrtPolicy,
+    MyAccountSettings,
     RefreshTokenSettings,
     TenantApi,
     TenantClient,
@@ -102,7 +122,9 @@ _TABLES: dict[str, Callable[[Section], object]] = {
     "apis": parse_api,
     "client_grants": parse_client_grant,
     "connections": parse_connection,
+    "connected_account_connections": parse_connected_account_connection,
 }
+_SECTIONS = ("tenant", "my_account", "dpop")
 
 
 @attrs.frozen(kw_only=True)
@@ -123,6 +145,9 @@ class TenantConfig:
     apis: tuple[TenantApi, ...] = ()
     client_grants: tuple[ClientGrant, ...] = ()
     connections: tuple[TenantConnection, ...] = ()
+    connected_account_connections: tuple[ConnectedAccountConnection, ...] = ()
+    my_account: MyAccountSettings = attrs.field(factory=MyAccountSettings)
+    dpop: DpopSettings = attrs.field(factory=DpopSettings)
 
     @classmethod
     def from_dict(cls, mapping: Mapping[str, object]) -> TenantConfig:
@@ -172,6 +197,21 @@ class TenantConfig:
         """The connection called ``name``, or None."""
         return next((c for c in self.connections if c.name == name), None)
 
+    def connected_account_connection(self, name: str) -> ConnectedAccountConnection | None:
+        """The connection called ``name`` if users may connect accounts of it, or None."""
+        return next((c for c in self.connected_account_connections if c.name == name), None)
+
+    def vault_connection(self, name: str) -> TenantConnection | None:
+        """The connection the Token Vault mints upstream tokens for: the ``[[connections]]``
+        entry, else one standing for a connected-account connection of that name, else None."""
+        found = self.connection(name)
+        if found is not None:
+            return found
+        connectable = self.connected_account_connection(name)
+        if connectable is None:
+            return None
+        return TenantConnection(name=name, strategy=connectable.strategy)
+
     def strategy(self, connection: str) -> str:
         """The strategy of ``connection``; an unlisted one counts as a database connection when
         it is the default database connection's name, else its strategy is its name."""
@@ -216,7 +256,9 @@ def _tables(
 def _parse_config(document: Mapping[str, object], defaults: Mapping[str, object]) -> TenantConfig:
     top = Section("the tenant configuration", document)
     top.seen.update(_TABLES)
-    settings = Section("[tenant]", top.get("tenant", dict) or {})
+    settings, my_account, dpop = (
+        Section(f"[{name}]", top.get(name, dict) or {}) for name in _SECTIONS
+    )
     top.finish()
     tables = {
         key: parse_list(_tables(document, defaults, key), f"[[{key}]]", parse)
@@ -231,11 +273,24 @@ def _parse_config(document: Mapping[str, object], defaults: Mapping[str, object]
         login_lifetime=settings.integer("login_lifetime", 600),
         allowed_logout_urls=settings.texts("allowed_logout_urls"),
         refresh_token_error_status=settings.integer("refresh_token_error_status", 400),
+        my_account=parse_my_account(my_account),
+        dpop=parse_dpop(dpop),
         **tables,  # type: ignore[arg-type]  # each parser returns its table's record type
     )
-    settings.finish()
+    for section in (settings, my_account, dpop):
+        section.finish()
+    config = _fill_in_strategies(config)
     _check(config)
     return config
+
+
+def _fill_in_strategies(config: TenantConfig) -> TenantConfig:
+    """Connected-account connections without a strategy take their connection's."""
+    connectable = tuple(
+        c if c.strategy else attrs.evolve(c, strategy=config.strategy(c.name))
+        for c in config.connected_account_connections
+    )
+    return attrs.evolve(config, connected_account_connections=connectable)
 
 
 def _check(config: TenantConfig) -> None:
@@ -253,6 +308,9 @@ def _check(config: TenantConfig) -> None:
     _require_unique([o.id for o in orgs] + [o.name.lower() for o in orgs], "organization id/name")
     _require_unique([a.identifier for a in config.apis], "API identifier")
     _require_unique([c.name for c in config.connections], "connection name")
+    _require_unique(
+        [c.name for c in config.connected_account_connections], "connected-account connection"
+    )
     grants = [f"{g.client_id} -> {g.audience}" for g in config.client_grants]
     _require_unique(grants, "client grant")
 
@@ -266,7 +324,10 @@ def _require_unique(values: list[str], what: str) -> None:
 __all__ = [
     "ClientGrant",
     "ConnectedAccount",
+    "ConnectedAccountConnection",
+    "DpopSettings",
     "MrrtPolicy",
+    "MyAccountSettings",
     "RefreshTokenSettings",
     "TenantApi",
     "TenantClient",

@@ -17,7 +17,10 @@ from .config_types import (
     ROTATION_TYPES,
     ClientGrant,
     ConnectedAccount,
+    ConnectedAccountConnection,
+    DpopSettings,
     MrrtPolicy,
+    MyAccountSettings,
     RefreshTokenSettings,
     TenantApi,
     TenantClient,
@@ -148,6 +151,7 @@ def parse_client(section: Section) -> TenantClient:
         client_assertion_public_key=section.optional_text("client_assertion_public_key"),
         refresh_token=_parse_refresh_settings(section),
         grant_types=grant_types,
+        require_dpop=section.flag("require_dpop", False),
     )
     if method == "private_key_jwt" and client.client_assertion_public_key is None:
         raise ConfigurationError(f"{section.where} uses private_key_jwt without a public key")
@@ -256,4 +260,30 @@ def parse_connection(section: Section) -> TenantConnection:
         strategy=connection.strategy,
         token_lifetime=connection.token_lifetime,
         id=given_id,
+    )
+
+
+def parse_connected_account_connection(section: Section) -> ConnectedAccountConnection:
+    # An empty strategy is filled in from [[connections]] once every table is parsed.
+    return ConnectedAccountConnection(
+        name=section.text("name"),
+        strategy=section.text("strategy", ""),
+        scopes=section.texts("scopes"),
+    )
+
+
+def parse_my_account(section: Section) -> MyAccountSettings:
+    defaults = MyAccountSettings()
+    return MyAccountSettings(
+        connect_lifetime=section.integer("connect_lifetime", defaults.connect_lifetime),
+        require_dpop=section.flag("require_dpop", defaults.require_dpop),
+    )
+
+
+def parse_dpop(section: Section) -> DpopSettings:
+    defaults = DpopSettings()
+    return DpopSettings(
+        require_nonce=section.flag("require_nonce", defaults.require_nonce),
+        proof_max_age=section.integer("proof_max_age", defaults.proof_max_age),
+        nonce_lifetime=section.integer("nonce_lifetime", defaults.nonce_lifetime),
     )

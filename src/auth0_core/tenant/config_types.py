@@ -71,6 +71,8 @@ class TenantClient:
     refresh_token: RefreshTokenSettings = RefreshTokenSettings()
     # None: every grant the tenant serves (including ones added through grant_handlers).
     grant_types: tuple[str, ...] | None = None
+    # Auth0's "Require Token Sender-Constraining": token requests must carry a DPoP proof.
+    require_dpop: bool = False
 
     def allows_grant(self, grant_type: str) -> bool:
         """Whether ``grant_type`` is enabled for this client."""
@@ -84,6 +86,38 @@ class ConnectedAccount:
     connection: str
     login_hint: str | None = None
     scopes: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ConnectedAccountConnection:
+    """A connection users may connect upstream accounts of (My Account API, Token Vault)."""
+
+    name: str
+    strategy: str
+    # What the upstream consent asks for when the connect request names no scopes.
+    scopes: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class MyAccountSettings:
+    """The ``[my_account]`` table: how the My Account API (``{base}/me/v1``) behaves."""
+
+    # Seconds a connect ticket (and its auth_session) stays usable: the connect ``expires_in``.
+    connect_lifetime: int = 300
+    # Refuse Bearer tokens: only DPoP-bound tokens with a proof are accepted.
+    require_dpop: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class DpopSettings:
+    """The ``[dpop]`` table: how DPoP proofs (RFC 9449) are checked, everywhere."""
+
+    # Proofs must carry a nonce the tenant issued (RFC 9449 §8, §9).
+    require_nonce: bool = False
+    # Seconds a proof's ``iat`` may be away from the tenant's clock, either way.
+    proof_max_age: int = 60
+    # Seconds between nonce rotations; the previous nonce stays valid for one more period.
+    nonce_lifetime: int = 300
 
 
 @attrs.frozen(kw_only=True)

@@ -78,6 +78,31 @@ class CodeGrant:
 
 
 @attrs.frozen(kw_only=True)
+class ConnectRequest:
+    """A validated ``POST /me/v1/connected-accounts/connect``, waiting for the user's consent."""
+
+    auth_session: str
+    user_id: str
+    client_id: str
+    connection: str
+    redirect_uri: str
+    state: str | None
+    code_challenge: str | None
+    scopes: tuple[str, ...]
+    login_hint: str | None
+    org_id: str | None
+    expires_at: int
+
+
+@attrs.frozen(kw_only=True)
+class ConnectCode:
+    """A ``connect_code`` the consent page issued, for ``.../complete`` to redeem once."""
+
+    request: ConnectRequest
+    expires_at: int
+
+
+@attrs.frozen(kw_only=True)
 class LogEntry:
     """One handled request, for assertions such as "the token endpoint was hit once"."""
 

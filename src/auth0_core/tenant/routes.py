@@ -4,7 +4,8 @@ An endpoint is a function ``(TenantState, Incoming) -> HttpResponse``. A ``{name
 pattern matches any non-empty path segment, percent-decoded (``auth0%7Calice`` is
 ``auth0|alice``), and reaches the endpoint as ``incoming.path_params[name]``. A path no route
 matches, or a method its routes do not serve, is answered in the error shape of the API the path
-belongs to: the Management API's under ``/api/v2/``, OAuth's everywhere else.
+belongs to: the Management API's under ``/api/v2/``, the My Account API's (RFC 7807 problems)
+under ``/me/``, OAuth's everywhere else.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from .authentication import (
     userinfo,
 )
 from .management import identities, users
+from .my_account import accounts, connect, consent
+from .my_account.problems import problem
 from .params import Incoming
 from .records import LogEntry
 from .responses import (
@@ -54,9 +57,17 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("PATCH", "/api/v2/users/{id}"): users.patch_user,
     ("POST", "/api/v2/users/{id}/identities"): identities.link_identity,
     ("DELETE", "/api/v2/users/{id}/identities/{provider}/{user_id}"): identities.unlink_identity,
+    ("POST", "/me/v1/connected-accounts/connect"): connect.connect,
+    ("POST", "/me/v1/connected-accounts/complete"): connect.complete,
+    ("GET", "/me/v1/connected-accounts/accounts"): accounts.list_accounts,
+    ("DELETE", "/me/v1/connected-accounts/accounts/{id}"): accounts.delete_account,
+    ("GET", "/me/v1/connected-accounts/connections"): accounts.list_connections,
+    ("GET", "/connect"): consent.consent_page,
+    ("POST", "/connect"): consent.consent_decision,
 }
 
 _MANAGEMENT_PREFIX = "/api/v2/"
+_MY_ACCOUNT_PREFIX = "/me/"
 _PATTERNS = [
     (method, pattern.split("/"), endpoint) for (method, pattern), endpoint in ROUTES.items()
 ]
@@ -93,7 +104,11 @@ def _dispatch(state: TenantState, incoming: Incoming) -> HttpResponse:
         except RequestRejected as rejected:
             return rejected.response
         except Exception:  # a bug in the tenant must not take the test server down
+            if incoming.path.startswith(_MY_ACCOUNT_PREFIX):
+                return problem(500, "The emulated tenant failed.")
             return oauth_error(500, "server_error", "The emulated tenant failed.")
+    if incoming.path.startswith(_MY_ACCOUNT_PREFIX):
+        return _my_account_unrouted(", ".join(allowed))
     management = incoming.path.startswith(_MANAGEMENT_PREFIX)
     if not allowed:
         return management_error(404, "Not Found", "inexistent_route") if management else not_found()
@@ -122,6 +137,12 @@ def _method_not_allowed(allowed: str, *, management: bool) -> HttpResponse:
     return HttpResponse(
         status=405, headers=(*response.headers, ("Allow", allowed)), body=response.body
     )
+
+
+def _my_account_unrouted(allowed: str) -> HttpResponse:
+    if not allowed:
+        return problem(404, "The requested resource was not found.")
+    return problem(405, "Method Not Allowed", headers=(("Allow", allowed),))
 
 
 def _grant_type(incoming: Incoming) -> str | None:

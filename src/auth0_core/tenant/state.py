@@ -21,8 +21,16 @@ from .directory import UserDirectory
 from .keys import SigningKeys
 from .outbox import Outbox
 from .params import Params
-from .records import CodeGrant, LogEntry, LoginTransaction, PushedRequest
+from .records import (
+    CodeGrant,
+    ConnectCode,
+    ConnectRequest,
+    LogEntry,
+    LoginTransaction,
+    PushedRequest,
+)
 from .refresh_store import RefreshTokens
+from .settings import TenantSettings
 from .vault import Vault
 
 IdTokenHook = Callable[[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]
@@ -62,10 +70,13 @@ class TenantState:
         # Users, identities and metadata as linking and the Management API change them.
         self.users = UserDirectory(config)
         self.refresh_tokens = RefreshTokens()
-        self.vault = Vault()
+        # Connected accounts (configured, then as the My Account API changes them), upstream tokens.
+        self.vault = Vault(config, self.env)
+        self.settings = TenantSettings.from_config(config)
         self.outbox = Outbox()
         self.grant_handlers: dict[str, GrantHandler] = dict(grant_handlers)
         self.id_token_hook: IdTokenHook | None = None
+        self._secret: bytes | None = None
         self.log: list[LogEntry] = []
         # What lives between two requests of one login, until it expires.
         self.pushed: dict[str, PushedRequest] = {}
@@ -74,14 +85,29 @@ class TenantState:
         # code -> (expiry, refresh tokens it produced), to revoke them if the code is replayed.
         self.used_codes: dict[str, tuple[int, list[str]]] = {}
         self.used_jtis: dict[tuple[str, str], int] = {}
+        # Connected accounts on their way: ticket -> request (until consent), code -> request.
+        self.connect_tickets: dict[str, ConnectRequest] = {}
+        self.connect_codes: dict[str, ConnectCode] = {}
 
     def __repr__(self) -> str:
         return f"TenantState(base_url={self.base_url!r})"
 
+    @property
+    def secret(self) -> bytes:
+        """The tenant's own random key, for what it MACs (paging cursors, DPoP nonces).
+
+        Drawn on first use, so a tenant that never needs it consumes no randomness and exchanges
+        recorded with a seeded random source still replay byte for byte.
+        """
+        if self._secret is None:
+            self._secret = self.env.token_bytes(32)
+        return self._secret
+
     def purge_expired(self) -> None:
         """Forget expired pushed requests, login pages and codes, and old replay records."""
         now = self.env.now()
-        for store in (self.pushed, self.logins, self.codes):
+        stores = (self.pushed, self.logins, self.codes, self.connect_tickets, self.connect_codes)
+        for store in stores:
             for key in [k for k, v in store.items() if v.expires_at <= now]:
                 del store[key]
         for code in [

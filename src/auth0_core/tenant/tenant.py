@@ -25,8 +25,8 @@ from .outbox import Outbox
 from .records import LogEntry
 from .refresh_store import RefreshTokenState
 from .routes import handle
+from .settings import TenantSettings
 from .state import GrantHandler, IdTokenHook, TenantState
-from .vault import find_account
 
 
 class Tenant:
@@ -48,6 +48,8 @@ class Tenant:
             entries to emulate more grants.
         users: the live user directory (links, metadata).
         outbox: what the tenant sent (e-mails, text messages, back-channel logout deliveries).
+        settings: live settings tests may switch (DPoP nonces, DPoP required by the My Account
+            API) and misbehaviours (a repeated paging cursor, 409 on reconnect).
     """
 
     def __init__(
@@ -119,6 +121,10 @@ class Tenant:
             self.state.users = directory
 
     @property
+    def settings(self) -> TenantSettings:
+        return self.state.settings
+
+    @property
     def id_token_hook(self) -> IdTokenHook | None:
         return self.state.id_token_hook
 
@@ -165,13 +171,37 @@ class Tenant:
         mints on the first exchange and again after expiry).
         """
         with self._lock:
-            user = self.state.config.user_by_id(user_id)
-            account = find_account(user, connection, login_hint) if user else None
-            if account is None:
-                return None
-            key = (user_id, account.connection, account.login_hint)
-            token = self.state.vault.current(key, self.state.env.now())
+            account = self.state.vault.find(user_id, connection, login_hint)
+            token = self.state.vault.current(account, self.env.now()) if account else None
             return token.access_token if token else None
+
+    def connected_accounts(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's connected accounts as ``GET .../connected-accounts/accounts`` shows them
+        (every one, in order, no paging); an unknown user has none."""
+        with self._lock:
+            return [account.as_json() for account in self.state.vault.accounts(user_id)]
+
+    def add_connected_accounts(
+        self,
+        user_id: str,
+        count: int = 1,
+        *,
+        connection: str = "google-oauth2",
+        scopes: tuple[str, ...] = ("openid",),
+        login_hint: str | None = None,
+        expires_at: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Connect ``count`` accounts for ``user_id`` at once, with no browser; returns them
+        (as the API shows them). Each gets a fresh ``cac_`` id and comes after existing ones."""
+        with self._lock:
+            vault = self.state.vault
+            added = [
+                vault.add(
+                    user_id, connection, login_hint=login_hint, scopes=scopes, expires_at=expires_at
+                )
+                for _ in range(count)
+            ]
+            return [account.as_json() for account in added]
 
     def revoke_refresh_tokens(self, user_id: str | None = None) -> int:
         """Revoke every refresh-token family of ``user_id`` (all users when None); how many."""

@@ -11,7 +11,6 @@ from ..config_types import TenantClient
 from ..params import Params
 from ..responses import json_ok, oauth_error
 from ..state import TenantState
-from ..vault import find_account
 
 FEDERATED_GRANT = (
     "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"
@@ -84,14 +83,15 @@ def federated_grant(state: TenantState, client: TenantClient, params: Params) ->
     if isinstance(subject, HttpResponse):
         return subject
     connection = params.get("connection") or ""
-    configured = state.config.connection(connection)
+    configured = state.config.vault_connection(connection)
     if configured is None:
         return _invalid_request(f"Connection not found: {connection}")
-    user = state.config.user_by_id(subject)
-    account = find_account(user, connection, params.get("login_hint")) if user else None
-    if user is None or account is None:
+    # The user's connected accounts as they are now: configured, connected or deleted through
+    # the My Account API.
+    account = state.vault.find(subject, connection, params.get("login_hint"))
+    if account is None:
         return oauth_error(401, NOT_CONNECTED, "Federated connection Refresh Token not found.")
-    upstream = state.vault.fetch(user.user_id, account, configured, state.env)
+    upstream = state.vault.fetch(account, configured)
     return json_ok(
         200,
         {
