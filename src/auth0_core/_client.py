@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from ._config import ClientConfig
+from ._dpop import DPoPNonces
 from ._jwks import JwksCache
 from ._metadata import MetadataCache
 from .records import TokenSet
 
 
 class CoreClient:
-    """Holds a :class:`ClientConfig` and the discovery and JWKS caches for one application.
+    """Holds a :class:`ClientConfig` and the caches for one application (discovery, JWKS,
+    client-credentials tokens, DPoP nonces).
 
     Adapters own one per facade; flows take it as their first argument.
     """
@@ -20,6 +22,8 @@ class CoreClient:
         self.jwks_cache = JwksCache()
         # The application's own tokens (client credentials), by (audience, organization).
         self.client_credentials_cache: dict[tuple[str, str | None], TokenSet] = {}
+        # The latest DPoP-Nonce each server sent (docs/dpop.md); used only with a DPoP key.
+        self.dpop_nonces = DPoPNonces()
 
     def __repr__(self) -> str:
         return f"CoreClient(config={self.config!r})"

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ._dpop import DEFAULT_ALGORITHM, DPoPKey, DPoPKeyInput, generate_dpop_key, load_dpop_key
 from ._env import Env
 from .errors import ConfigurationError
 
@@ -100,6 +101,9 @@ class ClientConfig:
     absolute_duration: int = 259_200
     logout_strategy: LogoutStrategy = "auto"
     telemetry: bool = True
+    # The DPoP key (docs/dpop.md): None unless 'dpop' or 'dpop_key' was given. Its repr shows
+    # only the algorithm and the public key's thumbprint.
+    dpop: DPoPKey | None = None
     # Set by the facade when a logout_stamp_store is configured (docs/login.md).
     logout_stamps: bool = False
     env: Env = attrs.field(factory=Env)
@@ -119,7 +123,8 @@ class ClientOptions(TypedDict, total=False):
     """The keyword arguments of ``ServerClient(...)`` that configure the client.
 
     Defaults are those of :class:`ClientConfig`; ``secret`` is one string or a list (the first
-    encrypts, all decrypt).
+    encrypts, all decrypt). ``dpop=True`` generates a DPoP key (``dpop_alg``, ES256 by
+    default); ``dpop_key`` supplies one (docs/dpop.md).
     """
 
     domain: Required[str]
@@ -141,11 +146,37 @@ class ClientOptions(TypedDict, total=False):
     absolute_duration: int
     logout_strategy: LogoutStrategy
     telemetry: bool
+    dpop: bool
+    dpop_key: DPoPKeyInput | None
+    dpop_alg: str | None
     env: Env | None
 
 
 # Options that make_config converts before they become ClientConfig fields.
-_CONVERTED = frozenset({"domain", "secret", "algorithms", "env", "client_auth_method"})
+_CONVERTED = frozenset(
+    {"domain", "secret", "algorithms", "env", "client_auth_method", "dpop", "dpop_key", "dpop_alg"}
+)
+
+
+def _dpop_key(options: ClientOptions, env: Env) -> DPoPKey | None:
+    """The DPoP key the options ask for: ``dpop_key`` loaded, or with ``dpop=True`` a new
+    one (``dpop_alg``, ES256 by default); None when DPoP is off."""
+    enabled = options.get("dpop")
+    key = options.get("dpop_key")
+    alg = options.get("dpop_alg")
+    if enabled is not None and not isinstance(enabled, bool):
+        raise ConfigurationError("'dpop' must be True or False.")
+    if alg is not None and not isinstance(alg, str):
+        raise ConfigurationError("'dpop_alg' must be a string.")
+    if key is not None:
+        if enabled is False:
+            raise ConfigurationError("'dpop' is False but a 'dpop_key' was given.")
+        return load_dpop_key(key, alg)
+    if enabled:
+        return generate_dpop_key(env, alg or DEFAULT_ALGORITHM)
+    if alg is not None:
+        raise ConfigurationError("'dpop_alg' needs 'dpop=True' or a 'dpop_key'.")
+    return None
 
 
 def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
@@ -164,13 +195,16 @@ def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
     method = options.get("client_auth_method") or (
         "private_key_jwt" if options.get("client_assertion_signing_key") else "client_secret_basic"
     )
+    env = options.get("env") or Env()
+    dpop = _dpop_key(options, env)  # outside the try: its errors never quote a value
     try:
         config = ClientConfig(
             base_url=normalize_domain(options.get("domain", "")),
             secrets=_secrets(options.get("secret")),
             algorithms=tuple(options.get("algorithms", ("RS256",))),
-            env=options.get("env") or Env(),
+            env=env,
             client_auth_method=method,
+            dpop=dpop,
             **{k: v for k, v in options.items() if k not in _CONVERTED},  # type: ignore[arg-type]
         )
     except TypeError as exc:  # a value of the wrong type reached attrs

@@ -79,7 +79,9 @@ def new_session(
         user=claims,
         id_token=tokens.id_token,
         refresh_token=tokens.refresh_token,
-        token_sets=(new_token_set(audience or DEFAULT_AUDIENCE, requested_scope, tokens, now),),
+        token_sets=(
+            new_token_set(audience or DEFAULT_AUDIENCE, requested_scope, tokens, now, config.dpop),
+        ),
         domain=config.domain,
         internal=attrs.evolve(internal, expires_at=expires_at(config, internal)),
     )
@@ -142,3 +144,8 @@ def with_connection_token(session: Session, entry: ConnectionTokenSet) -> Sessio
     """The session caching ``entry`` (replacing the one for its connection and login hint)."""
     sets = with_connection_token_set(session.connection_token_sets, entry)
     return attrs.evolve(session, connection_token_sets=sets)
+
+
+def without_connection_tokens(session: Session) -> Session:
+    """The session with no cached Token Vault token (after a connected account is deleted)."""
+    return attrs.evolve(session, connection_token_sets=())

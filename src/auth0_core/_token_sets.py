@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ._authorize import split_scope
+from ._dpop import DPoPKey, is_dpop
 from .endpoints.authentication.token import TokenResponse
 from .records import ConnectionTokenSet, TokenSet
 
@@ -65,8 +66,19 @@ def find_token_set(
     return best
 
 
-def new_token_set(audience: str, requested_scope: str, tokens: TokenResponse, now: int) -> TokenSet:
-    """The stored form of a token response, keyed by audience and requested scope."""
+def new_token_set(
+    audience: str,
+    requested_scope: str,
+    tokens: TokenResponse,
+    now: int,
+    dpop_key: DPoPKey | None = None,
+) -> TokenSet:
+    """The stored form of a token response, keyed by audience and requested scope.
+
+    A DPoP-bound token keeps ``token_type="DPoP"`` and the thumbprint of ``dpop_key``, the
+    key its request was signed with; a bearer token's set has neither.
+    """
+    bound = is_dpop(tokens.token_type)
     return TokenSet(
         audience=audience,
         access_token=tokens.access_token,
@@ -74,7 +86,20 @@ def new_token_set(audience: str, requested_scope: str, tokens: TokenResponse, no
         requested_scope=requested_scope,
         expires_at=now + (tokens.expires_in or 0),
         obtained_at=now,
+        token_type="DPoP" if bound else None,
+        dpop_jkt=dpop_key.thumbprint if bound and dpop_key is not None else None,
     )
+
+
+def usable_with(token_set: TokenSet, dpop_key: DPoPKey | None) -> bool:
+    """Whether this client can present the set's token: a bearer token always; a DPoP-bound
+    one only with a key, and only with the key it is bound to when the set names it (a
+    generated key changes with every process, so a stored bound token may outlive it)."""
+    if not token_set.is_dpop:
+        return True
+    if dpop_key is None:
+        return False
+    return token_set.dpop_jkt is None or token_set.dpop_jkt == dpop_key.thumbprint
 
 
 def with_token_set(token_sets: Sequence[TokenSet], entry: TokenSet) -> tuple[TokenSet, ...]:

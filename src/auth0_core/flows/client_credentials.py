@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._client import CoreClient
-from .._effects import Flow, fetch_shared
+from .._dpop import check_token_type, is_dpop, token_fetch
+from .._effects import Flow
 from .._token_sets import is_fresh
 from ..endpoints.authentication.token import (
     prepare_client_credentials_request,
@@ -25,6 +26,21 @@ def client_credentials_flow(
         OAuthError: the tenant refused (``access_denied`` without a client grant, ...).
         InvalidResponse, TransportError: the exchange failed.
     """
+    token_set = yield from client_credentials_token_set_flow(client, audience, organization)
+    return token_set.access_token
+
+
+def client_credentials_token_set_flow(
+    client: CoreClient, audience: str, organization: str | None = None
+) -> Flow[TokenSet]:
+    """The application's token set for ``audience`` (its ``token_type`` says whether it is
+    DPoP-bound): flows that call an API with it pass it to ``resource_fetch``.
+
+    Raises:
+        InvalidArgumentError: blank audience or organization.
+        OAuthError: the tenant refused (``access_denied`` without a client grant, ...).
+        InvalidResponse, TransportError: the exchange failed.
+    """
     if not isinstance(audience, str) or not audience.strip():
         raise InvalidArgumentError("audience", "audience is required.")
     if organization is not None and not organization.strip():
@@ -33,23 +49,27 @@ def client_credentials_flow(
     cache_key = (audience, organization)
     cached = client.client_credentials_cache.get(cache_key)
     if cached is not None and is_fresh(cached, config.env.now(), config.leeway):
-        return cached.access_token
+        return cached
     metadata = yield from metadata_flow(client)
-    request = prepare_client_credentials_request(
-        config, metadata, audience=audience, organization=organization
-    )
     replacing = cached.access_token if cached is not None else None
-    response = yield from fetch_shared(
-        shared_key("client", audience, organization, replacing), request
+    response = yield from token_fetch(
+        client,
+        lambda: prepare_client_credentials_request(
+            config, metadata, audience=audience, organization=organization
+        ),
+        shared=shared_key("client", audience, organization, replacing),
     )
     tokens = process_token_response(response)
+    check_token_type(client, tokens)
     now = config.env.now()
+    entry = TokenSet(
+        audience=audience,
+        access_token=tokens.access_token,
+        scope=tokens.scope,
+        expires_at=now + (tokens.expires_in or 0),
+        obtained_at=now,
+        token_type="DPoP" if is_dpop(tokens.token_type) else None,
+    )
     if tokens.expires_in:
-        client.client_credentials_cache[cache_key] = TokenSet(
-            audience=audience,
-            access_token=tokens.access_token,
-            scope=tokens.scope,
-            expires_at=now + tokens.expires_in,
-            obtained_at=now,
-        )
-    return tokens.access_token
+        client.client_credentials_cache[cache_key] = entry
+    return entry

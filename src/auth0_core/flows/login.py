@@ -11,6 +11,7 @@ from .._binding import (
 )
 from .._callback import CallbackParams
 from .._client import CoreClient
+from .._dpop import check_token_type, token_fetch
 from .._effects import Flow, StoreOptions, fetch, store_set
 from .._id_token import IdTokenChecks
 from .._options import StartInteractiveLoginOptions, coerce_options
@@ -169,7 +170,8 @@ def exchange_code_flow(
     Raises:
         IssuerValidationError: an ``iss`` callback parameter (RFC 9207) names another issuer.
         MissingRequiredArgumentError: no ``code``.
-        OAuthError, InvalidResponse, TransportError: the exchange failed.
+        OAuthError, InvalidResponse, TransportError: the exchange failed (InvalidResponse
+            too for a DPoP-bound token to a client without a DPoP key).
         IdTokenError: the ID token is missing or invalid.
     """
     config = client.config
@@ -177,15 +179,19 @@ def exchange_code_flow(
         raise IssuerValidationError("the callback's 'iss' is not the expected issuer.")
     if not params.code:
         raise MissingRequiredArgumentError("code")
-    request = prepare_authorization_code_request(
-        config,
-        metadata,
-        code=params.code,
-        redirect_uri=transaction.redirect_uri,
-        code_verifier=transaction.code_verifier,
+    code = params.code
+    response = yield from token_fetch(
+        client,
+        lambda: prepare_authorization_code_request(
+            config,
+            metadata,
+            code=code,
+            redirect_uri=transaction.redirect_uri,
+            code_verifier=transaction.code_verifier,
+        ),
     )
-    response = yield from fetch(request)
     tokens = process_token_response(response)
+    check_token_type(client, tokens)
     if tokens.id_token is None:
         raise InvalidResponse("the token response has no id_token (was 'openid' requested?)")
     checks = IdTokenChecks(

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from .._client import CoreClient
-from .._effects import Flow, StoreOptions, fetch_shared
+from .._dpop import check_token_type, token_fetch
+from .._effects import Flow, StoreOptions
 from .._options import ConnectionTokenOptions, coerce_options
 from .._session import with_connection_token
 from .._token_sets import (
@@ -63,18 +64,22 @@ def exchange_flow(
             or malformed (``retrieval_error``).
     """
     metadata = yield from metadata_flow(client)
-    request = prepare_connection_token_request(
-        client.config,
-        metadata,
-        subject_token=subject[0],
-        subject_token_kind=subject[1],
-        connection=connection,
-        login_hint=login_hint,
+    response = yield from token_fetch(
+        client,
+        lambda: prepare_connection_token_request(
+            client.config,
+            metadata,
+            subject_token=subject[0],
+            subject_token_kind=subject[1],
+            connection=connection,
+            login_hint=login_hint,
+        ),
+        shared=shared_key("vault", subject[0], connection, login_hint, replacing),
     )
-    key = shared_key("vault", subject[0], connection, login_hint, replacing)
-    response = yield from fetch_shared(key, request)
     try:
-        return process_token_response(response)
+        tokens = process_token_response(response)
+        check_token_type(client, tokens)
+        return tokens
     except OAuthError as exc:
         code = "not_connected" if exc.status == 401 else "api_error"
         raise AccessTokenForConnectionError(

@@ -10,14 +10,15 @@ from typing import Any
 from .._authorize import merge_scopes
 from .._client import CoreClient
 from .._config import ClientConfig
-from .._effects import Flow, StoreOptions, fetch_shared
+from .._dpop import check_token_type, token_fetch
+from .._effects import Flow, StoreOptions
 from .._http import HttpResponse
 from .._id_token import IdTokenChecks
 from .._options import GetAccessTokenOptions, coerce_options
 from .._seal import seal
 from .._session import refreshed
 from .._token import unverified_audiences
-from .._token_sets import DEFAULT_AUDIENCE, find_token_set, is_fresh, new_token_set
+from .._token_sets import DEFAULT_AUDIENCE, find_token_set, is_fresh, new_token_set, usable_with
 from ..endpoints.authentication.token import (
     TokenResponse,
     prepare_refresh_token_request,
@@ -120,17 +121,21 @@ def refresh_flow(
     """
     config = client.config
     metadata = yield from metadata_flow(client)
-    request = prepare_refresh_token_request(
-        config, metadata, refresh_token=refresh_token, audience=audience, scope=scope
-    )
-    response = yield from fetch_shared(
-        shared_key("refresh", refresh_token, audience, scope, replacing), request
+    # Built once and sent once for every concurrent caller; with a DPoP key its proof is made
+    # when it is sent, and a nonce challenge is answered by one shared retry.
+    response = yield from token_fetch(
+        client,
+        lambda: prepare_refresh_token_request(
+            config, metadata, refresh_token=refresh_token, audience=audience, scope=scope
+        ),
+        shared=shared_key("refresh", refresh_token, audience, scope, replacing),
     )
     try:
         tokens = process_token_response(response)
     except OAuthError as exc:
         raise_refresh_error(config, exc, response)
         raise  # unreachable: raise_refresh_error always raises
+    check_token_type(client, tokens)
     audiences = unverified_audiences(tokens.access_token)
     if audience and audiences is not None and audience not in audiences:
         # MRRT silently answers for the default audience when no policy covers the one asked.
@@ -210,7 +215,11 @@ def access_token_set_flow(
     requested = merge_scopes(default, opts.scope)
     now = config.env.now()
     cached = find_token_set(session.token_sets, audience_key, requested)
-    if cached is not None and is_fresh(cached, now, config.leeway):
+    if (
+        cached is not None
+        and is_fresh(cached, now, config.leeway)
+        and usable_with(cached, config.dpop)
+    ):
         return cached
     refresh_token = session.refresh_token
     if not refresh_token:
@@ -223,6 +232,6 @@ def access_token_set_flow(
     tokens = yield from refresh_flow(client, refresh_token, audience, requested, replacing)
     claims = yield from refreshed_claims_flow(client, session, tokens)
     base = yield from reload_session_flow(client, session, store_options)
-    entry = new_token_set(audience_key, requested, tokens, config.env.now())
+    entry = new_token_set(audience_key, requested, tokens, config.env.now(), config.dpop)
     yield from write_session_flow(client, refreshed(base, tokens, entry, claims), store_options)
     return entry

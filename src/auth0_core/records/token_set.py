@@ -1,8 +1,9 @@
 """Cached access tokens in a session: per audience (``token_sets``) and per federated
 connection (``connection_token_sets``), in the official SDK's shape (protocol doc §4.4, §6.3).
 
-Ours add ``requested_scope`` and ``obtained_at``; the official SDK's sets lack them and read
-as well.
+Ours add ``requested_scope`` and ``obtained_at``, and for a DPoP-bound token ``token_type``
+(``"DPoP"``) and ``dpop_jkt`` (the thumbprint of the key it is bound to); the official SDK's
+sets lack them and read as well, an absent ``token_type`` meaning a bearer token.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ class TokenSet:
 
     ``audience`` is None only in sets the official SDK stored after a refresh without an
     audience (protocol doc §4.4); such a set never answers a request. ``scope`` is what was
-    granted.
+    granted. ``token_type`` is None for a bearer token, ``"DPoP"`` for a bound one, whose
+    ``dpop_jkt`` names the key (None when the writer did not say).
     """
 
     audience: str | None
@@ -30,8 +32,15 @@ class TokenSet:
     expires_at: int
     requested_scope: str | None = None
     obtained_at: int | None = None
+    token_type: str | None = None
+    dpop_jkt: str | None = None
     extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, converter=readonly, repr=False)
     key_order: tuple[str, ...] | None = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def is_dpop(self) -> bool:
+        """Whether the token is DPoP-bound (``token_type`` compared case-insensitively)."""
+        return self.token_type is not None and self.token_type.lower() == "dpop"
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TokenSet:
@@ -47,6 +56,8 @@ class TokenSet:
             expires_at=fields.integer("expires_at"),
             requested_scope=fields.optional_string("requested_scope"),
             obtained_at=fields.optional_integer("obtained_at"),
+            token_type=fields.optional_string("token_type"),
+            dpop_jkt=fields.optional_string("dpop_jkt"),
             extra=fields.others(_TOKEN_SET_KEYS),
             key_order=fields.key_order(),
         )
@@ -59,8 +70,10 @@ class TokenSet:
             "requested_scope": self.requested_scope,
             "expires_at": self.expires_at,
             "obtained_at": self.obtained_at,
+            "token_type": self.token_type,
+            "dpop_jkt": self.dpop_jkt,
         }
-        return to_wire(values, self.extra, self.key_order, _OURS)
+        return to_wire(values, self.extra, self.key_order, _TOKEN_SET_OURS)
 
 
 @attrs.frozen(kw_only=True)
@@ -111,8 +124,19 @@ class ConnectionTokenSet:
 
 
 _OURS = frozenset({"requested_scope", "obtained_at"})
+# A bearer token's set is written without the DPoP members, as before they existed.
+_TOKEN_SET_OURS = _OURS | {"token_type", "dpop_jkt"}
 _TOKEN_SET_KEYS = frozenset(
-    {"audience", "access_token", "scope", "expires_at", "requested_scope", "obtained_at"}
+    {
+        "audience",
+        "access_token",
+        "scope",
+        "expires_at",
+        "requested_scope",
+        "obtained_at",
+        "token_type",
+        "dpop_jkt",
+    }
 )
 _CONNECTION_KEYS = frozenset(
     {"connection", "login_hint", "access_token", "scope", "expires_at", "obtained_at"}
