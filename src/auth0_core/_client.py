@@ -24,6 +24,9 @@ class CoreClient:
         self.client_credentials_cache: dict[tuple[str, str | None], TokenSet] = {}
         # The latest DPoP-Nonce each server sent (docs/dpop.md); used only with a DPoP key.
         self.dpop_nonces = DPoPNonces()
+        # Bumped when this client connects or deletes an account: a Token Vault answer
+        # remembered for single-flight before that must not answer after it.
+        self.vault_generation = 0
 
     def __repr__(self) -> str:
         return f"CoreClient(config={self.config!r})"

@@ -128,6 +128,8 @@ def read_connect_callback_flow(
         callback has no ``connect_code``.
     """
     params = parse_callback(url)
+    if params.state and not (params.connect_code or params.code) and params.error is None:
+        raise MissingRequiredArgumentError("connect_code")  # nothing consumed
     transaction = yield from _consume_flow(
         client, params, store_options, "connect", ConnectTransaction.from_dict
     )

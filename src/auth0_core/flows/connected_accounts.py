@@ -26,6 +26,7 @@ from .._my_account_types import (
 )
 from .._options import ConnectAccountOptions, coerce_options
 from .._pkce import code_challenge, random_code_verifier
+from .._session import without_connection_tokens
 from ..endpoints.my_account._api import my_account_audience
 from ..endpoints.my_account.connected_accounts import (
     prepare_complete_connect_request,
@@ -44,6 +45,7 @@ from ..records import ConnectTransaction
 from ._resource import resource_fetch
 from .callbacks import read_connect_callback_flow, transaction_key
 from .paging import PageWalk
+from .session import load_session_flow, write_session_flow
 from .tokens import access_token_set_flow
 
 if TYPE_CHECKING:
@@ -150,7 +152,9 @@ def complete_connect_account_flow(
         code_verifier=transaction.code_verifier,
     )
     response = yield from _call_flow(client, request, CREATE_SCOPE, store_options)
-    return process_complete_connect_response(response, app_state=transaction.app_state)
+    account = process_complete_connect_response(response, app_state=transaction.app_state)
+    client.vault_generation += 1  # the vault may answer otherwise for this connection now
+    return account
 
 
 def list_connected_accounts_flow(
@@ -201,6 +205,13 @@ def delete_connected_account_flow(
     request = prepare_delete_connected_account_request(client.config, connected_account_id)
     response = yield from _call_flow(client, request, DELETE_SCOPE, store_options)
     process_delete_connected_account_response(response)
+    client.vault_generation += 1
+    # The deleted account's Token Vault tokens must not be handed out from the cache. Which
+    # connection it was is not known here (the API answers 204), so every cached one goes:
+    # the next get_access_token_for_connection costs one exchange.
+    session = yield from load_session_flow(client, store_options)
+    if session is not None and session.connection_token_sets:
+        yield from write_session_flow(client, without_connection_tokens(session), store_options)
 
 
 def connected_accounts_walk(

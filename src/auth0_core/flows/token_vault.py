@@ -74,7 +74,9 @@ def exchange_flow(
             connection=connection,
             login_hint=login_hint,
         ),
-        shared=shared_key("vault", subject[0], connection, login_hint, replacing),
+        shared=shared_key(
+            "vault", subject[0], connection, login_hint, replacing, str(client.vault_generation)
+        ),
     )
     try:
         tokens = process_token_response(response)
