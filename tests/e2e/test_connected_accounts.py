@@ -193,15 +193,12 @@ async def test_seed_connect_list_use_and_delete(app: App) -> None:
         await call(app, "get_access_token_for_connection", {"connection": "github"})
     assert gone.value.code == "not_connected"
 
-    # Seed 001, the error handling snippets: a MyAccountApiError is an Auth0Error.
-    try:
+    # Deleting again: a MyAccountApiError, an Auth0Error whose str is the API's detail.
+    with pytest.raises(MyAccountApiError) as twice:
         await call(app, "delete_connected_account", connected_account_id=complete_response.id)
-    except MyAccountApiError as e:
-        assert e.status == 404
-        assert isinstance(e, Auth0Error)
-        assert str(e) == e.detail
-    else:
-        pytest.fail("deleting twice must fail")
+    assert twice.value.status == 404
+    assert isinstance(twice.value, Auth0Error)
+    assert str(twice.value) == twice.value.detail
 
 
 # --- token cost -------------------------------------------------------------------------------
@@ -386,6 +383,47 @@ async def test_a_missing_scope_is_a_403(mode: str, app: App) -> None:
     with pytest.raises(MyAccountApiError) as caught:
         await call(app, "start_connect_account", {"connection": "github"})
     assert caught.value.status == 403
+
+    # Seed 001's two error-handling snippets, as written but for the call through the harness
+    # and the placeholders (redirect_to_login, the example.com callback is an allowed one).
+    from auth0_core._options import ConnectAccountOptions
+
+    def redirect_to_login() -> str:
+        return "login"
+
+    async def catch_all() -> Any:
+        try:
+            connect_url = await app.call(
+                "start_connect_account",
+                ConnectAccountOptions(connection="google-oauth2", redirect_uri=CALLBACK),
+                store_options=app.browser.store_options(),
+            )
+        except Auth0Error as e:
+            print(f"Error: {str(e)}")  # noqa: RUF010 - the seed's line, verbatim
+            return {"error": "Failed to connect account"}
+        return connect_url
+
+    async def by_status() -> Any:
+        try:
+            connect_url = await app.call(
+                "start_connect_account",
+                ConnectAccountOptions(connection="google-oauth2", redirect_uri=CALLBACK),
+                store_options=app.browser.store_options(),
+            )
+        except MyAccountApiError as e:
+            if e.status == 401:
+                return redirect_to_login()  # Token expired
+            elif e.status == 403:
+                return {"error": "Missing required permission"}  # Missing scope
+            elif e.status == 400 and e.validation_errors:
+                return {"error": "Validation failed", "details": e.validation_errors}
+            raise  # Re-raise other cases
+        except Auth0Error as e:
+            return {"error": str(e)}
+        return connect_url
+
+    assert await catch_all() == {"error": "Failed to connect account"}
+    assert await by_status() == {"error": "Missing required permission"}
 
 
 async def test_a_conflict_on_reconnect_is_a_409(app: App) -> None:
