@@ -142,10 +142,37 @@ def login_sync() -> None:
     jar.absorb()
     user = client.get_user(store_options=jar.options())
     check(user and user["email"] == "alice@example.com", f"sync login gave user {user!r}")
+    connect_sync(client, tenant, jar)
     logout = client.logout({"return_to": "http://127.0.0.1:3000/"}, store_options=jar.options())
     jar.absorb()
     check(logout.startswith(TENANT), "sync logout URL")
     check(client.get_user(store_options=jar.options()) is None, "sync session survived logout")
+
+
+def connect_sync(client: Any, tenant: Any, jar: Jar) -> None:
+    """Connected Accounts from the wheel: connect through the consent page, list, delete."""
+    from auth0_core.effects import run
+    from auth0_core.tenant.browser import browser_connect_flow
+    from auth0_requests import ConnectAccountOptions
+    from auth0_requests.error import MyAccountApiError
+
+    url = client.start_connect_account(
+        ConnectAccountOptions(connection="github"), store_options=jar.options()
+    )
+    jar.absorb()
+    callback = str(run(browser_connect_flow(url), tenant.handle))
+    account = client.complete_connect_account(url=callback, store_options=jar.options())
+    jar.absorb()
+    listed = [a.id for a in client.iter_connected_accounts(store_options=jar.options())]
+    check(account.id in listed, f"the connected account is not listed: {listed!r}")
+    client.delete_connected_account(account.id, store_options=jar.options())
+    jar.absorb()
+    try:
+        client.delete_connected_account(account.id, store_options=jar.options())
+    except MyAccountApiError as error:
+        check(error.status == 404, f"deleting twice answered {error.status}")
+    else:
+        raise SystemExit("smoke: deleting a connected account twice did not fail")
 
 
 def login_async(backend: str) -> None:
@@ -169,6 +196,11 @@ def login_async(backend: str) -> None:
             jar.absorb()
             user = await client.get_user(store_options=jar.options())
             check(user and user["email"] == "alice@example.com", f"{backend} login: {user!r}")
+            listed = [
+                a.connection
+                async for a in client.iter_connected_accounts(store_options=jar.options())
+            ]
+            check(listed == ["google-oauth2"], f"{backend} connected accounts: {listed!r}")
 
     anyio.run(main, backend=backend)
 
