@@ -155,6 +155,9 @@ NEEDS_SESSION = [
     ("GET", "/profile", "/profile"),
     ("POST", "/link", "/profile"),  # no coming back to a POST: the page with its buttons
     ("POST", "/unlink", "/profile"),
+    ("GET", "/connected-accounts", "/connected-accounts"),
+    ("POST", "/connected-accounts/connect", "/connected-accounts"),
+    ("POST", "/connected-accounts/delete", "/connected-accounts"),
 ]
 
 
@@ -219,7 +222,7 @@ async def test_connection_without_a_google_account_is_explained() -> None:
         await log_in_as(browser, app_url, "bob")
         page = await browser.get(f"{app_url}/connection")
         assert page.status_code == 200
-        assert "Your account has no connected Google account" in page.text
+        assert "Your account has no connected <code>google-oauth2</code> account" in page.text
         for raw in ("not_connected", "AccessTokenForConnectionError", "connection-token"):
             assert raw not in page.text
 
@@ -243,12 +246,15 @@ async def test_other_errors_read_as_escaped_messages() -> None:
         assert "AuthorizationError" not in refused.text
 
 
+POST_ONLY = ("/link", "/unlink", "/connected-accounts/connect", "/connected-accounts/delete")
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 async def test_post_only_routes_answer_405(method: str) -> None:
     async with running_demo() as app_url, httpx.AsyncClient(follow_redirects=True) as browser:
         await log_in_as(browser, app_url, "alice")
-        for path in ("/link", "/unlink"):
+        for path in POST_ONLY:
             answer = await browser.request(method, f"{app_url}{path}")
             assert answer.status_code == 405, path
             assert answer.headers["allow"] == "POST"
@@ -266,5 +272,5 @@ async def test_favicon_is_served_and_unknown_routes_stay_404() -> None:
             assert icon.status_code == 200
             assert icon.headers["content-type"] == "image/svg+xml"
             assert icon.content.startswith(b"<svg")
-        for path in ("/nope", "/favicon.png", "/auth/nope", "/link/extra"):
+        for path in ("/nope", "/favicon.png", "/auth/nope", "/link/extra", "/auth/link-callback"):
             assert (await browser.get(f"{app_url}{path}")).status_code == 404, path

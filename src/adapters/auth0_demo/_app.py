@@ -1,5 +1,6 @@
 """The demo web app: log in through the tenant, see the session's user, call an API with a
-token for a second audience (MRRT), get a Token Vault token, link and unlink accounts, log out.
+token for a second audience (MRRT), get a Token Vault token, link and unlink accounts, connect
+upstream accounts (Connected Accounts, the My Account API) and delete them, log out.
 
 No web framework: the app is one async ``handle(HttpRequest) -> HttpResponse`` served by the
 same small h11 server as the tenant, so the demo needs nothing beyond auth0-core's own
@@ -19,10 +20,15 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import attrs
 import httpx
 
-from auth0_anyio import ServerClient
+from auth0_anyio import ConnectedAccount, ConnectedAccountConnection, ServerClient
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import parse_form
-from auth0_core.errors import AccessTokenForConnectionError, Auth0Error, ManagementApiError
+from auth0_core.errors import (
+    AccessTokenForConnectionError,
+    Auth0Error,
+    AuthorizationError,
+    ManagementApiError,
+)
 from auth0_core.stores import CookieRequest, CookieResponse
 
 from ._api import API_AUDIENCE, DemoApi
@@ -40,10 +46,13 @@ from ._pages import (
 
 StoreOptions = dict[str, Any]
 Handler = Callable[[HttpRequest, StoreOptions, CookieResponse], Awaitable[HttpResponse]]
+CONNECTED_ACCOUNTS = "/connected-accounts"
+BACK_TO_ACCOUNTS = f"<a href='{CONNECTED_ACCOUNTS}'>Connected accounts</a> · {HOME_LINK}"
 NOT_CONNECTED = (
-    "<p id='not-connected'>Your account has no connected Google account, so Token Vault has "
-    "no Google token to give. (In the demo tenant, alice@example.com has one and "
-    "bob@example.com has none.)</p>"
+    "<p id='not-connected'>Your account has no connected <code>{connection}</code> account, so "
+    "Token Vault has no {connection} token to give. (In the demo tenant, alice@example.com has "
+    "a Google one and bob@example.com has none.) Connect one on the "
+    f"<a href='{CONNECTED_ACCOUNTS}'>Connected accounts</a> page.</p>"
 )
 
 
@@ -87,10 +96,16 @@ def _login_redirect(path: str, cookies: CookieResponse) -> HttpResponse:
     return redirect("/auth/login?" + urlencode({"returnTo": path}), cookies)
 
 
+def _query_value(request: HttpRequest, name: str, default: str) -> str:
+    values = parse_qs(urlsplit(request.url).query).get(name) or [default]
+    return values[0]
+
+
 class DemoApp:
-    """Routes: ``/``, ``/auth/login``, ``/auth/callback``, ``/auth/logout``, ``/call-api``,
-    ``/connection``, ``/profile``, ``/link``, ``/unlink`` and their callbacks, the favicon and
-    the protected ``/api/items``."""
+    """Routes: ``/``, ``/auth/login``, ``/auth/callback`` (every flow's), ``/auth/logout``,
+    ``/call-api``, ``/connection``, ``/profile``, ``/link``, ``/unlink``,
+    ``/connected-accounts`` with its ``/connect`` and ``/delete``, the favicon and the protected
+    ``/api/items``."""
 
     def __init__(
         self,
@@ -108,6 +123,9 @@ class DemoApp:
         self.routes: dict[str, _Route] = {
             "/": _Route(self._home),
             "/auth/login": _Route(self._login),
+            # One callback for logins, links, unlinks and connects: callback_kind reads which
+            # flow the callback's transaction belongs to, so the tenant needs one Allowed
+            # Callback URL and the four completions sit side by side in _callback.
             "/auth/callback": _Route(self._callback),
             "/auth/logout": _Route(self._logout),
             "/call-api": _Route(self._call_api, login_return="/call-api"),
@@ -116,8 +134,16 @@ class DemoApp:
             # A login cannot come back to a POST: back to the page with the buttons instead.
             "/link": _Route(self._link, post_only=True, login_return="/profile"),
             "/unlink": _Route(self._unlink, post_only=True, login_return="/profile"),
-            "/auth/link-callback": _Route(self._link_callback),
-            "/auth/unlink-callback": _Route(self._unlink_callback),
+            CONNECTED_ACCOUNTS: _Route(self._connected_accounts, login_return=CONNECTED_ACCOUNTS),
+            # Actions that change something are POST-only, like /link and /unlink: a link or an
+            # image elsewhere cannot trigger them, and the session cookie (SameSite=Lax) is not
+            # sent with another site's POST, so a forged form meets a login, not the session.
+            f"{CONNECTED_ACCOUNTS}/connect": _Route(
+                self._connect, post_only=True, login_return=CONNECTED_ACCOUNTS
+            ),
+            f"{CONNECTED_ACCOUNTS}/delete": _Route(
+                self._delete, post_only=True, login_return=CONNECTED_ACCOUNTS
+            ),
         }
 
     async def aclose(self) -> None:
@@ -155,8 +181,31 @@ class DemoApp:
     async def _callback(
         self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
-        result = await self.client.complete_interactive_login(request.url, store_options=store)
-        return redirect(_return_to(result.app_state), cookies)
+        # callback_kind reads the stored transaction without consuming it; without one (stale,
+        # replayed, another browser's) the parameters decide, and the completion then says the
+        # transaction is missing.
+        kind = await self.client.callback_kind(request.url, store_options=store)
+        app_state: object
+        if kind == "connect":
+            try:
+                account = await self.client.complete_connect_account(
+                    request.url, store_options=store
+                )
+            except AuthorizationError as exc:
+                if exc.error != "access_denied":
+                    raise
+                return _connect_denied(exc, cookies)
+            app_state = account.app_state
+        elif kind == "link":
+            linked = await self.client.complete_link_user(request.url, store_options=store)
+            app_state = linked.app_state
+        elif kind == "unlink":
+            unlinked = await self.client.complete_unlink_user(request.url, store_options=store)
+            app_state = unlinked.app_state
+        else:
+            login = await self.client.complete_interactive_login(request.url, store_options=store)
+            app_state = login.app_state
+        return redirect(_return_to(app_state), cookies)
 
     async def _logout(
         self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
@@ -179,6 +228,7 @@ class DemoApp:
             "<p><a href='/call-api'>Call the API</a> (an MRRT token for a second audience) · "
             "<a href='/connection'>Get a Google token</a> (Token Vault) · "
             "<a href='/profile'>Linked accounts</a> · "
+            f"<a href='{CONNECTED_ACCOUNTS}'>Connected accounts</a> (My Account API) · "
             "<a href='/auth/logout'>Log out</a></p>"
         )
         return page(body, cookies=cookies)
@@ -198,20 +248,22 @@ class DemoApp:
         return page(body, cookies=cookies)
 
     async def _connection(
-        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
+        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
+        connection = _query_value(request, "connection", "google-oauth2")
+        shown = html.escape(connection)
         try:
             token = await self.client.get_access_token_for_connection(
-                {"connection": "google-oauth2"}, store_options=store
+                {"connection": connection}, store_options=store
             )
         except AccessTokenForConnectionError as exc:
-            # Not a failure: this user simply has no Google account for Token Vault to use.
+            # Not a failure: this user simply has no such account for Token Vault to use.
             if exc.code != "not_connected":
                 raise
-            return page(NOT_CONNECTED + HOME_LINK, cookies=cookies)
+            return page(NOT_CONNECTED.format(connection=shown) + HOME_LINK, cookies=cookies)
         body = (
-            "<p>Token Vault gave a <code>google-oauth2</code> token: "
-            f"<span id='connection-token'>{masked(token)}</span></p>{HOME_LINK}"
+            f"<p>Token Vault gave a <code id='connection'>{shown}</code> token: "
+            f"<span id='connection-token'>{masked(token)}</span></p>{BACK_TO_ACCOUNTS}"
         )
         return page(body, cookies=cookies)
 
@@ -268,31 +320,98 @@ class DemoApp:
     ) -> HttpResponse:
         return await self._start_linking("unlink", request, store, cookies)
 
-    async def _link_callback(
-        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
-    ) -> HttpResponse:
-        result = await self.client.complete_link_user(request.url, store_options=store)
-        return redirect(_return_to(result.app_state), cookies)
-
-    async def _unlink_callback(
-        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
-    ) -> HttpResponse:
-        result = await self.client.complete_unlink_user(request.url, store_options=store)
-        return redirect(_return_to(result.app_state), cookies)
-
     async def _start_linking(
         self, kind: str, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
-        # Each kind has its own callback route, so the app knows which call completes it.
+        # The client's redirect_uri, /auth/callback, serves links and unlinks too.
         options = {
             "connection": _form_value(request, "connection"),
-            "authorization_params": {"redirect_uri": f"{self.base_url}/auth/{kind}-callback"},
             "app_state": {"returnTo": "/profile"},
         }
         start = self.client.start_link_user if kind == "link" else self.client.start_unlink_user
         return redirect(await start(options, store_options=store), cookies)
 
+    async def _connected_accounts(
+        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        # The iterators follow `next` page after page: the demo tenant fits on one page, but an
+        # app should not count on it. Every call uses the one My Account token (see _run.py).
+        connections = [
+            c async for c in self.client.iter_connected_account_connections(store_options=store)
+        ]
+        accounts = [a async for a in self.client.iter_connected_accounts(store_options=store)]
+        account_rows = "".join(_account_row(account) for account in accounts)
+        accounts_html = (
+            "<table id='accounts'><tr><th>id</th><th>connection</th><th>scopes</th>"
+            f"<th>created</th><th>expires</th><th></th></tr>{account_rows}</table>"
+            if accounts
+            else "<p id='no-accounts'>No connected accounts yet: connect one below.</p>"
+        )
+        connection_rows = "".join(_connection_row(connection) for connection in connections)
+        body = (
+            f"<h2>Connected accounts</h2>{accounts_html}"
+            "<h2>Available connections</h2>"
+            "<table id='connections'><tr><th>connection</th><th>strategy</th><th>scopes</th>"
+            f"<th></th></tr>{connection_rows}</table>"
+            "<p>Connect opens the provider's consent page (emulated by the tenant); once you "
+            "allow it, Token Vault holds the account's tokens.</p>"
+            f"{HOME_LINK}"
+        )
+        return page(body, cookies=cookies)
+
+    async def _connect(
+        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        # The client's redirect_uri, /auth/callback; the app_state comes back on completion.
+        url = await self.client.start_connect_account(
+            {
+                "connection": _form_value(request, "connection"),
+                "app_state": {"returnTo": CONNECTED_ACCOUNTS},
+            },
+            store_options=store,
+        )
+        return redirect(url, cookies)
+
+    async def _delete(
+        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        # The SDK refuses an id that is not cac_..., so a form value never reaches another path.
+        await self.client.delete_connected_account(_form_value(request, "id"), store_options=store)
+        return redirect(CONNECTED_ACCOUNTS, cookies)
+
 
 def _form_value(request: HttpRequest, name: str) -> str:
     values = parse_form(request.body).get(name) or [""]
     return values[0]
+
+
+def _account_row(account: ConnectedAccount) -> str:
+    vault = html.escape("/connection?" + urlencode({"connection": account.connection}))
+    account_id = html.escape(account.id)
+    delete = button(f"{CONNECTED_ACCOUNTS}/delete", account_id, "Delete", name="id")
+    return (
+        f"<tr class='account' data-id='{account_id}'><td><code>{account_id}</code></td>"
+        f"<td>{html.escape(account.connection)}</td>"
+        f"<td>{html.escape(' '.join(account.scopes))}</td>"
+        f"<td>{html.escape(account.created_at)}</td>"
+        f"<td>{html.escape(account.expires_at or 'never')}</td>"
+        f"<td><a href='{vault}'>Token Vault token</a> {delete}</td></tr>"
+    )
+
+
+def _connection_row(connection: ConnectedAccountConnection) -> str:
+    name = html.escape(connection.name)
+    return (
+        f"<tr class='connection' data-name='{name}'><td>{name}</td>"
+        f"<td>{html.escape(connection.strategy)}</td>"
+        f"<td>{html.escape(' '.join(connection.scopes or []))}</td>"
+        f"<td>{button(f'{CONNECTED_ACCOUNTS}/connect', name, f'Connect {name}')}</td></tr>"
+    )
+
+
+def _connect_denied(error: AuthorizationError, cookies: CookieResponse) -> HttpResponse:
+    # The user pressed Deny on the provider's consent page: nothing was connected, and nothing
+    # is broken, so this is an explanation rather than the error page.
+    reason = html.escape(error.error_description or "You did not allow access.")
+    body = f"<h2>Nothing was connected</h2><p id='connect-denied'>{reason}</p>{BACK_TO_ACCOUNTS}"
+    return page(body, cookies=cookies)

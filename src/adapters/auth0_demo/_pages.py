@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from auth0_core import HttpResponse
-from auth0_core.errors import Auth0Error
+from auth0_core.errors import Auth0Error, MyAccountApiError
 from auth0_core.stores import CookieResponse
 
 _PAGE = """<!doctype html>
@@ -56,8 +56,20 @@ def error_page(error: Auth0Error, cookies: CookieResponse) -> HttpResponse:
     # The message is safe to show (errors never carry tokens or secrets) and reads better
     # than the class name, which is only the fallback.
     text = html.escape(error.message or type(error).__name__)
-    body = f"<h2>Something went wrong</h2><p id='error'>{text}</p>{HOME_LINK}"
+    body = f"<h2>Something went wrong</h2><p id='error'>{text}</p>{_details(error)}{HOME_LINK}"
     return page(body, status=400, cookies=cookies)
+
+
+def _details(error: Auth0Error) -> str:
+    # The My Account API says which field it refused (RFC 7807 validation errors): show that too.
+    if not isinstance(error, MyAccountApiError) or not error.validation_errors:
+        return ""
+    items = "".join(
+        f"<li>{html.escape(item.get('field') or item.get('pointer') or '')} "
+        f"{html.escape(item.get('detail', ''))}</li>"
+        for item in error.validation_errors
+    )
+    return f"<ul id='error-details'>{items}</ul>"
 
 
 def favicon() -> HttpResponse:
@@ -70,9 +82,11 @@ def masked(token: str) -> str:
     return html.escape(token[:8]) + "…"
 
 
-def button(action: str, connection: str, label: str) -> str:
+def button(action: str, value: str, label: str, name: str = "connection") -> str:
+    """A one-button form posting ``name=value`` to ``action``; the caller escapes ``value``
+    and ``label``."""
     return (
         f"<form method='post' action='{action}' style='display:inline'>"
-        f"<input type='hidden' name='connection' value='{connection}'>"
+        f"<input type='hidden' name='{name}' value='{value}'>"
         f"<button type='submit'>{label}</button></form>"
     )

@@ -31,17 +31,44 @@ class DemoAddresses:
     tenant: ServerAddress
 
 
+# What the demo's login asks for: the SDK's default, spelled out because the scope is now a
+# dict. offline_access gives the refresh token every MRRT and Token Vault call needs.
+LOGIN_SCOPE = "openid profile email offline_access"
+# Every My Account scope the demo uses, as the /me/ audience's default: each call asks for its
+# scope merged with these, so one cached token serves listing, connecting and deleting.
+MY_ACCOUNT_SCOPES = (
+    "create:me:connected_accounts read:me:connected_accounts delete:me:connected_accounts"
+)
+
+
 def _tenant_config(app_url: str) -> TenantConfig:
     """The default tenant, with the demo client's callback and logout URL set to the app's."""
     config = TenantConfig.default()
     client = attrs.evolve(
         config.clients[0],
-        callbacks=tuple(
-            f"{app_url}/auth/{name}" for name in ("callback", "link-callback", "unlink-callback")
-        ),
+        # One callback for every flow (login, link, unlink, connect): see DemoApp.
+        callbacks=(f"{app_url}/auth/callback",),
         allowed_logout_urls=(f"{app_url}/",),
     )
     return attrs.evolve(config, clients=(client, *config.clients[1:]))
+
+
+def demo_client(app_url: str, tenant_url: str, secret: str) -> ServerClient:
+    """The demo app's client of the tenant, its sessions sealed with ``secret``."""
+    return ServerClient(
+        domain=tenant_url,
+        client_id="demo-client",
+        client_secret=TenantConfig.default().clients[0].client_secret,
+        secret=secret,
+        authorization_params={
+            "redirect_uri": f"{app_url}/auth/callback",
+            # "default" is the login's (no audience); other keys are APIs' default scopes.
+            "scope": {"default": LOGIN_SCOPE, f"{tenant_url.rstrip('/')}/me/": MY_ACCOUNT_SCOPES},
+        },
+        # Plain-HTTP loopback demo: cookies cannot be Secure here.
+        state_store=CookieStateStore(secret, secure=False),
+        transaction_store=CookieTransactionStore(secret, secure=False),
+    )
 
 
 class _Late:
@@ -95,16 +122,7 @@ async def serve_demo(
         ).handle
         # A fresh session secret per run: the demo's sessions do not outlive it.
         secret = secrets.token_urlsafe(32)
-        client = ServerClient(
-            domain=tenant.base_url,
-            client_id="demo-client",
-            client_secret=TenantConfig.default().clients[0].client_secret,
-            secret=secret,
-            authorization_params={"redirect_uri": f"{app.base_url}/auth/callback"},
-            # Plain-HTTP loopback demo: cookies cannot be Secure here.
-            state_store=CookieStateStore(secret, secure=False),
-            transaction_store=CookieTransactionStore(secret, secure=False),
-        )
+        client = demo_client(app.base_url, tenant.base_url, secret)
         demo = DemoApp(client, app.base_url, tenant.base_url)
         app_handler.target = demo.handle
         task_status.started(DemoAddresses(app=app, tenant=tenant))
