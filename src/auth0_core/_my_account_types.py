@@ -9,12 +9,20 @@ from typing import Any
 import attrs
 
 
-def _dump(instance: Any) -> dict[str, Any]:
-    return attrs.asdict(instance, recurse=True)
+class _AsDict:
+    """``to_dict()`` and its alias ``model_dump()`` for the attrs results below."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as the API's JSON members."""
+        return attrs.asdict(self, recurse=True)  # type: ignore[arg-type]
+
+    model_dump = to_dict  # the official SDK's results are pydantic models
 
 
 @attrs.frozen(kw_only=True)
-class ConnectedAccount:
+class ConnectedAccount(_AsDict):
     """An upstream account the user connected; ``org_id`` only for organization accounts."""
 
     id: str
@@ -25,12 +33,6 @@ class ConnectedAccount:
     expires_at: str | None = None
     org_id: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The account as the API's JSON members."""
-        return _dump(self)
-
-    model_dump = to_dict  # the official SDK's results are pydantic models
-
 
 @attrs.frozen(kw_only=True)
 class CompleteConnectAccountResponse(ConnectedAccount):
@@ -40,46 +42,28 @@ class CompleteConnectAccountResponse(ConnectedAccount):
 
 
 @attrs.frozen(kw_only=True)
-class ConnectedAccountConnection:
+class ConnectedAccountConnection(_AsDict):
     """A connection the user may connect an account at."""
 
     name: str
     strategy: str
     scopes: list[str] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The connection as the API's JSON members."""
-        return _dump(self)
-
-    model_dump = to_dict
-
 
 @attrs.frozen(kw_only=True)
-class ListConnectedAccountsResponse:
+class ListConnectedAccountsResponse(_AsDict):
     """One page of accounts; ``next`` is the cursor of the following page (None: the last)."""
 
     accounts: list[ConnectedAccount]
     next: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The page as the API's JSON members."""
-        return _dump(self)
-
-    model_dump = to_dict
-
 
 @attrs.frozen(kw_only=True)
-class ListConnectedAccountConnectionsResponse:
+class ListConnectedAccountConnectionsResponse(_AsDict):
     """One page of connections; ``next`` as for accounts."""
 
     connections: list[ConnectedAccountConnection]
     next: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The page as the API's JSON members."""
-        return _dump(self)
-
-    model_dump = to_dict
 
 
 @attrs.frozen(kw_only=True)

@@ -9,8 +9,8 @@ sent; the flow puts the access token on the request.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from ..._config import ClientConfig
@@ -54,6 +54,7 @@ _ALLOWED_AUTHORIZATION_PARAMS: Mapping[str, frozenset[str] | None] = {
     "prompt": frozenset({"none", "login", "consent", "select_account"}),
     "ui_locales": None,
 }
+_T = TypeVar("_T")
 _ACCOUNT_ID = re.compile(r"cac_[A-Za-z0-9]+")
 
 
@@ -290,11 +291,16 @@ def _next(document: Mapping[str, object]) -> str | None:
     return cursor
 
 
-def _items(document: Mapping[str, object], key: str) -> list[object]:
+def _page(
+    response: HttpResponse, key: str, parse: Callable[[object], _T]
+) -> tuple[list[_T], str | None]:
+    """The items under ``key`` of a 200 page, each read by ``parse``, and its ``next``."""
+    raise_for_problem(response, (200,))
+    document = response.json_object()
     items = document.get(key)
     if not isinstance(items, list) or len(items) > _MAX_TAKE:
         raise InvalidResponse(f"the page's {key} is not a list of at most {_MAX_TAKE}")
-    return items
+    return [parse(item) for item in items], _next(document)
 
 
 def prepare_list_connected_accounts_request(
@@ -323,10 +329,10 @@ def process_list_connected_accounts_response(
         MyAccountApiError: the API refused.
         InvalidResponse: the answer is not a page of accounts.
     """
-    raise_for_problem(response, (200,))
-    document = response.json_object()
-    accounts = [ConnectedAccount(**_account_members(item)) for item in _items(document, "accounts")]
-    return ListConnectedAccountsResponse(accounts=accounts, next=_next(document))
+    accounts, cursor = _page(
+        response, "accounts", lambda item: ConnectedAccount(**_account_members(item))
+    )
+    return ListConnectedAccountsResponse(accounts=accounts, next=cursor)
 
 
 def prepare_list_connected_account_connections_request(
@@ -363,10 +369,8 @@ def process_list_connected_account_connections_response(
         MyAccountApiError: the API refused.
         InvalidResponse: the answer is not a page of connections.
     """
-    raise_for_problem(response, (200,))
-    document = response.json_object()
-    connections = [_connection(item) for item in _items(document, "connections")]
-    return ListConnectedAccountConnectionsResponse(connections=connections, next=_next(document))
+    connections, cursor = _page(response, "connections", _connection)
+    return ListConnectedAccountConnectionsResponse(connections=connections, next=cursor)
 
 
 def prepare_delete_connected_account_request(
