@@ -347,7 +347,14 @@ async def test_the_tenant_refusals_reach_my_account_api_error(app: App) -> None:
         )
     with pytest.raises(MyAccountApiError) as missing:
         await call(app, "delete_connected_account", "cac_doesnotexist")
-    for caught, status in ((unknown, 400), (callback, 400), (missing, 404)):
+    with pytest.raises(MyAccountApiError) as cursor:
+        await call(app, "list_connected_accounts", from_param="not-a-cursor-it-issued")
+    assert cursor.value.validation_errors is not None
+    assert [(v.get("field"), v.get("source")) for v in cursor.value.validation_errors] == [
+        ("from", "query")
+    ]
+    assert all(v["detail"] for v in cursor.value.validation_errors)
+    for caught, status in ((unknown, 400), (callback, 400), (missing, 404), (cursor, 400)):
         error = caught.value
         assert error.status == status
         assert error.title
