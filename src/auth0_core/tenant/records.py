@@ -33,6 +33,8 @@ class AuthorizationRequest:
     # The connection whose users the login page authenticates (None: database connections).
     connection: str | None = None
     link: LinkRequest | None = None
+    # RFC 9449 §10: the code is bound to this DPoP key (``dpop_jkt``, or a proof sent to PAR).
+    dpop_jkt: str | None = None
     # Every parameter as received, so nothing the client sent is lost (passed through).
     params: tuple[tuple[str, str], ...] = ()
 
@@ -75,6 +77,7 @@ class CodeGrant:
     code_challenge: str
     nonce: str | None
     expires_at: int
+    dpop_jkt: str | None = None  # the key the token request must prove (RFC 9449 §10)
 
 
 @attrs.frozen(kw_only=True)

@@ -18,6 +18,7 @@ from .apis import Apis
 from .config import TenantConfig
 from .config_types import TenantClient
 from .directory import UserDirectory
+from .dpop.nonces import ReplayCache
 from .keys import SigningKeys
 from .outbox import Outbox
 from .params import Params
@@ -85,6 +86,11 @@ class TenantState:
         # code -> (expiry, refresh tokens it produced), to revoke them if the code is replayed.
         self.used_codes: dict[str, tuple[int, list[str]]] = {}
         self.used_jtis: dict[tuple[str, str], int] = {}
+        # DPoP: proofs seen lately (replays are refused), and the key of the token request
+        # being answered (set by /oauth/token around its grant handler; None otherwise), which
+        # binds the access tokens minted meanwhile (cnf.jkt) and makes them "DPoP" tokens.
+        self.dpop_replays = ReplayCache()
+        self.dpop_jkt: str | None = None
         # Connected accounts on their way: ticket -> request (until consent), code -> request.
         self.connect_tickets: dict[str, ConnectRequest] = {}
         self.connect_codes: dict[str, ConnectCode] = {}

@@ -54,6 +54,9 @@ def authorization_code_grant(
     verifier = params.get("code_verifier") or ""
     if not hmac.compare_digest(_s256(verifier), stored.code_challenge):
         return oauth_error(400, "invalid_grant", "Failed to verify code verifier")
+    if stored.dpop_jkt is not None and stored.dpop_jkt != state.dpop_jkt:
+        # RFC 9449 §10: a code bound to a key is redeemed only with a proof of that key.
+        return oauth_error(400, "invalid_grant", "The DPoP proof key does not match dpop_jkt.")
     refresh_token: str | None = None
     if wants_refresh_token(stored.grant.scope):
         refresh_token = issue_refresh_token(state, stored.grant)

@@ -29,6 +29,8 @@ from .linking import granted_scope, link_audience, link_request, unlink_now
 
 # RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is exactly 43 characters; allow the full range.
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+# A base64url SHA-256 JWK thumbprint (RFC 7638), as dpop_jkt carries it (RFC 9449 §10).
+_THUMBPRINT = re.compile(r"[A-Za-z0-9\-_]{43}")
 _SUPPORTED_RESPONSE_MODES = ("query",)
 
 
@@ -106,6 +108,9 @@ def authorization_request(
         raise AuthorizeFailure("invalid_request", f"Unknown connection: {connection}")
     scope = params.get("scope") or "openid"
     audience = params.get("audience")
+    dpop_jkt = params.get("dpop_jkt")
+    if dpop_jkt is not None and not _THUMBPRINT.fullmatch(dpop_jkt):
+        raise AuthorizeFailure("invalid_request", "dpop_jkt must be a SHA-256 JWK thumbprint.")
     link = link_request(state, client, params)
     if link is not None:
         scope, audience = granted_scope(scope), link_audience(state, audience)
@@ -122,6 +127,7 @@ def authorization_request(
         prompt=params.get("prompt"),
         connection=connection,
         link=link,
+        dpop_jkt=dpop_jkt,
         params=params.items(),
     )
 
@@ -204,5 +210,6 @@ def issue_code(state: TenantState, request: AuthorizationRequest, user_id: str) 
         code_challenge=request.code_challenge,
         nonce=request.nonce,
         expires_at=now + state.config.authorization_code_lifetime,
+        dpop_jkt=request.dpop_jkt,
     )
     return redirect(with_query(request.redirect_uri, {"code": code, "state": request.state}))

@@ -13,7 +13,7 @@ from ..config_types import TenantClient
 from ..params import Params
 from ..responses import json_ok, oauth_error
 from ..state import TenantState
-from .mint import sign_access_token
+from .mint import sign_access_token, token_type
 
 
 def _granted_scope(
@@ -73,7 +73,7 @@ def client_credentials_grant(
     lifetime = state.apis.lifetime(audience)
     body = {
         "access_token": sign_access_token(state, claims, lifetime),
-        "token_type": "Bearer",
+        "token_type": token_type(state),
         "expires_in": lifetime,
         "scope": claims["scope"],
     }

@@ -32,11 +32,19 @@ def audience_claim(state: TenantState, audience: str | None, scope: str) -> str 
     return [audience, userinfo] if "openid" in scope.split() else audience
 
 
+def token_type(state: TenantState) -> str:
+    """``DPoP`` while answering a token request that proved a DPoP key, else ``Bearer``."""
+    return "DPoP" if state.dpop_jkt is not None else "Bearer"
+
+
 def sign_access_token(state: TenantState, claims: dict[str, Any], lifetime: int) -> str:
-    """Sign an RS256 access token: ``claims`` plus ``iss``, ``iat``, ``exp`` and a ``jti``."""
+    """Sign an RS256 access token: ``claims`` plus ``iss``, ``iat``, ``exp`` and a ``jti``, and
+    ``cnf.jkt`` while the token request proved a DPoP key (RFC 9449 §6.1)."""
     now = state.env.now()
     full = {"iss": state.issuer, **claims, "iat": now, "exp": now + lifetime}
     full["jti"] = state.env.random_urlsafe(16)
+    if state.dpop_jkt is not None:
+        full["cnf"] = {"jkt": state.dpop_jkt}
     return state.keys.sign(full)
 
 
@@ -96,7 +104,7 @@ def token_response(
     granted = scope if scope is not None else grant.scope
     body: dict[str, Any] = {
         "access_token": access_token(state, grant, granted, grant.audience),
-        "token_type": "Bearer",
+        "token_type": token_type(state),
         "expires_in": state.apis.lifetime(grant.audience),
         "scope": granted,
     }

@@ -1,12 +1,21 @@
-"""``POST /oauth/token``: client authentication, then one handler per ``grant_type``.
+"""``POST /oauth/token``: the DPoP proof, client authentication, then one handler per
+``grant_type``.
 
 A tenant starts with :data:`DEFAULT_GRANTS`; tests may add handlers to the state's
 ``grant_handlers`` (``Tenant.grant_handlers``) to emulate more grants.
+
+DPoP (RFC 9449 §5): a request with a valid ``DPoP`` proof gets access tokens bound to the
+proof's key (``cnf.jkt``) and ``token_type: "DPoP"``; a bad proof answers 400
+``invalid_dpop_proof``, a missing nonce (when required) 400 ``use_dpop_nonce`` with a
+``DPoP-Nonce`` header. The proof is checked before the client is authenticated, so a nonce
+challenge does not use up a client assertion's ``jti``. Refresh tokens are not bound: the demo
+clients are confidential, and RFC 9449 §5 binds refresh tokens only for public clients.
 """
 
 from __future__ import annotations
 
 from ..._http import HttpResponse
+from ..dpop.checks import ProofRefused, accept_proof, sends_nonce
 from ..params import Incoming
 from ..responses import oauth_error
 from ..state import GrantHandler, TenantState
@@ -17,8 +26,11 @@ from .refresh import refresh_grant
 from .token_vault import FEDERATED_GRANT, federated_grant
 
 
+@sends_nonce("as")
 def token(state: TenantState, incoming: Incoming) -> HttpResponse:
-    """Authenticate the client and dispatch on ``grant_type``.
+    """Check the DPoP proof, authenticate the client and dispatch on ``grant_type``.
+
+    Every answer carries the current ``DPoP-Nonce`` while nonces are required.
 
     Raises:
         RequestRejected: malformed body or failed client authentication.
@@ -27,6 +39,10 @@ def token(state: TenantState, incoming: Incoming) -> HttpResponse:
     duplicated = params.duplicated()
     if duplicated:
         return oauth_error(400, "invalid_request", f"Duplicate parameter: {duplicated[0]}")
+    try:
+        proof = accept_proof(state, incoming, server="as")
+    except ProofRefused as refused:
+        return oauth_error(400, refused.error, refused.description)
     client = authenticate_client(state, incoming, params)
     grant_type = params.get("grant_type")
     if grant_type is None:
@@ -38,7 +54,14 @@ def token(state: TenantState, incoming: Incoming) -> HttpResponse:
         return oauth_error(
             400, "unauthorized_client", f"Grant type '{grant_type}' not allowed for the client."
         )
-    return handler(state, client, params)
+    if proof is None and client.require_dpop:
+        # The error code Auth0 uses here is UNCONFIRMED.
+        return oauth_error(400, "invalid_request", "This client must send a DPoP proof.")
+    state.dpop_jkt = proof.jkt if proof is not None else None
+    try:
+        return handler(state, client, params)
+    finally:
+        state.dpop_jkt = None
 
 
 DEFAULT_GRANTS: dict[str, GrantHandler] = {

@@ -1,46 +1,39 @@
-"""``GET /userinfo`` (OIDC Core §5.3) with a Bearer access token (RFC 6750)."""
+"""``GET /userinfo`` (OIDC Core §5.3) with a Bearer (RFC 6750) or DPoP (RFC 9449 §7) access
+token, checked as every resource server of the tenant checks it (:mod:`...resource_access`)."""
 
 from __future__ import annotations
 
 from ..._http import HttpResponse, json_response
+from ..dpop.checks import sends_nonce
 from ..params import Incoming
+from ..resource_access import AccessDenied, access_claims, challenge
 from ..responses import NO_STORE, json_ok
 from ..state import TenantState
 from .mint import user_claims
 
+_REALM = "auth0"
 
-def _unauthorized(error: str | None, description: str) -> HttpResponse:
-    # RFC 6750 §3: no error code when the request carried no token at all.
-    challenge = 'Bearer realm="auth0"'
-    if error is not None:
-        challenge += f', error="{error}", error_description="{description}"'
+
+def _unauthorized(denied: AccessDenied) -> HttpResponse:
     return json_response(
         401,
-        {"error": error or "invalid_request", "error_description": description},
-        (("WWW-Authenticate", challenge), *NO_STORE),
+        {"error": denied.error or "invalid_request", "error_description": denied.description},
+        (*denied.response_headers(), *NO_STORE),
     )
 
 
+@sends_nonce("rs")
 def userinfo(state: TenantState, incoming: Incoming) -> HttpResponse:
     """The user's claims for the scope of a valid access token; 401 otherwise."""
-    authorization = incoming.request.header("authorization") or ""
-    if authorization[:7].lower() != "bearer " or not authorization[7:].strip():
-        return _unauthorized(None, "Missing bearer token")
-    claims = state.keys.verify(authorization[7:].strip())
-    if claims is None:
-        return _unauthorized("invalid_token", "The access token is invalid")
-    audience = claims.get("aud")
-    audiences = audience if isinstance(audience, list) else [audience]
-    exp = claims.get("exp")
-    if (
-        claims.get("iss") != state.issuer
-        or state.base_url + "/userinfo" not in audiences
-        or not isinstance(exp, int)
-        or exp <= state.env.now()
-    ):
-        return _unauthorized("invalid_token", "The access token is invalid or expired")
+    audience = state.base_url + "/userinfo"
+    try:
+        claims = access_claims(state, incoming, audience=audience, realm=_REALM, require_dpop=False)
+    except AccessDenied as denied:
+        return _unauthorized(denied)
     user = state.users.profile(str(claims.get("sub")))
     if user is None:
-        return _unauthorized("invalid_token", "The user no longer exists")
+        description = "The user no longer exists"
+        gone = challenge("Bearer", _REALM, "invalid_token", description)
+        return _unauthorized(AccessDenied("invalid_token", description, challenges=(gone,)))
     scope = claims.get("scope")
     return json_ok(200, user_claims(user, scope if isinstance(scope, str) else ""))

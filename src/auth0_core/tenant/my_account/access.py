@@ -1,8 +1,10 @@
 """What every My Account endpoint checks first (protocol doc 7.1): the caller's access token.
 
-A token for the My Account API (``{base}/me/``), valid (else 401 with ``WWW-Authenticate``),
+A token for the My Account API (``{base}/me/``), as Bearer or DPoP (:mod:`..resource_access`;
+DPoP only while ``my_account_require_dpop`` is set), valid (else 401 with ``WWW-Authenticate``),
 carrying the scope the endpoint needs (else 403); errors in the API's problem shape. Endpoints
-are written as ``(state, incoming, caller) -> response`` and wrapped with :func:`requires`.
+are written as ``(state, incoming, caller) -> response`` and wrapped with :func:`requires`,
+which also adds the resource server's ``DPoP-Nonce`` to every answer while nonces are required.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import attrs
 
 from ..._http import HttpResponse
 from ..config_types import MY_ACCOUNT_AUDIENCE
+from ..dpop.checks import sends_nonce
 from ..params import Incoming
-from ..resource_access import AccessDenied, access_claims, challenge
+from ..resource_access import AccessDenied, access_claims, bound_key, challenge
 from ..responses import RequestRejected
 from ..state import TenantState
 from .problems import reject
@@ -53,21 +56,25 @@ def requires(scope: str) -> Callable[[CallerEndpoint], Endpoint]:
             except RequestRejected as rejected:
                 return rejected.response
 
-        return guarded
+        return sends_nonce("rs")(guarded)
 
     return wrap
 
 
 def _caller(state: TenantState, incoming: Incoming, scope: str) -> Caller:
     audience = state.apis.resolve(MY_ACCOUNT_AUDIENCE)
+    require_dpop = state.settings.my_account_require_dpop
     try:
-        claims = access_claims(state, incoming, audience=audience, realm=audience)
+        claims = access_claims(
+            state, incoming, audience=audience, realm=audience, require_dpop=require_dpop
+        )
     except AccessDenied as denied:
         raise reject(401, denied.description, headers=denied.response_headers()) from None
     granted = claims.get("scope")
     if not isinstance(granted, str) or scope not in granted.split():
         description = f"Insufficient scope, expected: {scope}"
-        insufficient = challenge("Bearer", audience, "insufficient_scope", description)
+        scheme = "DPoP" if bound_key(claims) is not None else "Bearer"
+        insufficient = challenge(scheme, audience, "insufficient_scope", description)
         raise reject(403, description, headers=(("WWW-Authenticate", insufficient),))
     return Caller(
         user_id=claims["sub"],
