@@ -13,7 +13,9 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
-@pytest.mark.parametrize("script", ["bench_login.py", "bench_tokens.py"])
+@pytest.mark.parametrize(
+    "script", ["bench_login.py", "bench_tokens.py", "bench_connected_accounts.py"]
+)
 def test_a_benchmark_runs_and_compares_with_the_official_sdk(script: str, tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     done = subprocess.run(
