@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -333,25 +334,52 @@ class DPoPNonces:
     server's token endpoint and a resource server keep separate nonces, RFC 9449 §8-9, even
     when one origin serves both, as Auth0's My Account API does).
 
+    Each server's nonce also has a *generation*: 0 until a challenge teaches a nonce, then a
+    number that changes with every nonce a challenge teaches (a nonce a success brings keeps
+    the generation). Shared requests are keyed by it (:func:`_proof_fetch`). Threads may call
+    in at once: each update is one dict operation, and every caller that reads one challenge
+    gets the same generation for its nonce.
+
     At most :data:`MAX_REMEMBERED_SERVERS` servers are kept, the oldest dropped first.
     """
 
     def __init__(self) -> None:
-        self._nonces: dict[tuple[str, ServerKind], str] = {}
+        self._nonces: dict[tuple[str, ServerKind], tuple[str, int]] = {}
+        self._generations: dict[tuple[str, ServerKind, str], int] = {}
+        self._counter = itertools.count(1)
+
+    def current(self, url: str, kind: ServerKind) -> tuple[str | None, int]:
+        """(the nonce to send to ``url``'s server, its generation); (None, 0) at first."""
+        return self._nonces.get((_origin(url), kind), (None, 0))
 
     def get(self, url: str, kind: ServerKind) -> str | None:
-        return self._nonces.get((_origin(url), kind))
+        """The nonce to send to ``url``'s server, None until it sent one."""
+        return self.current(url, kind)[0]
 
-    def remember(self, url: str, kind: ServerKind, response: HttpResponse) -> str | None:
-        """Keep the response's ``DPoP-Nonce`` (a success's or a challenge's); return it."""
+    def remember(
+        self, url: str, kind: ServerKind, response: HttpResponse, *, challenge: bool = False
+    ) -> str | None:
+        """Keep the response's ``DPoP-Nonce`` (a success's or a challenge's); return it.
+
+        ``challenge``: the response asked for the nonce, which then starts a new generation
+        unless it is the one already known.
+        """
         value = response.header("DPoP-Nonce")
         if value is None or not _NONCE.fullmatch(value.strip()):
             return None
         value = value.strip()
         key = (_origin(url), kind)
-        if self._nonces.get(key) != value:
+        stored = self._nonces.get(key, (None, 0))
+        generation = stored[1]
+        if challenge and value != stored[0]:
+            # setdefault: threads reading the same challenge agree on one generation.
+            generation = self._generations.setdefault((*key, value), next(self._counter))
+            if len(self._generations) > 4 * MAX_REMEMBERED_SERVERS:
+                for learned in list(self._generations)[:-MAX_REMEMBERED_SERVERS]:
+                    self._generations.pop(learned, None)
+        if (value, generation) != stored:
             self._nonces.pop(key, None)
-            self._nonces[key] = value
+            self._nonces[key] = (value, generation)
             if len(self._nonces) > MAX_REMEMBERED_SERVERS:
                 for stale in list(self._nonces)[:-MAX_REMEMBERED_SERVERS]:
                     self._nonces.pop(stale, None)
@@ -425,15 +453,23 @@ def _proof_fetch(
     access_token: str | None,
     shared: str | None,
 ) -> Flow[HttpResponse]:
-    """Send ``build()`` with a fresh proof; on a nonce challenge that brings a new nonce,
-    build it again (a client assertion is single-use) and send it once more with the nonce.
-    A second challenge is the answer: there is never a third request."""
+    """Send ``build()`` with a fresh proof; on a nonce challenge that brings a nonce, build
+    it again (a client assertion is single-use) and send it once more with the nonce. A
+    second challenge is the answer: a caller never makes a third request.
+
+    A shared request is keyed by ``shared`` and the generation of the nonce its proof
+    carries, so the requests that share one flight carry the same nonce generation: callers
+    that built a proof with a stale nonce share a request that fails harmlessly (a server
+    answers ``use_dpop_nonce`` before it uses the grant) and then join the retry with the
+    fresh nonce, which every later caller with that nonce joins too (or receives its
+    remembered success). A refresh token is thus presented once, not once per generation.
+    """
     env = client.config.env
     nonces = client.dpop_nonces
     response: HttpResponse | None = None
     for attempt in (0, 1):
         request = build()
-        sent = nonces.get(request.url, kind)
+        sent, generation = nonces.current(request.url, kind)
         proof = key.proof(
             request.method,
             request.url,
@@ -449,13 +485,11 @@ def _proof_fetch(
         if shared is None:
             response = yield from fetch(request)
         else:
-            # The retry is shared too, under its own key: every caller that met the challenge
-            # of the shared request waits for one retry.
-            response = yield from fetch_shared(
-                shared if attempt == 0 else f"{shared}:dpop", request
-            )
-        latest = nonces.remember(request.url, kind, response)
-        if attempt or latest is None or latest == sent or not nonce_challenge(response, kind):
+            key_now = shared if generation == 0 else f"{shared}:dpop-nonce-{generation}"
+            response = yield from fetch_shared(key_now, request)
+        challenged = nonce_challenge(response, kind)
+        latest = nonces.remember(request.url, kind, response, challenge=challenged)
+        if attempt or latest is None or not challenged:
             break
     assert response is not None
     return response

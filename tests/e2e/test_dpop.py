@@ -181,3 +181,24 @@ async def test_client_credentials_tokens_are_bound_too(app: App) -> None:
     client = dpop_client(app)
     token = await app.call("get_client_credentials_token", f"{app.base_url}/api/v2/")
     assert claims(token)["cnf"] == {"jkt": thumbprint(client)}
+
+
+async def test_fifty_callers_share_one_refresh_through_a_nonce_challenge(app: App) -> None:
+    app.tenant.settings.dpop_require_nonce = True
+    app.client = app.make_client(dpop=True)  # memory store, no store_options: one session
+    url = await app.call("start_interactive_login")
+    await app.call("complete_interactive_login", app.browser_login(url))
+    session = await app.call("get_session")
+    # A day later: the login token has expired and the nonce the client holds is stale.
+    app.clock.advance(session["token_sets"][0]["expires_at"] - app.clock.now - 30)
+    mark = len(app.tenant.log)
+    results = await app.concurrently(50, "get_access_token")
+    assert len(results) == 50  # a caller that raised left no result
+    assert len(set(results)) == 1
+    answered = statuses(app, mark, "/oauth/token")
+    # One refresh went through; every challenge (at least one) was answered by a shared retry,
+    # so the refresh token was presented once and its family is intact.
+    assert answered.count(200) == 1
+    assert answered.count(400) >= 1
+    assert claims(results[0])["cnf"] == {"jkt": thumbprint(app.client)}
+    assert await app.call("get_access_token") == results[0]

@@ -429,13 +429,13 @@ def test_no_retry_without_a_nonce_challenge(response: HttpResponse) -> None:
     assert len(script.sent) == 1
 
 
-def test_a_challenge_repeating_the_nonce_sent_is_not_retried() -> None:
+def test_a_challenge_naming_the_nonce_sent_still_costs_one_retry_only() -> None:
     client = client_with(dpop=True)
     build, _ = token_request_builder()
     run(token_fetch(client, build), Script(json_response(200, {}, [("DPoP-Nonce", "n-1")])))
-    script = Script(use_nonce("n-1"), OK)
+    script = Script(use_nonce("n-1"), use_nonce("n-1"), OK)
     assert run(token_fetch(client, build), script).status == 400
-    assert len(script.sent) == 1
+    assert len(script.sent) == 2
 
 
 def test_every_response_updates_the_nonce_success_included() -> None:
@@ -447,12 +447,57 @@ def test_every_response_updates_the_nonce_success_included() -> None:
     assert client.dpop_nonces.get(TOKEN_URL, "token") == "n-6"
 
 
-def test_shared_requests_retry_under_a_key_of_their_own() -> None:
+def test_shared_requests_are_keyed_by_the_nonce_generation() -> None:
     client = client_with(dpop=True)
     build, _ = token_request_builder()
     script = Script(use_nonce("n-1"), OK)
     run(token_fetch(client, build, shared="refresh:abc"), script)
-    assert script.keys == ["refresh:abc", "refresh:abc:dpop"]
+    assert script.keys == ["refresh:abc", "refresh:abc:dpop-nonce-1"]
+    # A nonce a success brings keeps the generation: callers just behind still share.
+    script = Script(json_response(200, {}, [("DPoP-Nonce", "n-2")]), OK)
+    run(token_fetch(client, build, shared="refresh:abc"), script)
+    assert script.keys == ["refresh:abc:dpop-nonce-1"]
+    assert client.dpop_nonces.current(TOKEN_URL, "token") == ("n-2", 1)
+
+
+def test_a_caller_that_built_its_proof_before_the_challenge_joins_the_retry() -> None:
+    """Two callers of one shared refresh: B built its proof (no nonce) before A's request
+    was challenged, and sends it after: B's request fails like A's did, and B's retry has the
+    key of A's retry, so the refresh token goes out in one successful request only."""
+    client = client_with(dpop=True)
+    build, _ = token_request_builder()
+    first = token_fetch(client, build, shared="refresh:abc")
+    second = token_fetch(client, build, shared="refresh:abc")
+    a_first = next(first)
+    b_first = next(second)  # built before the challenge reached anyone
+    assert isinstance(a_first, SharedRequest)
+    assert isinstance(b_first, SharedRequest)
+    assert a_first.key == b_first.key == "refresh:abc"
+    a_retry = first.send(use_nonce("n-1"))
+    b_retry = second.send(use_nonce("n-1"))  # its own stale request, challenged the same way
+    assert isinstance(a_retry, SharedRequest)
+    assert isinstance(b_retry, SharedRequest)
+    assert a_retry.key == b_retry.key == "refresh:abc:dpop-nonce-1"
+    # A caller starting now has the fresh nonce, and the retry's key.
+    third = token_fetch(client, build, shared="refresh:abc")
+    c_first = next(third)
+    assert isinstance(c_first, SharedRequest)
+    assert c_first.key == a_retry.key
+    for flow in (first, second, third):
+        with pytest.raises(StopIteration):
+            flow.send(OK)
+
+
+def test_one_challenge_read_by_many_callers_is_one_generation() -> None:
+    nonces = DPoPNonces()
+    challenge = use_nonce("n-1")
+    for _ in range(3):
+        nonces.remember(TOKEN_URL, "token", challenge, challenge=True)
+    assert nonces.current(TOKEN_URL, "token") == ("n-1", 1)
+    nonces.remember(TOKEN_URL, "token", use_nonce("n-2"), challenge=True)
+    assert nonces.current(TOKEN_URL, "token") == ("n-2", 2)
+    nonces.remember(TOKEN_URL, "token", challenge, challenge=True)  # a late copy of n-1's
+    assert nonces.current(TOKEN_URL, "token") == ("n-1", 1)
 
 
 def test_without_a_key_token_requests_are_unchanged() -> None:
@@ -667,7 +712,7 @@ def test_client_credentials_through_a_nonce_challenge() -> None:
     assert token_set.access_token == "cc-1"
     assert [r.url for r in script.sent][1:] == [TOKEN_URL, TOKEN_URL]
     assert script.keys[1] is not None
-    assert script.keys[2] == f"{script.keys[1]}:dpop"
+    assert script.keys[2] == f"{script.keys[1]}:dpop-nonce-1"
     assert client.dpop_nonces.get(TOKEN_URL, "token") == "n-2"
     # Cached: no request at all.
     assert drive(client_credentials_flow(client, "https://api.example/"), Script()) == "cc-1"
