@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._config import ClientConfig
-from ._dpop import DPoPNonces
+from ._dpop_nonces import DPoPNonces
 from ._jwks import JwksCache
 from ._metadata import MetadataCache
 from .records import TokenSet

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._dpop import DEFAULT_ALGORITHM, DPoPKey, DPoPKeyInput, generate_dpop_key, load_dpop_key
+from ._dpop_key import DEFAULT_ALGORITHM, DPoPKey, DPoPKeyInput, generate_dpop_key, load_dpop_key
 from ._env import Env
 from .errors import ConfigurationError
 

@@ -66,8 +66,11 @@ class HttpRequest:
         return _find_header(self.headers, name)
 
     def with_headers(self, *headers: tuple[str, str]) -> HttpRequest:
-        """This request with ``headers`` added (credentials put on a prepared request)."""
-        return attrs.evolve(self, headers=(*self.headers, *headers))
+        """This request with ``headers`` set, replacing any of the same names (credentials
+        and proofs put on a prepared request)."""
+        names = {name.lower() for name, _ in headers}
+        kept = tuple((name, value) for name, value in self.headers if name.lower() not in names)
+        return attrs.evolve(self, headers=(*kept, *headers))
 
 
 @attrs.frozen(kw_only=True)

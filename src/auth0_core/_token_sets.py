@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ._authorize import split_scope
-from ._dpop import DPoPKey, is_dpop
+from ._dpop_key import DPoPKey, is_dpop
 from .endpoints.authentication.token import TokenResponse
 from .records import ConnectionTokenSet, TokenSet
 

@@ -272,8 +272,7 @@ class WrongCallbackError(MissingTransactionError):
 
     def __init__(self, kind: str, expected: str) -> None:
         super().__init__(
-            f"This is a {kind} callback; it cannot complete a {expected} flow "
-            f"(see callback_kind)."
+            f"This is a {kind} callback; it cannot complete a {expected} flow (see callback_kind)."
         )
         self.kind = kind
         self.expected = expected

@@ -23,16 +23,9 @@ from joserfc.jws import JWSRegistry
 from auth0_core import Env, FixedClock
 from auth0_core._client import CoreClient
 from auth0_core._config import ClientConfig, make_config
-from auth0_core._dpop import (
-    DPoPKey,
-    DPoPNonces,
-    check_token_type,
-    generate_dpop_key,
-    load_dpop_key,
-    nonce_challenge,
-    proof_target,
-    token_fetch,
-)
+from auth0_core._dpop import check_token_type, token_fetch
+from auth0_core._dpop_key import DPoPKey, generate_dpop_key, load_dpop_key, proof_target
+from auth0_core._dpop_nonces import DPoPNonces, nonce_challenge
 from auth0_core._http import HttpRequest, HttpResponse, form_request, json_response
 from auth0_core._token_sets import new_token_set, usable_with
 from auth0_core.effects import Effect, Flow, SharedRequest, run

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._client import CoreClient
-from .._dpop import check_token_type, is_dpop, token_fetch
+from .._dpop import check_token_type, token_fetch
+from .._dpop_key import is_dpop
 from .._effects import Flow
 from .._token_sets import is_fresh
 from ..endpoints.authentication.token import (
