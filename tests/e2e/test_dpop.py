@@ -183,6 +183,23 @@ async def test_client_credentials_tokens_are_bound_too(app: App) -> None:
     assert claims(token)["cnf"] == {"jkt": thumbprint(client)}
 
 
+@pytest.mark.usefixtures("fresh_user_directory")
+async def test_the_management_api_gets_bound_tokens_with_the_dpop_scheme(app: App) -> None:
+    dpop_client(app)
+    app.tenant.settings.dpop_require_nonce = True  # the resource's nonce challenge too
+    since = len(app.tenant.log)
+    linked = await app.call(
+        "link_user_accounts", "auth0|alice", user_id="github|4242", merge_user_metadata=True
+    )
+    assert ("github", "4242") in [(i["provider"], str(i["user_id"])) for i in linked]
+    remaining = await app.call("unlink_user_accounts", "auth0|alice", "github", "github|4242")
+    assert ("github", "4242") not in [(i["provider"], str(i["user_id"])) for i in remaining]
+    # One challenge at the token endpoint and one at the Management API, then none:
+    assert statuses(app, since, "/oauth/token") == [400, 200]
+    # (the challenged get again), get, patch (the metadata merge), link (201), unlink.
+    assert statuses(app, since, "/api/v2/") == [401, 200, 200, 200, 201, 200]
+
+
 async def test_fifty_callers_share_one_refresh_through_a_nonce_challenge(app: App) -> None:
     app.tenant.settings.dpop_require_nonce = True
     app.client = app.make_client(dpop=True)  # memory store, no store_options: one session

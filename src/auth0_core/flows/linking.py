@@ -142,7 +142,7 @@ def complete_link_flow(
         raise IdTokenError("sub", f"The {flow_name} returned an ID token for another user.")
     now = client.config.env.now()
     audience = DEFAULT_AUDIENCE if transaction.audience is None else transaction.audience
-    entry = new_token_set(audience, transaction.scope, tokens, now)
+    entry = new_token_set(audience, transaction.scope, tokens, now, client.config.dpop)
     user = merge_user(session.user, claims)
     yield from write_session_flow(client, linked(session, user, tokens, entry), store_options)
     return LoginResult(app_state=transaction.app_state, user=user)

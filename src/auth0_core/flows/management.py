@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._client import CoreClient
-from .._effects import Flow, fetch
+from .._effects import Flow
 from ..endpoints.management.identities import (
     prepare_link_identity_request,
     prepare_unlink_identity_request,
@@ -27,7 +27,9 @@ from ..endpoints.management.users import (
     process_update_user_response,
 )
 from ..errors import InvalidArgumentError, ManagementApiError
-from .client_credentials import client_credentials_flow
+from ..records import TokenSet
+from ._resource import resource_fetch
+from .client_credentials import client_credentials_token_set_flow
 
 Identities = list[dict[str, Any]]
 
@@ -56,9 +58,10 @@ def split_user_id(user_id: str, provider: str | None) -> tuple[str, str]:
     return provider, user_id
 
 
-def get_user_flow(client: CoreClient, token: str, user_id: str) -> Flow[dict[str, Any]]:
+def get_user_flow(client: CoreClient, token: TokenSet, user_id: str) -> Flow[dict[str, Any]]:
     """``GET /api/v2/users/{id}``."""
-    response = yield from fetch(prepare_get_user_request(client.config, token, user_id))
+    request = prepare_get_user_request(client.config, user_id)
+    response = yield from resource_fetch(client, request, token)
     return process_get_user_response(response)
 
 
@@ -90,7 +93,7 @@ def _subject_of(id_token: str) -> str:
 
 
 def _merge_metadata_flow(
-    client: CoreClient, token: str, primary_user_id: str, secondary_user_id: str
+    client: CoreClient, token: TokenSet, primary_user_id: str, secondary_user_id: str
 ) -> Flow[None]:
     primary = yield from get_user_flow(client, token, primary_user_id)
     secondary = yield from get_user_flow(client, token, secondary_user_id)
@@ -98,9 +101,9 @@ def _merge_metadata_flow(
     if not isinstance(mine, Mapping) or not isinstance(theirs, Mapping) or not theirs:
         return
     request = prepare_update_user_request(
-        client.config, token, primary_user_id, user_metadata=merged_metadata(mine, theirs)
+        client.config, primary_user_id, user_metadata=merged_metadata(mine, theirs)
     )
-    response = yield from fetch(request)
+    response = yield from resource_fetch(client, request, token)
     process_update_user_response(response)
 
 
@@ -137,19 +140,18 @@ def link_user_accounts_flow(
     else:
         provider, bare_id = split_user_id(str(user_id), provider)
         secondary = f"{provider}|{bare_id}"
-    token = yield from client_credentials_flow(client, management_audience(client))
+    token = yield from client_credentials_token_set_flow(client, management_audience(client))
     if merge_user_metadata:
         yield from _merge_metadata_flow(client, token, primary_user_id, secondary)
     request = prepare_link_identity_request(
         client.config,
-        token,
         primary_user_id,
         link_with=secondary_id_token,
         provider=provider,
         user_id=bare_id,
         connection_id=connection_id,
     )
-    response = yield from fetch(request)
+    response = yield from resource_fetch(client, request, token)
     try:
         return process_link_identity_response(response)
     except ManagementApiError as exc:
@@ -169,9 +171,7 @@ def unlink_user_accounts_flow(
     if not primary_user_id or not provider or not user_id:
         raise InvalidArgumentError("user_id", "primary_user_id, provider and user_id are required.")
     provider, bare_id = split_user_id(user_id, provider)
-    token = yield from client_credentials_flow(client, management_audience(client))
-    request = prepare_unlink_identity_request(
-        client.config, token, primary_user_id, provider, bare_id
-    )
-    response = yield from fetch(request)
+    token = yield from client_credentials_token_set_flow(client, management_audience(client))
+    request = prepare_unlink_identity_request(client.config, primary_user_id, provider, bare_id)
+    response = yield from resource_fetch(client, request, token)
     return process_unlink_identity_response(response)

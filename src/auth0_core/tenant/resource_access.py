@@ -1,4 +1,5 @@
-"""How the tenant's resource servers (the My Account API, ``/userinfo``) accept an access token.
+"""How the tenant's resource servers (the My Account API, ``/userinfo``, the Management API)
+accept an access token.
 
 Either ``Authorization: Bearer <token>`` (RFC 6750) or ``Authorization: DPoP <token>`` with a
 ``DPoP`` proof (RFC 9449 §7): a token this tenant signed for the resource's audience, unexpired,
@@ -51,8 +52,11 @@ def challenge(scheme: str, realm: str, error: str | None = None, description: st
     return value
 
 
-def user_token_claims(state: TenantState, token: str, audience: str) -> dict[str, Any] | None:
-    """The claims of a user access token this tenant issued for ``audience``, else None."""
+def user_token_claims(
+    state: TenantState, token: str, audience: str, *, users_only: bool = True
+) -> dict[str, Any] | None:
+    """The claims of an access token this tenant issued for ``audience``, else None; with
+    ``users_only``, only a token issued to a user (not the application's own)."""
     claims = state.keys.verify(token)
     if claims is None or claims.get("iss") != state.issuer:
         return None
@@ -62,6 +66,8 @@ def user_token_claims(state: TenantState, token: str, audience: str) -> dict[str
     if audience not in audiences or not isinstance(exp, int) or exp <= state.env.now():
         return None
     # A client-credentials token has no user behind it: no resource of a user opens for it.
+    if not users_only:
+        return claims
     if not isinstance(claims.get("sub"), str) or claims.get("gty") == "client-credentials":
         return None
     return claims
@@ -75,7 +81,13 @@ def bound_key(claims: dict[str, Any]) -> str | None:
 
 
 def access_claims(
-    state: TenantState, incoming: Incoming, *, audience: str, realm: str, require_dpop: bool
+    state: TenantState,
+    incoming: Incoming,
+    *,
+    audience: str,
+    realm: str,
+    require_dpop: bool,
+    users_only: bool = True,
 ) -> dict[str, Any]:
     """The claims of the request's access token, once it proved acceptable for ``audience``.
 
@@ -98,7 +110,7 @@ def access_claims(
         offered = ("DPoP",) if require_dpop else ("Bearer", "DPoP")
         challenges = tuple(challenge(named, realm) for named in offered)
         raise AccessDenied(None, "Missing access token", challenges=challenges)
-    claims = user_token_claims(state, token, audience)
+    claims = user_token_claims(state, token, audience, users_only=users_only)
     if claims is None:
         raise deny("invalid_token", "The access token is invalid or expired", dpop=scheme == "dpop")
     jkt = bound_key(claims)

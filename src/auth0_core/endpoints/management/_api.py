@@ -10,10 +10,11 @@ from ...errors import ManagementApiError
 
 
 def management_request(
-    config: ClientConfig, token: str, method: str, path: str, body: object = None
+    config: ClientConfig, method: str, path: str, body: object = None
 ) -> HttpRequest:
-    """``{method} {base_url}/api/v2/{path}`` with the bearer ``token`` and a JSON ``body``."""
-    headers = [("Authorization", f"Bearer {token}"), ("Accept", "application/json")]
+    """``{method} {base_url}/api/v2/{path}`` with a JSON ``body``; the flow puts the
+    Management API token on it (Bearer or DPoP)."""
+    headers = [("Accept", "application/json")]
     if body is not None:
         headers.append(("Content-Type", "application/json"))
     return HttpRequest(

@@ -27,7 +27,6 @@ def _identities(document: object) -> list[dict[str, Any]]:
 
 def prepare_link_identity_request(
     config: ClientConfig,
-    token: str,
     primary_user_id: str,
     *,
     link_with: str | None = None,
@@ -48,7 +47,7 @@ def prepare_link_identity_request(
         if connection_id is not None:
             body["connection_id"] = connection_id
     path = f"users/{quote(primary_user_id, safe='')}/identities"
-    return management_request(config, token, "POST", path, body)
+    return management_request(config, "POST", path, body)
 
 
 def process_link_identity_response(response: HttpResponse) -> list[dict[str, Any]]:
@@ -62,14 +61,12 @@ def process_link_identity_response(response: HttpResponse) -> list[dict[str, Any
 
 
 def prepare_unlink_identity_request(
-    config: ClientConfig, token: str, primary_user_id: str, provider: str, user_id: str
+    config: ClientConfig, primary_user_id: str, provider: str, user_id: str
 ) -> HttpRequest:
     """``DELETE /api/v2/users/{primary_user_id}/identities/{provider}/{user_id}``, with
     ``user_id`` without the provider prefix (needs ``update:users``)."""
     parts = ("users", primary_user_id, "identities", provider, user_id)
-    return management_request(
-        config, token, "DELETE", "/".join(quote(part, safe="") for part in parts)
-    )
+    return management_request(config, "DELETE", "/".join(quote(part, safe="") for part in parts))
 
 
 def process_unlink_identity_response(response: HttpResponse) -> list[dict[str, Any]]:

@@ -23,9 +23,9 @@ def _user_path(user_id: str) -> str:
     return f"users/{quote(user_id, safe='')}"
 
 
-def prepare_get_user_request(config: ClientConfig, token: str, user_id: str) -> HttpRequest:
+def prepare_get_user_request(config: ClientConfig, user_id: str) -> HttpRequest:
     """``GET /api/v2/users/{user_id}`` (needs ``read:users``)."""
-    return management_request(config, token, "GET", _user_path(user_id))
+    return management_request(config, "GET", _user_path(user_id))
 
 
 def process_get_user_response(response: HttpResponse) -> dict[str, Any]:
@@ -42,14 +42,14 @@ def process_get_user_response(response: HttpResponse) -> dict[str, Any]:
 
 
 def prepare_update_user_request(
-    config: ClientConfig, token: str, user_id: str, *, user_metadata: Mapping[str, Any]
+    config: ClientConfig, user_id: str, *, user_metadata: Mapping[str, Any]
 ) -> HttpRequest:
     """``PATCH /api/v2/users/{user_id}`` replacing ``user_metadata`` (needs ``update:users``).
 
     Auth0 merges it into the stored metadata at the first level.
     """
     return management_request(
-        config, token, "PATCH", _user_path(user_id), {"user_metadata": user_metadata}
+        config, "PATCH", _user_path(user_id), {"user_metadata": user_metadata}
     )
 
 

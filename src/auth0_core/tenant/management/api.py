@@ -1,6 +1,7 @@
 """What every Management API endpoint checks first (protocol doc 5.2).
 
-A Bearer access token this tenant issued for ``{base_url}/api/v2/`` (else 401), with the scope
+An access token this tenant issued for ``{base_url}/api/v2/`` (else 401), as Bearer or, when
+DPoP-bound, with the DPoP scheme and a proof (:mod:`..resource_access`), with the scope
 the endpoint needs (else 403); then a JSON object body where the endpoint reads one (else 400).
 Errors use the Management API's shape ``{"statusCode", "error", "message", "errorCode"}``; the
 error codes are UNCONFIRMED.
@@ -11,11 +12,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import attrs
+
 from ..params import Incoming
+from ..resource_access import AccessDenied, access_claims
+from ..responses import RequestRejected, management_error
 from ..responses import management_reject as reject
 from ..state import TenantState
 
 READ, UPDATE = "read:users", "update:users"
+_REALM = "Management API"
 
 
 def authorized_claims(state: TenantState, incoming: Incoming, scope: str) -> dict[str, Any]:
@@ -33,23 +39,21 @@ def authorized_claims(state: TenantState, incoming: Incoming, scope: str) -> dic
 
 
 def _token_claims(state: TenantState, incoming: Incoming) -> dict[str, Any]:
-    authorization = incoming.request.header("authorization") or ""
-    token = authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""
-    if not token:
-        raise reject(401, "Missing authentication", "invalid_token")
-    claims = state.keys.verify(token)
-    audience = claims.get("aud") if claims else None
-    audiences = audience if isinstance(audience, list) else [audience]
-    exp = claims.get("exp") if claims else None
-    if (
-        claims is None
-        or claims.get("iss") != state.issuer
-        or state.apis.resolve("management") not in audiences
-        or not isinstance(exp, int)
-        or exp <= state.env.now()
-    ):
-        raise reject(401, "Invalid token", "invalid_token")
-    return claims
+    try:
+        return access_claims(
+            state,
+            incoming,
+            audience=state.apis.resolve("management"),
+            realm=_REALM,
+            require_dpop=False,
+            users_only=False,  # the application's own (client-credentials) tokens
+        )
+    except AccessDenied as denied:
+        message = "Missing authentication" if denied.error is None else "Invalid token"
+        response = management_error(401, message, "invalid_token")
+        raise RequestRejected(
+            attrs.evolve(response, headers=(*response.headers, *denied.response_headers()))
+        ) from None
 
 
 def json_body(incoming: Incoming) -> dict[str, Any]:

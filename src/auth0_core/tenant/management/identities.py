@@ -24,6 +24,7 @@ from ..directory import (
     Identity,
     LinkError,
 )
+from ..dpop.checks import sends_nonce
 from ..params import Incoming
 from ..responses import RequestRejected, json_ok, management_reject
 from ..state import TenantState
@@ -41,6 +42,7 @@ _LINK_ERRORS = {
 }
 
 
+@sends_nonce("rs")
 def link_identity(state: TenantState, incoming: Incoming) -> HttpResponse:
     """``POST``: link the body's identity into the user; 201 with the user's identities."""
     claims = authorized_claims(state, incoming, UPDATE)
@@ -52,6 +54,7 @@ def link_identity(state: TenantState, incoming: Incoming) -> HttpResponse:
     return json_ok(201, record.identities_json())
 
 
+@sends_nonce("rs")
 def unlink_identity(state: TenantState, incoming: Incoming) -> HttpResponse:
     """``DELETE``: unlink ``{provider}/{user_id}`` from the user; its remaining identities."""
     authorized_claims(state, incoming, UPDATE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..._http import HttpResponse
 from ..directory import UserRecord
+from ..dpop.checks import sends_nonce
 from ..params import Incoming
 from ..responses import json_ok
 from ..responses import management_reject as reject
@@ -17,12 +18,14 @@ from .api import READ, UPDATE, authorized_claims, json_body
 _METADATA = ("user_metadata", "app_metadata")
 
 
+@sends_nonce("rs")
 def get_user(state: TenantState, incoming: Incoming) -> HttpResponse:
     """``GET /api/v2/users/{id}``: the user as the Management API shows it."""
     authorized_claims(state, incoming, READ)
     return json_ok(200, _user(state, incoming.path_params["id"]).as_json())
 
 
+@sends_nonce("rs")
 def patch_user(state: TenantState, incoming: Incoming) -> HttpResponse:
     """``PATCH /api/v2/users/{id}``: merge the body's metadata objects; the updated user."""
     authorized_claims(state, incoming, UPDATE)
