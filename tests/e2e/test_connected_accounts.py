@@ -330,6 +330,11 @@ async def test_bad_arguments_fail_before_any_request(app: App) -> None:
     for method, args, kwargs, error in cases:
         with pytest.raises(error):
             await call(app, method, *args, **kwargs)
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(InvalidArgumentError):
+        await call(app, "start_connect_account", {"connection": "github", "app_state": deep})
     with pytest.raises(InvalidArgumentError):
         app.client.iter_connected_accounts(take=50)
     assert len(app.tenant.log) == before

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from .._binding import check_browser_binding, release_browser_binding
 from .._callback import CallbackParams, parse_callback
@@ -158,5 +158,5 @@ def callback_kind_flow(
         )
         kind = stored.get("flow") if stored is not None else None
         if isinstance(kind, str) and kind in CALLBACK_KINDS:
-            return kind  # type: ignore[return-value]  # checked against CALLBACK_KINDS
+            return cast(CallbackKind, kind)
     return "connect" if _kind_by_parameters(params) == "connect" else "login"

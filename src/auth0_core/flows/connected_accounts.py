@@ -75,7 +75,7 @@ def _with_ticket(connect_uri: str, ticket: str) -> str:
 def _check_app_state(app_state: object) -> None:
     try:
         json.dumps(app_state)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise InvalidArgumentError(
             "app_state", "app_state must be JSON-serializable (it is stored until the callback)."
         ) from None
