@@ -14,27 +14,41 @@ from .effects import (
     Effect,
     Flow,
     SharedRequest,
+    StoreClaim,
     StoreDelete,
+    StoreDeleteByLogoutToken,
+    StoreEffect,
     StoreGet,
     StoreKind,
+    StoreLock,
     StoreOptions,
     StoreSet,
+    StoreUnlock,
 )
 
 __all__ = [
     "Effect",
     "Flow",
     "SharedRequest",
+    "StoreClaim",
     "StoreDelete",
+    "StoreDeleteByLogoutToken",
+    "StoreEffect",
     "StoreGet",
     "StoreKind",
+    "StoreLock",
     "StoreOptions",
     "StoreSet",
+    "StoreUnlock",
     "fetch",
     "fetch_shared",
+    "store_claim",
     "store_delete",
+    "store_delete_by_logout_token",
     "store_get",
+    "store_lock",
     "store_set",
+    "store_unlock",
 ]
 
 
@@ -87,3 +101,36 @@ def store_set(
 def store_delete(store: StoreKind, identifier: str, options: StoreOptions) -> Flow[None]:
     """Delete a record from a store."""
     yield StoreDelete(store=store, identifier=identifier, options=options)
+
+
+def store_claim(
+    store: StoreKind, identifier: str, expires_at: int, options: StoreOptions
+) -> Flow[bool]:
+    """Record ``identifier`` until ``expires_at`` unless present; True when this call did."""
+    claimed = yield StoreClaim(
+        store=store, identifier=identifier, expires_at=expires_at, options=options
+    )
+    return claimed is True
+
+
+def store_lock(
+    store: StoreKind, identifier: str, ttl: float, wait: float, options: StoreOptions
+) -> Flow[str | None]:
+    """The lock's token, None when the wait ran out, ``""`` when the store keeps no locks."""
+    token = yield StoreLock(store=store, identifier=identifier, ttl=ttl, wait=wait, options=options)
+    return token if isinstance(token, str) else None
+
+
+def store_unlock(
+    store: StoreKind, identifier: str, token: str, options: StoreOptions
+) -> Flow[None]:
+    """Release a lock :func:`store_lock` gave (a ``""`` token releases nothing)."""
+    if token:
+        yield StoreUnlock(store=store, identifier=identifier, token=token, options=options)
+
+
+def store_delete_by_logout_token(
+    store: StoreKind, claims: Mapping[str, Any], options: StoreOptions
+) -> Flow[None]:
+    """Delete the sessions a verified logout token names."""
+    yield StoreDeleteByLogoutToken(store=store, claims=claims, options=options)

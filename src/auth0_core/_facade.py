@@ -15,11 +15,21 @@ import attrs
 
 from ._client import CoreClient
 from ._config import ClientOptions, make_config
-from ._effects import Flow, StoreDelete, StoreGet, StoreSet
+from ._effects import (
+    Flow,
+    StoreClaim,
+    StoreDelete,
+    StoreEffect,
+    StoreGet,
+    StoreLock,
+    StoreSet,
+    StoreUnlock,
+)
 from ._http import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
-from .errors import ConfigurationError
+from .errors import ConfigurationError, StoreNotSupportedError
 from .flows.paging import PageWalk
 from .stores import MemoryStateStore, MemoryTransactionStore
+from .stores._memory import ClaimTable
 
 
 def _positive_seconds(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -86,14 +96,19 @@ class FacadeBase:
         }
         if logout_stamp_store is not None:
             self._stores["logout_stamp"] = logout_stamp_store
+        self._local_claims = ClaimTable(clock)
 
     @property
     def config(self) -> Any:
         """The validated configuration (secrets redacted in its repr)."""
         return self._core.config
 
-    def _perform_store(self, effect: StoreGet | StoreSet | StoreDelete) -> Any:
-        """Call the store method for ``effect``; the result may be awaitable (async stores)."""
+    def _perform_store(self, effect: StoreEffect) -> Any:
+        """Call the store method for ``effect``; the result may be awaitable (async stores).
+
+        The optional capabilities (``claim``, ``acquire_lock``/``release_lock``) fall back to
+        what one process can do when a store lacks them: a local claim table, no lock.
+        """
         store = self._stores[effect.store]
         if isinstance(effect, StoreGet):
             return store.get(effect.identifier, options=effect.options)
@@ -104,7 +119,28 @@ class FacadeBase:
                 remove_if_expires=effect.remove_if_expires,
                 options=effect.options,
             )
-        return store.delete(effect.identifier, options=effect.options)
+        if isinstance(effect, StoreDelete):
+            return store.delete(effect.identifier, options=effect.options)
+        if isinstance(effect, StoreClaim):
+            if hasattr(store, "claim"):
+                return store.claim(effect.identifier, effect.expires_at, options=effect.options)
+            return self._local_claims.claim(effect.identifier, effect.expires_at)
+        if isinstance(effect, StoreLock):
+            if not hasattr(store, "acquire_lock"):
+                return ""
+            return store.acquire_lock(
+                effect.identifier, ttl=effect.ttl, wait=effect.wait, options=effect.options
+            )
+        if isinstance(effect, StoreUnlock):
+            if not hasattr(store, "release_lock"):
+                return None
+            return store.release_lock(effect.identifier, effect.token, options=effect.options)
+        if not hasattr(store, "delete_by_logout_token"):
+            raise StoreNotSupportedError(
+                f"the {effect.store} store cannot delete sessions by logout token; back-channel "
+                "logout needs a server-side session store (memory for one process, Redis)."
+            )
+        return store.delete_by_logout_token(effect.claims, options=effect.options)
 
 
 class FacadeOptions(ClientOptions, total=False):

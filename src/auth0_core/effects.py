@@ -23,11 +23,16 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "SharedRequest",
+    "StoreClaim",
     "StoreDelete",
+    "StoreDeleteByLogoutToken",
+    "StoreEffect",
     "StoreGet",
     "StoreKind",
+    "StoreLock",
     "StoreOptions",
     "StoreSet",
+    "StoreUnlock",
     "arun",
     "run",
 ]
@@ -69,6 +74,55 @@ class StoreDelete:
 
 
 @attrs.frozen(kw_only=True)
+class StoreClaim:
+    """Record ``identifier`` until ``expires_at`` (Unix seconds) unless it is already there;
+    the result is True when this call recorded it, False when it was there already.
+
+    Atomic across every instance that shares the store (a logout token's ``jti`` is accepted
+    once). A store without ``claim`` is served by a table in the driver's process.
+    """
+
+    store: StoreKind
+    identifier: str
+    expires_at: int
+    options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class StoreLock:
+    """Wait up to ``wait`` seconds for the lock ``identifier`` and hold it at most ``ttl``
+    seconds; the result is the lock's token (for :class:`StoreUnlock`), None when the wait ran
+    out, or ``""`` when the store keeps no locks (one process: nothing to coordinate)."""
+
+    store: StoreKind
+    identifier: str
+    ttl: float
+    wait: float
+    options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class StoreUnlock:
+    """Release the lock ``identifier`` if ``token`` still holds it; the result is None."""
+
+    store: StoreKind
+    identifier: str
+    token: str = attrs.field(repr=False)
+    options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class StoreDeleteByLogoutToken:
+    """Delete every session a verified logout token's ``claims`` (``sid``, ``sub``, ``iss``)
+    name; the result is None. A store that cannot (cookie sessions) raises
+    :class:`~auth0_core.errors.StoreNotSupportedError`."""
+
+    store: StoreKind
+    claims: Mapping[str, Any]
+    options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
+
+
+@attrs.frozen(kw_only=True)
 class SharedRequest:
     """Perform ``request`` at most once for ``key`` among concurrent callers; share the answer.
 
@@ -83,7 +137,16 @@ class SharedRequest:
     request: HttpRequest
 
 
-Effect = HttpRequest | SharedRequest | StoreGet | StoreSet | StoreDelete
+StoreEffect = (
+    StoreGet
+    | StoreSet
+    | StoreDelete
+    | StoreClaim
+    | StoreLock
+    | StoreUnlock
+    | StoreDeleteByLogoutToken
+)
+Effect = HttpRequest | SharedRequest | StoreEffect
 Flow = Generator[Effect, object, T]
 
 
@@ -99,7 +162,7 @@ def _next_effect(flow: Flow[Any], answer: object) -> Effect:
         # Named by type only: an arbitrary object's repr may carry a token.
         raise TypeError(
             f"the flow yielded a {type(effect).__qualname__}, which is not an effect "
-            "(HttpRequest, SharedRequest, StoreGet, StoreSet or StoreDelete)"
+            "(HttpRequest, SharedRequest or a store effect)"
         )
     return effect
 

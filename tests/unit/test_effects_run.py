@@ -201,17 +201,23 @@ def test_the_public_names_are_pinned_and_shared_with_the_core() -> None:
         "HttpRequest",
         "HttpResponse",
         "SharedRequest",
+        "StoreClaim",
         "StoreDelete",
+        "StoreDeleteByLogoutToken",
+        "StoreEffect",
         "StoreGet",
         "StoreKind",
+        "StoreLock",
         "StoreOptions",
         "StoreSet",
+        "StoreUnlock",
         "arun",
         "run",
     ]
     assert effects.HttpRequest is auth0_core.HttpRequest
     assert effects.HttpResponse is auth0_core.HttpResponse
-    for name in ("Effect", "Flow", "SharedRequest", "StoreDelete", "StoreGet", "StoreSet"):
+    shared = ("Effect", "Flow", "SharedRequest", "StoreDelete", "StoreGet", "StoreSet")
+    for name in (*shared, "StoreClaim", "StoreLock", "StoreUnlock", "StoreDeleteByLogoutToken"):
         assert getattr(auth0_core._effects, name) is getattr(effects, name), name
 
 

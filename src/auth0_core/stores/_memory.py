@@ -205,6 +205,33 @@ class MemoryStateStore:
         return max(0, int(deadline - self._clock()))
 
 
+class ClaimTable:
+    """Identifiers recorded until their expiry, each claimable once: a replay cache for one
+    process (a shared store's ``claim`` serves many). Bounded: past ``max_entries`` the
+    entries closest to expiry go first."""
+
+    def __init__(self, clock: Callable[[], float], max_entries: int = 100_000) -> None:
+        self._clock = clock
+        self._max = max_entries
+        self._until: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, identifier: str, expires_at: int) -> bool:
+        """True when ``identifier`` was not recorded (or its record expired): now it is."""
+        now = self._clock()
+        with self._lock:
+            until = self._until.get(identifier)
+            if until is not None and now < until:
+                return False
+            if len(self._until) >= self._max:
+                live = {k: v for k, v in self._until.items() if now < v}
+                while len(live) >= self._max:
+                    del live[min(live, key=live.__getitem__)]
+                self._until = live
+            self._until[identifier] = expires_at
+            return True
+
+
 def session_matches(session: Mapping[str, Any], claims: Mapping[str, Any]) -> bool:
     """Whether a back-channel logout token's ``sid``/``sub``/``iss`` names ``session``."""
     user = session.get("user")
@@ -221,4 +248,4 @@ def session_matches(session: Mapping[str, Any], claims: Mapping[str, Any]) -> bo
     return False
 
 
-__all__ = ["MemoryStateStore", "MemoryTransactionStore", "session_matches"]
+__all__ = ["ClaimTable", "MemoryStateStore", "MemoryTransactionStore", "session_matches"]
