@@ -24,6 +24,8 @@ what the server said, or retry later::
     │   │   ├── IssuerValidationError     its iss is not the tenant's issuer
     │   │   ├── OrganizationTokenValidationError   its organization is not the one asked for
     │   │   └── KeyNotFoundError          the JWKS has no key for its kid (.kid)
+    │   ├── BackchannelLogoutError        a logout token or its request failed validation
+    │   │                                 (.reason); nothing was deleted
     │   ├── UnsealError                   a sealed cookie or token does not open
     │   └── InvalidRecordError            a stored session or transaction is not one we read
     ├── ApiError                          the server refused (.error, .error_description, .status)
@@ -75,8 +77,8 @@ Planned for parity with the official SDK (protocol doc §10), with their officia
   ``MfaEnrollmentError``, ``MfaChallengeError``, ``MfaVerifyError``; ``PasswordlessError``
   with ``PasswordlessStartError``, ``PasswordlessVerifyError`` (``.retry_after``);
   ``PasskeyError``.
-- under :class:`ProtocolError`: ``BackchannelLogoutError`` (a logout token failed validation);
-  ``MfaTokenInvalidError``, an :class:`UnsealError` (a sealed ``mfa_token`` does not open).
+- under :class:`ProtocolError`: ``MfaTokenInvalidError``, an :class:`UnsealError` (a sealed
+  ``mfa_token`` does not open).
 - under :class:`UsageError`: ``DomainResolverError`` (the application's domain resolver failed
   or named no domain).
 - beside :class:`SessionExpiredError`, for the same reason: ``MfaTokenExpiredError``.
@@ -325,6 +327,30 @@ class KeyNotFoundError(IdTokenError):
     def __init__(self, kid: str | None) -> None:
         super().__init__("kid", "no key in the JWKS matches the ID token's 'kid' and 'alg'.")
         self.kid = kid
+
+
+class BackchannelLogoutError(ProtocolError):
+    """A back-channel logout request or its logout token failed validation; nothing was deleted.
+
+    ``reason`` is a stable short word saying which check failed (docs/backchannel-logout.md
+    lists them all): ``malformed``, ``unsupported_algorithm``, ``unknown_kid``,
+    ``invalid_signature``, ``invalid_issuer``, ``invalid_audience``, ``missing_iat``,
+    ``invalid_iat``, ``issued_in_future``, ``invalid_exp``, ``expired``, ``missing_jti``,
+    ``invalid_jti``, ``missing_events``, ``invalid_events``, ``missing_sid_and_sub``,
+    ``invalid_sid``, ``invalid_sub``, ``nonce_present``, ``invalid_typ``, ``replayed``, and for
+    the request around the token ``missing_logout_token``, ``duplicate_logout_token``,
+    ``body_too_large``, ``unsupported_content_type``. The message is ours and never contains
+    the token or any of its claims.
+    """
+
+    code = "backchannel_logout_error"
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"BackchannelLogoutError(reason={self.reason!r}, message={self.message!r})"
 
 
 class UnsealError(ProtocolError):
@@ -653,6 +679,7 @@ __all__ = [
     "ApiError",
     "Auth0Error",
     "AuthorizationError",
+    "BackchannelLogoutError",
     "ConfigurationError",
     "CookieTooLargeError",
     "IdTokenError",

@@ -62,6 +62,7 @@ TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
     "IssuerValidationError": (ProtocolError, "invalid_issuer"),
     "OrganizationTokenValidationError": (ProtocolError, "invalid_organization"),
     "KeyNotFoundError": (ProtocolError, "jwks_key_not_found"),
+    "BackchannelLogoutError": (ProtocolError, "backchannel_logout_error"),
     "UnsealError": (ProtocolError, "unseal_error"),
     "InvalidRecordError": (ProtocolError, "invalid_record"),
     "ApiError": (ApiError, "api_error"),
