@@ -11,7 +11,7 @@ from .._authorize import merge_scopes
 from .._client import CoreClient
 from .._config import ClientConfig
 from .._dpop import check_token_type, token_fetch
-from .._effects import Flow, StoreOptions
+from .._effects import Flow, StoreOptions, store_lock, store_unlock
 from .._http import HttpResponse
 from .._id_token import IdTokenChecks
 from .._options import GetAccessTokenOptions, coerce_options
@@ -36,6 +36,11 @@ from ..errors import (
 from ..records import Session, TokenSet
 from .discovery import metadata_flow, verify_id_token_flow
 from .session import load_session_flow, reload_session_flow, write_session_flow
+
+# One refresh per session among instances sharing a store with locks (docs/tokens.md): held
+# at most this long (a crashed holder frees it), and waited for a little longer than that.
+REFRESH_LOCK_TTL = 15.0
+REFRESH_LOCK_WAIT = REFRESH_LOCK_TTL + 1.0
 
 
 def shared_key(kind: str, *parts: str | None) -> str:
@@ -227,6 +232,52 @@ def access_token_set_flow(
             "The access token has expired and the session has no refresh token "
             "(was 'offline_access' requested at login?)."
         )
+    lock_id = shared_key("refresh-lock", refresh_token)
+    lock = yield from store_lock(
+        "state", lock_id, REFRESH_LOCK_TTL, REFRESH_LOCK_WAIT, store_options
+    )
+    if lock is None:
+        raise AccessTokenError(
+            "refresh_token_error",
+            "Another instance held this session's refresh lock for too long.",
+        )
+    try:
+        if lock:
+            # Another instance may have refreshed while this one waited: its token serves,
+            # and the refresh token it rotated out must not be presented again.
+            latest = yield from reload_session_flow(client, session, store_options)
+            found = find_token_set(latest.token_sets, audience_key, requested)
+            if (
+                found is not None
+                and is_fresh(found, config.env.now(), config.leeway)
+                and usable_with(found, config.dpop)
+            ):
+                yield from store_unlock("state", lock_id, lock, store_options)
+                return found
+            session = latest
+            refresh_token = latest.refresh_token or refresh_token
+        entry = yield from _refresh_and_store_flow(
+            client, session, refresh_token, audience_key, requested, cached, store_options
+        )
+    except Exception:
+        # Released here on errors; a cancelled flow cannot yield, so its lock expires.
+        yield from store_unlock("state", lock_id, lock, store_options)
+        raise
+    yield from store_unlock("state", lock_id, lock, store_options)
+    return entry
+
+
+def _refresh_and_store_flow(
+    client: CoreClient,
+    session: Session,
+    refresh_token: str,
+    audience_key: str,
+    requested: str,
+    cached: TokenSet | None,
+    store_options: StoreOptions,
+) -> Flow[TokenSet]:
+    """Refresh for ``audience_key`` and ``requested``; write the new set into the session."""
+    config = client.config
     audience = None if audience_key == DEFAULT_AUDIENCE else audience_key
     replacing = cached.access_token if cached is not None else None
     tokens = yield from refresh_flow(client, refresh_token, audience, requested, replacing)
