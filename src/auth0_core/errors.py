@@ -42,7 +42,8 @@ what the server said, or retry later::
     │                                     .validation_errors)
     ├── TransportError                    the HTTP exchange did not complete (.url)
     │   ├── TransportTimeoutError         an exchange or a whole call ran out of time (.seconds)
-    │   └── ResponseTooLargeError         a body was over max_response_bytes (.limit)
+    │   ├── ResponseTooLargeError         a body was over max_response_bytes (.limit)
+    │   └── StoreUnavailableError         a shared store (Redis) did not answer (.store)
     └── SessionExpiredError               the identity provider's session is over: log in again
 
 :class:`SessionExpiredError` sits outside the branches: nobody is at fault and nobody refused;
@@ -661,6 +662,20 @@ class ResponseTooLargeError(TransportError):
         self.limit = limit
 
 
+class StoreUnavailableError(TransportError):
+    """A shared store (Redis) could not be reached or did not answer in time.
+
+    Like a failed HTTP exchange, nobody is at fault: retry later. ``store`` names the store
+    class; ``url`` is None. The message never holds a key, a value or the server's address.
+    """
+
+    code = "store_unavailable"
+
+    def __init__(self, message: str, *, store: str) -> None:
+        super().__init__(message)
+        self.store = store
+
+
 # --- outside the branches ------------------------------------------------------------------------
 
 
@@ -706,6 +721,7 @@ __all__ = [
     "StartLinkUserError",
     "StateMismatch",
     "StoreNotSupportedError",
+    "StoreUnavailableError",
     "TransactionBindingError",
     "TransportError",
     "TransportTimeoutError",

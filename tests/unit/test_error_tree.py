@@ -79,6 +79,7 @@ TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
     "TransportError": (TransportError, "transport_error"),
     "TransportTimeoutError": (TransportError, "timeout"),
     "ResponseTooLargeError": (TransportError, "response_too_large"),
+    "StoreUnavailableError": (TransportError, "store_unavailable"),
     "SessionExpiredError": (None, "session_expired"),
 }
 
