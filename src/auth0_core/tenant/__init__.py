@@ -20,6 +20,7 @@ from .browser import (
     browser_connect_flow,
     browser_deny_connect_flow,
     browser_login_flow,
+    browser_logout_flow,
 )
 from .config import (
     ClientGrant,
@@ -38,6 +39,7 @@ from .config import (
     load_config,
 )
 from .keys import generate_signing_key
+from .outbox import DeliveryResult, LogoutDelivery
 from .records import LogEntry
 from .refresh_store import RefreshTokenState
 from .settings import TenantSettings
@@ -50,9 +52,11 @@ __all__ = [
     "ClientGrant",
     "ConnectedAccount",
     "ConnectedAccountConnection",
+    "DeliveryResult",
     "DpopSettings",
     "IdTokenHook",
     "LogEntry",
+    "LogoutDelivery",
     "MrrtPolicy",
     "MyAccountSettings",
     "RefreshTokenSettings",
@@ -68,6 +72,7 @@ __all__ = [
     "browser_connect_flow",
     "browser_deny_connect_flow",
     "browser_login_flow",
+    "browser_logout_flow",
     "generate_signing_key",
     "load_config",
 ]

@@ -16,6 +16,7 @@ Shape (abridged)::
     login_lifetime = 600
     allowed_logout_urls = []
     refresh_token_error_status = 400       # 400 or 403 for invalid_grant on refresh
+    logout_token_typ = "logout+jwt"        # typ header of back-channel logout tokens; "" none
 
     [[apis]]                               # default: https://api.example.com
     identifier = "https://api.example.com" # required
@@ -28,6 +29,8 @@ Shape (abridged)::
     callbacks = [...]
     token_endpoint_auth_method = "client_secret_basic"
     grant_types = [...]                    # default: every grant the tenant serves
+    backchannel_logout_uri = "https://app.example/backchannel-logout"  # default: none
+    backchannel_logout_session_required = true  # logout tokens carry sid (false: sub only)
     refresh_token = { rotation_type = "non-rotating", leeway = 0, token_lifetime = 2592000,
                       idle_token_lifetime = 1296000,
                       policies = [{ audience = "https://api.example.com", scope = [...] }] }
@@ -139,6 +142,8 @@ class TenantConfig:
     login_lifetime: int = 600
     allowed_logout_urls: tuple[str, ...] = ()
     refresh_token_error_status: int = 400
+    # The ``typ`` header of back-channel logout tokens ("" leaves it out).
+    logout_token_typ: str = "logout+jwt"
     clients: tuple[TenantClient, ...] = ()
     users: tuple[TenantUser, ...] = ()
     organizations: tuple[TenantOrganization, ...] = ()
@@ -273,6 +278,7 @@ def _parse_config(document: Mapping[str, object], defaults: Mapping[str, object]
         login_lifetime=settings.integer("login_lifetime", 600),
         allowed_logout_urls=settings.texts("allowed_logout_urls"),
         refresh_token_error_status=settings.integer("refresh_token_error_status", 400),
+        logout_token_typ=settings.text("logout_token_typ", "logout+jwt"),
         my_account=parse_my_account(my_account),
         dpop=parse_dpop(dpop),
         **tables,  # type: ignore[arg-type]  # each parser returns its table's record type

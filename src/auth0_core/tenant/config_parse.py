@@ -152,11 +152,18 @@ def parse_client(section: Section) -> TenantClient:
         refresh_token=_parse_refresh_settings(section),
         grant_types=grant_types,
         require_dpop=section.flag("require_dpop", False),
+        backchannel_logout_uri=section.optional_text("backchannel_logout_uri"),
+        backchannel_logout_session_required=section.flag(
+            "backchannel_logout_session_required", True
+        ),
     )
     if method == "private_key_jwt" and client.client_assertion_public_key is None:
         raise ConfigurationError(f"{section.where} uses private_key_jwt without a public key")
     if method.startswith("client_secret") and client.client_secret is None:
         raise ConfigurationError(f"{section.where} uses {method} without a client_secret")
+    uri = client.backchannel_logout_uri
+    if uri is not None and not uri.startswith(("https://", "http://")):
+        raise ConfigurationError(f"{section.where}.backchannel_logout_uri must be an http(s) URL")
     if client.client_assertion_public_key is not None:
         # Fail at load time, not at the first token request.
         import_assertion_key(client.client_assertion_public_key)

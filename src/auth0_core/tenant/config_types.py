@@ -73,6 +73,10 @@ class TenantClient:
     grant_types: tuple[str, ...] | None = None
     # Auth0's "Require Token Sender-Constraining": token requests must carry a DPoP proof.
     require_dpop: bool = False
+    # OIDC Back-Channel Logout: where the tenant POSTs logout tokens (None: never), and
+    # whether they carry the session's ``sid`` (else only ``sub``).
+    backchannel_logout_uri: str | None = None
+    backchannel_logout_session_required: bool = True
 
     def allows_grant(self, grant_type: str) -> bool:
         """Whether ``grant_type`` is enabled for this client."""

@@ -31,6 +31,7 @@ from .records import (
     PushedRequest,
 )
 from .refresh_store import RefreshTokens
+from .sessions import Sessions
 from .settings import TenantSettings
 from .vault import Vault
 
@@ -71,6 +72,8 @@ class TenantState:
         # Users, identities and metadata as linking and the Management API change them.
         self.users = UserDirectory(config)
         self.refresh_tokens = RefreshTokens()
+        # Login sessions (sid -> user, clients given tokens), ended by logout or the admin.
+        self.sessions = Sessions()
         # Connected accounts (configured, then as the My Account API changes them), upstream tokens.
         self.vault = Vault(config, self.env)
         self.settings = TenantSettings.from_config(config)

@@ -9,19 +9,21 @@ while a test thread inspects the tenant or rotates its keys.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from joserfc.jwk import RSAKey
+from joserfc.jwk import Key, RSAKey
 
 from .._env import Env
 from .._http import HttpRequest, HttpResponse
 from .apis import Apis
 from .authentication.discovery import discovery_document
 from .authentication.token import DEFAULT_GRANTS
+from .backchannel import deliver_pending, end_user_sessions, mint_logout_token
 from .config import TenantConfig
 from .config_types import RefreshTokenSettings
 from .directory import UserDirectory
-from .outbox import Outbox
+from .outbox import LogoutDelivery, Outbox
 from .records import LogEntry
 from .refresh_store import RefreshTokenState
 from .routes import handle
@@ -218,6 +220,89 @@ class Tenant:
             client = self.state.config.client(record.family.grant.client_id)
             settings = client.refresh_token if client else RefreshTokenSettings()
             return tokens.state(token, settings, self.state.env.now())
+
+    # --- sessions and back-channel logout -------------------------------------------------
+
+    def sessions(self, user_id: str | None = None) -> list[dict[str, Any]]:
+        """The live tenant sessions of ``user_id`` (every user's when None), oldest first:
+        ``{"sid", "user_id", "created_at", "clients"}``."""
+        with self._lock:
+            return [session.as_json() for session in self.state.sessions.of_user(user_id)]
+
+    def end_sessions(self, user_id: str) -> list[LogoutDelivery]:
+        """End every session of ``user_id``, as ``DELETE /api/v2/users/{id}/sessions`` does;
+        returns the back-channel logout deliveries it queued."""
+        with self._lock:
+            return end_user_sessions(self.state, user_id)
+
+    def mint_logout_token(
+        self,
+        client_id: str,
+        *,
+        sub: str | None,
+        sid: str | None,
+        header: Mapping[str, Any] | None = None,
+        key: Key | None = None,
+        omit: Iterable[str] = (),
+        **claims: Any,
+    ) -> str:
+        """A back-channel logout token for ``client_id``, as the tenant would send it, or
+        broken on purpose.
+
+        Args:
+            client_id: the ``aud``.
+            sub: the ``sub`` claim; None leaves it out.
+            sid: the ``sid`` claim; None leaves it out.
+            header: header members to set or replace (``{"typ": "JWT"}``, ``{"alg": "RS384"}``);
+                a None value removes the member (``{"kid": None}``).
+            key: sign with this key instead of the tenant's current signing key (a foreign
+                key: its ``kid``, if any, is the header's unless ``header`` names another).
+                ``header={"alg": "none"}`` gives an unsigned token.
+            omit: claims to leave out (``("exp",)``, ``("events",)``...).
+            **claims: claims to set or replace: ``iss=``, ``aud=``, ``iat=``, ``exp=``,
+                ``jti=``, ``events=``, ``nonce=``... (any JSON value, None included).
+
+        Example::
+
+            token = tenant.mint_logout_token("demo-client", sub="auth0|alice", sid=sid)
+            expired = tenant.mint_logout_token(
+                "demo-client", sub="auth0|alice", sid=sid, iat=now - 600, exp=now - 480
+            )
+        """
+        with self._lock:
+            return mint_logout_token(
+                self.state,
+                client_id,
+                sub=sub,
+                sid=sid,
+                claims=claims,
+                omit=omit,
+                header=header,
+                key=key,
+            )
+
+    def deliver_pending(self, send: Callable[[HttpRequest], HttpResponse]) -> list[LogoutDelivery]:
+        """Perform every queued back-channel logout delivery with ``send`` and record on each
+        outbox entry what it got back (``delivery.result``); returns them, oldest first.
+
+        ``send`` gets ``POST <backchannel_logout_uri>`` with the form body ``logout_token=...``:
+        a test may hand it an application's handler straight, the server adapter sends over
+        HTTP (``auth0_tenant_server.BackchannelSender``). An exception it raises is recorded as
+        the result's ``error``. The tenant's lock is not held while ``send`` runs, and each
+        delivery is attempted once, even by concurrent callers.
+        """
+        return deliver_pending(self.state.outbox, send)
+
+    def wait_for_deliveries(self, timeout: float = 5.0) -> list[LogoutDelivery]:
+        """Wait until every queued delivery has a result (a background sender is at work);
+        returns every logout delivery in the outbox.
+
+        Raises:
+            TimeoutError: some delivery still has no result after ``timeout`` seconds.
+        """
+        if not self.state.outbox.wait_for_deliveries(timeout):
+            raise TimeoutError(f"back-channel logout deliveries still pending after {timeout}s")
+        return self.state.outbox.messages(LogoutDelivery)
 
     def count(
         self, path: str | None = None, *, grant_type: str | None = None, method: str | None = None

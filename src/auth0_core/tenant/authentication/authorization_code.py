@@ -57,6 +57,8 @@ def authorization_code_grant(
     if stored.dpop_jkt is not None and stored.dpop_jkt != state.dpop_jkt:
         # RFC 9449 §10: a code bound to a key is redeemed only with a proof of that key.
         return oauth_error(400, "invalid_grant", "The DPoP proof key does not match dpop_jkt.")
+    # The client now holds tokens of this session: ending it will log the client out.
+    state.sessions.add_client(stored.grant.sid, client.client_id)
     refresh_token: str | None = None
     if wants_refresh_token(stored.grant.scope):
         refresh_token = issue_refresh_token(state, stored.grant)

@@ -191,9 +191,17 @@ def _start_login(
     return login_page(tx, client.name)
 
 
-def issue_code(state: TenantState, request: AuthorizationRequest, user_id: str) -> HttpResponse:
-    """Redirect back to the client with a fresh authorization code for ``user_id``."""
+def issue_code(
+    state: TenantState, request: AuthorizationRequest, user_id: str, *, sid: str | None = None
+) -> HttpResponse:
+    """Redirect back to the client with a fresh authorization code for ``user_id``.
+
+    ``sid`` is the tenant session the login started; without one (an unlink, which needs no
+    login), a session is started here.
+    """
     now = state.env.now()
+    if sid is None:
+        sid = start_session(state, user_id)
     code = state.env.random_urlsafe(32)
     grant = Grant(
         client_id=request.client_id,
@@ -202,7 +210,7 @@ def issue_code(state: TenantState, request: AuthorizationRequest, user_id: str) 
         audience=request.audience,
         organization_id=request.organization_id,
         auth_time=now,
-        sid=state.env.random_urlsafe(16),
+        sid=sid,
     )
     state.codes[code] = CodeGrant(
         grant=grant,
@@ -213,3 +221,10 @@ def issue_code(state: TenantState, request: AuthorizationRequest, user_id: str) 
         dpop_jkt=request.dpop_jkt,
     )
     return redirect(with_query(request.redirect_uri, {"code": code, "state": request.state}))
+
+
+def start_session(state: TenantState, user_id: str) -> str:
+    """Start a tenant session for ``user_id``; its ``sid``."""
+    sid = state.env.random_urlsafe(24)
+    state.sessions.start(sid, user_id, state.env.now())
+    return sid

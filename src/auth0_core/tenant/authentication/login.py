@@ -1,18 +1,23 @@
 """``POST /u/login``: the login page's form (``tx``, ``username``, ``password``).
 
-Wrong credentials show the form again, with the same ``tx``; a right one ends the authorization
-request with a code (or, for a link request, links the login into the primary first).
+Wrong credentials show the form again, with the same ``tx``; a right one starts a tenant
+session (:mod:`..sessions`: its ``sid`` goes into the code and the browser's ``auth0`` cookie)
+and ends the authorization request with a code (or, for a link request, links the login into
+the primary first).
 """
 
 from __future__ import annotations
 
 import hmac
 
+import attrs
+
 from ..._http import HttpResponse
 from ..params import Incoming
 from ..responses import AuthorizeFailure, error_page, error_redirect, login_page
+from ..sessions import SESSION_COOKIE, session_cookie
 from ..state import TenantState
-from .authorize import issue_code
+from .authorize import issue_code, start_session
 from .linking import link_after_login
 
 
@@ -50,4 +55,12 @@ def login(state: TenantState, incoming: Incoming) -> HttpResponse:
             return error_redirect(
                 request.redirect_uri, failure.error, failure.description, request.state
             )
-    return issue_code(state, request, user_id)
+    # One browser, one session: the same user logging in again joins the cookie's session.
+    live = state.sessions.get(session_cookie(incoming.request) or "")
+    sid = (
+        live.sid if live is not None and live.user_id == user_id else start_session(state, user_id)
+    )
+    response = issue_code(state, request, user_id, sid=sid)
+    secure = "; Secure" if state.base_url.startswith("https://") else ""
+    cookie = f"{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    return attrs.evolve(response, headers=(*response.headers, ("Set-Cookie", cookie)))
