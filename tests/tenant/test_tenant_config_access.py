@@ -55,7 +55,9 @@ def test_defaults() -> None:
             client_id="demo-client", audience="https://api.example.com", scope=("read:items",)
         ),
         ClientGrant(
-            client_id="demo-client", audience="management", scope=("read:users", "update:users")
+            client_id="demo-client",
+            audience="management",
+            scope=("read:users", "update:users", "delete:sessions"),
         ),
     )
     assert config.connections == (
@@ -81,7 +83,7 @@ def test_builtin_apis_resolve_against_base_url() -> None:
     assert my_account is not None
     assert my_account.scopes == CONNECTED_SCOPES
     assert management is not None
-    assert management.scopes == ("read:users", "update:users")
+    assert management.scopes == ("read:users", "update:users", "delete:sessions")
     assert tenant.apis.get("my-account") is None  # a placeholder, not an identifier
     assert tenant.apis.lifetime(BASE + "/me/") == 86400
     client = tenant.config.client("demo-client")

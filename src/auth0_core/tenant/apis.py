@@ -26,7 +26,7 @@ MY_ACCOUNT_SCOPES = (
     "read:me:connected_accounts",
     "delete:me:connected_accounts",
 )
-MANAGEMENT_SCOPES = ("read:users", "update:users")
+MANAGEMENT_SCOPES = ("read:users", "update:users", "delete:sessions")
 
 
 @attrs.frozen(kw_only=True)

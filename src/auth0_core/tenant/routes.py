@@ -26,7 +26,7 @@ from .authentication import (
     token,
     userinfo,
 )
-from .management import identities, users
+from .management import identities, sessions, users
 from .my_account import accounts, connect, consent
 from .my_account.problems import problem
 from .params import Incoming
@@ -56,6 +56,7 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/api/v2/users/{id}"): users.get_user,
     ("PATCH", "/api/v2/users/{id}"): users.patch_user,
     ("POST", "/api/v2/users/{id}/identities"): identities.link_identity,
+    ("DELETE", "/api/v2/users/{id}/sessions"): sessions.delete_user_sessions,
     ("DELETE", "/api/v2/users/{id}/identities/{provider}/{user_id}"): identities.unlink_identity,
     ("POST", "/me/v1/connected-accounts/connect"): connect.connect,
     ("POST", "/me/v1/connected-accounts/complete"): connect.complete,

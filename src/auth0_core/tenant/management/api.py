@@ -21,11 +21,13 @@ from ..responses import management_reject as reject
 from ..state import TenantState
 
 READ, UPDATE = "read:users", "update:users"
+DELETE_SESSIONS = "delete:sessions"
 _REALM = "Management API"
 
 
-def authorized_claims(state: TenantState, incoming: Incoming, scope: str) -> dict[str, Any]:
-    """The claims of the request's access token, once it proved valid and carries ``scope``.
+def authorized_claims(state: TenantState, incoming: Incoming, *scopes: str) -> dict[str, Any]:
+    """The claims of the request's access token, once it proved valid and carries any of
+    ``scopes``.
 
     Raises:
         RequestRejected: 401 ``invalid_token`` (missing, badly signed, expired, other audience),
@@ -33,8 +35,9 @@ def authorized_claims(state: TenantState, incoming: Incoming, scope: str) -> dic
     """
     claims = _token_claims(state, incoming)
     granted = claims.get("scope")
-    if not isinstance(granted, str) or scope not in granted.split():
-        raise reject(403, f"Insufficient scope, expected any of: {scope}", "insufficient_scope")
+    if not isinstance(granted, str) or not set(scopes) & set(granted.split()):
+        expected = ", ".join(scopes)
+        raise reject(403, f"Insufficient scope, expected any of: {expected}", "insufficient_scope")
     return claims
 
 
