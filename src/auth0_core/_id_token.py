@@ -235,9 +235,11 @@ def decode_unverified_header(token: str) -> Mapping[str, object]:
     return MappingProxyType(_json_object(_b64decode(header, "header"), "header"))
 
 
-def _check_header(header: Mapping[str, object], checks: IdTokenChecks) -> tuple[str, str | None]:
+def _check_header(
+    header: Mapping[str, object], algorithms: tuple[str, ...]
+) -> tuple[str, str | None]:
     alg = header.get("alg")
-    if not isinstance(alg, str) or alg == "none" or alg not in checks.algorithms:
+    if not isinstance(alg, str) or alg == "none" or alg not in algorithms:
         raise IdTokenError("alg", "the ID token's 'alg' is not an allowed algorithm.")
     # RFC 7515 §4.1.11: we understand no extension, so a critical one is always rejected;
     # b64 (RFC 7797) changes what is signed and is only valid together with crit.
@@ -265,11 +267,11 @@ def _registry(alg: str) -> jws.JWSRegistry:
 
 
 def _select_keys(
-    alg: str, kid: str | None, keys: JsonWebKeys, checks: IdTokenChecks
+    alg: str, kid: str | None, keys: JsonWebKeys, client_secret: str | None
 ) -> tuple[SigningKey | OctKey, ...]:
     if alg in HMAC_ALGORITHMS:
         # The HMAC key is the client secret and nothing else: never a JWKS key (alg confusion).
-        return (OctKey.import_key(str(checks.client_secret)),)
+        return (OctKey.import_key(str(client_secret)),)
     candidates = keys.candidates(kid, alg)
     if not candidates:
         raise KeyNotFoundError(kid)
@@ -311,14 +313,55 @@ def validate_id_token(
         IdTokenError: anything else; ``claim`` is ``token``, ``header``, ``payload``, ``alg``,
             ``crit``, ``b64``, ``kid``, ``signature`` or the failing claim's name.
     """
-    _, payload_segment, _ = _split(token)
-    header = decode_unverified_header(token)
-    alg, kid = _check_header(header, checks)
-    candidates = _select_keys(alg, kid, keys, checks)
-    _b64decode(payload_segment, "payload")  # a malformed payload is reported as such
-    claims = _json_object(_verify(token, candidates, alg), "payload")
+    _, claims = verify_signature(
+        token, keys=keys, algorithms=checks.algorithms, client_secret=checks.client_secret
+    )
     _check_claims(claims, checks, now)
     return IdTokenClaims(claims)
+
+
+def verify_signature(
+    token: str,
+    *,
+    keys: JsonWebKeys,
+    algorithms: tuple[str, ...],
+    client_secret: str | None = None,
+) -> tuple[Mapping[str, object], dict[str, object]]:
+    """Steps 1-4 of :func:`validate_id_token`: shape, header, key, signature; no claim checked.
+
+    Shared by every JWT the SDK verifies against the tenant's JWKS (ID tokens, logout tokens).
+
+    Args:
+        token: a compact JWS.
+        keys: the issuer's JWKS (unused for ``HS*``).
+        algorithms: the allow-list; ``none`` is never accepted whatever it says.
+        client_secret: the HMAC key, used only when an ``HS*`` algorithm is allowed and named.
+
+    Returns:
+        The header (read-only) and the payload, a JSON object.
+
+    Raises:
+        KeyNotFoundError: no JWKS key matches ``kid``/``alg``; re-fetch the JWKS once and retry.
+        IdTokenError: ``claim`` is ``token``, ``header``, ``payload``, ``alg``, ``crit``,
+            ``b64``, ``kid`` or ``signature``.
+    """
+    _, payload_segment, _ = _split(token)
+    header = decode_unverified_header(token)
+    alg, kid = _check_header(header, algorithms)
+    candidates = _select_keys(alg, kid, keys, client_secret)
+    _b64decode(payload_segment, "payload")  # a malformed payload is reported as such
+    return header, _json_object(_verify(token, candidates, alg), "payload")
+
+
+def check_header(header: Mapping[str, object], algorithms: tuple[str, ...]) -> str:
+    """The header's ``alg`` once the header passes :func:`verify_signature`'s header checks.
+
+    For checks made before any key is fetched; :func:`verify_signature` repeats them.
+
+    Raises:
+        IdTokenError: ``claim`` is ``alg``, ``crit``, ``b64``, ``kid`` or ``header``.
+    """
+    return _check_header(header, algorithms)[0]
 
 
 def _int_claim(claims: Mapping[str, object], name: str) -> int:

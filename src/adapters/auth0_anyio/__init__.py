@@ -26,6 +26,7 @@ from auth0_core._options import (
     StartUnlinkUserOptions,
 )
 
+from ._backchannel import backchannel_logout_asgi_app
 from ._client import ServerClient
 from ._transport import HttpxTransport, handler_transport
 
@@ -44,5 +45,6 @@ __all__ = [
     "StartInteractiveLoginOptions",
     "StartLinkUserOptions",
     "StartUnlinkUserOptions",
+    "backchannel_logout_asgi_app",
     "handler_transport",
 ]

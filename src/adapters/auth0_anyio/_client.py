@@ -103,3 +103,4 @@ class ServerClient(FacadeBase):
     delete_connected_account = async_call(api.delete_connected_account)
     iter_connected_accounts = async_pages(api.iter_connected_accounts)
     iter_connected_account_connections = async_pages(api.iter_connected_account_connections)
+    handle_backchannel_logout = async_call(api.handle_backchannel_logout)

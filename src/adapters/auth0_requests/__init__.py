@@ -23,6 +23,7 @@ from auth0_core._options import (
     StartUnlinkUserOptions,
 )
 
+from ._backchannel import backchannel_logout_wsgi_app
 from ._client import ServerClient
 from ._transport import HandlerAdapter, RequestsTransport
 
@@ -42,4 +43,5 @@ __all__ = [
     "StartInteractiveLoginOptions",
     "StartLinkUserOptions",
     "StartUnlinkUserOptions",
+    "backchannel_logout_wsgi_app",
 ]

@@ -144,3 +144,4 @@ class ServerClient(FacadeBase):
     delete_connected_account = sync_call(api.delete_connected_account)
     iter_connected_accounts = sync_pages(api.iter_connected_accounts)
     iter_connected_account_connections = sync_pages(api.iter_connected_account_connections)
+    handle_backchannel_logout = sync_call(api.handle_backchannel_logout)

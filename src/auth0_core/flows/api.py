@@ -36,6 +36,7 @@ from .._options import (
 )
 from .._result import LoginResult
 from . import (
+    backchannel,
     callbacks,
     client_credentials,
     connected_accounts,
@@ -480,3 +481,29 @@ def iter_connected_account_connections(
         InvalidResponse: the API answered a cursor it had already given.
     """
     return connected_accounts.connections_walk(client, take, store_options)
+
+
+def handle_backchannel_logout(
+    client: CoreClient, logout_token: str, store_options: StoreOptions = None
+) -> Flow[None]:
+    """End every session a back-channel logout token names (OpenID Connect Back-Channel
+    Logout 1.0; docs/backchannel-logout.md).
+
+    The token is validated first: signature through the tenant's JWKS (re-fetched once for an
+    unknown ``kid``), ``iss``, ``aud``, ``iat``, ``exp``, ``events``, ``sid``/``sub``, no
+    ``nonce``, ``typ``; then its ``jti`` is claimed in the state store (a replay is refused by
+    every instance sharing a store with ``claim``); then the state store's
+    ``delete_by_logout_token`` deletes the sessions matching ``sid`` or ``sub`` for the token's
+    issuer. ``backchannel_logout_wsgi_app`` / ``backchannel_logout_asgi_app`` serve this as
+    the endpoint Auth0 posts to.
+
+    Raises:
+        BackchannelLogoutError: the token is invalid or replayed (``reason`` says which
+            check failed); nothing was deleted.
+        StoreNotSupportedError: the state store cannot delete sessions by logout token
+            (cookie stores): raised after the token was validated.
+        ConfigurationError: the discovery document has no issuer.
+        InvalidResponse: the discovery document or the JWKS is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return backchannel.backchannel_logout_flow(client, logout_token, store_options)

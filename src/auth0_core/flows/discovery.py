@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from .._client import CoreClient
 from .._effects import Flow, fetch_shared
 from .._id_token import IdTokenChecks, IdTokenClaims, KeyNotFoundError, validate_id_token
@@ -13,6 +16,8 @@ from ..endpoints.authentication.discovery import (
     process_discovery_response,
 )
 from ..endpoints.authentication.jwks import prepare_jwks_request, process_jwks_response
+
+T = TypeVar("T")
 
 
 def metadata_flow(client: CoreClient) -> Flow[ServerMetadata]:
@@ -58,13 +63,33 @@ def verify_id_token_flow(
         IdTokenError: (or a subclass) the token is not valid.
     """
     now = client.config.env.now()
+    return (
+        yield from with_jwks_flow(
+            client,
+            metadata,
+            lambda keys: validate_id_token(token, keys=keys, checks=checks, now=now),
+        )
+    )
+
+
+def with_jwks_flow(
+    client: CoreClient, metadata: ServerMetadata, verify: Callable[[JsonWebKeys], T]
+) -> Flow[T]:
+    """``verify(keys)`` with the cached JWKS; when it raises :class:`KeyNotFoundError`, once
+    more with a re-fetched set, if the rate limit allows (protocol doc §1.2).
+
+    Raises:
+        KeyNotFoundError: the key is in neither set, or no re-fetch was allowed.
+        Whatever ``verify`` raises otherwise.
+    """
+    now = client.config.env.now()
     keys = yield from jwks_flow(client, metadata)
     try:
-        return validate_id_token(token, keys=keys, checks=checks, now=now)
+        return verify(keys)
     except KeyNotFoundError:
         # Auth0 rotated its signing key since we cached the JWKS (protocol doc §1.2).
         if not client.jwks_cache.may_refetch(metadata.jwks_uri, now):
             raise
         client.jwks_cache.mark_refetch(metadata.jwks_uri, now)
     keys = yield from jwks_flow(client, metadata, refresh=True)
-    return validate_id_token(token, keys=keys, checks=checks, now=now)
+    return verify(keys)
