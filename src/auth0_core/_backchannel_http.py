@@ -9,7 +9,7 @@ token with :func:`read_logout_token`, call ``handle_backchannel_logout`` and ans
 
 The contract (protocol doc §8.2 [Do]; docs/backchannel-logout.md):
 
-- 200, empty body, ``Cache-Control: no-store``: the token was valid and its sessions deleted;
+- 200, empty body (``text/plain``), ``Cache-Control: no-store``: the token was valid and its sessions deleted;
 - 400 ``{"error": "invalid_request", "error_description": ...}``: the request or the token
   failed a check (:class:`~auth0_core.errors.BackchannelLogoutError`; its ``reason`` message);
 - 405 with ``Allow: POST``: another method;
@@ -38,6 +38,13 @@ from .errors import Auth0Error, BackchannelLogoutError, StoreNotSupportedError, 
 MAX_BODY_BYTES = 16 * 1024
 _FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
+# An empty body still gets a Content-Type: WSGI validators (PEP 3333's wsgiref.validate)
+# require one on every answer that may have a body.
+_EMPTY_200 = (
+    ("Content-Type", "text/plain; charset=utf-8"),
+    ("Cache-Control", "no-store"),
+    ("Content-Length", "0"),
+)
 
 
 @attrs.frozen
@@ -77,7 +84,7 @@ def method_not_allowed() -> EndpointResponse:
 def logout_response(error: Auth0Error | None) -> EndpointResponse:
     """The answer to a request that ended with ``error`` (None: the logout succeeded)."""
     if error is None:
-        return EndpointResponse(200, (("Cache-Control", "no-store"), ("Content-Length", "0")), b"")
+        return EndpointResponse(200, _EMPTY_200, b"")
     if isinstance(error, BackchannelLogoutError):
         return _json_answer(400, "invalid_request", error.message)
     if isinstance(error, StoreNotSupportedError):
