@@ -15,11 +15,15 @@ require_extra("auth0_redis", "redis", "redis")
 
 # The check must run before these imports, which need the extra.
 
+from ._async import AsyncRedisStateStore, AsyncRedisTransactionStore
 from ._connect import DEFAULT_TIMEOUT
 from ._layout import DEFAULT_PREFIX
-from ._sync import DEFAULT_TRANSACTION_TTL, RedisStateStore, RedisTransactionStore
+from ._records import DEFAULT_TRANSACTION_TTL
+from ._sync import RedisStateStore, RedisTransactionStore
 
 __all__ = [
+    "AsyncRedisStateStore",
+    "AsyncRedisTransactionStore",
     "DEFAULT_PREFIX",
     "DEFAULT_TIMEOUT",
     "DEFAULT_TRANSACTION_TTL",

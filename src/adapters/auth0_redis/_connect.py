@@ -71,11 +71,7 @@ def is_async_client(target: object) -> bool:
 def _options(timeout: float, connect_timeout: float) -> dict[str, Any]:
     # Each command waits at most `timeout`; no retry on a timeout, one immediate retry on a
     # broken connection (a pooled socket the server closed, as after a restart).
-    return {
-        "socket_timeout": timeout,
-        "socket_connect_timeout": connect_timeout,
-        "retry_on_timeout": False,
-    }
+    return {"socket_timeout": timeout, "socket_connect_timeout": connect_timeout}
 
 
 def sync_client(url: str, *, cluster: bool, timeout: float, connect_timeout: float) -> Any:

@@ -16,6 +16,7 @@ from ._commands import Command, Eval, RedisFlow, Sleep, text
 from ._layout import Layout
 from ._scripts import RELEASE, TAKE
 
+DEFAULT_TRANSACTION_TTL = 600.0  # seconds, for a record without expires_at
 _FIRST_BACKOFF = 0.01
 _MAX_BACKOFF = 0.25
 

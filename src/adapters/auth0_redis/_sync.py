@@ -9,7 +9,6 @@ from typing import Any, Self
 
 from auth0_core._effects import StoreOptions
 from auth0_core.errors import ConfigurationError
-from auth0_core.stores._common import cookie_attributes
 
 from ._commands import RedisFlow, T
 from ._connect import (
@@ -18,15 +17,12 @@ from ._connect import (
     check_seconds,
     check_target,
     is_async_client,
-    secret_list,
     sync_client,
 )
-from ._layout import DEFAULT_PREFIX, Layout, check_prefix
-from ._records import Coordination, TransactionLogic
+from ._layout import DEFAULT_PREFIX
+from ._parts import session_parts, transaction_parts
+from ._records import DEFAULT_TRANSACTION_TTL, Coordination
 from ._run import run_sync
-from ._state import SessionLogic
-
-DEFAULT_TRANSACTION_TTL = 600.0
 
 
 class _SyncConnection:
@@ -154,14 +150,17 @@ class RedisStateStore(_SyncStore):
                 attribute.
         """
         name = type(self).__name__
-        secrets = secret_list(secret)
-        layout = Layout(check_prefix(prefix))
-        cookie = cookie_attributes(path=path, secure=secure, same_site=same_site, domain=domain)
         self._prefix = prefix
-        self._logic = SessionLogic(
-            store=name, layout=layout, secrets=secrets, cookie=cookie, clock=clock
+        self._logic, self._coordination = session_parts(
+            name,
+            secret=secret,
+            prefix=prefix,
+            secure=secure,
+            path=path,
+            same_site=same_site,
+            domain=domain,
+            clock=clock,
         )
-        self._coordination = Coordination(layout=layout, clock=clock)
         self._connection = _SyncConnection(
             url_or_client,
             store=name,
@@ -239,15 +238,10 @@ class RedisTransactionStore(_SyncStore):
         Raises:
             ConfigurationError: an empty secret, a bad prefix, URL, client or duration.
         """
-        layout = Layout(check_prefix(prefix))
         self._prefix = prefix
-        self._logic = TransactionLogic(
-            layout=layout,
-            secrets=secret_list(secret),
-            clock=clock,
-            default_ttl=check_seconds("default_ttl", default_ttl),
+        self._logic, self._coordination = transaction_parts(
+            secret=secret, prefix=prefix, default_ttl=default_ttl, clock=clock
         )
-        self._coordination = Coordination(layout=layout, clock=clock)
         self._connection = _SyncConnection(
             url_or_client,
             store=type(self).__name__,
