@@ -1,9 +1,10 @@
 """The ``auth0-core`` command line (also ``python -m auth0_tenant_server``).
 
 ``auth0-core tenant`` needs the ``tenant`` extra and ``auth0-core demo`` the ``demo`` extra;
-``--backend trio`` needs the ``trio`` extra. This module imports only the standard library and
-the core at the top, so that the command starts from a base install and says which extra to
-install instead of failing with a traceback.
+``--backend trio`` needs the ``trio`` extra. ``auth0-core logout-user`` asks a running tenant to
+end a user's sessions (which sends the back-channel logout tokens); it needs no extra. This
+module imports only the standard library and the core at the top, so that the command starts
+from a base install and says which extra to install instead of failing with a traceback.
 
 Subcommands register themselves in :data:`COMMANDS`: each entry adds its parser and sets
 ``run`` (a function ``argparse.Namespace -> int``) as the parser default.
@@ -73,26 +74,42 @@ def _run_tenant(args: argparse.Namespace) -> int:
     _require_backend(args.backend)
     from auth0_core.tenant import Tenant, load_config
 
+    from ._backchannel import BackchannelSender
+    from ._connection import Handler
     from ._server import MAX_CONNECTIONS, ServerAddress, run_until_signalled
 
     config = load_config(args.config)
     ssl_context = _server_ssl_context(args.certfile, args.keyfile)
+    log = None if args.quiet else sys.stderr
+    senders: list[BackchannelSender] = []
+
+    def make_handler(base_url: str) -> Handler:
+        tenant = Tenant(config, base_url=base_url)
+        # Back-channel logout tokens go out over HTTP, in the background, as they are queued.
+        senders.append(BackchannelSender(tenant, log=log).start())
+        return tenant.handle
 
     def announce(address: ServerAddress) -> None:
         # Scripts and tests wait for this exact line; flush so a pipe sees it at once.
         print(f"tenant listening on {address.base_url}", flush=True)
 
-    run_until_signalled(
-        lambda base_url: Tenant(config, base_url=base_url).handle,
-        on_started=announce,
-        host=args.host,
-        port=args.port,
-        ssl_context=ssl_context,
-        access_log=None if args.quiet else sys.stderr,
-        # The default lives with the server, which this module may only import once it runs.
-        max_connections=MAX_CONNECTIONS if args.max_connections is None else args.max_connections,
-        backend=args.backend,
-    )
+    try:
+        run_until_signalled(
+            make_handler,
+            on_started=announce,
+            host=args.host,
+            port=args.port,
+            ssl_context=ssl_context,
+            access_log=log,
+            # The default lives with the server, which this module may only import once it runs.
+            max_connections=(
+                MAX_CONNECTIONS if args.max_connections is None else args.max_connections
+            ),
+            backend=args.backend,
+        )
+    finally:
+        for sender in senders:
+            sender.close()
     return 0
 
 
@@ -149,7 +166,54 @@ def _add_demo(subparsers: SubParsers) -> None:
     parser.set_defaults(run=_run_demo)
 
 
-COMMANDS: list[Callable[[SubParsers], None]] = [_add_tenant, _add_demo]
+def _run_logout_user(args: argparse.Namespace) -> int:
+    from ._logout_user import logout_user
+
+    return logout_user(
+        args.user_id,
+        tenant=args.tenant,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        config=args.config,
+        cafile=args.cafile,
+    )
+
+
+def _add_logout_user(subparsers: SubParsers) -> None:
+    parser = subparsers.add_parser(
+        "logout-user",
+        help="end every session of a user at a running tenant (sends back-channel logout tokens)",
+        description="Get a Management API token with the client credentials of a configured "
+        "client, then DELETE /api/v2/users/USER_ID/sessions at the tenant: every session of "
+        "the user ends and each client that got tokens in one receives a logout token at its "
+        "backchannel_logout_uri.",
+    )
+    parser.add_argument("user_id", metavar="USER_ID", help="the user, e.g. 'auth0|alice'")
+    parser.add_argument(
+        "--tenant",
+        metavar="URL",
+        default="http://127.0.0.1:8000",
+        help="the running tenant's base URL (http://127.0.0.1:8000)",
+    )
+    parser.add_argument(
+        "--client-id",
+        default="demo-client",
+        help="a client with a Management API grant including delete:sessions (demo-client)",
+    )
+    parser.add_argument(
+        "--client-secret",
+        help="its secret (default: the secret --config, or the built-in configuration, gives it)",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="the tenant's TOML configuration (built-in defaults)"
+    )
+    parser.add_argument(
+        "--cafile", metavar="FILE", help="PEM certificates to trust for an https tenant"
+    )
+    parser.set_defaults(run=_run_logout_user)
+
+
+COMMANDS: list[Callable[[SubParsers], None]] = [_add_tenant, _add_demo, _add_logout_user]
 
 
 def build_parser() -> argparse.ArgumentParser:
