@@ -9,14 +9,16 @@ token with :func:`read_logout_token`, call ``handle_backchannel_logout`` and ans
 
 The contract (protocol doc §8.2 [Do]; docs/backchannel-logout.md):
 
-- 200, empty body (``text/plain``), ``Cache-Control: no-store``: the token was valid and its sessions deleted;
+- 200, empty body (``text/plain``), ``Cache-Control: no-store``: the token was valid and
+  its sessions were deleted;
 - 400 ``{"error": "invalid_request", "error_description": ...}``: the request or the token
   failed a check (:class:`~auth0_core.errors.BackchannelLogoutError`; its ``reason`` message);
 - 405 with ``Allow: POST``: another method;
 - 501 ``{"error": "server_error", ...}``: the state store cannot delete sessions by logout
   token (a cookie store); the application is misconfigured, the token was fine;
-- 503 ``{"error": "temporarily_unavailable", ...}``: the tenant's discovery document or JWKS
-  could not be fetched (:class:`~auth0_core.errors.TransportError`);
+- 503 ``{"error": "temporarily_unavailable", ...}``: the tenant (discovery, JWKS) or the
+  store could not be reached in time (:class:`~auth0_core.errors.TransportError`, e.g.
+  ``store_unavailable``; its ``code`` as description);
 - 500 ``{"error": "server_error", ...}``: any other SDK error (its ``code`` as description).
 
 Every answer carries ``Cache-Control: no-store``; every JSON answer ``Content-Type:
@@ -88,14 +90,11 @@ def logout_response(error: Auth0Error | None) -> EndpointResponse:
     if isinstance(error, BackchannelLogoutError):
         return _json_answer(400, "invalid_request", error.message)
     if isinstance(error, StoreNotSupportedError):
-        return _json_answer(
-            501,
-            "server_error",
-            "this application's session store cannot end sessions by logout token.",
-        )
+        description = "the session store cannot end sessions by logout token (store_not_supported)."
+        return _json_answer(501, "server_error", description)
     if isinstance(error, TransportError):
         return _json_answer(
-            503, "temporarily_unavailable", "the tenant's signing keys could not be fetched."
+            503, "temporarily_unavailable", f"back-channel logout is unavailable ({error.code})."
         )
     return _json_answer(500, "server_error", f"back-channel logout failed ({error.code}).")
 

@@ -340,8 +340,8 @@ class BackchannelLogoutError(ProtocolError):
     ``invalid_jti``, ``missing_events``, ``invalid_events``, ``missing_sid_and_sub``,
     ``invalid_sid``, ``invalid_sub``, ``nonce_present``, ``invalid_typ``, ``replayed``, and for
     the request around the token ``missing_logout_token``, ``duplicate_logout_token``,
-    ``body_too_large``, ``unsupported_content_type``. The message is ours and never contains
-    the token or any of its claims.
+    ``body_too_large``, ``malformed_body``, ``unsupported_content_type``. The message is ours
+    and never contains the token or any of its claims.
     """
 
     code = "backchannel_logout_error"

@@ -49,6 +49,7 @@ from auth0_core.errors import (
     BackchannelLogoutError,
     InvalidResponse,
     StoreNotSupportedError,
+    StoreUnavailableError,
     TransportError,
     TransportTimeoutError,
 )
@@ -177,6 +178,7 @@ def test_success_is_an_empty_200_not_to_be_cached() -> None:
         (StoreNotSupportedError("cookie store"), 501, "server_error"),
         (TransportError("down", url="https://tenant.example/jwks"), 503, "temporarily_unavailable"),
         (TransportTimeoutError("slow", seconds=3.0), 503, "temporarily_unavailable"),
+        (StoreUnavailableError("redis down", store="redis"), 503, "temporarily_unavailable"),
         (InvalidResponse("the JWKS document is not JSON"), 500, "server_error"),
     ],
 )
@@ -194,8 +196,10 @@ def test_failures_are_json_errors_not_to_be_cached(error: Any, status: int, code
     assert DESCRIPTION.fullmatch(document["error_description"])
     if status == 400:
         assert document["error_description"] == error.message
-    else:  # the SDK's own words only: no server text, no URL
+    else:  # the SDK's own words and the error's code only: no server text, no URL
+        assert document["error_description"].endswith(f"({error.code}).")
         assert "tenant.example" not in document["error_description"]
+        assert "down" not in document["error_description"]
 
 
 @pytest.mark.parametrize("reason", sorted(MESSAGES))

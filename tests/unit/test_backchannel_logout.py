@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -511,3 +512,10 @@ def test_claims_repr_shows_no_identifier() -> None:
     text = repr(claims)
     assert "secret" not in text
     assert "sid=..., sub=None" in text
+
+
+def test_every_reason_is_documented() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "backchannel-logout.md").read_text()
+    for reason in MESSAGES:
+        assert f"`{reason}`" in doc, reason
+        assert f"``{reason}``" in (BackchannelLogoutError.__doc__ or ""), reason

@@ -41,15 +41,27 @@ def backchannel_logout_asgi_app(client: ServerClient) -> ASGIApp:
     ``{"error": "invalid_request", "error_description": ...}``; another method gets 405.
     Every answer has ``Cache-Control: no-store``. docs/backchannel-logout.md has the whole
     contract and how to mount it in Starlette or FastAPI.
-    """
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    The app is an object, not a function, so that routers which call plain functions with a
+    request (Starlette's ``Route``) see it as the ASGI application it is.
+    """
+    return _BackchannelLogoutApp(client)
+
+
+class _BackchannelLogoutApp:
+    def __init__(self, client: ServerClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return "backchannel_logout_asgi_app(...)"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":  # served on its own: nothing to start or stop
             await _lifespan(receive, send)
             return
         if scope["type"] != "http":
             raise ValueError(f"the back-channel logout app serves HTTP, not {scope['type']!r}")
-        response = await _respond(client, scope, receive)
+        response = await _respond(self._client, scope, receive)
         if response is None:
             return  # the client went away before its body was read
         await send(
@@ -63,8 +75,6 @@ def backchannel_logout_asgi_app(client: ServerClient) -> ASGIApp:
             }
         )
         await send({"type": "http.response.body", "body": response.body})
-
-    return app
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
