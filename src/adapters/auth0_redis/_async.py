@@ -25,6 +25,7 @@ from ._connect import (
     async_client,
     check_seconds,
     check_target,
+    close_sync_client,
     is_async_client,
     sync_client,
 )
@@ -114,7 +115,7 @@ class _AsyncConnection:
         if self._url is None:  # the caller's client: the caller closes it
             return
         if self._blocking is not None:
-            self._blocking.close()
+            close_sync_client(self._blocking)
         if self._native is not None and _running_loop() is self._loop:
             await self._native.aclose()
 

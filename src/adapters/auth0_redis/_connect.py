@@ -83,6 +83,20 @@ def sync_client(url: str, *, cluster: bool, timeout: float, connect_timeout: flo
     return redis.Redis.from_url(url, retry=retry, **options)
 
 
+def close_sync_client(client: Any) -> None:
+    """Close a client this package built, and every connection it opened.
+
+    ``RedisCluster.close()`` leaves its nodes' pools connected (they are not the nodes'
+    own), so those are disconnected here.
+    """
+    if isinstance(client, redis.cluster.RedisCluster):
+        nodes: list[Any] = client.get_nodes()  # type: ignore[no-untyped-call]
+        for node in nodes:
+            if node.redis_connection is not None:
+                node.redis_connection.connection_pool.disconnect()
+    client.close()
+
+
 def async_client(url: str, *, cluster: bool, timeout: float, connect_timeout: float) -> Any:
     """A ``redis.asyncio`` client for ``url`` with its own connection pool."""
     options = _options(timeout, connect_timeout)

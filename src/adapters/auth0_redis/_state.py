@@ -80,7 +80,10 @@ class SessionLogic:
                 len(sealed),
             )
             return None
-        return None if is_expired(value, self._clock()) else value
+        if is_expired(value, self._clock()):  # Redis's clock is behind ours: drop it now
+            yield from self._delete(session)
+            return None
+        return value
 
     # --- writing ---------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from ._connect import (
     Target,
     check_seconds,
     check_target,
+    close_sync_client,
     is_async_client,
     sync_client,
 )
@@ -58,7 +59,7 @@ class _SyncConnection:
         if not self.closed:
             self.closed = True
             if self.owned:
-                self.client.close()
+                close_sync_client(self.client)
 
 
 class _SyncStore:

@@ -1,0 +1,127 @@
+"""End to end through both facades (sync, asyncio, trio) against the emulated tenant, with the
+sessions and transactions in Redis (standalone and cluster): login, session, refresh under the
+store's lock, logout and back-channel logout clear the Redis record."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from auth0_core import Env, FixedClock
+from auth0_core.tenant import Tenant, TenantConfig
+from auth0_redis import (
+    AsyncRedisStateStore,
+    AsyncRedisTransactionStore,
+    RedisStateStore,
+    RedisTransactionStore,
+)
+
+from ..e2e.conftest import INPROCESS_BASE, SECRET, START, App
+from .conftest import Backend
+from .helpers import SESSION_ID
+
+pytestmark = pytest.mark.anyio
+
+DAY = 86_400
+
+
+@pytest.fixture(params=["sync-inprocess", "asyncio-inprocess", "trio-inprocess"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def anyio_backend(mode: str) -> str:
+    return "trio" if mode.startswith("trio") else "asyncio"
+
+
+@pytest.fixture
+async def app(mode: str, backend: Backend) -> AsyncIterator[App]:
+    clock = FixedClock(START)
+    tenant = Tenant(TenantConfig.default(), base_url=INPROCESS_BASE, env=Env(clock=clock))
+    options: dict[str, Any] = {"secret": SECRET, "cluster": backend.cluster, "clock": clock}
+    if mode.startswith("sync"):
+        stores: list[Any] = [
+            RedisStateStore(backend.url, secure=False, **options),
+            RedisTransactionStore(backend.url, **options),
+        ]
+    else:
+        stores = [
+            AsyncRedisStateStore(backend.url, secure=False, **options),
+            AsyncRedisTransactionStore(backend.url, **options),
+        ]
+    yield App(
+        mode, tenant, INPROCESS_BASE, clock, state_store=stores[0], transaction_store=stores[1]
+    )
+    for store in stores:
+        result = store.aclose() if hasattr(store, "aclose") else store.close()
+        if result is not None:
+            await result
+
+
+def records(backend: Backend) -> set[str]:
+    return {key for key in backend.all_keys() if ":s:" in key}
+
+
+async def call(app: App, method: str, *args: Any) -> Any:
+    store = app.browser.store_options()
+    result = await app.call(method, *args, store_options=store)
+    app.browser.absorb(store)
+    return result
+
+
+async def test_login_session_refresh_logout(app: App, backend: Backend) -> None:
+    await app.login()
+    session_id = app.browser.cookies["_a0_session"]
+    assert SESSION_ID.fullmatch(session_id)
+    assert len(records(backend)) == 1
+    assert not [key for key in backend.all_keys() if ":tx:" in key]  # consumed at the callback
+
+    session = await call(app, "get_session")
+    assert session["user"]["sub"] == "auth0|alice"
+    first = session["token_sets"][0]["access_token"]
+
+    before = app.tenant.count(path="/oauth/token", grant_type="refresh_token")
+    app.clock.advance(DAY - 59)  # the access token is (nearly) expired: refreshed
+    second = await call(app, "get_access_token")
+    assert second != first
+    assert app.tenant.count(path="/oauth/token", grant_type="refresh_token") == before + 1
+    assert app.browser.cookies["_a0_session"] == session_id  # updated in place
+    stored = (await call(app, "get_session"))["token_sets"]
+    assert second in [token_set["access_token"] for token_set in stored]
+    assert not [key for key in backend.all_keys() if ":lock:" in key]  # the lock was released
+
+    await call(app, "logout", {"return_to": "http://127.0.0.1:3000/"})
+    assert "_a0_session" not in app.browser.cookies
+    assert records(backend) == set()
+    assert await call(app, "get_user") is None
+
+
+async def test_back_channel_logout_ends_the_session_everywhere(app: App, backend: Backend) -> None:
+    await app.login()
+    other = App(app.mode, app.tenant, app.base_url, app.clock)
+    other.client = app.client  # a second browser of the same user, same app
+    await other.login()
+    assert len(records(backend)) == 2
+    user = await call(app, "get_user")
+    store = app.client._stores["state"]
+    result = store.delete_by_logout_token({"iss": user["iss"], "sub": user["sub"]})
+    if result is not None:
+        await result
+    assert records(backend) == set()
+    assert await call(app, "get_user") is None
+    assert await call(other, "get_user") is None
+
+
+async def test_a_session_rolls_and_expires_with_its_record(app: App, backend: Backend) -> None:
+    await app.login()
+    (record,) = records(backend)
+    assert DAY * 1000 - 5_000 < backend.raw.pttl(record) <= DAY * 1000  # rolling: 1 day
+    app.clock.advance(DAY // 2)
+    assert await call(app, "get_user") is not None  # read more than a minute later: rolled
+    assert DAY * 1000 - 5_000 < backend.raw.pttl(record) <= DAY * 1000
+    app.clock.advance(DAY + 1)  # unused for a day: over (Redis's real-time TTL is not)
+    assert await call(app, "get_user") is None
+    assert records(backend) == set()  # the store deletes a record it reads as expired
