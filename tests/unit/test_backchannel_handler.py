@@ -4,6 +4,7 @@ run for real (wsgiref's validator and a wsgiref server; ASGI messages on asyncio
 from __future__ import annotations
 
 import http.client
+import inspect
 import io
 import json
 import re
@@ -610,3 +611,15 @@ async def test_asgi_lifespan_and_other_scopes(keys: Keys, anyio_backend: str) ->
     ]
     with pytest.raises(ValueError, match="websocket"):
         await app({"type": "websocket"}, receive, send)
+
+
+def test_both_facades_have_the_call_with_one_signature() -> None:
+    sync = auth0_requests.ServerClient.handle_backchannel_logout
+    async_ = auth0_anyio.ServerClient.handle_backchannel_logout
+    assert inspect.signature(sync) == inspect.signature(async_)
+    assert list(inspect.signature(sync).parameters) == ["self", "logout_token", "store_options"]
+    assert not inspect.iscoroutinefunction(sync)
+    assert inspect.iscoroutinefunction(async_)
+    assert "Raises:" in (sync.__doc__ or "")
+    assert "backchannel_logout_wsgi_app" in auth0_requests.__all__
+    assert "backchannel_logout_asgi_app" in auth0_anyio.__all__
