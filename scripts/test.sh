@@ -3,6 +3,11 @@
 # user would install (built here from the sdist, as `python -m build` does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# tests/redis start real Redis servers (a standalone one and a three-node cluster): Debian's
+# redis-server and redis-cli. CI runs as root on a fresh machine; without them those tests fail.
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools
+fi
 bash scripts/venv.sh
 .venv/bin/python -m pip install --quiet --disable-pip-version-check 'build>=1.2'
 rm -rf dist

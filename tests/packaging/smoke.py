@@ -7,7 +7,8 @@ without naming the extra to install. ``EXTRA`` is ``none`` for the base install.
 
 For every facade the extra provides it logs in against the emulated tenant (in-process), reads
 the session back and logs out; the ``tenant`` and ``demo`` extras also run the ``auth0-core``
-command as a user would, on a free loopback port, stopped by its PID.
+command as a user would, on a free loopback port, stopped by its PID; the ``redis`` extra
+builds the Redis stores and checks that an unreachable server is a typed error.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ PROVIDES: dict[str, set[str]] = {
     "trio": ASYNC | {"trio"},
     "tenant": {"auth0_tenant_server"},
     "demo": ASYNC,
+    "redis": {"auth0_redis"},
 }
 # The extra each module's missing-extra message must name.
 NEEDS = {
@@ -42,6 +44,7 @@ NEEDS = {
     "auth0_anyio": "anyio",
     "auth0_tenant_server": "tenant",
     "auth0_demo": "demo",
+    "auth0_redis": "redis",
 }
 SECRET = "a-session-secret-of-at-least-32-characters"
 CALLBACK = "http://127.0.0.1:3000/auth/callback"
@@ -205,6 +208,31 @@ def login_async(backend: str) -> None:
     anyio.run(main, backend=backend)
 
 
+def redis_unreachable() -> None:
+    """The Redis stores from the wheel: a server that is not there is a typed error, fast."""
+    import socket
+    import time
+
+    from auth0_core.errors import StoreUnavailableError
+    from auth0_core.stores import CookieRequest, CookieResponse
+    from auth0_redis import RedisStateStore, RedisTransactionStore
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    cookies = {"_a0_session": "A" * 22 + "." + "B" * 22}
+    options = {"request": CookieRequest(cookies), "response": CookieResponse()}
+    for store in (RedisStateStore(url, secret=SECRET), RedisTransactionStore(url, secret=SECRET)):
+        started = time.monotonic()
+        try:
+            store.get("_a0_session", options=options)
+        except StoreUnavailableError:
+            check(time.monotonic() - started < 5, "the Redis store took too long to fail")
+        else:
+            raise SystemExit("smoke: a Redis store answered without a server")
+        store.close()
+
+
 def start_command(*args: str) -> tuple[subprocess.Popen[str], str]:
     """Run ``auth0-core ARGS`` and wait for its first ``... on URL`` line."""
     process = subprocess.Popen(
@@ -301,6 +329,8 @@ def main(extra: str) -> None:
         steps.append(serve_tenant)
     if "auth0_demo" in provided:
         steps.append(demo_login)
+    if "auth0_redis" in provided:
+        steps.append(redis_unreachable)
     for step in steps:
         step()
     print(f"smoke {extra}: ok ({len(steps)} flows)")

@@ -26,8 +26,15 @@ import auth0_core
 
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE = Path(__file__).with_name("smoke.py")
-PACKAGES = {"auth0_core", "auth0_requests", "auth0_anyio", "auth0_tenant_server", "auth0_demo"}
-EXTRAS = ["none", "requests", "anyio", "trio", "tenant", "demo"]
+PACKAGES = {
+    "auth0_core",
+    "auth0_requests",
+    "auth0_anyio",
+    "auth0_tenant_server",
+    "auth0_demo",
+    "auth0_redis",
+}
+EXTRAS = ["none", "requests", "anyio", "trio", "tenant", "demo", "redis"]
 # Venvs are built two at a time: the machine (and CI) has two cores.
 BUILDERS = 2
 
@@ -93,7 +100,7 @@ def test_the_sdist_builds_the_same_packages(dist: Dist) -> None:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     for package in ("auth0_core", "adapters/auth0_requests", "adapters/auth0_anyio"):
         assert f"src/{package}/__init__.py" in names
-    for package in ("auth0_tenant_server", "auth0_demo"):
+    for package in ("auth0_tenant_server", "auth0_demo", "auth0_redis"):
         assert f"src/adapters/{package}/py.typed" in names
     assert {"pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE"} <= names
     assert not [name for name in names if name.startswith((".venv", "dist/", ".git/"))]

@@ -125,3 +125,25 @@ async def test_a_session_rolls_and_expires_with_its_record(app: App, backend: Ba
     app.clock.advance(DAY + 1)  # unused for a day: over (Redis's real-time TTL is not)
     assert await call(app, "get_user") is None
     assert records(backend) == set()  # the store deletes a record it reads as expired
+
+
+async def test_the_transaction_store_keeps_logout_stamps(
+    app: App, backend: Backend, anyio_backend: str
+) -> None:
+    stamps: Any = (
+        RedisTransactionStore if app.mode.startswith("sync") else AsyncRedisTransactionStore
+    )(backend.url, secret=SECRET, cluster=backend.cluster, prefix="stamps:", clock=app.clock)
+    app.client = app.make_client(logout_stamp_store=stamps)
+    other = App(app.mode, app.tenant, app.base_url, app.clock)
+    other.client = app.client
+    await other.login()  # the user's session on another device
+    app.clock.advance(2)
+    await app.login()
+    await call(app, "logout", {"return_to": "http://127.0.0.1:3000/"})
+    assert [key for key in backend.all_keys() if key.startswith("stamps:tx:")]
+    assert len(records(backend)) == 1  # the other device's record is still there ...
+    assert await call(other, "get_user") is None  # ... but older than the user's stamp
+    assert records(backend) == set()
+    result = stamps.close() if hasattr(stamps, "close") else stamps.aclose()
+    if result is not None:
+        await result
