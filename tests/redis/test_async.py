@@ -158,6 +158,7 @@ def test_one_store_per_event_loop(redis_server: Any) -> None:
     with pytest.raises(ConfigurationError, match="one store per event loop"):
         anyio.run(use, backend="asyncio")
     anyio.run(use, backend="trio")  # threads: no loop to belong to
+    anyio.run(store.aclose, backend="trio")
 
 
 def test_a_blocking_store_refuses_an_asyncio_client(redis_server: Any) -> None:

@@ -58,6 +58,7 @@ class _AsyncConnection:
         self._url = target if isinstance(target, str) else None
         self._native: Any = target if is_async_client(target) else None
         self._blocking: Any = None if self._url or self._native else target
+        self._threads_only = self._blocking is not None  # given a blocking client
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
 
@@ -66,7 +67,7 @@ class _AsyncConnection:
             flow.close()
             raise ConfigurationError(f"This {self.store} is closed.")
         loop = _running_loop()
-        if loop is not None and self._blocking is None:
+        if loop is not None and not self._threads_only:
             native = self._native_client(loop)
             return await run_async(flow, partial(execute_async, native), asyncio.sleep, self.store)
         return await self._run_in_threads(flow)
