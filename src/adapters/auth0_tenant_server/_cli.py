@@ -71,8 +71,8 @@ def _server_ssl_context(certfile: str | None, keyfile: str | None) -> ssl.SSLCon
 
 
 def _run_tenant(args: argparse.Namespace) -> int:
-    require_extra("auth0-core tenant", "tenant", "anyio", "h11")
     _require_backend(args.backend)
+    require_extra("auth0-core tenant", "tenant", "anyio", "h11")
     from auth0_core.tenant import Tenant, load_config
 
     from ._backchannel import BackchannelSender
