@@ -19,7 +19,14 @@ from hypothesis import settings
 settings.register_profile("x10", max_examples=1000)
 
 SOURCE_TREE = Path(__file__).resolve().parents[1] / "src"
-PACKAGES = ("auth0_core", "auth0_requests", "auth0_anyio", "auth0_tenant_server", "auth0_demo")
+PACKAGES = (
+    "auth0_core",
+    "auth0_requests",
+    "auth0_anyio",
+    "auth0_redis",
+    "auth0_tenant_server",
+    "auth0_demo",
+)
 
 
 def _locations() -> dict[str, Path]:
