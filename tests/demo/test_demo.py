@@ -158,6 +158,7 @@ NEEDS_SESSION = [
     ("GET", "/connected-accounts", "/connected-accounts"),
     ("POST", "/connected-accounts/connect", "/connected-accounts"),
     ("POST", "/connected-accounts/delete", "/connected-accounts"),
+    ("POST", "/end-sessions", "/"),
 ]
 
 
@@ -246,7 +247,13 @@ async def test_other_errors_read_as_escaped_messages() -> None:
         assert "AuthorizationError" not in refused.text
 
 
-POST_ONLY = ("/link", "/unlink", "/connected-accounts/connect", "/connected-accounts/delete")
+POST_ONLY = (
+    "/link",
+    "/unlink",
+    "/connected-accounts/connect",
+    "/connected-accounts/delete",
+    "/end-sessions",
+)
 
 
 @pytest.mark.anyio

@@ -1,6 +1,7 @@
 """The demo web app: log in through the tenant, see the session's user, call an API with a
 token for a second audience (MRRT), get a Token Vault token, link and unlink accounts, connect
-upstream accounts (Connected Accounts, the My Account API) and delete them, log out.
+upstream accounts (Connected Accounts, the My Account API) and delete them, log out, and have
+Auth0 end the session from the server (back-channel logout).
 
 No web framework: the app is one async ``handle(HttpRequest) -> HttpResponse`` served by the
 same small h11 server as the tenant, so the demo needs nothing beyond auth0-core's own
@@ -12,15 +13,22 @@ from __future__ import annotations
 
 import html
 import json
+import shlex
 from collections.abc import Awaitable, Callable, Mapping
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+import anyio
 import attrs
 import httpx
 
-from auth0_anyio import ConnectedAccount, ConnectedAccountConnection, ServerClient
+from auth0_anyio import (
+    ConnectedAccount,
+    ConnectedAccountConnection,
+    ServerClient,
+    backchannel_logout_asgi_app,
+)
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import parse_form
 from auth0_core.errors import (
@@ -32,6 +40,7 @@ from auth0_core.errors import (
 from auth0_core.stores import CookieRequest, CookieResponse
 
 from ._api import API_AUDIENCE, DemoApi
+from ._backchannel import call_asgi
 from ._pages import (
     HOME_LINK,
     button,
@@ -47,7 +56,22 @@ from ._pages import (
 StoreOptions = dict[str, Any]
 Handler = Callable[[HttpRequest, StoreOptions, CookieResponse], Awaitable[HttpResponse]]
 CONNECTED_ACCOUNTS = "/connected-accounts"
+# The tenant's demo client has this as its backchannel_logout_uri (see _run.py).
+BACKCHANNEL_LOGOUT = "/auth/backchannel-logout"
+END_SESSIONS = "/end-sessions"
+# Seconds the End-my-sessions button waits for the tenant's logout token to end this session:
+# the tenant's sender gives up on a delivery after 5 s (auth0_tenant_server.BackchannelSender).
+DELIVERY_WAIT = 6.0
 BACK_TO_ACCOUNTS = f"<a href='{CONNECTED_ACCOUNTS}'>Connected accounts</a> · {HOME_LINK}"
+SESSION_ENDED = (
+    "<p id='session-ended'><strong>Your session here has ended.</strong> Your browser still "
+    "sent its session cookie, but the session store, {store}, no longer holds the session. "
+    "That is back-channel logout: when Auth0 ends your sessions (the End-my-sessions button, "
+    "<code>auth0-core logout-user</code>, a logout in another application), it posts a logout "
+    f"token to this app's <code>{BACKCHANNEL_LOGOUT}</code>, and the SDK verifies it and "
+    "deletes the sessions it names, without your browser taking part. (A session that expired "
+    "looks the same.)</p>"
+)
 NOT_CONNECTED = (
     "<p id='not-connected'>Your account has no connected <code>{connection}</code> account, so "
     "Token Vault has no {connection} token to give. (In the demo tenant, alice@example.com has "
@@ -103,9 +127,12 @@ def _query_value(request: HttpRequest, name: str, default: str) -> str:
 
 class DemoApp:
     """Routes: ``/``, ``/auth/login``, ``/auth/callback`` (every flow's), ``/auth/logout``,
-    ``/call-api``, ``/connection``, ``/profile``, ``/link``, ``/unlink``,
-    ``/connected-accounts`` with its ``/connect`` and ``/delete``, the favicon and the protected
-    ``/api/items``."""
+    ``/auth/backchannel-logout`` (the tenant's POSTs), ``/end-sessions``, ``/call-api``,
+    ``/connection``, ``/profile``, ``/link``, ``/unlink``, ``/connected-accounts`` with its
+    ``/connect`` and ``/delete``, the favicon and the protected ``/api/items``.
+
+    ``store_label`` says on the home page where the sessions are kept.
+    """
 
     def __init__(
         self,
@@ -113,13 +140,18 @@ class DemoApp:
         base_url: str,
         tenant_url: str,
         connections: tuple[str, ...] = ("github", "google-oauth2"),
+        *,
+        store_label: str = "memory (this process)",
     ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.tenant_url = tenant_url.rstrip("/")
         self.connections = connections
+        self.store_label = store_label
         self.http = httpx.AsyncClient()
         self.api = DemoApi(tenant_url, self.http)
+        # The SDK's ready endpoint, as a Starlette or FastAPI app would mount it.
+        self.backchannel_logout = backchannel_logout_asgi_app(client)
         self.routes: dict[str, _Route] = {
             "/": _Route(self._home),
             "/auth/login": _Route(self._login),
@@ -128,6 +160,9 @@ class DemoApp:
             # Callback URL and the four completions sit side by side in _callback.
             "/auth/callback": _Route(self._callback),
             "/auth/logout": _Route(self._logout),
+            # Asks the tenant to end the user's sessions; the tenant's logout token then ends
+            # this one through BACKCHANNEL_LOGOUT. POST-only: it changes something.
+            END_SESSIONS: _Route(self._end_sessions, post_only=True, login_return="/"),
             "/call-api": _Route(self._call_api, login_return="/call-api"),
             "/connection": _Route(self._connection, login_return="/connection"),
             "/profile": _Route(self._profile, login_return="/profile"),
@@ -153,6 +188,9 @@ class DemoApp:
         path = urlsplit(request.url).path
         if path == "/api/items":
             return await self.api.handle(request)
+        if path == BACKCHANNEL_LOGOUT:
+            # Posted by the tenant, not a browser: no cookies, no session, no login redirect.
+            return await call_asgi(self.backchannel_logout, request)
         if path in ("/favicon.svg", "/favicon.ico"):
             return favicon()
         route = self.routes.get(path)
@@ -214,14 +252,22 @@ class DemoApp:
         return redirect(url, cookies)
 
     async def _home(
-        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
+        self, request: HttpRequest, store: StoreOptions, cookies: CookieResponse
     ) -> HttpResponse:
         user = await self.client.get_user(store_options=store)
         if user is None:
-            body = "<p>You are not logged in.</p><a href='/auth/login'>Log in</a>"
+            ended = ""
+            session_cookie = str(self.client.config.state_identifier)
+            if session_cookie in _cookies(request):
+                # The browser still names a session the store no longer has: say why, once.
+                ended = SESSION_ENDED.format(store=html.escape(self.store_label))
+                cookies.delete_cookie(session_cookie, path="/")
+            body = f"{ended}<p>You are not logged in.</p><a href='/auth/login'>Log in</a>"
             return page(body, cookies=cookies)
         claims = html.escape(json.dumps(user, indent=2, sort_keys=True))
         name = html.escape(str(user.get("name") or user.get("email") or user.get("sub")))
+        command = f"auth0-core logout-user {shlex.quote(str(user.get('sub')))} "
+        command += f"--tenant {self.tenant_url}"
         body = (
             f"<p>Logged in as <strong id='user'>{name}</strong></p>"
             f"<pre id='claims'>{claims}</pre>"
@@ -230,8 +276,57 @@ class DemoApp:
             "<a href='/profile'>Linked accounts</a> · "
             f"<a href='{CONNECTED_ACCOUNTS}'>Connected accounts</a> (My Account API) · "
             "<a href='/auth/logout'>Log out</a></p>"
+            "<h2>Back-channel logout</h2>"
+            f"<p>Sessions are kept in <span id='store'>{html.escape(self.store_label)}</span>. "
+            "Auth0 can end this session from the server, without your browser: "
+            f"{button(END_SESSIONS, '', 'End my sessions at Auth0 (back-channel)', name=None)}"
+            "</p><p>The app asks the tenant's Management API to end your sessions "
+            "(<code>DELETE /api/v2/users/{id}/sessions</code>, with its own client-credentials "
+            "token); the tenant then posts a logout token to this app's "
+            f"<code>{BACKCHANNEL_LOGOUT}</code>, and the SDK verifies it and deletes the "
+            "session from the store. An administrator can do the same from a terminal: "
+            f"<code id='logout-user'>{html.escape(command)}</code>, then reload this page.</p>"
         )
         return page(body, cookies=cookies)
+
+    async def _end_sessions(
+        self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse
+    ) -> HttpResponse:
+        user = await self.client.get_user(store_options=store)
+        if user is None:  # ended since handle() looked
+            return _login_redirect("/", cookies)
+        sub = str(user.get("sub"))
+        # The demo client's own token for the tenant's Management API (its client grant has
+        # delete:sessions), as an administrator's back office would get one.
+        token = await self.client.get_client_credentials_token(f"{self.tenant_url}/api/v2/")
+        answer = await self.http.delete(
+            f"{self.tenant_url}/api/v2/users/{quote(sub, safe='')}/sessions",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        if answer.status_code not in (200, 202, 204):
+            body = (
+                "<h2>The sessions were not ended</h2><p id='error'>The tenant answered HTTP "
+                f"{answer.status_code}: {html.escape(answer.text[:200])}</p>{HOME_LINK}"
+            )
+            return page(body, status=502, cookies=cookies)
+        # The tenant delivers the logout token in the background; wait until it has ended this
+        # browser's session, so that the next page shows what happened.
+        if await self._session_ended(store):
+            return redirect("/", cookies)
+        body = (
+            "<h2>Auth0 ended your sessions</h2><p id='not-yet'>The tenant answered HTTP "
+            f"{answer.status_code}, but no logout token has ended this app's session within "
+            f"{DELIVERY_WAIT:g} seconds: is the demo client's <code>backchannel_logout_uri</code> "
+            f"this app's <code>{BACKCHANNEL_LOGOUT}</code>?</p>{HOME_LINK}"
+        )
+        return page(body, cookies=cookies)
+
+    async def _session_ended(self, store: StoreOptions) -> bool:
+        with anyio.move_on_after(DELIVERY_WAIT):
+            while await self.client.get_user(store_options=store) is not None:
+                await anyio.sleep(0.05)
+            return True
+        return False
 
     async def _call_api(
         self, _: HttpRequest, store: StoreOptions, cookies: CookieResponse

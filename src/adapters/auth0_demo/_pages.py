@@ -82,11 +82,11 @@ def masked(token: str) -> str:
     return html.escape(token[:8]) + "…"
 
 
-def button(action: str, value: str, label: str, name: str = "connection") -> str:
-    """A one-button form posting ``name=value`` to ``action``; the caller escapes ``value``
-    and ``label``."""
+def button(action: str, value: str, label: str, name: str | None = "connection") -> str:
+    """A one-button form posting ``name=value`` to ``action`` (nothing when ``name`` is None);
+    the caller escapes ``value`` and ``label``."""
+    field = f"<input type='hidden' name='{name}' value='{value}'>" if name is not None else ""
     return (
         f"<form method='post' action='{action}' style='display:inline'>"
-        f"<input type='hidden' name='{name}' value='{value}'>"
-        f"<button type='submit'>{label}</button></form>"
+        f"{field}<button type='submit'>{label}</button></form>"
     )

@@ -1,4 +1,10 @@
-"""``auth0-core demo``: the emulated tenant and the demo app, served side by side on loopback."""
+"""``auth0-core demo``: the emulated tenant and the demo app, served side by side on loopback.
+
+Sessions and login transactions are kept in memory (one process), or in Redis with
+``--store redis://HOST:PORT/DB``. Either way the app can end a session from the server: the
+tenant's demo client has the app's ``/auth/backchannel-logout`` as its back-channel logout URI,
+and a :class:`~auth0_tenant_server.BackchannelSender` posts the tenant's logout tokens there.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +12,99 @@ import inspect
 import secrets
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, TextIO
+from urllib.parse import urlsplit, urlunsplit
 
 import anyio
+import anyio.to_thread
 import attrs
 from anyio.abc import TaskStatus
 
 from auth0_anyio import ServerClient
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core.stores import CookieStateStore, CookieTransactionStore
+from auth0_core.errors import Auth0Error, ConfigurationError
+from auth0_core.stores import MemoryStateStore, MemoryTransactionStore
 from auth0_core.tenant import Tenant, TenantConfig
+from auth0_tenant_server._backchannel import BackchannelSender
 from auth0_tenant_server._server import ServerAddress, serve
 
-from ._app import DemoApp
+from ._app import BACKCHANNEL_LOGOUT, DemoApp
+
+# --store: "memory", or a Redis URL.
+MEMORY_STORE = "memory"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+# Every Redis key of the demo starts with this, apart from other applications' on one Redis.
+REDIS_PREFIX = "auth0-demo:"
 
 
 @attrs.frozen
 class DemoAddresses:
-    """Where the demo's two servers listen."""
+    """Where the demo's two servers listen, and the emulated tenant they serve (its outbox and
+    sessions, for tests)."""
 
     app: ServerAddress
     tenant: ServerAddress
+    tenant_model: Tenant = attrs.field(kw_only=True, eq=False, repr=False)
+
+
+@attrs.frozen
+class DemoStores:
+    """The demo client's session and transaction stores, and how the home page names them."""
+
+    state: Any
+    transaction: Any
+    label: str
+
+    async def aclose(self) -> None:
+        """Close the Redis connections (memory stores have none)."""
+        for store in (self.state, self.transaction):
+            close = getattr(store, "aclose", None)
+            if close is not None:
+                await close()
+
+
+def shown_url(url: str) -> str:
+    """``url`` without what may hold a password (user info, query), fit to print."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
+
+async def open_stores(store: str, secret: str) -> DemoStores:
+    """The stores ``--store`` names (``memory`` or a Redis URL), sealing with ``secret``.
+
+    Redis is asked once here, so that an unreachable one stops the demo at start.
+
+    Raises:
+        ConfigurationError: ``store`` is neither; Redis cannot be used (the message shows the
+            URL without its password); the ``redis`` extra is missing (``MissingExtraError``).
+    """
+    if store == MEMORY_STORE:
+        # Plain-HTTP loopback demo: cookies cannot be Secure here.
+        state = MemoryStateStore(secure=False)
+        return DemoStores(state, MemoryTransactionStore(), "memory (this process)")
+    if not store.startswith(REDIS_SCHEMES):
+        raise ConfigurationError(
+            f"the demo's store is 'memory' or a Redis URL (redis://HOST:PORT/DB), not {store!r}"
+        )
+    from auth0_redis import AsyncRedisStateStore, AsyncRedisTransactionStore
+
+    shown = shown_url(store)
+    stores = DemoStores(
+        AsyncRedisStateStore(store, secret=secret, prefix=REDIS_PREFIX, secure=False),
+        AsyncRedisTransactionStore(store, secret=secret, prefix=REDIS_PREFIX),
+        f"Redis ({shown})",
+    )
+    try:
+        await stores.transaction.get("_a0_demo_probe")
+    except Auth0Error as exc:
+        await stores.aclose()
+        raise ConfigurationError(f"cannot use Redis at {shown}: {exc.message}") from None
+    except ValueError as exc:  # redis-py reads the URL's port and database on first use
+        await stores.aclose()
+        raise ConfigurationError(f"{shown} is not a usable Redis URL: {exc}") from None
+    return stores
 
 
 # What the demo's login asks for: the SDK's default, spelled out because the scope is now a
@@ -42,19 +118,29 @@ MY_ACCOUNT_SCOPES = (
 
 
 def _tenant_config(app_url: str) -> TenantConfig:
-    """The default tenant, with the demo client's callback and logout URL set to the app's."""
+    """The default tenant, with the demo client's callback, logout and back-channel logout URLs
+    set to the app's."""
     config = TenantConfig.default()
     client = attrs.evolve(
         config.clients[0],
         # One callback for every flow (login, link, unlink, connect): see DemoApp.
         callbacks=(f"{app_url}/auth/callback",),
         allowed_logout_urls=(f"{app_url}/",),
+        backchannel_logout_uri=f"{app_url}{BACKCHANNEL_LOGOUT}",
     )
     return attrs.evolve(config, clients=(client, *config.clients[1:]))
 
 
-def demo_client(app_url: str, tenant_url: str, secret: str) -> ServerClient:
-    """The demo app's client of the tenant, its sessions sealed with ``secret``."""
+def demo_client(
+    app_url: str,
+    tenant_url: str,
+    secret: str,
+    *,
+    state_store: Any = None,
+    transaction_store: Any = None,
+) -> ServerClient:
+    """The demo app's client of the tenant, its sessions sealed with ``secret``, in the given
+    stores (default: memory)."""
     return ServerClient(
         domain=tenant_url,
         client_id="demo-client",
@@ -66,8 +152,10 @@ def demo_client(app_url: str, tenant_url: str, secret: str) -> ServerClient:
             "scope": {"default": LOGIN_SCOPE, f"{tenant_url.rstrip('/')}/me/": MY_ACCOUNT_SCOPES},
         },
         # Plain-HTTP loopback demo: cookies cannot be Secure here.
-        state_store=CookieStateStore(secret, secure=False),
-        transaction_store=CookieTransactionStore(secret, secure=False),
+        state_store=state_store if state_store is not None else MemoryStateStore(secure=False),
+        transaction_store=(
+            transaction_store if transaction_store is not None else MemoryTransactionStore()
+        ),
     )
 
 
@@ -94,12 +182,39 @@ async def serve_demo(
     app_port: int = 3000,
     tenant_port: int = 0,
     access_log: TextIO | None = sys.stderr,
+    store: str = MEMORY_STORE,
     task_status: TaskStatus[DemoAddresses] = anyio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Serve the tenant and the demo app until cancelled; reports both addresses when ready."""
+    """Serve the tenant and the demo app until cancelled; reports both addresses when ready.
+
+    ``store`` is ``"memory"`` or a Redis URL (see :func:`open_stores`); ``access_log`` gets the
+    tenant's requests and its back-channel logout deliveries.
+
+    Raises:
+        ConfigurationError: the store cannot be used (before anything is served).
+    """
+    # A fresh session secret per run: the demo's sessions do not outlive it.
+    secret = secrets.token_urlsafe(32)
+    stores = await open_stores(store, secret)
+    try:
+        await _serve(host, app_port, tenant_port, access_log, stores, secret, task_status)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await stores.aclose()
+
+
+async def _serve(
+    host: str,
+    app_port: int,
+    tenant_port: int,
+    access_log: TextIO | None,
+    stores: DemoStores,
+    secret: str,
+    task_status: TaskStatus[DemoAddresses],
+) -> None:
     tenant_handler, app_handler = _Late(), _Late()
     async with anyio.create_task_group() as group:
-        tenant = await group.start(
+        tenant_address = await group.start(
             partial(
                 serve,
                 make_handler=lambda _url: tenant_handler,
@@ -117,40 +232,85 @@ async def serve_demo(
                 access_log=None,
             )
         )
-        tenant_handler.target = Tenant(
-            _tenant_config(app.base_url), base_url=tenant.base_url
-        ).handle
-        # A fresh session secret per run: the demo's sessions do not outlive it.
-        secret = secrets.token_urlsafe(32)
-        client = demo_client(app.base_url, tenant.base_url, secret)
-        demo = DemoApp(client, app.base_url, tenant.base_url)
+        tenant = Tenant(_tenant_config(app.base_url), base_url=tenant_address.base_url)
+        tenant_handler.target = tenant.handle
+        client = demo_client(
+            app.base_url,
+            tenant_address.base_url,
+            secret,
+            state_store=stores.state,
+            transaction_store=stores.transaction,
+        )
+        demo = DemoApp(client, app.base_url, tenant_address.base_url, store_label=stores.label)
         app_handler.target = demo.handle
-        task_status.started(DemoAddresses(app=app, tenant=tenant))
+        # Posts the tenant's logout tokens to the app over HTTP, from a thread of its own.
+        sender = BackchannelSender(tenant, log=access_log).start()
+        task_status.started(DemoAddresses(app=app, tenant=tenant_address, tenant_model=tenant))
         try:
             await anyio.sleep_forever()
         finally:
             with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(sender.close)
                 await demo.aclose()
                 await client.aclose()
 
 
-def run_demo(*, host: str, app_port: int, tenant_port: int, backend: str = "asyncio") -> None:
-    """Run the demo until SIGINT/SIGTERM, printing where to point a browser."""
+def _leaves(error: BaseException) -> Iterator[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield error
+
+
+def run_demo(
+    *,
+    host: str,
+    app_port: int,
+    tenant_port: int,
+    backend: str = "asyncio",
+    store: str = MEMORY_STORE,
+) -> None:
+    """Run the demo until SIGINT/SIGTERM, printing where to point a browser.
+
+    Raises:
+        ConfigurationError: the store cannot be used (see :func:`open_stores`).
+    """
 
     async def main() -> None:
         with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
             async with anyio.create_task_group() as group:
                 addresses = await group.start(
-                    partial(serve_demo, host=host, app_port=app_port, tenant_port=tenant_port)
+                    partial(
+                        serve_demo,
+                        host=host,
+                        app_port=app_port,
+                        tenant_port=tenant_port,
+                        store=store,
+                    )
                 )
+                app_url = addresses.app.base_url
                 print(f"tenant listening on {addresses.tenant.base_url}", flush=True)
                 print(
-                    f"demo app on {addresses.app.base_url}/ : log in as alice@example.com / "
+                    f"demo app on {app_url}/ : log in as alice@example.com / "
                     "alice-password (or bob@example.com / bob-password). Ctrl-C stops.",
+                    flush=True,
+                )
+                label = "memory" if store == MEMORY_STORE else f"Redis at {shown_url(store)}"
+                print(
+                    f"sessions in {label}; back-channel logout tokens go to "
+                    f"{app_url}{BACKCHANNEL_LOGOUT}",
                     flush=True,
                 )
                 async for _ in signals:
                     group.cancel_scope.cancel()
                     break
 
-    anyio.run(main, backend=backend)
+    try:
+        anyio.run(main, backend=backend)
+    except BaseExceptionGroup as group:
+        # A store that cannot be used is one line for the command, not a task group's trace.
+        leaves = list(_leaves(group))
+        if len(leaves) == 1 and isinstance(leaves[0], ConfigurationError):
+            raise leaves[0] from None
+        raise

@@ -143,12 +143,32 @@ def _add_tenant(subparsers: SubParsers) -> None:
     parser.set_defaults(run=_run_tenant)
 
 
+# What `auth0-core demo --store` accepts besides "memory" (auth0_demo checks it again).
+DEMO_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _demo_store(text: str) -> str:
+    if text == "memory" or text.startswith(DEMO_REDIS_SCHEMES):
+        return text
+    raise argparse.ArgumentTypeError(
+        "must be 'memory' or a Redis URL (redis://HOST:PORT/DB, rediss://..., unix://...)"
+    )
+
+
 def _run_demo(args: argparse.Namespace) -> int:
     _require_backend(args.backend)
     require_extra("auth0-core demo", "demo", "httpx", "anyio", "h11")
+    if args.store != "memory":
+        require_extra("auth0-core demo --store redis://...", "redis", "redis")
     from auth0_demo import run_demo
 
-    run_demo(host=args.host, app_port=args.port, tenant_port=args.tenant_port, backend=args.backend)
+    run_demo(
+        host=args.host,
+        app_port=args.port,
+        tenant_port=args.tenant_port,
+        backend=args.backend,
+        store=args.store,
+    )
     return 0
 
 
@@ -157,12 +177,21 @@ def _add_demo(subparsers: SubParsers) -> None:
         "demo",
         help="serve the emulated tenant and the demo web app on loopback (the 'demo' extra)",
         description="Log in through the emulated tenant, see the session's user, call an API, "
-        "link accounts, log out. Needs the 'demo' extra: pip install 'auth0-core[demo]'.",
+        "link accounts, have the tenant end the session through back-channel logout, log out. "
+        "Needs the 'demo' extra: pip install 'auth0-core[demo]'.",
     )
     _add_host_and_backend(parser)
     parser.add_argument("--port", type=int, default=3000, help="the demo app's port (3000)")
     parser.add_argument(
         "--tenant-port", type=int, default=0, help="the tenant's port; 0 picks a free one (0)"
+    )
+    parser.add_argument(
+        "--store",
+        type=_demo_store,
+        default="memory",
+        metavar="memory|URL",
+        help="where the app keeps sessions and login transactions: 'memory' (this process), "
+        "or a Redis URL such as redis://127.0.0.1:6379/0 (the 'redis' extra) (memory)",
     )
     parser.set_defaults(run=_run_demo)
 
