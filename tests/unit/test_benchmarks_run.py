@@ -27,3 +27,22 @@ def test_a_benchmark_runs_and_compares_with_the_official_sdk(script: str, tmp_pa
     assert done.returncode == 0, done.stderr[-3000:]
     assert "official / ours" in done.stdout
     assert json.loads(out.read_text())
+
+
+def test_the_redis_benchmark_runs(tmp_path: Path) -> None:
+    """bench_redis.py starts its own redis-server (scripts/test.sh installs it)."""
+    out, md = tmp_path / "redis.json", tmp_path / "redis.md"
+    command = [sys.executable, str(BENCHMARKS / "bench_redis.py"), "--iterations", "3"]
+    done = subprocess.run(
+        [*command, "--json", str(out), "--md", str(md)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "handle_backchannel_logout" in done.stdout
+    results = json.loads(out.read_text())["results"]
+    assert results["reads"]["get_session"]["redis (sync)"]["redis_commands_per_call"] == {
+        "HGET": 1.0
+    }
+    assert md.read_text().startswith("# Redis stores")
