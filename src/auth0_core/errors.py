@@ -38,6 +38,7 @@ what the server said, or retry later::
     │   │   └── MfaRequiredError          MFA first (.mfa_token sealed, .mfa_requirements)
     │   ├── AccessTokenForConnectionError no Token Vault token (several codes)
     │   ├── ManagementApiError            the Management API refused (.error_code)
+    │   ├── PollingApiError               a CIBA poll: not answered yet, or ended (.interval)
     │   └── MyAccountApiError             the My Account API refused (.title, .type, .detail,
     │                                     .validation_errors)
     ├── TransportError                    the HTTP exchange did not complete (.url)
@@ -72,8 +73,7 @@ The fields, for every class:
 
 Planned for parity with the official SDK (protocol doc §10), with their official names:
 
-- under :class:`ApiError`: ``PollingApiError`` (CIBA polling, ``.interval``);
-  ``CustomTokenExchangeError`` (the exchange
+- under :class:`ApiError`: ``CustomTokenExchangeError`` (the exchange
   refused or answered badly); ``MfaApiError`` with ``MfaListAuthenticatorsError``,
   ``MfaEnrollmentError``, ``MfaChallengeError``, ``MfaVerifyError``; ``PasswordlessError``
   with ``PasswordlessStartError``, ``PasswordlessVerifyError`` (``.retry_after``);
@@ -597,6 +597,41 @@ class ManagementApiError(ApiError):
         self.metadata_merged = metadata_merged
 
 
+class PollingApiError(ApiError):
+    """A CIBA poll of the token endpoint (protocol doc §8.3) did not return tokens.
+
+    ``authorization_pending``: the user has not answered yet; ``slow_down``: polled too fast,
+    wait longer; ``expired_token``: the request expired (start again); ``access_denied``: the
+    user refused; ``auth_req_id_error``: any other refusal (``error`` is the server's).
+    ``interval`` is the seconds to wait before the next poll, when known.
+    """
+
+    code = "auth_req_id_error"
+    codes: ClassVar[frozenset[str]] = frozenset(
+        {
+            "authorization_pending",
+            "slow_down",
+            "expired_token",
+            "access_denied",
+            "auth_req_id_error",
+        }
+    )
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        interval: float | None = None,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, error=error, error_description=error_description, status=status)
+        self.code = _one_of(type(self), self.codes, code)
+        self.interval = interval
+
+
 class MyAccountApiError(ApiError):
     """The My Account API refused a call (an RFC 7807 problem body, protocol doc §7.6).
 
@@ -715,6 +750,7 @@ __all__ = [
     "OAuthError",
     "OrganizationTokenValidationError",
     "ParError",
+    "PollingApiError",
     "ProtocolError",
     "ResponseTooLargeError",
     "SessionExpiredError",

@@ -32,6 +32,7 @@ from auth0_core.errors import (
     MyAccountApiError,
     OAuthError,
     ParError,
+    PollingApiError,
     ProtocolError,
     TransportError,
     UsageError,
@@ -76,6 +77,7 @@ TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
     "AccessTokenForConnectionError": (ApiError, "api_error"),
     "ManagementApiError": (ApiError, "management_api_error"),
     "MyAccountApiError": (ApiError, "my_account_api_error"),
+    "PollingApiError": (ApiError, "auth_req_id_error"),
     "TransportError": (TransportError, "transport_error"),
     "TransportTimeoutError": (TransportError, "timeout"),
     "ResponseTooLargeError": (TransportError, "response_too_large"),
@@ -113,6 +115,10 @@ FROM_SERVER: dict[type[ApiError], tuple[Callable[[], ApiError], str]] = {
     MyAccountApiError: (
         lambda: MyAccountApiError(SERVER_ERROR, "about:blank", SERVER_DESCRIPTION, 400),
         "my_account_api_error",
+    ),
+    PollingApiError: (
+        lambda: PollingApiError("auth_req_id_error", "refused", error=SERVER_ERROR),
+        "auth_req_id_error",
     ),
 }
 
@@ -225,7 +231,7 @@ def test_classes_standing_for_one_server_error(cls: type[ApiError]) -> None:
     assert (error.code, error.error) == (cls.code, server_error)
 
 
-@pytest.mark.parametrize("cls", [AccessTokenError, AccessTokenForConnectionError])
+@pytest.mark.parametrize("cls", [AccessTokenError, AccessTokenForConnectionError, PollingApiError])
 def test_a_multi_code_class_takes_only_its_own_codes(cls: type[AccessTokenError]) -> None:
     with pytest.raises(ValueError, match=SERVER_ERROR):
         cls(SERVER_ERROR, "refused")
