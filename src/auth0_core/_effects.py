@@ -14,6 +14,7 @@ from .effects import (
     Effect,
     Flow,
     SharedRequest,
+    Sleep,
     StoreClaim,
     StoreDelete,
     StoreDeleteByLogoutToken,
@@ -30,6 +31,7 @@ __all__ = [
     "Effect",
     "Flow",
     "SharedRequest",
+    "Sleep",
     "StoreClaim",
     "StoreDelete",
     "StoreDeleteByLogoutToken",
@@ -42,6 +44,7 @@ __all__ = [
     "StoreUnlock",
     "fetch",
     "fetch_shared",
+    "sleep",
     "store_claim",
     "store_delete",
     "store_delete_by_logout_token",
@@ -134,3 +137,9 @@ def store_delete_by_logout_token(
 ) -> Flow[None]:
     """Delete the sessions a verified logout token names."""
     yield StoreDeleteByLogoutToken(store=store, claims=claims, options=options)
+
+
+def sleep(seconds: float) -> Flow[None]:
+    """Wait ``seconds`` (the driver performs the :class:`Sleep`; nothing if not positive)."""
+    if seconds > 0:
+        yield Sleep(seconds=seconds)

@@ -23,6 +23,7 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "SharedRequest",
+    "Sleep",
     "StoreClaim",
     "StoreDelete",
     "StoreDeleteByLogoutToken",
@@ -137,6 +138,21 @@ class SharedRequest:
     request: HttpRequest
 
 
+@attrs.frozen(kw_only=True)
+class Sleep:
+    """Wait ``seconds`` before the flow goes on; the result is None.
+
+    A flow that must wait (between two CIBA polls) asks the driver, since the core cannot
+    sleep. The wait must be cancellable: the facades wait with ``anyio.sleep`` (asyncio and
+    trio, cancelled by a cancel scope) or on an event that closing the sync client sets.
+    The time spent waiting does not count against ``call_timeout``, which bounds the
+    exchanges and store calls; the flow bounds its own waiting (CIBA: by ``expires_in``).
+    A driver with a test clock may advance it instead of waiting.
+    """
+
+    seconds: float
+
+
 StoreEffect = (
     StoreGet
     | StoreSet
@@ -146,7 +162,7 @@ StoreEffect = (
     | StoreUnlock
     | StoreDeleteByLogoutToken
 )
-Effect = HttpRequest | SharedRequest | StoreEffect
+Effect = HttpRequest | SharedRequest | StoreEffect | Sleep
 Flow = Generator[Effect, object, T]
 
 
@@ -162,7 +178,7 @@ def _next_effect(flow: Flow[Any], answer: object) -> Effect:
         # Named by type only: an arbitrary object's repr may carry a token.
         raise TypeError(
             f"the flow yielded a {type(effect).__qualname__}, which is not an effect "
-            "(HttpRequest, SharedRequest or a store effect)"
+            "(HttpRequest, SharedRequest, Sleep or a store effect)"
         )
     return effect
 

@@ -37,6 +37,7 @@ from auth0_core.effects import (
     Effect,
     Flow,
     SharedRequest,
+    Sleep,
     StoreDelete,
     StoreGet,
     StoreLock,
@@ -235,6 +236,8 @@ def drive(
     def perform(effect: Effect) -> Any:
         if isinstance(effect, StoreLock):
             return ""  # the recordings were made with stores that keep no locks: not recorded
+        if isinstance(effect, Sleep):
+            return None  # waits are not recorded: a replay does not wait
         if isinstance(effect, HttpRequest):
             answer: Any = handle(effect)
         elif isinstance(effect, SharedRequest):

@@ -201,6 +201,7 @@ def test_the_public_names_are_pinned_and_shared_with_the_core() -> None:
         "HttpRequest",
         "HttpResponse",
         "SharedRequest",
+        "Sleep",
         "StoreClaim",
         "StoreDelete",
         "StoreDeleteByLogoutToken",
@@ -217,7 +218,14 @@ def test_the_public_names_are_pinned_and_shared_with_the_core() -> None:
     assert effects.HttpRequest is auth0_core.HttpRequest
     assert effects.HttpResponse is auth0_core.HttpResponse
     shared = ("Effect", "Flow", "SharedRequest", "StoreDelete", "StoreGet", "StoreSet")
-    for name in (*shared, "StoreClaim", "StoreLock", "StoreUnlock", "StoreDeleteByLogoutToken"):
+    for name in (
+        *shared,
+        "StoreClaim",
+        "StoreLock",
+        "StoreUnlock",
+        "StoreDeleteByLogoutToken",
+        "Sleep",
+    ):
         assert getattr(auth0_core._effects, name) is getattr(effects, name), name
 
 

@@ -16,7 +16,7 @@ import httpx
 from auth0_core import HttpRequest
 from auth0_core._facade import FacadeBase, FacadeOptions, async_call, async_pages
 from auth0_core._http import call_timed_out
-from auth0_core.effects import Effect, Flow, SharedRequest, arun
+from auth0_core.effects import Effect, Flow, SharedRequest, Sleep, arun
 from auth0_core.flows import api
 
 from ._single_flight import TaskSingleFlight
@@ -49,11 +49,17 @@ class ServerClient(FacadeBase):
         self._single_flight = TaskSingleFlight(self._core.config.env.clock)
 
     async def _run(self, flow: Flow[T]) -> T:
-        with anyio.move_on_after(self._limits.call_timeout):
-            return await arun(flow, self._perform)
+        with anyio.move_on_after(self._limits.call_timeout) as scope:
+            return await arun(flow, partial(self._perform, scope=scope))
         raise call_timed_out(self._limits.call_timeout)
 
-    async def _perform(self, effect: Effect) -> object:
+    async def _perform(self, effect: Effect, *, scope: anyio.CancelScope | None = None) -> object:
+        if isinstance(effect, Sleep):
+            # A wait the flow asks for is not work: it does not count against call_timeout.
+            if scope is not None:
+                scope.deadline += effect.seconds
+            await self._sleep(effect.seconds)
+            return None
         if isinstance(effect, HttpRequest):
             return await self._transport.send(effect)
         if isinstance(effect, SharedRequest):
@@ -64,6 +70,10 @@ class ServerClient(FacadeBase):
         if inspect.isawaitable(result):
             result = await result
         return result
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait ``seconds``; cancellable on asyncio and trio alike."""
+        await anyio.sleep(seconds)
 
     async def aclose(self) -> None:
         """Close the owned HTTP client."""

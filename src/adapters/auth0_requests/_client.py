@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import threading
 import time
 from concurrent.futures import Future, wait
 from functools import partial
@@ -14,8 +15,8 @@ import requests
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._facade import FacadeBase, FacadeOptions, sync_call, sync_pages
 from auth0_core._http import call_timed_out, exchange_timed_out
-from auth0_core.effects import Effect, Flow, SharedRequest, run
-from auth0_core.errors import ConfigurationError
+from auth0_core.effects import Effect, Flow, SharedRequest, Sleep, run
+from auth0_core.errors import ConfigurationError, TransportError
 from auth0_core.flows import api
 
 from ._single_flight import ThreadSingleFlight
@@ -56,10 +57,26 @@ class ServerClient(FacadeBase):
             max_response_bytes=self._limits.max_response_bytes,
         )
         self._single_flight = ThreadSingleFlight(self._core.config.env.clock)
+        self._closed = threading.Event()  # set by close(): wakes calls waiting between polls
 
     def _run(self, flow: Flow[T]) -> T:
         call_deadline = time.monotonic() + self._limits.call_timeout
-        return run(flow, partial(self._perform, call_deadline=call_deadline))
+
+        def perform(effect: Effect) -> object:
+            nonlocal call_deadline
+            if isinstance(effect, Sleep):
+                # A wait the flow asks for is not work: it does not count against call_timeout.
+                call_deadline += effect.seconds
+                self._sleep(effect.seconds)
+                return None
+            return self._perform(effect, call_deadline=call_deadline)
+
+        return run(flow, perform)
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, or until the client is closed (then the call ends)."""
+        if self._closed.wait(seconds):
+            raise TransportError("the client was closed while the call was waiting")
 
     def _perform(self, effect: Effect, *, call_deadline: float) -> object:
         if time.monotonic() >= call_deadline:  # checked before every effect, store calls too
@@ -108,6 +125,7 @@ class ServerClient(FacadeBase):
 
     def close(self) -> None:
         """Close the owned HTTP session."""
+        self._closed.set()
         self._transport.close()
 
     def __enter__(self) -> ServerClient:
