@@ -67,8 +67,6 @@ class ServerClient(FacadeBase):
             if isinstance(effect, Sleep):
                 # A wait the flow asks for is not work: it does not count against call_timeout.
                 call_deadline += effect.seconds
-                self._sleep(effect.seconds)
-                return None
             return self._perform(effect, call_deadline=call_deadline)
 
         return run(flow, perform)
@@ -81,6 +79,9 @@ class ServerClient(FacadeBase):
     def _perform(self, effect: Effect, *, call_deadline: float) -> object:
         if time.monotonic() >= call_deadline:  # checked before every effect, store calls too
             raise call_timed_out(self._limits.call_timeout)
+        if isinstance(effect, Sleep):
+            self._sleep(effect.seconds)
+            return None
         if isinstance(effect, HttpRequest):
             return self._exchange(effect, call_deadline)
         if isinstance(effect, SharedRequest):
