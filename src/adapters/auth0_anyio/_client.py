@@ -114,3 +114,7 @@ class ServerClient(FacadeBase):
     iter_connected_accounts = async_pages(api.iter_connected_accounts)
     iter_connected_account_connections = async_pages(api.iter_connected_account_connections)
     handle_backchannel_logout = async_call(api.handle_backchannel_logout)
+    initiate_backchannel_authentication = async_call(api.initiate_backchannel_authentication)
+    backchannel_authentication_grant = async_call(api.backchannel_authentication_grant)
+    backchannel_authentication = async_call(api.backchannel_authentication)
+    login_backchannel = async_call(api.login_backchannel)

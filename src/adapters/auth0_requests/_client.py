@@ -164,3 +164,7 @@ class ServerClient(FacadeBase):
     iter_connected_accounts = sync_pages(api.iter_connected_accounts)
     iter_connected_account_connections = sync_pages(api.iter_connected_account_connections)
     handle_backchannel_logout = sync_call(api.handle_backchannel_logout)
+    initiate_backchannel_authentication = sync_call(api.initiate_backchannel_authentication)
+    backchannel_authentication_grant = sync_call(api.backchannel_authentication_grant)
+    backchannel_authentication = sync_call(api.backchannel_authentication)
+    login_backchannel = sync_call(api.login_backchannel)

@@ -38,6 +38,7 @@ from .._result import LoginResult
 from . import (
     backchannel,
     callbacks,
+    ciba,
     client_credentials,
     connected_accounts,
     linking,
@@ -507,3 +508,95 @@ def handle_backchannel_logout(
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
     return backchannel.backchannel_logout_flow(client, logout_token, store_options)
+
+
+def initiate_backchannel_authentication(
+    client: CoreClient, options: Options, store_options: StoreOptions = None
+) -> Flow[dict[str, Any]]:
+    """Start Client-Initiated Backchannel Authentication (CIBA, docs/ciba.md): ask the tenant
+    to authenticate ``options["login_hint"]["sub"]`` on the user's own device, showing
+    ``options["binding_message"]``; return ``{"auth_req_id", "expires_in", "interval"}``.
+
+    ``options["authorization_params"]`` may carry ``scope`` (``openid`` is always sent),
+    ``audience``, ``requested_expiry`` (seconds) and ``authorization_details``; the
+    constructor's ``authorization_params`` give only the default audience and scope
+    (``redirect_uri`` and the like belong to ``/authorize`` and are never sent here).
+    ``store_options`` is accepted for the official SDK's signature; no store is used.
+
+    Raises:
+        MissingRequiredArgumentError: no ``login_hint.sub`` or no ``binding_message``.
+        InvalidArgumentError: an option of the wrong shape or value.
+        ConfigurationError: the tenant advertises no backchannel authentication endpoint.
+        OAuthError: the tenant refused the request (``unknown_user_id``, ...).
+        InvalidResponse: an answer of the tenant is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return ciba.initiate_backchannel_authentication_flow(client, options)
+
+
+def backchannel_authentication_grant(
+    client: CoreClient, auth_req_id: str, store_options: StoreOptions = None
+) -> Flow[dict[str, Any]]:
+    """Poll once for the tokens of a CIBA request: the token response (with ``expires_at``),
+    its ID token validated. ``store_options`` is accepted for the official SDK's signature.
+
+    Raises:
+        MissingRequiredArgumentError: no ``auth_req_id``.
+        PollingApiError: no tokens: ``code`` ``authorization_pending`` (poll again after the
+            interval), ``slow_down`` (poll 5 s slower), ``expired_token``, ``access_denied``
+            or ``auth_req_id_error``.
+        IdTokenError: the ID token is invalid.
+        InvalidResponse: an answer of the tenant is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return ciba.backchannel_authentication_grant_flow(client, auth_req_id)
+
+
+def backchannel_authentication(
+    client: CoreClient, options: Options, store_options: StoreOptions = None
+) -> Flow[dict[str, Any]]:
+    """Start CIBA as :func:`initiate_backchannel_authentication` does, then poll until the
+    user answers: the token response (with ``expires_at``), its ID token validated and
+    naming the user asked for.
+
+    Waits ``interval`` between polls, 5 s more after each ``slow_down``; stops when no poll
+    fits before ``expires_in``. The waits do not count against ``call_timeout``; cancel the
+    call as any other (a cancel scope; closing the sync client).
+
+    Raises:
+        MissingRequiredArgumentError: no ``login_hint.sub`` or no ``binding_message``.
+        InvalidArgumentError: an option of the wrong shape or value.
+        ConfigurationError: the tenant advertises no backchannel authentication endpoint.
+        OAuthError: the tenant refused the request.
+        PollingApiError: ``code`` ``expired_token`` (nobody answered in time),
+            ``access_denied`` (the user refused) or ``auth_req_id_error``.
+        IdTokenError: the ID token is invalid or names another user.
+        InvalidResponse: an answer of the tenant is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much;
+            or the sync client was closed while the call waited.
+    """
+    return ciba.backchannel_authentication_flow(client, options)
+
+
+def login_backchannel(
+    client: CoreClient, options: Options, store_options: StoreOptions = None
+) -> Flow[dict[str, Any]]:
+    """Log the user in with CIBA: :func:`backchannel_authentication`, then write a fresh
+    session from the validated ID token (its user, its ``sid``); return
+    ``{"authorization_details": ...}``.
+
+    Raises:
+        MissingRequiredArgumentError: no ``login_hint.sub`` or no ``binding_message``.
+        InvalidArgumentError: an option of the wrong shape or value.
+        ConfigurationError: the tenant advertises no backchannel authentication endpoint.
+        OAuthError: the tenant refused the request.
+        PollingApiError: ``code`` ``expired_token``, ``access_denied`` or
+            ``auth_req_id_error``.
+        IdTokenError: the ID token is missing, invalid or names another user; no session is
+            written.
+        SessionExpiredError: the identity provider's session is already over.
+        InvalidResponse: an answer of the tenant is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
+    """
+    return ciba.login_backchannel_flow(client, options, store_options)
