@@ -54,9 +54,13 @@ class ConnectionTokenOptions:
 
 @attrs.frozen(kw_only=True)
 class StartLinkUserOptions:
-    """Options of ``start_link_user``; ``connectionScope`` is accepted as an alias."""
+    """Options of ``start_link_user``; ``connectionScope`` is accepted as an alias.
 
-    connection: str
+    Without ``connection`` no ``requested_connection`` is sent (the official SDK accepts
+    options without one too).
+    """
+
+    connection: str | None = None
     connection_scope: str | None = None
     authorization_params: Mapping[str, Any] | None = None
     app_state: Any = None
@@ -64,9 +68,9 @@ class StartLinkUserOptions:
 
 @attrs.frozen(kw_only=True)
 class StartUnlinkUserOptions:
-    """Options of ``start_unlink_user``."""
+    """Options of ``start_unlink_user``; without ``connection`` none is requested."""
 
-    connection: str
+    connection: str | None = None
     authorization_params: Mapping[str, Any] | None = None
     app_state: Any = None
 

@@ -25,12 +25,15 @@ from auth0_core._options import (
     StartLinkUserOptions,
     StartUnlinkUserOptions,
 )
+from auth0_core._result import LoginResult
+from auth0_core.auth_types import AccessTokenForConnectionOptions
 
 from ._backchannel import backchannel_logout_asgi_app
 from ._client import ServerClient
 from ._transport import HttpxTransport, handler_transport
 
 __all__ = [
+    "AccessTokenForConnectionOptions",
     "CompleteConnectAccountResponse",
     "ConnectAccountOptions",
     "ConnectedAccount",
@@ -40,6 +43,7 @@ __all__ = [
     "HttpxTransport",
     "ListConnectedAccountConnectionsResponse",
     "ListConnectedAccountsResponse",
+    "LoginResult",
     "LogoutOptions",
     "ServerClient",
     "StartInteractiveLoginOptions",

@@ -22,12 +22,15 @@ from auth0_core._options import (
     StartLinkUserOptions,
     StartUnlinkUserOptions,
 )
+from auth0_core._result import LoginResult
+from auth0_core.auth_types import AccessTokenForConnectionOptions
 
 from ._backchannel import backchannel_logout_wsgi_app
 from ._client import ServerClient
 from ._transport import HandlerAdapter, RequestsTransport
 
 __all__ = [
+    "AccessTokenForConnectionOptions",
     "CompleteConnectAccountResponse",
     "ConnectAccountOptions",
     "ConnectedAccount",
@@ -37,6 +40,7 @@ __all__ = [
     "HandlerAdapter",
     "ListConnectedAccountConnectionsResponse",
     "ListConnectedAccountsResponse",
+    "LoginResult",
     "LogoutOptions",
     "RequestsTransport",
     "ServerClient",

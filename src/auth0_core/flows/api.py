@@ -77,7 +77,10 @@ def start_interactive_login(
 def complete_interactive_login(
     client: CoreClient, url: str, store_options: StoreOptions = None
 ) -> Flow[LoginResult]:
-    """Finish the login from the full callback URL; write the session; return app_state.
+    """Finish the login from the full callback URL; write the session; return a dict
+    ``{"state_data": <the session>, "app_state"?, "authorization_details"?}`` like the
+    official SDK's (a :class:`~auth0_core._result.LoginResult`, with ``.user`` and
+    ``.app_state`` besides).
 
     Raises:
         InvalidArgumentError: the callback URL is malformed (e.g. a repeated parameter).
@@ -205,10 +208,12 @@ def get_client_credentials_token(
 def start_link_user(
     client: CoreClient, options: StartLinkUserOptions | Options, store_options: StoreOptions = None
 ) -> Flow[str]:
-    """The /authorize URL that links ``options["connection"]`` to the logged-in user.
+    """The /authorize URL that links ``options["connection"]`` to the logged-in user
+    (without one, no ``requested_connection`` is sent, as with the official SDK).
 
     Raises:
-        InvalidArgumentError: no ``connection``, or an authorization parameter the link sets.
+        InvalidArgumentError: a blank or non-string ``connection``, or an authorization
+            parameter the link sets.
         MissingRequiredArgumentError: no ``redirect_uri`` anywhere.
         StartLinkUserError: no logged-in user, or a session without an ID token.
         ConfigurationError: the discovery document has no issuer.
@@ -222,7 +227,8 @@ def start_link_user(
 def complete_link_user(
     client: CoreClient, url: str, store_options: StoreOptions = None
 ) -> Flow[LoginResult]:
-    """Finish linking from the callback URL; merge into the same user's session.
+    """Finish linking from the callback URL; merge into the same user's session; return
+    ``{"app_state": ...}`` (a LoginResult: ``.user`` is the merged user).
 
     Raises:
         InvalidArgumentError: the callback URL is malformed (e.g. a repeated parameter).
@@ -246,10 +252,12 @@ def start_unlink_user(
     options: StartUnlinkUserOptions | Options,
     store_options: StoreOptions = None,
 ) -> Flow[str]:
-    """The /authorize URL that unlinks ``options["connection"]`` from the logged-in user.
+    """The /authorize URL that unlinks ``options["connection"]`` from the logged-in user
+    (without one, no ``requested_connection`` is sent, as with the official SDK).
 
     Raises:
-        InvalidArgumentError: no ``connection``, or an authorization parameter the unlink sets.
+        InvalidArgumentError: a blank or non-string ``connection``, or an authorization
+            parameter the unlink sets.
         MissingRequiredArgumentError: no ``redirect_uri`` anywhere.
         StartLinkUserError: no logged-in user, or a session without an ID token.
         ConfigurationError: the discovery document has no issuer.
@@ -263,7 +271,8 @@ def start_unlink_user(
 def complete_unlink_user(
     client: CoreClient, url: str, store_options: StoreOptions = None
 ) -> Flow[LoginResult]:
-    """Finish unlinking from the callback URL; merge into the same user's session.
+    """Finish unlinking from the callback URL; merge into the same user's session; return
+    ``{"app_state": ...}`` (a LoginResult: ``.user`` is the session's user).
 
     Raises:
         InvalidArgumentError: the callback URL is malformed (e.g. a repeated parameter).

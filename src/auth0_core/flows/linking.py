@@ -81,8 +81,12 @@ def start_link_flow(
         opts = coerce_options(StartLinkUserOptions, cast(LinkOptions, options))
     else:
         opts = coerce_options(StartUnlinkUserOptions, cast(UnlinkOptions, options))
-    if not isinstance(opts.connection, str) or not opts.connection.strip():
-        raise InvalidArgumentError("connection", "connection is required.")
+    # Without a connection the official SDK still starts the flow (its documentation's
+    # examples pass none): no requested_connection is sent then, and Auth0 decides.
+    if opts.connection is not None and (
+        not isinstance(opts.connection, str) or not opts.connection.strip()
+    ):
+        raise InvalidArgumentError("connection", "connection must be a non-blank string.")
     session = yield from load_session_flow(client, store_options)
     if session is None or not session.id_token:
         raise StartLinkUserError(
@@ -145,7 +149,7 @@ def complete_link_flow(
     entry = new_token_set(audience, transaction.scope, tokens, now, client.config.dpop)
     user = merge_user(session.user, claims)
     yield from write_session_flow(client, linked(session, user, tokens, entry), store_options)
-    return LoginResult(app_state=transaction.app_state, user=user)
+    return LoginResult.link(app_state=transaction.app_state, user=user)
 
 
 def merge_user(previous: Mapping[str, Any], claims: Mapping[str, Any]) -> dict[str, Any]:

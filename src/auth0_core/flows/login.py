@@ -228,8 +228,8 @@ def complete_login_flow(
         now=client.config.env.now(),
     )
     yield from write_session_flow(client, session, store_options, remove_if_expires=True)
-    return LoginResult(
+    return LoginResult.login(
+        state_data=session.to_dict(),
         app_state=transaction.app_state,
-        user=dict(session.user),
         authorization_details=tokens.authorization_details,
     )

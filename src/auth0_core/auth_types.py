@@ -1,0 +1,44 @@
+"""The option and result types under the names ``auth0_server_python.auth_types`` gives them,
+for ``from auth0_requests.auth_types import ...`` (or ``auth0_anyio.auth_types``).
+
+Only the types of features auth0-core has are here; docs/compatibility.md lists the others
+and why. Each options class is also accepted as a plain dict with the same keys.
+"""
+
+from ._my_account_types import (
+    CompleteConnectAccountResponse,
+    ConnectedAccount,
+    ConnectedAccountConnection,
+    ListConnectedAccountConnectionsResponse,
+    ListConnectedAccountsResponse,
+)
+from ._options import (
+    ConnectAccountOptions,
+    ConnectionTokenOptions,
+    GetAccessTokenOptions,
+    LogoutOptions,
+    StartInteractiveLoginOptions,
+    StartLinkUserOptions,
+    StartUnlinkUserOptions,
+)
+from ._result import LoginResult
+
+# The official name of the Token Vault options (ours: ConnectionTokenOptions).
+AccessTokenForConnectionOptions = ConnectionTokenOptions
+
+__all__ = [
+    "AccessTokenForConnectionOptions",
+    "CompleteConnectAccountResponse",
+    "ConnectAccountOptions",
+    "ConnectedAccount",
+    "ConnectedAccountConnection",
+    "ConnectionTokenOptions",
+    "GetAccessTokenOptions",
+    "ListConnectedAccountConnectionsResponse",
+    "ListConnectedAccountsResponse",
+    "LoginResult",
+    "LogoutOptions",
+    "StartInteractiveLoginOptions",
+    "StartLinkUserOptions",
+    "StartUnlinkUserOptions",
+]
