@@ -18,6 +18,7 @@ import attrs
 from .._http import HttpRequest, HttpResponse
 from .authentication import (
     authorize,
+    ciba,
     discovery,
     login,
     logout,
@@ -49,6 +50,7 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/u/login"): login.login,
     ("POST", "/oauth/par"): par.par,
     ("POST", "/oauth/token"): token.token,
+    ("POST", "/bc-authorize"): ciba.bc_authorize,
     ("POST", "/oauth/revoke"): revoke.revoke,
     ("GET", "/userinfo"): userinfo.userinfo,
     ("GET", "/v2/logout"): logout.v2_logout,

@@ -15,6 +15,7 @@ from joserfc.jwk import RSAKey
 from .._env import Env
 from .._http import HttpResponse
 from .apis import Apis
+from .ciba_requests import BackchannelRequests
 from .config import TenantConfig
 from .config_types import TenantClient
 from .directory import UserDirectory
@@ -97,6 +98,8 @@ class TenantState:
         # Connected accounts on their way: ticket -> request (until consent), code -> request.
         self.connect_tickets: dict[str, ConnectRequest] = {}
         self.connect_codes: dict[str, ConnectCode] = {}
+        # CIBA requests started at /bc-authorize, until answered or expired (and their settings).
+        self.ciba = BackchannelRequests()
 
     def __repr__(self) -> str:
         return f"TenantState(base_url={self.base_url!r})"
@@ -123,3 +126,4 @@ class TenantState:
             c for c, (exp, _) in self.used_codes.items() if exp + _USED_CODE_RETENTION <= now
         ]:
             del self.used_codes[code]
+        self.ciba.purge(now)

@@ -20,6 +20,7 @@ from .apis import Apis
 from .authentication.discovery import discovery_document
 from .authentication.token import DEFAULT_GRANTS
 from .backchannel import deliver_pending, end_user_sessions, mint_logout_token
+from .ciba_requests import BackchannelStatus
 from .config import TenantConfig
 from .config_types import RefreshTokenSettings
 from .directory import UserDirectory
@@ -316,3 +317,50 @@ class Tenant:
                 and (grant_type is None or entry.grant_type == grant_type)
                 and (method is None or entry.method == method.upper())
             )
+
+    # --- CIBA: the user's device -------------------------------------------------------------
+
+    def backchannel_requests(self, user_id: str | None = None) -> list[dict[str, object]]:
+        """The CIBA requests still waiting for the user (``user_id``'s when given), oldest
+        first: ``{"auth_req_id", "client_id", "user_id", "scope", "audience",
+        "binding_message", "expires_at", "interval", "status", "polls"}``."""
+        with self._lock:
+            now = self.env.now()
+            return [r.as_json() for r in self.state.ciba.pending(user_id, now)]
+
+    def approve_backchannel(
+        self, auth_req_id: str | None = None, *, user_id: str | None = None
+    ) -> list[str]:
+        """Approve, as the user on their device, the pending CIBA request ``auth_req_id``, or
+        every pending request of ``user_id``; returns the ``auth_req_id`` values approved.
+
+        Raises:
+            ValueError: neither or both of ``auth_req_id`` and ``user_id`` given.
+            KeyError: ``auth_req_id`` is no pending request.
+        """
+        return self._answer_backchannel("approved", auth_req_id, user_id)
+
+    def deny_backchannel(
+        self, auth_req_id: str | None = None, *, user_id: str | None = None
+    ) -> list[str]:
+        """Refuse, as the user, like :meth:`approve_backchannel`: the next poll answers
+        ``access_denied``."""
+        return self._answer_backchannel("denied", auth_req_id, user_id)
+
+    def _answer_backchannel(
+        self, status: BackchannelStatus, auth_req_id: str | None, user_id: str | None
+    ) -> list[str]:
+        if (auth_req_id is None) == (user_id is None):
+            raise ValueError("give exactly one of auth_req_id and user_id")
+        with self._lock:
+            now = self.env.now()
+            if auth_req_id is not None:
+                request = self.state.ciba.get(auth_req_id)
+                if request is None or request.status != "pending" or request.expires_at <= now:
+                    raise KeyError("no pending backchannel request with that auth_req_id")
+                requests = [request]
+            else:
+                requests = self.state.ciba.pending(user_id, now)
+            for request in requests:
+                request.status = status
+            return [request.auth_req_id for request in requests]

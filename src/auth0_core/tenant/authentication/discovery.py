@@ -36,6 +36,7 @@ def discovery_document(state: TenantState) -> dict[str, Any]:
         "jwks_uri": f"{base}/.well-known/jwks.json",
         "end_session_endpoint": f"{base}/oidc/logout",
         "revocation_endpoint": f"{base}/oauth/revoke",
+        "backchannel_authentication_endpoint": f"{base}/bc-authorize",
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
@@ -69,6 +70,8 @@ def discovery_document(state: TenantState) -> dict[str, Any]:
         "request_uri_parameter_supported": False,
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
+        "backchannel_token_delivery_modes_supported": ["poll"],
+        "backchannel_user_code_parameter_supported": False,
     }
     if state.config.pushed_authorization_requests:
         document["pushed_authorization_request_endpoint"] = f"{base}/oauth/par"

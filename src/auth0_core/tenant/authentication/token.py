@@ -20,6 +20,7 @@ from ..params import Incoming
 from ..responses import oauth_error
 from ..state import GrantHandler, TenantState
 from .authorization_code import authorization_code_grant
+from .ciba import CIBA_GRANT, ciba_grant
 from .client_auth import authenticate_client
 from .client_credentials import client_credentials_grant
 from .refresh import refresh_grant
@@ -69,4 +70,5 @@ DEFAULT_GRANTS: dict[str, GrantHandler] = {
     "refresh_token": refresh_grant,
     "client_credentials": client_credentials_grant,
     FEDERATED_GRANT: federated_grant,
+    CIBA_GRANT: ciba_grant,
 }
