@@ -123,7 +123,8 @@ def test_pending_then_slow_down_then_tokens_once(tenant: Tenant, clock: FixedClo
     assert {"access_token", "id_token", "refresh_token", "scope"} <= set(tokens)
     claims = claims_of(tokens["id_token"])
     assert (claims["sub"], claims["aud"], claims["iss"]) == ("auth0|alice", CLIENT_ID, ISSUER)
-    assert claims["email"] == "alice@example.com" and "nonce" not in claims
+    assert claims["email"] == "alice@example.com"
+    assert "nonce" not in claims
     assert [s["sid"] for s in tenant.sessions("auth0|alice")] == [claims["sid"]]
     assert error_of(poll(tenant, auth_req_id)) == (400, "invalid_grant")  # answered once
 
@@ -160,8 +161,8 @@ def test_another_clients_or_an_unknown_id_is_invalid_grant(tenant: Tenant) -> No
 
 
 def test_the_face_takes_one_of_id_or_user(tenant: Tenant) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="exactly one"):
         tenant.approve_backchannel()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="exactly one"):
         tenant.deny_backchannel("x", user_id="auth0|alice")
     assert tenant.approve_backchannel(user_id="auth0|bob") == []
