@@ -422,13 +422,14 @@ def _check_organization(claims: Mapping[str, object], organization: str) -> None
     if organization.startswith("org_"):
         if claims.get("org_id") != organization:
             raise OrganizationTokenValidationError(
-                "org_id", "the ID token's 'org_id' does not match the requested organization."
+                "the ID token's 'org_id' does not match the requested organization.", claim="org_id"
             )
         return
     org_name = claims.get("org_name")
     if not isinstance(org_name, str) or _fold(org_name) != _fold(organization):
         raise OrganizationTokenValidationError(
-            "org_name", "the ID token's 'org_name' does not match the requested organization."
+            "the ID token's 'org_name' does not match the requested organization.",
+            claim="org_name",
         )
 
 

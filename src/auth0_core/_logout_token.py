@@ -95,7 +95,7 @@ def rejected(reason: str, detail: str | None = None) -> BackchannelLogoutError:
         message = f"{message.rstrip('.')} ({detail})."
     elif not message.endswith("."):
         message += "."
-    return BackchannelLogoutError(reason, message)
+    return BackchannelLogoutError(message, reason)
 
 
 def logout_token_algorithms(configured: Iterable[str]) -> tuple[str, ...]:

@@ -13,7 +13,9 @@ what the server said, or retry later::
     │   │       └── MissingStoreOptionsError    a cookie store got no request or response
     │   ├── StoreNotSupportedError        the store cannot do this (revoke a cookie session)
     │   ├── CookieTooLargeError           a value does not fit the store's cookies
-    │   └── StartLinkUserError            linking needs a logged-in user with an ID token
+    │   ├── StartLinkUserError            linking needs a logged-in user with an ID token
+    │   ├── DomainResolverError           the domain resolver failed (.original_error)
+    │   └── EnterpriseConnectError        no session with Enterprise Connect
     ├── ProtocolError                     the server or the browser broke the protocol
     │   ├── InvalidResponse               the server's answer is malformed (.status, .excerpt)
     │   ├── MissingTransactionError       no login transaction for the callback
@@ -27,6 +29,7 @@ what the server said, or retry later::
     │   ├── BackchannelLogoutError        a logout token or its request failed validation
     │   │                                 (.reason); nothing was deleted
     │   ├── UnsealError                   a sealed cookie or token does not open
+    │   │   └── MfaTokenInvalidError      a sealed mfa_token does not open
     │   └── InvalidRecordError            a stored session or transaction is not one we read
     ├── ApiError                          the server refused (.error, .error_description, .status)
     │   ├── OAuthError                    an OAuth error body from an Auth0 endpoint (.error_uri)
@@ -37,15 +40,30 @@ what the server said, or retry later::
     │   │   ├── InvalidGrantError         the refresh token was refused: log in again
     │   │   └── MfaRequiredError          MFA first (.mfa_token sealed, .mfa_requirements)
     │   ├── AccessTokenForConnectionError no Token Vault token (several codes)
+    │   │   └── AccountNotConnectedError  no connected account for the connection (401)
     │   ├── ManagementApiError            the Management API refused (.error_code)
     │   ├── PollingApiError               a CIBA poll: not answered yet, or ended (.interval)
-    │   └── MyAccountApiError             the My Account API refused (.title, .type, .detail,
-    │                                     .validation_errors)
+    │   ├── MyAccountApiError             the My Account API refused (.title, .type, .detail,
+    │   │                                 .validation_errors)
+    │   ├── CustomTokenExchangeError      a custom token exchange was refused
+    │   ├── MfaApiError                   the MFA API refused (.cause)
+    │   │   ├── MfaListAuthenticatorsError  listing authenticators
+    │   │   ├── MfaEnrollmentError    enrolling one
+    │   │   ├── MfaChallengeError     starting a challenge
+    │   │   └── MfaVerifyError        verifying the answer
+    │   ├── PasswordlessError             a passwordless step was refused (.retry_after)
+    │   │   ├── PasswordlessStartError    no code or link was sent
+    │   │   └── PasswordlessVerifyError   the one-time code was refused
+    │   ├── PasskeyError                  a passkey step was refused (.auth_session, ...)
+    │   └── AnonymousSessionError         an anonymous session could not be made or used
+    │       ├── AnonymousSessionCreateError  creating (or re-minting) one
+    │       └── AnonymousSessionTokenError   getting its token
     ├── TransportError                    the HTTP exchange did not complete (.url)
     │   ├── TransportTimeoutError         an exchange or a whole call ran out of time (.seconds)
     │   ├── ResponseTooLargeError         a body was over max_response_bytes (.limit)
     │   └── StoreUnavailableError         a shared store (Redis) did not answer (.store)
-    └── SessionExpiredError               the identity provider's session is over: log in again
+    ├── SessionExpiredError               the identity provider's session is over: log in again
+    └── MfaTokenExpiredError              a sealed mfa_token is past its lifetime
 
 :class:`SessionExpiredError` sits outside the branches: nobody is at fault and nobody refused;
 time ran out on the upstream session. Under a branch, a handler meant for bugs or attacks
@@ -71,29 +89,32 @@ The fields, for every class:
   Messages never contain a token, a secret or a whole response body. Every field is set in
   ``__init__``.
 
-Planned for parity with the official SDK (protocol doc §10), with their official names:
+Parity with the official SDK (protocol doc §10; docs/errors.md has the whole mapping): every
+class and ``*ErrorCode`` of ``auth0_server_python.error`` is here with the same name, the same
+constructor parameters in the same order (ours add keyword-only ones after them), the same
+attributes (``code``, ``name``, ``cause``, ...) and the same codes; the ``*ErrorCode`` holders
+are :class:`~enum.StrEnum` s whose members equal the official strings. Each class sits in the
+branch that says whose fault it is; the official root-level classes (``MfaApiError``,
+``PasskeyError``, ...) are refusals, so they are under :class:`ApiError`.
 
-- under :class:`ApiError`: ``CustomTokenExchangeError`` (the exchange
-  refused or answered badly); ``MfaApiError`` with ``MfaListAuthenticatorsError``,
-  ``MfaEnrollmentError``, ``MfaChallengeError``, ``MfaVerifyError``; ``PasswordlessError``
-  with ``PasswordlessStartError``, ``PasswordlessVerifyError`` (``.retry_after``);
-  ``PasskeyError``.
-- under :class:`ProtocolError`: ``MfaTokenInvalidError``, an :class:`UnsealError` (a sealed
-  ``mfa_token`` does not open).
-- under :class:`UsageError`: ``DomainResolverError`` (the application's domain resolver failed
-  or named no domain).
-- beside :class:`SessionExpiredError`, for the same reason: ``MfaTokenExpiredError``.
 - Where the official SDK puts a local fault in a code of a remote-looking class, ours is a
   class of the right branch: ``ApiError`` codes ``configuration_error``, ``invalid_argument``,
   ``invalid_response``, ``timeout``, ``jwks_key_not_found`` and ``par_error`` are
   :class:`ConfigurationError`, :class:`InvalidArgumentError`, :class:`InvalidResponse`,
   :class:`TransportTimeoutError`, :class:`KeyNotFoundError` and :class:`ParError` (same
-  codes); ``CustomTokenExchangeError`` codes for bad arguments (``invalid_token_format``,
-  ``missing_actor_token``, ...) will be :class:`InvalidArgumentError`.
+  codes). ``except ApiError`` does not catch the first five (``except`` follows real
+  inheritance only, and a class under two branches would break the tree): catch
+  :class:`Auth0Error` and branch on ``code`` to cover both.
+- Token refusals map as the official SDK's do: a refused refresh is ``refresh_token_error``
+  (:class:`InvalidGrantError` when the server said ``invalid_grant``), ``mfa_required`` is
+  :class:`MfaRequiredError`, and a Token Vault refusal is ``api_error``
+  (:class:`AccountNotConnectedError` when there is no connected account).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import ClassVar
 
 # What the server or the browser says can reach an error message only as one printable line:
@@ -114,11 +135,21 @@ def _printable_or_none(text: str | None, limit: int = _SERVER_TEXT_LIMIT) -> str
 
 
 class Auth0Error(Exception):
-    """Root of every error auth0-core raises; ``code`` is ours and stable (see the module)."""
+    """Root of every error auth0-core raises; ``code`` is ours and stable (see the module).
+
+    ``name`` is the class's name (the official SDK sets the same attribute on most classes).
+    """
 
     code: str = "auth0_error"
+    name: str = "Auth0Error"
 
-    def __init__(self, message: str) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__
+
+    def __init__(self, message: str | None = None) -> None:
+        message = "" if message is None else message
         super().__init__(message)
         self.message = message
 
@@ -144,11 +175,13 @@ class ConfigurationError(UsageError):
     code = "configuration_error"
 
 
-class MissingExtraError(ConfigurationError, ImportError):
+# ImportError's ``name`` (str | None) is the module that failed to import; here it is that.
+class MissingExtraError(ConfigurationError, ImportError):  # type: ignore[misc]
     """A module needs a third-party package that a pip extra of auth0-core provides.
 
     It is also an :class:`ImportError`, because it is raised where an import fails: ``import
-    auth0_requests`` without ``requests`` installed, for example. ``extra`` names what to install.
+    auth0_requests`` without ``requests`` installed, for example. ``extra`` names what to install;
+    ``name`` is, as on any ImportError, the module that is missing (not the class's name).
     """
 
     code = "missing_extra"
@@ -161,6 +194,7 @@ class MissingExtraError(ConfigurationError, ImportError):
         self.feature = feature
         self.missing = missing
         self.extra = extra
+        self.name = missing
 
 
 class InvalidArgumentError(UsageError):
@@ -176,7 +210,7 @@ class InvalidArgumentError(UsageError):
 class MissingRequiredArgumentError(InvalidArgumentError):
     """A public call was not given the required ``argument``."""
 
-    code = "missing_required_argument"
+    code = "missing_required_argument_error"
 
     def __init__(self, argument: str) -> None:
         super().__init__(argument, f"The argument '{argument}' is required but was not provided.")
@@ -213,6 +247,36 @@ class StartLinkUserError(UsageError):
     code = "start_link_user_error"
 
 
+class DomainResolverError(UsageError):
+    """The application's domain resolver (Multiple Custom Domains) failed or named no domain.
+
+    ``original_error`` is what the resolver raised, when it raised.
+    """
+
+    code = "domain_resolver_error"
+
+    def __init__(self, message: str, original_error: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.original_error = original_error
+
+
+class EnterpriseConnectError(UsageError):
+    """A session or token method was called on a client configured for Enterprise Connect,
+    which keeps no session of its own (code ``enterprise_connect_not_supported``)."""
+
+    code = "enterprise_connect_not_supported"
+
+    def __init__(
+        self,
+        code: str = "enterprise_connect_not_supported",
+        message: str = "",
+        cause: object = None,
+    ) -> None:
+        super().__init__(message or "This call is not supported with Enterprise Connect.")
+        self.code = code
+        self.cause = cause
+
+
 # --- protocol errors: the server or the browser broke the protocol ------------------------------
 
 
@@ -241,8 +305,8 @@ class MissingTransactionError(ProtocolError):
 
     code = "missing_transaction_error"
 
-    def __init__(self, message: str = "The login transaction is missing or has expired.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or "The login transaction is missing or has expired.")
 
 
 class TransactionBindingError(MissingTransactionError):
@@ -303,16 +367,22 @@ class IdTokenError(ProtocolError):
 class IssuerValidationError(IdTokenError):
     """The token's ``iss`` is not the expected issuer."""
 
-    code = "invalid_issuer"
+    code = "issuer_validation_error"
 
     def __init__(self, message: str = "The token's issuer is not the expected issuer.") -> None:
         super().__init__("iss", message)
 
 
 class OrganizationTokenValidationError(IdTokenError):
-    """The token's organization claim does not match the requested organization."""
+    """The token's organization claim does not match the requested organization.
 
-    code = "invalid_organization"
+    ``claim`` is the one compared: ``org_id`` or ``org_name``.
+    """
+
+    code = "organization_token_validation_error"
+
+    def __init__(self, message: str, *, claim: str = "org_id") -> None:
+        super().__init__(claim, message)
 
 
 class KeyNotFoundError(IdTokenError):
@@ -346,7 +416,7 @@ class BackchannelLogoutError(ProtocolError):
 
     code = "backchannel_logout_error"
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, message: str, reason: str = "rejected") -> None:
         super().__init__(message)
         self.reason = reason
 
@@ -361,6 +431,15 @@ class UnsealError(ProtocolError):
 
     def __init__(self, message: str = "The sealed value could not be decrypted.") -> None:
         super().__init__(message)
+
+
+class MfaTokenInvalidError(UnsealError):
+    """A sealed ``mfa_token`` does not open (tampered, truncated, or another secret)."""
+
+    code = "mfa_token_invalid"
+
+    def __init__(self) -> None:
+        super().__init__("The MFA token is invalid.")
 
 
 class InvalidRecordError(ProtocolError):
@@ -379,13 +458,101 @@ class InvalidRecordError(ProtocolError):
         self.problem = problem
 
 
+# --- the official code enumerations --------------------------------------------------------------
+#
+# The official SDK's ``*ErrorCode`` holders, member for member and value for value. Each is a
+# StrEnum: a member is the string itself (``AccessTokenErrorCode.MISSING_REFRESH_TOKEN ==
+# "missing_refresh_token"``), so it compares, hashes and formats as the official constants do.
+
+
+class AccessTokenErrorCode(StrEnum):
+    """The codes of :class:`AccessTokenError` (and ``mfa_required``, :class:`MfaRequiredError`)."""
+
+    MISSING_SESSION = "missing_session"
+    MISSING_REFRESH_TOKEN = "missing_refresh_token"
+    FAILED_TO_REFRESH_TOKEN = "failed_to_refresh_token"
+    FAILED_TO_REQUEST_TOKEN = "failed_to_request_token"
+    REFRESH_TOKEN_ERROR = "refresh_token_error"
+    AUTH_REQ_ID_ERROR = "auth_req_id_error"
+    INCORRECT_AUDIENCE = "incorrect_audience"
+    MISSING_SESSION_DOMAIN = "missing_session_domain"
+    DOMAIN_MISMATCH = "domain_mismatch"
+    SESSION_EXPIRED = "session_expired"
+
+
+class AccessTokenForConnectionErrorCode(StrEnum):
+    """The codes of :class:`AccessTokenForConnectionError`."""
+
+    MISSING_REFRESH_TOKEN = "missing_refresh_token"
+    FAILED_TO_RETRIEVE = "failed_to_retrieve"
+    API_ERROR = "api_error"
+    FETCH_ERROR = "retrieval_error"
+    MISSING_SESSION_DOMAIN = "missing_session_domain"
+    DOMAIN_MISMATCH = "domain_mismatch"
+
+
+class CustomTokenExchangeErrorCode(StrEnum):
+    """The codes of :class:`CustomTokenExchangeError` (besides the server's own words)."""
+
+    INVALID_TOKEN_FORMAT = "invalid_token_format"
+    MISSING_ACTOR_TOKEN_TYPE = "missing_actor_token_type"
+    MISSING_ACTOR_TOKEN = "missing_actor_token"
+    TOKEN_EXCHANGE_FAILED = "token_exchange_failed"
+    INVALID_RESPONSE = "invalid_response"
+    ACTOR_UNAVAILABLE = "actor_unavailable"
+    SETACTOR_REQUIRED = "setactor_required"
+    SESSION_TRANSFER_DISABLED = "session_transfer_disabled"
+
+
+class PasswordlessErrorCode(StrEnum):
+    """The codes of :class:`PasswordlessStartError` and :class:`PasswordlessVerifyError`."""
+
+    BAD_CONNECTION = "bad.connection"
+    BAD_EMAIL = "bad.email"
+    SMS_PROVIDER_ERROR = "sms_provider_error"
+    TOO_MANY_REQUESTS = "too_many_requests"
+    INVALID_GRANT = "invalid_grant"
+    INVALID_ISSUER = "invalid_issuer"
+    INVALID_AUDIENCE = "invalid_audience"
+    TOKEN_EXPIRED = "token_expired"
+    DISCOVERY_ERROR = "discovery_error"
+    START_FAILED = "passwordless_start_failed"
+    VERIFY_FAILED = "passwordless_verify_failed"
+
+
+class PasskeyErrorCode(StrEnum):
+    """The codes of :class:`PasskeyError` (besides the server's own words)."""
+
+    CHALLENGE_FAILED = "passkey_challenge_error"
+    TOKEN_EXCHANGE_FAILED = "passkey_token_error"
+    INVALID_RESPONSE = "invalid_response"
+    INVALID_GRANT = "invalid_grant"
+    INVALID_REQUEST = "invalid_request"
+
+
+class EnterpriseConnectErrorCode(StrEnum):
+    """The code of :class:`EnterpriseConnectError`."""
+
+    NOT_SUPPORTED = "enterprise_connect_not_supported"
+
+
 # --- API errors: the server refused ---------------------------------------------------------
+
+
+def _from_cause(cause: object, key: str) -> str | None:
+    # An official-style ``cause``: the server's error body (a mapping) or an object with it.
+    value = cause.get(key) if isinstance(cause, Mapping) else getattr(cause, key, None)
+    return value if isinstance(value, str) else None
 
 
 class ApiError(Auth0Error):
     """The server refused; ``error``/``error_description``/``status`` are what it answered.
 
-    ``code`` is the class's own; the server's machine-readable word is ``error``. Every string
+    ``code`` is what the raise site says (each subclass has its own; the official SDK's
+    signature ``ApiError(code, message, cause=None)`` is kept); the server's machine-readable
+    word is ``error``. ``cause`` is what the failure came from, if anything: when it is the
+    server's error body (or carries ``error``/``error_description``) and ``error`` is not
+    given, those are read from it. It is never shown by ``str()`` or ``repr()``. Every string
     here may come from the network, so each is kept as one printable line.
     """
 
@@ -393,7 +560,9 @@ class ApiError(Auth0Error):
 
     def __init__(
         self,
+        code: str,
         message: str,
+        cause: object = None,
         *,
         error: str | None = None,
         error_description: str | None = None,
@@ -401,6 +570,11 @@ class ApiError(Auth0Error):
         error_uri: str | None = None,
     ) -> None:
         super().__init__(printable(message, limit=2 * _SERVER_TEXT_LIMIT))
+        self.code = code
+        self.cause = cause
+        if error is None and error_description is None and cause is not None:
+            error = _from_cause(cause, "error")
+            error_description = _from_cause(cause, "error_description")
         self.error = _printable_or_none(error, _SERVER_CODE_LIMIT)
         self.error_description = _printable_or_none(error_description)
         self.status = status
@@ -429,6 +603,7 @@ class OAuthError(ApiError):
     ) -> None:
         message = f"{error}: {error_description}" if error_description else error
         super().__init__(
+            type(self).code,
             message,
             error=error,
             error_description=error_description,
@@ -448,6 +623,18 @@ class ParError(ApiError):
 
     code = "par_error"
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(
+            "par_error", message, error=error, error_description=error_description, status=status
+        )
+
 
 def _one_of(cls: type[Auth0Error], codes: frozenset[str], code: str) -> str:
     # Codes are literals at the raise sites; this keeps a server's word from ever becoming one.
@@ -459,34 +646,37 @@ def _one_of(cls: type[Auth0Error], codes: frozenset[str], code: str) -> str:
 class AccessTokenError(ApiError):
     """No access token could be returned for the session; ``code`` says why.
 
-    ``missing_refresh_token``: nothing to refresh with (no session, or no refresh token);
-    ``invalid_grant``: the refresh token was refused; ``mfa_required``: MFA first;
-    ``refresh_token_error``: any other refusal of the refresh (``error`` is the server's);
-    ``wrong_audience``: the tenant answered for another API than the one asked.
+    ``code`` is one of :class:`AccessTokenErrorCode` or ``mfa_required``, as in the official
+    SDK. Those this SDK raises: ``missing_refresh_token``, nothing to refresh with (no session,
+    or no refresh token); ``refresh_token_error``, the refresh was refused (``error`` is the
+    server's word: :class:`InvalidGrantError` when it is ``invalid_grant``) or could not be
+    made; ``mfa_required``, MFA first (:class:`MfaRequiredError`); ``incorrect_audience``, the
+    tenant answered for another API than the one asked.
     """
 
     code = "refresh_token_error"
     codes: ClassVar[frozenset[str]] = frozenset(
-        {
-            "missing_refresh_token",
-            "invalid_grant",
-            "mfa_required",
-            "refresh_token_error",
-            "wrong_audience",
-        }
+        {*(member.value for member in AccessTokenErrorCode), "mfa_required"}
     )
 
     def __init__(
         self,
         code: str,
         message: str,
+        cause: object = None,
         *,
         error: str | None = None,
         error_description: str | None = None,
         status: int | None = None,
     ) -> None:
-        super().__init__(message, error=error, error_description=error_description, status=status)
-        self.code = _one_of(type(self), self.codes, code)
+        super().__init__(
+            _one_of(type(self), self.codes, code),
+            message,
+            cause,
+            error=error,
+            error_description=error_description,
+            status=status,
+        )
 
 
 class MissingRefreshTokenError(AccessTokenError):
@@ -499,13 +689,17 @@ class MissingRefreshTokenError(AccessTokenError):
 
 
 class InvalidGrantError(AccessTokenError):
-    """The tenant refused the refresh token (revoked, expired, reused): log in again."""
+    """The tenant refused the refresh token (revoked, expired, reused): log in again.
 
-    code = "invalid_grant"
+    Its code is ``refresh_token_error``, the official SDK's for any refused refresh; the class
+    and ``error == "invalid_grant"`` say which refusal it was.
+    """
+
+    code = "refresh_token_error"
 
     def __init__(self, error_description: str | None, *, status: int | None = None) -> None:
         super().__init__(
-            "invalid_grant",
+            "refresh_token_error",
             "The refresh token was refused; the user has to log in again.",
             error="invalid_grant",
             error_description=error_description,
@@ -517,22 +711,26 @@ class MfaRequiredError(AccessTokenError):
     """The tenant requires multi-factor authentication before issuing the token.
 
     ``mfa_token`` is sealed (as the official SDK does) so it can travel through the browser;
-    ``mfa_requirements`` is the server's object, when given.
+    ``mfa_requirements`` is the server's object, when given. ``error`` is always
+    ``mfa_required``; ``error_description`` and ``status`` are the server's.
     """
 
     code = "mfa_required"
 
     def __init__(
         self,
-        error_description: str | None,
-        *,
+        message: str,
         mfa_token: str,
         mfa_requirements: object = None,
+        cause: object = None,
+        *,
+        error_description: str | None = None,
         status: int | None = None,
     ) -> None:
         super().__init__(
             "mfa_required",
-            "Multi-factor authentication is required.",
+            message,
+            cause,
             error="mfa_required",
             error_description=error_description,
             status=status,
@@ -542,29 +740,59 @@ class MfaRequiredError(AccessTokenError):
 
 
 class AccessTokenForConnectionError(ApiError):
-    """A Token Vault exchange failed; ``code`` says why.
+    """A Token Vault exchange failed; ``code`` (an :class:`AccessTokenForConnectionErrorCode`)
+    says why.
 
-    ``missing_refresh_token``: no session, or nothing to exchange; ``not_connected``: the
-    tenant holds no account for that connection (start Connected Accounts); ``api_error``: any
-    other refusal (``error`` is the server's); ``retrieval_error``: a malformed answer.
+    ``missing_refresh_token``: no session, or nothing to exchange; ``api_error``: the tenant
+    refused (``error`` is the server's; :class:`AccountNotConnectedError` when it holds no
+    account for the connection); ``retrieval_error``: a malformed answer.
     """
 
     code = "api_error"
     codes: ClassVar[frozenset[str]] = frozenset(
-        {"missing_refresh_token", "not_connected", "api_error", "retrieval_error"}
+        member.value for member in AccessTokenForConnectionErrorCode
     )
 
     def __init__(
         self,
         code: str,
         message: str,
+        cause: object = None,
         *,
         error: str | None = None,
         error_description: str | None = None,
         status: int | None = None,
     ) -> None:
-        super().__init__(message, error=error, error_description=error_description, status=status)
-        self.code = _one_of(type(self), self.codes, code)
+        super().__init__(
+            _one_of(type(self), self.codes, code),
+            message,
+            cause,
+            error=error,
+            error_description=error_description,
+            status=status,
+        )
+
+
+class AccountNotConnectedError(AccessTokenForConnectionError):
+    """The tenant holds no connected account for the connection (it answered 401).
+
+    Its code is ``api_error``, the official SDK's for any refusal; start Connected Accounts
+    (``start_connect_account``) to let the user connect one.
+    """
+
+    code = "api_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(
+            "api_error", message, error=error, error_description=error_description, status=status
+        )
 
 
 class ManagementApiError(ApiError):
@@ -588,6 +816,7 @@ class ManagementApiError(ApiError):
         metadata_merged: bool = False,
     ) -> None:
         super().__init__(
+            "management_api_error",
             f"Management API error {status}: {message}",
             error=error,
             error_description=message,
@@ -621,14 +850,21 @@ class PollingApiError(ApiError):
         self,
         code: str,
         message: str,
-        *,
         interval: float | None = None,
+        cause: object = None,
+        *,
         error: str | None = None,
         error_description: str | None = None,
         status: int | None = None,
     ) -> None:
-        super().__init__(message, error=error, error_description=error_description, status=status)
-        self.code = _one_of(type(self), self.codes, code)
+        super().__init__(
+            _one_of(type(self), self.codes, code),
+            message,
+            cause,
+            error=error,
+            error_description=error_description,
+            status=status,
+        )
         self.interval = interval
 
 
@@ -653,7 +889,9 @@ class MyAccountApiError(ApiError):
         validation_errors: list[dict[str, str]] | None = None,
     ) -> None:
         message = detail or f"My Account API error {status}" + (f": {title}" if title else "")
-        super().__init__(message, error=title, error_description=detail, status=status)
+        super().__init__(
+            "my_account_api_error", message, error=title, error_description=detail, status=status
+        )
         self.title = _printable_or_none(title)
         self.type = _printable_or_none(type)
         self.detail = _printable_or_none(detail)
@@ -662,6 +900,215 @@ class MyAccountApiError(ApiError):
             if validation_errors is None
             else [{k: printable(str(v)) for k, v in item.items()} for item in validation_errors]
         )
+
+
+class CustomTokenExchangeError(ApiError):
+    """A custom token exchange (RFC 8693 at ``/oauth/token``) was refused or answered badly.
+
+    ``code`` is one of :class:`CustomTokenExchangeErrorCode` (``token_exchange_failed``,
+    ``invalid_response``, ``actor_unavailable``, ...) or, as in the official SDK, the server's
+    ``error`` for a refusal the SDK has no code of its own for.
+    """
+
+    code = "token_exchange_failed"
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        cause: object = None,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(
+            code, message, cause, error=error, error_description=error_description, status=status
+        )
+
+
+class MfaApiError(ApiError):
+    """An MFA API call (``/mfa/*``, the ``mfa-otp``/``mfa-oob`` grants) was refused.
+
+    The four subclasses say which step; ``cause`` is the server's error body, when there was
+    one, and gives ``error``/``error_description``.
+    """
+
+    code = "mfa_api_error"
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        cause: object = None,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(
+            code, message, cause, error=error, error_description=error_description, status=status
+        )
+
+
+class MfaListAuthenticatorsError(MfaApiError):
+    """Listing the user's authenticators was refused."""
+
+    code = "mfa_list_authenticators_error"
+
+    def __init__(self, message: str, cause: object = None, *, status: int | None = None) -> None:
+        super().__init__("mfa_list_authenticators_error", message, cause, status=status)
+
+
+class MfaEnrollmentError(MfaApiError):
+    """Enrolling an authenticator was refused."""
+
+    code = "mfa_enrollment_error"
+
+    def __init__(self, message: str, cause: object = None, *, status: int | None = None) -> None:
+        super().__init__("mfa_enrollment_error", message, cause, status=status)
+
+
+class MfaChallengeError(MfaApiError):
+    """Starting an MFA challenge was refused."""
+
+    code = "mfa_challenge_error"
+
+    def __init__(self, message: str, cause: object = None, *, status: int | None = None) -> None:
+        super().__init__("mfa_challenge_error", message, cause, status=status)
+
+
+class MfaVerifyError(MfaApiError):
+    """Verifying the MFA code or out-of-band answer was refused."""
+
+    code = "mfa_verify_error"
+
+    def __init__(self, message: str, cause: object = None, *, status: int | None = None) -> None:
+        super().__init__("mfa_verify_error", message, cause, status=status)
+
+
+class PasswordlessError(ApiError):
+    """A passwordless step was refused; ``retry_after`` is the server's wait in seconds.
+
+    ``code`` is a :class:`PasswordlessErrorCode` value: the server's word where Auth0 names
+    the refusal (``bad.email``, ``invalid_grant``, ...), else ``passwordless_start_failed`` or
+    ``passwordless_verify_failed``.
+    """
+
+    code = "passwordless_error"
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        cause: object = None,
+        retry_after: int | None = None,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(
+            code, message, cause, error=error, error_description=error_description, status=status
+        )
+        self.retry_after = retry_after
+
+
+class PasswordlessStartError(PasswordlessError):
+    """``POST /passwordless/start`` was refused (no code or link was sent)."""
+
+    code = "passwordless_start_failed"
+
+
+class PasswordlessVerifyError(PasswordlessError):
+    """Exchanging the one-time code for tokens was refused."""
+
+    code = "passwordless_verify_failed"
+
+
+class PasskeyError(ApiError):
+    """A passkey sign-up or sign-in step was refused or answered badly.
+
+    ``code`` is a :class:`PasskeyErrorCode` value or the server's ``error``.
+    ``auth_session`` is set when Auth0 keeps the session open after a wrong code, with
+    ``verification_required`` naming what is still unverified; ``retry_after`` is the server's
+    wait in seconds; ``status_code`` (also ``status``) is the HTTP status of a refusal.
+    """
+
+    code = "passkey_error"
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        cause: object = None,
+        auth_session: str | None = None,
+        verification_required: list[str] | None = None,
+        retry_after: int | None = None,
+        status_code: int | None = None,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+    ) -> None:
+        super().__init__(
+            code,
+            message,
+            cause,
+            error=error,
+            error_description=error_description,
+            status=status_code,
+        )
+        self.auth_session = auth_session
+        self.verification_required = verification_required
+        self.retry_after = retry_after
+        self.status_code = status_code
+
+    @property
+    def is_verification_retryable(self) -> bool:
+        """Whether the caller may submit another code: a wrong one, in a session still open."""
+        return self.code == PasskeyErrorCode.INVALID_GRANT and bool(self.auth_session)
+
+
+class AnonymousSessionError(ApiError):
+    """An anonymous session could not be created or its token obtained."""
+
+    code = "anonymous_session_error"
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        cause: object = None,
+        *,
+        error: str | None = None,
+        error_description: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(
+            code, message, cause, error=error, error_description=error_description, status=status
+        )
+
+
+class AnonymousSessionCreateError(AnonymousSessionError):
+    """Creating (or re-minting) an anonymous session failed."""
+
+    code = "anonymous_create_error"
+
+    def __init__(
+        self, message: str, code: str = "anonymous_create_error", cause: object = None
+    ) -> None:
+        super().__init__(code, message, cause)
+
+
+class AnonymousSessionTokenError(AnonymousSessionError):
+    """The anonymous session's token could not be obtained (other than by expiry)."""
+
+    code = "anonymous_token_error"
+
+    def __init__(
+        self, message: str, code: str = "anonymous_token_error", cause: object = None
+    ) -> None:
+        super().__init__(code, message, cause)
 
 
 # --- transport errors: the exchange did not complete --------------------------------------------
@@ -719,19 +1166,40 @@ class SessionExpiredError(Auth0Error):
 
     code = "session_expired"
 
-    def __init__(self, message: str = "The session has expired.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None, cause: object = None) -> None:
+        super().__init__(message or "The session has expired.")
+        self.cause = cause
+
+
+class MfaTokenExpiredError(Auth0Error):
+    """A sealed ``mfa_token`` is past its lifetime: get a new one by asking for the token again."""
+
+    code = "mfa_token_expired"
+
+    def __init__(self) -> None:
+        super().__init__("The MFA token has expired.")
 
 
 __all__ = [
     "AccessTokenError",
+    "AccessTokenErrorCode",
     "AccessTokenForConnectionError",
+    "AccessTokenForConnectionErrorCode",
+    "AccountNotConnectedError",
+    "AnonymousSessionCreateError",
+    "AnonymousSessionError",
+    "AnonymousSessionTokenError",
     "ApiError",
     "Auth0Error",
     "AuthorizationError",
     "BackchannelLogoutError",
     "ConfigurationError",
     "CookieTooLargeError",
+    "CustomTokenExchangeError",
+    "CustomTokenExchangeErrorCode",
+    "DomainResolverError",
+    "EnterpriseConnectError",
+    "EnterpriseConnectErrorCode",
     "IdTokenError",
     "InvalidArgumentError",
     "InvalidGrantError",
@@ -740,7 +1208,14 @@ __all__ = [
     "IssuerValidationError",
     "KeyNotFoundError",
     "ManagementApiError",
+    "MfaApiError",
+    "MfaChallengeError",
+    "MfaEnrollmentError",
+    "MfaListAuthenticatorsError",
     "MfaRequiredError",
+    "MfaTokenExpiredError",
+    "MfaTokenInvalidError",
+    "MfaVerifyError",
     "MissingExtraError",
     "MissingRefreshTokenError",
     "MissingRequiredArgumentError",
@@ -750,6 +1225,12 @@ __all__ = [
     "OAuthError",
     "OrganizationTokenValidationError",
     "ParError",
+    "PasskeyError",
+    "PasskeyErrorCode",
+    "PasswordlessError",
+    "PasswordlessErrorCode",
+    "PasswordlessStartError",
+    "PasswordlessVerifyError",
     "PollingApiError",
     "ProtocolError",
     "ResponseTooLargeError",

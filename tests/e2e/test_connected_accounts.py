@@ -12,6 +12,7 @@ import pytest
 
 from auth0_core.errors import (
     AccessTokenForConnectionError,
+    AccountNotConnectedError,
     Auth0Error,
     AuthorizationError,
     InvalidArgumentError,
@@ -191,7 +192,7 @@ async def test_seed_connect_list_use_and_delete(app: App) -> None:
     assert [a.connection for a in remaining.accounts] == ["google-oauth2"]  # the seeded one
     with pytest.raises(AccessTokenForConnectionError) as gone:
         await call(app, "get_access_token_for_connection", {"connection": "github"})
-    assert gone.value.code == "not_connected"
+    assert isinstance(gone.value, AccountNotConnectedError)
 
     # Deleting again: a MyAccountApiError, an Auth0Error whose str is the API's detail.
     with pytest.raises(MyAccountApiError) as twice:

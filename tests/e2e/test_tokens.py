@@ -14,6 +14,7 @@ import auth0_requests
 from auth0_core.errors import (
     AccessTokenError,
     AccessTokenForConnectionError,
+    AccountNotConnectedError,
     IdTokenError,
     InvalidGrantError,
     MissingRefreshTokenError,
@@ -95,7 +96,7 @@ async def test_mrrt_for_an_audience_without_policy_is_a_clear_error(app: App) ->
     await app.login()
     with pytest.raises(AccessTokenError) as info:
         await token(app, audience="https://not-in-any-policy.example.com")
-    assert info.value.code == "wrong_audience"
+    assert info.value.code == "incorrect_audience"
     assert all(
         s["audience"] != "https://not-in-any-policy.example.com"
         for s in (await session(app))["token_sets"]
@@ -180,8 +181,8 @@ async def test_token_vault_without_a_connected_account(app: App) -> None:
         await app.call(
             "get_access_token_for_connection", {"connection": "google-oauth2"}, store_options=store
         )
-    assert info.value.code == "not_connected"
-    assert info.value.status == 401
+    assert type(info.value) is AccountNotConnectedError
+    assert (info.value.code, info.value.status) == ("api_error", 401)
 
 
 async def test_client_credentials_token_is_cached(app: App) -> None:

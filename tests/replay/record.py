@@ -132,7 +132,7 @@ def record_all() -> dict[str, dict[str, Any]]:
     scenario(
         "token_mrrt_wrong_audience",
         "MRRT for an API without a refresh-token policy: the tenant answers for the default "
-        "audience, the flow raises AccessTokenError(wrong_audience)",
+        "audience, the flow raises AccessTokenError(incorrect_audience)",
         "get_access_token",
         {"options": {"audience": NO_POLICY_API}},
     )
@@ -152,7 +152,7 @@ def record_all() -> dict[str, dict[str, Any]]:
     )
     scenario(
         "vault_not_connected",
-        "Token Vault for bob, who has no connected account: 401, not_connected",
+        "Token Vault for bob, who has no connected account: 401, AccountNotConnectedError",
         "get_access_token_for_connection",
         {"options": {"connection": "google-oauth2"}},
         user="bob",

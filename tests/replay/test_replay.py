@@ -161,10 +161,10 @@ def test_refresh_and_mrrt_recordings() -> None:
     mrrt = load("token_mrrt")["steps"][0]
     assert "https://api.example.com" in claims(mrrt["outcome"]["result"])["aud"]
     wrong = load("token_mrrt_wrong_audience")["steps"][0]
-    assert wrong["outcome"] == {"error": "AccessTokenError", "code": "wrong_audience"}
+    assert wrong["outcome"] == {"error": "AccessTokenError", "code": "incorrect_audience"}
     assert load("token_invalid_grant")["steps"][0]["outcome"] == {
         "error": "InvalidGrantError",
-        "code": "invalid_grant",
+        "code": "refresh_token_error",
     }
 
 
@@ -175,8 +175,8 @@ def test_vault_and_client_credentials_recordings() -> None:
         == (vault["outcome"]["result"])
     )
     assert load("vault_not_connected")["steps"][0]["outcome"] == {
-        "error": "AccessTokenForConnectionError",
-        "code": "not_connected",
+        "error": "AccountNotConnectedError",
+        "code": "api_error",
     }
     first, second = load("client_credentials")["steps"]
     assert second["effects"] == []  # answered from the client's cache

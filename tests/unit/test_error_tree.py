@@ -1,6 +1,7 @@
 """The error tree of auth0_core.errors: four branches say whose fault a failure is, ``code`` is
 ours and stable, and the server's words are only ever in ``error``/``error_description``."""
 
+import enum
 import importlib
 import pkgutil
 import re
@@ -22,16 +23,30 @@ from auth0_core.endpoints.management.users import process_get_user_response
 from auth0_core.errors import (
     AccessTokenError,
     AccessTokenForConnectionError,
+    AccountNotConnectedError,
+    AnonymousSessionCreateError,
+    AnonymousSessionError,
+    AnonymousSessionTokenError,
     ApiError,
     Auth0Error,
     AuthorizationError,
+    CustomTokenExchangeError,
     InvalidGrantError,
     ManagementApiError,
+    MfaApiError,
+    MfaChallengeError,
+    MfaEnrollmentError,
+    MfaListAuthenticatorsError,
     MfaRequiredError,
+    MfaVerifyError,
     MissingRefreshTokenError,
     MyAccountApiError,
     OAuthError,
     ParError,
+    PasskeyError,
+    PasswordlessError,
+    PasswordlessStartError,
+    PasswordlessVerifyError,
     PollingApiError,
     ProtocolError,
     TransportError,
@@ -48,11 +63,13 @@ TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
     "ConfigurationError": (UsageError, "configuration_error"),
     "MissingExtraError": (UsageError, "missing_extra"),
     "InvalidArgumentError": (UsageError, "invalid_argument"),
-    "MissingRequiredArgumentError": (UsageError, "missing_required_argument"),
-    "MissingStoreOptionsError": (UsageError, "missing_required_argument"),
+    "MissingRequiredArgumentError": (UsageError, "missing_required_argument_error"),
+    "MissingStoreOptionsError": (UsageError, "missing_required_argument_error"),
     "StoreNotSupportedError": (UsageError, "store_not_supported"),
     "CookieTooLargeError": (UsageError, "cookie_too_large"),
     "StartLinkUserError": (UsageError, "start_link_user_error"),
+    "DomainResolverError": (UsageError, "domain_resolver_error"),
+    "EnterpriseConnectError": (UsageError, "enterprise_connect_not_supported"),
     "ProtocolError": (ProtocolError, "protocol_error"),
     "InvalidResponse": (ProtocolError, "invalid_response"),
     "MissingTransactionError": (ProtocolError, "missing_transaction_error"),
@@ -60,11 +77,12 @@ TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
     "WrongCallbackError": (ProtocolError, "wrong_callback"),
     "StateMismatch": (ProtocolError, "state_mismatch"),
     "IdTokenError": (ProtocolError, "invalid_id_token"),
-    "IssuerValidationError": (ProtocolError, "invalid_issuer"),
-    "OrganizationTokenValidationError": (ProtocolError, "invalid_organization"),
+    "IssuerValidationError": (ProtocolError, "issuer_validation_error"),
+    "OrganizationTokenValidationError": (ProtocolError, "organization_token_validation_error"),
     "KeyNotFoundError": (ProtocolError, "jwks_key_not_found"),
     "BackchannelLogoutError": (ProtocolError, "backchannel_logout_error"),
     "UnsealError": (ProtocolError, "unseal_error"),
+    "MfaTokenInvalidError": (ProtocolError, "mfa_token_invalid"),
     "InvalidRecordError": (ProtocolError, "invalid_record"),
     "ApiError": (ApiError, "api_error"),
     "OAuthError": (ApiError, "oauth_error"),
@@ -72,17 +90,43 @@ TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
     "ParError": (ApiError, "par_error"),
     "AccessTokenError": (ApiError, "refresh_token_error"),
     "MissingRefreshTokenError": (ApiError, "missing_refresh_token"),
-    "InvalidGrantError": (ApiError, "invalid_grant"),
+    "InvalidGrantError": (ApiError, "refresh_token_error"),
     "MfaRequiredError": (ApiError, "mfa_required"),
     "AccessTokenForConnectionError": (ApiError, "api_error"),
+    "AccountNotConnectedError": (ApiError, "api_error"),
     "ManagementApiError": (ApiError, "management_api_error"),
     "MyAccountApiError": (ApiError, "my_account_api_error"),
     "PollingApiError": (ApiError, "auth_req_id_error"),
+    "CustomTokenExchangeError": (ApiError, "token_exchange_failed"),
+    "MfaApiError": (ApiError, "mfa_api_error"),
+    "MfaListAuthenticatorsError": (ApiError, "mfa_list_authenticators_error"),
+    "MfaEnrollmentError": (ApiError, "mfa_enrollment_error"),
+    "MfaChallengeError": (ApiError, "mfa_challenge_error"),
+    "MfaVerifyError": (ApiError, "mfa_verify_error"),
+    "PasswordlessError": (ApiError, "passwordless_error"),
+    "PasswordlessStartError": (ApiError, "passwordless_start_failed"),
+    "PasswordlessVerifyError": (ApiError, "passwordless_verify_failed"),
+    "PasskeyError": (ApiError, "passkey_error"),
+    "AnonymousSessionError": (ApiError, "anonymous_session_error"),
+    "AnonymousSessionCreateError": (ApiError, "anonymous_create_error"),
+    "AnonymousSessionTokenError": (ApiError, "anonymous_token_error"),
     "TransportError": (TransportError, "transport_error"),
     "TransportTimeoutError": (TransportError, "timeout"),
     "ResponseTooLargeError": (TransportError, "response_too_large"),
     "StoreUnavailableError": (TransportError, "store_unavailable"),
     "SessionExpiredError": (None, "session_expired"),
+    "MfaTokenExpiredError": (None, "mfa_token_expired"),
+}
+
+# The official SDK's code holders, exported beside the classes (test_official_errors.py checks
+# their members against the installed official package).
+ENUMS = {
+    "AccessTokenErrorCode",
+    "AccessTokenForConnectionErrorCode",
+    "CustomTokenExchangeErrorCode",
+    "EnterpriseConnectErrorCode",
+    "PasskeyErrorCode",
+    "PasswordlessErrorCode",
 }
 
 SERVER_ERROR = "weird_server_code"
@@ -91,7 +135,10 @@ SERVER_DESCRIPTION = "the server's own words"
 # Each ApiError class that takes the server's error, built with SERVER_ERROR, and the code it
 # must report whatever the server said.
 FROM_SERVER: dict[type[ApiError], tuple[Callable[[], ApiError], str]] = {
-    ApiError: (lambda: ApiError("refused", error=SERVER_ERROR, status=400), "api_error"),
+    ApiError: (
+        lambda: ApiError("api_error", "refused", error=SERVER_ERROR, status=400),
+        "api_error",
+    ),
     OAuthError: (lambda: OAuthError(SERVER_ERROR, SERVER_DESCRIPTION, status=400), "oauth_error"),
     AuthorizationError: (
         lambda: AuthorizationError(SERVER_ERROR, SERVER_DESCRIPTION),
@@ -103,8 +150,12 @@ FROM_SERVER: dict[type[ApiError], tuple[Callable[[], ApiError], str]] = {
         "refresh_token_error",
     ),
     AccessTokenForConnectionError: (
-        lambda: AccessTokenForConnectionError("not_connected", "refused", error=SERVER_ERROR),
-        "not_connected",
+        lambda: AccessTokenForConnectionError("api_error", "refused", error=SERVER_ERROR),
+        "api_error",
+    ),
+    AccountNotConnectedError: (
+        lambda: AccountNotConnectedError("refused", error=SERVER_ERROR, status=401),
+        "api_error",
     ),
     ManagementApiError: (
         lambda: ManagementApiError(
@@ -120,6 +171,58 @@ FROM_SERVER: dict[type[ApiError], tuple[Callable[[], ApiError], str]] = {
         lambda: PollingApiError("auth_req_id_error", "refused", error=SERVER_ERROR),
         "auth_req_id_error",
     ),
+    CustomTokenExchangeError: (
+        lambda: CustomTokenExchangeError("token_exchange_failed", "refused", error=SERVER_ERROR),
+        "token_exchange_failed",
+    ),
+    MfaApiError: (
+        lambda: MfaApiError("mfa_api_error", "refused", {"error": SERVER_ERROR}),
+        "mfa_api_error",
+    ),
+    MfaListAuthenticatorsError: (
+        lambda: MfaListAuthenticatorsError("refused", {"error": SERVER_ERROR}),
+        "mfa_list_authenticators_error",
+    ),
+    MfaEnrollmentError: (
+        lambda: MfaEnrollmentError("refused", {"error": SERVER_ERROR}),
+        "mfa_enrollment_error",
+    ),
+    MfaChallengeError: (
+        lambda: MfaChallengeError("refused", {"error": SERVER_ERROR}),
+        "mfa_challenge_error",
+    ),
+    MfaVerifyError: (
+        lambda: MfaVerifyError("refused", {"error": SERVER_ERROR}),
+        "mfa_verify_error",
+    ),
+    PasswordlessError: (
+        lambda: PasswordlessError("passwordless_start_failed", "refused", error=SERVER_ERROR),
+        "passwordless_start_failed",
+    ),
+    PasswordlessStartError: (
+        lambda: PasswordlessStartError("passwordless_start_failed", "no", error=SERVER_ERROR),
+        "passwordless_start_failed",
+    ),
+    PasswordlessVerifyError: (
+        lambda: PasswordlessVerifyError("passwordless_verify_failed", "no", error=SERVER_ERROR),
+        "passwordless_verify_failed",
+    ),
+    PasskeyError: (
+        lambda: PasskeyError("passkey_token_error", "refused", error=SERVER_ERROR),
+        "passkey_token_error",
+    ),
+    AnonymousSessionError: (
+        lambda: AnonymousSessionError("anonymous_create_error", "no", {"error": SERVER_ERROR}),
+        "anonymous_create_error",
+    ),
+    AnonymousSessionCreateError: (
+        lambda: AnonymousSessionCreateError("refused", cause={"error": SERVER_ERROR}),
+        "anonymous_create_error",
+    ),
+    AnonymousSessionTokenError: (
+        lambda: AnonymousSessionTokenError("refused", cause={"error": SERVER_ERROR}),
+        "anonymous_token_error",
+    ),
 }
 
 # The ApiError classes whose server error is the one they stand for (None: not asked).
@@ -127,22 +230,25 @@ IMPLIED_SERVER_ERROR: dict[type[ApiError], tuple[Callable[[], ApiError], str | N
     MissingRefreshTokenError: (lambda: MissingRefreshTokenError("no session"), None),
     InvalidGrantError: (lambda: InvalidGrantError(SERVER_DESCRIPTION, status=400), "invalid_grant"),
     MfaRequiredError: (
-        lambda: MfaRequiredError(SERVER_DESCRIPTION, mfa_token="sealed", status=403),
+        lambda: MfaRequiredError("MFA first", mfa_token="sealed", status=403),
         "mfa_required",
     ),
 }
 
 
 def exported_classes() -> list[type[Auth0Error]]:
-    return [getattr(errors, name) for name in errors.__all__]
+    return [getattr(errors, name) for name in errors.__all__ if name not in ENUMS]
 
 
-def test_every_export_is_an_auth0_error_placed_in_the_table() -> None:
+def test_every_export_is_an_auth0_error_placed_in_the_table_or_a_code_enum() -> None:
     assert errors.__all__ == sorted(errors.__all__)
-    assert set(errors.__all__) == set(TREE)
+    assert set(errors.__all__) == set(TREE) | ENUMS
     for cls in exported_classes():
         assert isinstance(cls, type)
         assert issubclass(cls, Auth0Error), cls
+    for name in ENUMS:
+        holder = getattr(errors, name)
+        assert issubclass(holder, enum.StrEnum), name
 
 
 @pytest.mark.parametrize("name", sorted(TREE))
@@ -170,7 +276,7 @@ def docstring_tree() -> dict[str, str | None]:
 
 def test_the_module_docstring_draws_the_tree_as_it_is() -> None:
     drawn = docstring_tree()
-    assert set(drawn) == set(errors.__all__)
+    assert set(drawn) == set(errors.__all__) - ENUMS
     for name, parent in drawn.items():
         bases = [b.__name__ for b in getattr(errors, name).__bases__ if issubclass(b, Auth0Error)]
         assert bases == ([parent] if parent else []), name
@@ -232,7 +338,7 @@ def test_classes_standing_for_one_server_error(cls: type[ApiError]) -> None:
 
 
 @pytest.mark.parametrize("cls", [AccessTokenError, AccessTokenForConnectionError, PollingApiError])
-def test_a_multi_code_class_takes_only_its_own_codes(cls: type[AccessTokenError]) -> None:
+def test_a_multi_code_class_takes_only_its_own_codes(cls: Any) -> None:
     with pytest.raises(ValueError, match=SERVER_ERROR):
         cls(SERVER_ERROR, "refused")
     for code in cls.codes:
@@ -240,14 +346,11 @@ def test_a_multi_code_class_takes_only_its_own_codes(cls: type[AccessTokenError]
 
 
 def test_official_codes_are_kept() -> None:
-    assert {"missing_refresh_token", "refresh_token_error"} <= AccessTokenError.codes
-    assert {"invalid_grant", "mfa_required", "wrong_audience"} <= AccessTokenError.codes
-    assert AccessTokenForConnectionError.codes == {
-        "missing_refresh_token",
-        "not_connected",
-        "api_error",
-        "retrieval_error",
-    }
+    assert AccessTokenError.codes == {*errors.AccessTokenErrorCode, "mfa_required"}
+    assert AccessTokenForConnectionError.codes == set(errors.AccessTokenForConnectionErrorCode)
+    assert {"missing_refresh_token", "refresh_token_error", "incorrect_audience"} <= (
+        AccessTokenError.codes
+    )
 
 
 # --- the raise sites put the server's words in .error -------------------------------------------
@@ -298,7 +401,7 @@ def test_a_refused_refresh() -> None:
     error = refused_refresh(400, {"error": "invalid_grant"})
     assert (type(error), error.code, error.error) == (
         InvalidGrantError,
-        "invalid_grant",
+        "refresh_token_error",
         "invalid_grant",
     )
 
@@ -337,7 +440,7 @@ TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLXZhbHVl"
 
 
 def test_the_mfa_token_is_not_shown() -> None:
-    error = MfaRequiredError(SERVER_DESCRIPTION, mfa_token=TOKEN, mfa_requirements={"x": 1})
+    error = MfaRequiredError(SERVER_DESCRIPTION, TOKEN, {"x": 1}, error_description="words")
     assert error.mfa_token == TOKEN
     for shown in (str(error), repr(error), *error.args):
         assert TOKEN not in shown

@@ -33,6 +33,7 @@ from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import parse_form
 from auth0_core.errors import (
     AccessTokenForConnectionError,
+    AccountNotConnectedError,
     Auth0Error,
     AuthorizationError,
     ManagementApiError,
@@ -353,7 +354,7 @@ class DemoApp:
             )
         except AccessTokenForConnectionError as exc:
             # Not a failure: this user simply has no such account for Token Vault to use.
-            if exc.code != "not_connected":
+            if not isinstance(exc, AccountNotConnectedError):
                 raise
             return page(NOT_CONNECTED.format(connection=shown) + HOME_LINK, cookies=cookies)
         body = (

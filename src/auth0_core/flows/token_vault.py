@@ -23,6 +23,7 @@ from ..endpoints.authentication.token import (
 )
 from ..errors import (
     AccessTokenForConnectionError,
+    AccountNotConnectedError,
     InvalidArgumentError,
     InvalidResponse,
     OAuthError,
@@ -60,7 +61,7 @@ def exchange_flow(
     """The federated-connection token exchange, shared among concurrent callers.
 
     Raises:
-        AccessTokenForConnectionError: refused (``not_connected`` on 401, else ``api_error``)
+        AccessTokenForConnectionError: refused (``api_error``; AccountNotConnectedError on 401)
             or malformed (``retrieval_error``).
     """
     metadata = yield from metadata_flow(client)
@@ -83,13 +84,12 @@ def exchange_flow(
         check_token_type(client, tokens)
         return tokens
     except OAuthError as exc:
-        code = "not_connected" if exc.status == 401 else "api_error"
+        message = f"Failed to get a token for connection '{connection}': {exc.message}"
+        words = {"error": exc.error, "error_description": exc.error_description}
+        if exc.status == 401:
+            raise AccountNotConnectedError(message, **words, status=exc.status) from None
         raise AccessTokenForConnectionError(
-            code,
-            f"Failed to get a token for connection '{connection}': {exc.message}",
-            error=exc.error,
-            error_description=exc.error_description,
-            status=exc.status,
+            "api_error", message, **words, status=exc.status
         ) from None
     except InvalidResponse as exc:
         raise AccessTokenForConnectionError(

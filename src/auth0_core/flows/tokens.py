@@ -94,9 +94,10 @@ def raise_refresh_error(config: ClientConfig, error: OAuthError, response: HttpR
                 "created_at": config.env.now(),
             }
             raise MfaRequiredError(
-                error.error_description,
+                "Multi-factor authentication is required.",
                 mfa_token=seal(context, config.secrets[0], "mfa_token"),
                 mfa_requirements=body.get("mfa_requirements"),
+                error_description=error.error_description,
                 status=error.status,
             ) from None
     raise AccessTokenError(
@@ -119,7 +120,7 @@ def refresh_flow(
 
     Raises:
         InvalidGrantError, MfaRequiredError, AccessTokenError: the tenant refused.
-        AccessTokenError: (code ``wrong_audience``) the tenant answered for another API.
+        AccessTokenError: (code ``incorrect_audience``) the tenant answered for another API.
 
     ``replacing`` is the expired access token this refresh replaces (see :func:`shared_key`).
         InvalidResponse, TransportError: the exchange failed.
@@ -145,7 +146,7 @@ def refresh_flow(
     if audience and audiences is not None and audience not in audiences:
         # MRRT silently answers for the default audience when no policy covers the one asked.
         raise AccessTokenError(
-            "wrong_audience",
+            "incorrect_audience",
             "The tenant issued a token for another audience: is this API in the "
             "application's refresh token policies?",
         )
