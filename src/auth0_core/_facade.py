@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 
@@ -29,6 +30,7 @@ from ._http import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIM
 from .errors import ConfigurationError, StoreNotSupportedError
 from .flows.paging import PageWalk
 from .stores import MemoryStateStore, MemoryTransactionStore
+from .stores._base import NOT_IMPLEMENTED_MARK
 from .stores._memory import ClaimTable
 
 
@@ -106,19 +108,25 @@ class FacadeBase:
     def _perform_store(self, effect: StoreEffect) -> Any:
         """Call the store method for ``effect``; the result may be awaitable (async stores).
 
-        The optional capabilities (``claim``, ``acquire_lock``/``release_lock``) fall back to
-        what one process can do when a store lacks them: a local claim table, no lock.
+        Stores are called as the official SDK calls them (docs/compatibility-stores.md):
+        ``set(identifier, state, options=...)`` with ``remove_if_expires=`` added only when the
+        store's ``set`` takes it, ``get``/``delete`` with ``options=``, and
+        ``delete_by_logout_token(claims, options)`` positionally. The optional capabilities
+        (``claim``, ``acquire_lock``/``release_lock``) fall back to what one process can do
+        when a store lacks them: a local claim table, no lock.
         """
         store = self._stores[effect.store]
         if isinstance(effect, StoreGet):
             return store.get(effect.identifier, options=effect.options)
         if isinstance(effect, StoreSet):
-            return store.set(
-                effect.identifier,
-                dict(effect.value),
-                remove_if_expires=effect.remove_if_expires,
-                options=effect.options,
-            )
+            if _set_takes_remove_if_expires(store):
+                return store.set(
+                    effect.identifier,
+                    dict(effect.value),
+                    remove_if_expires=effect.remove_if_expires,
+                    options=effect.options,
+                )
+            return store.set(effect.identifier, dict(effect.value), options=effect.options)
         if isinstance(effect, StoreDelete):
             return store.delete(effect.identifier, options=effect.options)
         if isinstance(effect, StoreClaim):
@@ -135,12 +143,62 @@ class FacadeBase:
             if not hasattr(store, "release_lock"):
                 return None
             return store.release_lock(effect.identifier, effect.token, options=effect.options)
-        if not hasattr(store, "delete_by_logout_token"):
+        if not _deletes_by_logout_token(store):
             raise StoreNotSupportedError(
                 f"the {effect.store} store cannot delete sessions by logout token; back-channel "
-                "logout needs a server-side session store (memory for one process, Redis)."
+                "logout needs a server-side session store (memory for one process, Redis) or "
+                "a store that implements delete_by_logout_token."
             )
-        return store.delete_by_logout_token(effect.claims, options=effect.options)
+        return store.delete_by_logout_token(dict(effect.claims), effect.options)
+
+
+# Store class -> whether its ``set`` takes ``remove_if_expires``; weak, so classes can go.
+_SET_TAKES_HINT: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()
+
+
+def _callable_takes(function: object, parameter: str) -> bool:
+    """Whether ``function`` accepts ``parameter`` as a keyword (unknowable: assume it does)."""
+    if not callable(function):
+        return True
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):  # a builtin or extension without a signature
+        return True
+    return any(
+        (p.name == parameter and p.kind is not inspect.Parameter.POSITIONAL_ONLY)
+        or p.kind is inspect.Parameter.VAR_KEYWORD
+        for p in parameters
+    )
+
+
+def _set_takes_remove_if_expires(store: Any) -> bool:
+    """Whether ``store.set`` accepts ``remove_if_expires`` (the official base class declares
+    it; the official docs' Redis and PostgreSQL examples leave it out). Asked once per class;
+    a ``set`` assigned on the instance itself is inspected on each call."""
+    if "set" in getattr(store, "__dict__", ()):
+        return _callable_takes(store.set, "remove_if_expires")
+    cls = type(store)
+    known = _SET_TAKES_HINT.get(cls)
+    if known is None:
+        known = _SET_TAKES_HINT[cls] = _callable_takes(
+            getattr(cls, "set", None), "remove_if_expires"
+        )
+    return known
+
+
+def _deletes_by_logout_token(store: object) -> bool:
+    """Whether ``store`` has its own ``delete_by_logout_token``: not missing, and not a base
+    class's default that only raises ``NotImplementedError`` (ours or the official SDK's)."""
+    method = getattr(store, "delete_by_logout_token", None)
+    if method is None:
+        return False
+    function = getattr(method, "__func__", method)
+    if getattr(function, NOT_IMPLEMENTED_MARK, False):
+        return False
+    return not (
+        getattr(function, "__module__", None) == "auth0_server_python.store.abstract"
+        and getattr(function, "__qualname__", None) == "StateStore.delete_by_logout_token"
+    )
 
 
 class FacadeOptions(ClientOptions, total=False):

@@ -1,6 +1,6 @@
 """What ``isinstance`` against a ``runtime_checkable`` protocol does not check: signatures.
 
-``isinstance(store, StateStore)`` only looks for the member names. :func:`mismatches` also
+``isinstance(store, StateStoreProtocol)`` only looks for the member names. :func:`mismatches` also
 compares each member's parameters (names, kinds, defaults) and whether it is a coroutine
 function, so a store whose ``set`` forgot ``options`` or is async where it must be sync shows up.
 """

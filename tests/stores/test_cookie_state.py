@@ -16,7 +16,7 @@ from auth0_core.stores import (
     CookieResponse,
     CookieStateStore,
     CookieTooLargeError,
-    StateStore,
+    StateStoreProtocol,
     StoreNotSupportedError,
 )
 
@@ -59,8 +59,8 @@ def read(s: CookieStateStore, browser: Browser) -> dict[str, Any] | None:
 
 
 def test_satisfies_the_protocol() -> None:
-    assert isinstance(store(), StateStore)
-    assert mismatches(store(), StateStore) == []
+    assert isinstance(store(), StateStoreProtocol)
+    assert mismatches(store(), StateStoreProtocol) == []
 
 
 def test_small_session_round_trips_in_chunk_zero() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from auth0_core.errors import MissingRequiredArgumentError
-from auth0_core.stores import CookieTransactionStore, TransactionStore
+from auth0_core.stores import CookieTransactionStore, TransactionStoreProtocol
 
 from .browser import Browser, attributes
 from .conformance import mismatches
@@ -39,8 +39,8 @@ def write(s: CookieTransactionStore, browser: Browser, state: str, **extra: Any)
 
 
 def test_satisfies_the_protocol() -> None:
-    assert isinstance(CookieTransactionStore("s"), TransactionStore)
-    assert mismatches(CookieTransactionStore("s"), TransactionStore) == []
+    assert isinstance(CookieTransactionStore("s"), TransactionStoreProtocol)
+    assert mismatches(CookieTransactionStore("s"), TransactionStoreProtocol) == []
 
 
 def test_cookie_name_is_prefix_dot_hash_of_the_identifier() -> None:

@@ -14,8 +14,8 @@ from auth0_core.stores import (
     AsyncTransactionStore,
     MemoryStateStore,
     MemoryTransactionStore,
-    StateStore,
-    TransactionStore,
+    StateStoreProtocol,
+    TransactionStoreProtocol,
 )
 
 from .browser import Browser, attributes
@@ -41,14 +41,14 @@ def session(
 
 
 def test_protocols() -> None:
-    assert isinstance(MemoryStateStore(), StateStore)
-    assert isinstance(MemoryTransactionStore(), TransactionStore)
-    assert not isinstance(MemoryTransactionStore(), StateStore)
-    assert mismatches(MemoryStateStore(), StateStore) == []
-    assert mismatches(MemoryTransactionStore(), TransactionStore) == []
+    assert isinstance(MemoryStateStore(), StateStoreProtocol)
+    assert isinstance(MemoryTransactionStore(), TransactionStoreProtocol)
+    assert not isinstance(MemoryTransactionStore(), StateStoreProtocol)
+    assert mismatches(MemoryStateStore(), StateStoreProtocol) == []
+    assert mismatches(MemoryTransactionStore(), TransactionStoreProtocol) == []
     # Statically (mypy) the memory stores satisfy the sync protocols...
-    state: StateStore = MemoryStateStore()
-    transaction: TransactionStore = MemoryTransactionStore()
+    state: StateStoreProtocol = MemoryStateStore()
+    transaction: TransactionStoreProtocol = MemoryTransactionStore()
     assert state is not transaction
 
 

@@ -3,21 +3,32 @@
 - :class:`MemoryStateStore` / :class:`MemoryTransactionStore`: the default, one process only.
 - :class:`CookieStateStore` / :class:`CookieTransactionStore`: stateless sealed cookies,
   compatible with auth0-fastapi's session chunks.
-- The :class:`StateStore` / :class:`TransactionStore` protocols (and their ``Async`` twins)
-  for your own stores, with the official SDK's method names.
+- :class:`StateStore` / :class:`TransactionStore` (and :class:`AbstractDataStore`): the base
+  classes of the official SDK, for stores written against it (``encrypt``/``decrypt`` seal
+  byte-compatibly; see docs/compatibility-stores.md).
+- The :class:`StateStoreProtocol` / :class:`TransactionStoreProtocol` typing protocols (and
+  their async twins :class:`AsyncStateStore` / :class:`AsyncTransactionStore`): what any store
+  object must offer, subclassing nothing.
 
 Cookie-backed stores need ``store_options={"request": ..., "response": ...}``;
 :class:`CookieRequest` and :class:`CookieResponse` are minimal ones for scripts and tests.
 """
 
+from ._base import AbstractDataStore, StateStore, TransactionStore
 from ._cookie import COOKIE_LIMIT, CookieStateStore, CookieTransactionStore
 from ._errors import CookieTooLargeError, MissingStoreOptionsError, StoreNotSupportedError
 from ._memory import MemoryStateStore, MemoryTransactionStore, session_matches
-from ._protocols import AsyncStateStore, AsyncTransactionStore, StateStore, TransactionStore
+from ._protocols import (
+    AsyncStateStore,
+    AsyncTransactionStore,
+    StateStoreProtocol,
+    TransactionStoreProtocol,
+)
 from ._web import CookieRequest, CookieResponse
 
 __all__ = [
     "COOKIE_LIMIT",
+    "AbstractDataStore",
     "AsyncStateStore",
     "AsyncTransactionStore",
     "CookieRequest",
@@ -29,7 +40,9 @@ __all__ = [
     "MemoryTransactionStore",
     "MissingStoreOptionsError",
     "StateStore",
+    "StateStoreProtocol",
     "StoreNotSupportedError",
     "TransactionStore",
+    "TransactionStoreProtocol",
     "session_matches",
 ]

@@ -1,4 +1,8 @@
-"""The store interfaces, with the official SDK's method names (protocol doc §9.5).
+"""The store interfaces as typing protocols, with the official SDK's method names (§9.5).
+
+Any object with these methods is a store; nothing needs to subclass anything. The base classes
+named like the official SDK's (``StateStore``/``TransactionStore``, for stores written against
+it) are in :mod:`auth0_core.stores._base`.
 
 Values handed to a store are plain JSON-able dicts: the session (protocol doc §2.7/§3.2) or
 a transaction record (§2.3). ``options`` is the caller's ``store_options``, usually
@@ -15,7 +19,7 @@ from .._effects import StoreOptions
 
 
 @runtime_checkable
-class TransactionStore(Protocol):
+class TransactionStoreProtocol(Protocol):
     """Keeps the login transaction between the redirect to /authorize and the callback."""
 
     def get(self, identifier: str, options: StoreOptions = None) -> dict[str, Any] | None:
@@ -38,7 +42,7 @@ class TransactionStore(Protocol):
 
 
 @runtime_checkable
-class StateStore(TransactionStore, Protocol):
+class StateStoreProtocol(TransactionStoreProtocol, Protocol):
     """Keeps sessions; adds back-channel logout on top of the transaction interface."""
 
     def delete_by_logout_token(
@@ -50,7 +54,7 @@ class StateStore(TransactionStore, Protocol):
 
 @runtime_checkable
 class AsyncTransactionStore(Protocol):
-    """The awaited twin of :class:`TransactionStore`."""
+    """The awaited twin of :class:`TransactionStoreProtocol`."""
 
     async def get(self, identifier: str, options: StoreOptions = None) -> dict[str, Any] | None:
         """The record stored under ``identifier``, or None when absent or expired."""
@@ -73,7 +77,7 @@ class AsyncTransactionStore(Protocol):
 
 @runtime_checkable
 class AsyncStateStore(AsyncTransactionStore, Protocol):
-    """The awaited twin of :class:`StateStore`."""
+    """The awaited twin of :class:`StateStoreProtocol`."""
 
     async def delete_by_logout_token(
         self, claims: Mapping[str, Any], options: StoreOptions = None
@@ -82,4 +86,9 @@ class AsyncStateStore(AsyncTransactionStore, Protocol):
         ...
 
 
-__all__ = ["AsyncStateStore", "AsyncTransactionStore", "StateStore", "TransactionStore"]
+__all__ = [
+    "AsyncStateStore",
+    "AsyncTransactionStore",
+    "StateStoreProtocol",
+    "TransactionStoreProtocol",
+]
