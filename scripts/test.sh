@@ -16,6 +16,18 @@ if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; th
         exit 1
     }
 fi
+# tests/compat_stores start a real PostgreSQL server (initdb + postgres, as the postgres user
+# when root): Debian's postgresql package, whose binaries live in /usr/lib/postgresql/*/bin.
+if ! ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    # As for Redis: a postinst that cannot start the packaged cluster does not matter.
+    $sudo apt-get update -qq || true
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql || true
+    ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || {
+        echo "scripts/test.sh: could not install postgresql (Debian)" >&2
+        exit 1
+    }
+fi
 bash scripts/venv.sh
 .venv/bin/python -m pip install --quiet --disable-pip-version-check 'build>=1.2'
 rm -rf dist
