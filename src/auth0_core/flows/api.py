@@ -156,8 +156,8 @@ def get_access_token(
         MissingRefreshTokenError: no session, or an expired token and no refresh token.
         InvalidGrantError: the refresh token was refused: the user has to log in again.
         MfaRequiredError: the tenant wants multi-factor authentication first.
-        AccessTokenError: any other refusal, or a token for another audience
-            (``code="wrong_audience"``).
+        AccessTokenError: any other refusal (``refresh_token_error``), or a token for another
+            audience (``incorrect_audience``).
         IdTokenError: the refresh returned an invalid ID token, or one for another user.
         InvalidResponse: an answer of the tenant is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
@@ -179,8 +179,8 @@ def get_access_token_for_connection(
         InvalidArgumentError: no or a blank ``connection``, a ``login_hint`` that is not a
             string, or bad options.
         AccessTokenForConnectionError: nothing to exchange (``missing_refresh_token``), no
-            connected account (``not_connected``), another refusal (``api_error``) or a
-            malformed answer (``retrieval_error``).
+            connected account (AccountNotConnectedError, ``api_error``), another refusal
+            (``api_error``) or a malformed answer (``retrieval_error``).
         ConfigurationError: the discovery document has no issuer.
         InvalidResponse: the discovery document is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
