@@ -118,3 +118,5 @@ class ServerClient(FacadeBase):
     backchannel_authentication_grant = async_call(api.backchannel_authentication_grant)
     backchannel_authentication = async_call(api.backchannel_authentication)
     login_backchannel = async_call(api.login_backchannel)
+    get_token_by_refresh_token = async_call(api.get_token_by_refresh_token)
+    get_token_for_connection = async_call(api.get_token_for_connection)

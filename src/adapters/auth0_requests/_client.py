@@ -168,3 +168,5 @@ class ServerClient(FacadeBase):
     backchannel_authentication_grant = sync_call(api.backchannel_authentication_grant)
     backchannel_authentication = sync_call(api.backchannel_authentication)
     login_backchannel = sync_call(api.login_backchannel)
+    get_token_by_refresh_token = sync_call(api.get_token_by_refresh_token)
+    get_token_for_connection = sync_call(api.get_token_for_connection)

@@ -45,6 +45,7 @@ from . import (
     login,
     management,
     session,
+    stateless,
     token_vault,
     tokens,
 )
@@ -609,3 +610,40 @@ def login_backchannel(
         MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
     """
     return ciba.login_backchannel_flow(client, options, store_options)
+
+
+def get_token_by_refresh_token(client: CoreClient, options: Options) -> Flow[dict[str, Any]]:
+    """Exchange ``options["refresh_token"]`` (with optional ``audience`` and ``scope``, the
+    configured default scope merged in) for fresh tokens, touching no session or store:
+    the token response as a dict, with ``expires_at`` (docs/tokens.md, stateless helpers).
+
+    Raises:
+        MissingRequiredArgumentError: no ``refresh_token``.
+        InvalidArgumentError: options not a dict, an unknown key, a value of the wrong type,
+            or a ``domain`` other than the configured one.
+        InvalidGrantError: the refresh token was refused (code ``refresh_token_error``).
+        MfaRequiredError: MFA is required first (code ``mfa_required``, sealed ``mfa_token``).
+        AccessTokenError: another refusal (``refresh_token_error``) or a token for another
+            audience (``incorrect_audience``).
+        InvalidResponse: the tenant's answer is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return stateless.get_token_by_refresh_token_flow(client, options)
+
+
+def get_token_for_connection(client: CoreClient, options: Options) -> Flow[dict[str, Any]]:
+    """Exchange ``options["refresh_token"]`` for the user's access token at
+    ``options["connection"]`` (optional ``login_hint``) through Token Vault, touching no
+    session or store: ``{"access_token", "expires_at", "scope"}``.
+
+    Raises:
+        MissingRequiredArgumentError: no ``connection`` or no ``refresh_token``.
+        InvalidArgumentError: options not a dict, an unknown key, a value of the wrong type,
+            or a ``domain`` other than the configured one.
+        AccountNotConnectedError: the user has no account at the connection (code
+            ``api_error``).
+        AccessTokenForConnectionError: refused (``api_error``) or a malformed answer
+            (``retrieval_error``).
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return stateless.get_token_for_connection_flow(client, options)
