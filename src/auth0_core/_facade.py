@@ -287,3 +287,16 @@ def async_pages(walk: WalkFunction[P, I]) -> Callable[Concatenate[Any, P], Async
 
     _present_as(method, walk)
     return method
+
+
+def plain_call(
+    function: Callable[Concatenate[CoreClient, P], T],
+) -> Callable[Concatenate[Any, P], T]:
+    """A facade method calling ``function`` (which does no IO) directly: a plain method on
+    both facades, as ``build_session_transfer_redirect`` is in the official SDK."""
+
+    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return function(self._core, *args, **kwargs)
+
+    _present_as(method, function)
+    return method

@@ -92,6 +92,31 @@ class ConnectAccountOptions:
     authorization_params: Mapping[str, Any] | None = None
 
 
+@attrs.frozen(kw_only=True)
+class CustomTokenExchangeOptions:
+    """Options of ``custom_token_exchange`` (RFC 8693, protocol doc §8.5).
+
+    ``subject_token`` of the Token Exchange Profile named by ``subject_token_type`` (a URI
+    of yours, outside the reserved namespaces); ``actor_token`` with its ``actor_token_type``
+    for delegation; ``authorization_params``: extra string parameters for the profile's
+    Action (none of the exchange's own).
+    """
+
+    subject_token: str = attrs.field(repr=False)
+    subject_token_type: str
+    audience: str | None = None
+    scope: str | None = None
+    actor_token: str | None = attrs.field(default=None, repr=False)
+    actor_token_type: str | None = None
+    organization: str | None = None
+    authorization_params: Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LoginWithCustomTokenExchangeOptions(CustomTokenExchangeOptions):
+    """Options of ``login_with_custom_token_exchange``: those of ``custom_token_exchange``."""
+
+
 def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
     """Accept ``cls``, a dict with its field names (camelCase aliases too), or None.
 

@@ -15,13 +15,20 @@ from ._my_account_types import (
 from ._options import (
     ConnectAccountOptions,
     ConnectionTokenOptions,
+    CustomTokenExchangeOptions,
     GetAccessTokenOptions,
+    LoginWithCustomTokenExchangeOptions,
     LogoutOptions,
     StartInteractiveLoginOptions,
     StartLinkUserOptions,
     StartUnlinkUserOptions,
 )
 from ._result import LoginResult
+from ._token_exchange_types import (
+    LoginWithCustomTokenExchangeResult,
+    SessionTransferTokenResult,
+    TokenExchangeResponse,
+)
 
 # The official name of the Token Vault options (ours: ConnectionTokenOptions).
 AccessTokenForConnectionOptions = ConnectionTokenOptions
@@ -33,12 +40,17 @@ __all__ = [
     "ConnectedAccount",
     "ConnectedAccountConnection",
     "ConnectionTokenOptions",
+    "CustomTokenExchangeOptions",
     "GetAccessTokenOptions",
     "ListConnectedAccountConnectionsResponse",
     "ListConnectedAccountsResponse",
     "LoginResult",
+    "LoginWithCustomTokenExchangeOptions",
+    "LoginWithCustomTokenExchangeResult",
     "LogoutOptions",
+    "SessionTransferTokenResult",
     "StartInteractiveLoginOptions",
     "StartLinkUserOptions",
     "StartUnlinkUserOptions",
+    "TokenExchangeResponse",
 ]

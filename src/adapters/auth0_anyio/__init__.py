@@ -26,7 +26,14 @@ from auth0_core._options import (
     StartUnlinkUserOptions,
 )
 from auth0_core._result import LoginResult
-from auth0_core.auth_types import AccessTokenForConnectionOptions
+from auth0_core.auth_types import (
+    AccessTokenForConnectionOptions,
+    CustomTokenExchangeOptions,
+    LoginWithCustomTokenExchangeOptions,
+    LoginWithCustomTokenExchangeResult,
+    SessionTransferTokenResult,
+    TokenExchangeResponse,
+)
 
 from ._backchannel import backchannel_logout_asgi_app
 from ._client import ServerClient
@@ -39,16 +46,21 @@ __all__ = [
     "ConnectedAccount",
     "ConnectedAccountConnection",
     "ConnectionTokenOptions",
+    "CustomTokenExchangeOptions",
     "GetAccessTokenOptions",
     "HttpxTransport",
     "ListConnectedAccountConnectionsResponse",
     "ListConnectedAccountsResponse",
     "LoginResult",
+    "LoginWithCustomTokenExchangeOptions",
+    "LoginWithCustomTokenExchangeResult",
     "LogoutOptions",
     "ServerClient",
+    "SessionTransferTokenResult",
     "StartInteractiveLoginOptions",
     "StartLinkUserOptions",
     "StartUnlinkUserOptions",
+    "TokenExchangeResponse",
     "backchannel_logout_asgi_app",
     "handler_transport",
 ]

@@ -14,7 +14,7 @@ import anyio
 import httpx
 
 from auth0_core import HttpRequest
-from auth0_core._facade import FacadeBase, FacadeOptions, async_call, async_pages
+from auth0_core._facade import FacadeBase, FacadeOptions, async_call, async_pages, plain_call
 from auth0_core._http import call_timed_out
 from auth0_core.effects import Effect, Flow, SharedRequest, Sleep, arun
 from auth0_core.flows import api
@@ -120,3 +120,7 @@ class ServerClient(FacadeBase):
     login_backchannel = async_call(api.login_backchannel)
     get_token_by_refresh_token = async_call(api.get_token_by_refresh_token)
     get_token_for_connection = async_call(api.get_token_for_connection)
+    custom_token_exchange = async_call(api.custom_token_exchange)
+    login_with_custom_token_exchange = async_call(api.login_with_custom_token_exchange)
+    request_session_transfer_token = async_call(api.request_session_transfer_token)
+    build_session_transfer_redirect = plain_call(api.build_session_transfer_redirect)

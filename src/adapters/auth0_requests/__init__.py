@@ -23,7 +23,14 @@ from auth0_core._options import (
     StartUnlinkUserOptions,
 )
 from auth0_core._result import LoginResult
-from auth0_core.auth_types import AccessTokenForConnectionOptions
+from auth0_core.auth_types import (
+    AccessTokenForConnectionOptions,
+    CustomTokenExchangeOptions,
+    LoginWithCustomTokenExchangeOptions,
+    LoginWithCustomTokenExchangeResult,
+    SessionTransferTokenResult,
+    TokenExchangeResponse,
+)
 
 from ._backchannel import backchannel_logout_wsgi_app
 from ._client import ServerClient
@@ -36,16 +43,21 @@ __all__ = [
     "ConnectedAccount",
     "ConnectedAccountConnection",
     "ConnectionTokenOptions",
+    "CustomTokenExchangeOptions",
     "GetAccessTokenOptions",
     "HandlerAdapter",
     "ListConnectedAccountConnectionsResponse",
     "ListConnectedAccountsResponse",
     "LoginResult",
+    "LoginWithCustomTokenExchangeOptions",
+    "LoginWithCustomTokenExchangeResult",
     "LogoutOptions",
     "RequestsTransport",
     "ServerClient",
+    "SessionTransferTokenResult",
     "StartInteractiveLoginOptions",
     "StartLinkUserOptions",
     "StartUnlinkUserOptions",
+    "TokenExchangeResponse",
     "backchannel_logout_wsgi_app",
 ]

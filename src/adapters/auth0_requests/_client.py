@@ -13,7 +13,7 @@ from typing import TypeVar, Unpack
 import requests
 
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core._facade import FacadeBase, FacadeOptions, sync_call, sync_pages
+from auth0_core._facade import FacadeBase, FacadeOptions, plain_call, sync_call, sync_pages
 from auth0_core._http import call_timed_out, exchange_timed_out
 from auth0_core.effects import Effect, Flow, SharedRequest, Sleep, run
 from auth0_core.errors import ConfigurationError, TransportError
@@ -170,3 +170,7 @@ class ServerClient(FacadeBase):
     login_backchannel = sync_call(api.login_backchannel)
     get_token_by_refresh_token = sync_call(api.get_token_by_refresh_token)
     get_token_for_connection = sync_call(api.get_token_for_connection)
+    custom_token_exchange = sync_call(api.custom_token_exchange)
+    login_with_custom_token_exchange = sync_call(api.login_with_custom_token_exchange)
+    request_session_transfer_token = sync_call(api.request_session_transfer_token)
+    build_session_transfer_redirect = plain_call(api.build_session_transfer_redirect)

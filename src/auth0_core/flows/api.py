@@ -28,13 +28,20 @@ from .._my_account_types import (
 from .._options import (
     ConnectAccountOptions,
     ConnectionTokenOptions,
+    CustomTokenExchangeOptions,
     GetAccessTokenOptions,
+    LoginWithCustomTokenExchangeOptions,
     LogoutOptions,
     StartInteractiveLoginOptions,
     StartLinkUserOptions,
     StartUnlinkUserOptions,
 )
 from .._result import LoginResult
+from .._token_exchange_types import (
+    LoginWithCustomTokenExchangeResult,
+    SessionTransferTokenResult,
+    TokenExchangeResponse,
+)
 from . import (
     backchannel,
     callbacks,
@@ -49,6 +56,7 @@ from . import (
     token_vault,
     tokens,
 )
+from . import custom_token_exchange as _cte
 from .paging import PageWalk
 
 Options = Mapping[str, Any]
@@ -647,3 +655,104 @@ def get_token_for_connection(client: CoreClient, options: Options) -> Flow[dict[
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
     return stateless.get_token_for_connection_flow(client, options)
+
+
+def custom_token_exchange(
+    client: CoreClient,
+    options: CustomTokenExchangeOptions | Options,
+    store_options: StoreOptions = None,
+) -> Flow[TokenExchangeResponse]:
+    """Exchange an external token for Auth0 tokens (Custom Token Exchange, RFC 8693;
+    docs/custom-token-exchange.md); no session is read or written. Any ID token in the answer
+    is validated, and ``act`` read from it. ``store_options`` is accepted for the official
+    SDK's signature.
+
+    Raises:
+        MissingRequiredArgumentError: no ``subject_token`` or ``subject_token_type``; an
+            ``actor_token`` without ``actor_token_type`` or the other way round.
+        InvalidArgumentError: a blank token, a ``Bearer`` prefix, a subject token type in a
+            reserved namespace, an ``authorization_params`` key the exchange sets itself.
+        CustomTokenExchangeError: the tenant refused (``code`` is the server's ``error``).
+        IdTokenError: the answer's ID token is invalid.
+        InvalidResponse: the tenant's answer is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return _cte.custom_token_exchange_flow(client, options)
+
+
+def login_with_custom_token_exchange(
+    client: CoreClient,
+    options: LoginWithCustomTokenExchangeOptions | Options,
+    store_options: StoreOptions = None,
+) -> Flow[LoginWithCustomTokenExchangeResult]:
+    """Log the user in with a Custom Token Exchange: ``openid`` is always asked, the ID token
+    validated (signature, issuer, audience, expiry; organization when given), and a fresh
+    session written for its user; return the session as ``state_data``.
+
+    Raises:
+        MissingRequiredArgumentError, InvalidArgumentError: as :func:`custom_token_exchange`.
+        CustomTokenExchangeError: the tenant refused (``code`` is the server's ``error``).
+        IdTokenError: no ID token, or an invalid one; no session is written.
+        SessionExpiredError: the identity provider's session is already over.
+        InvalidResponse: the tenant's answer is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+        MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
+    """
+    return _cte.login_with_custom_token_exchange_flow(
+        client, options, store_options
+    )
+
+
+def request_session_transfer_token(
+    client: CoreClient,
+    subject_token: str,
+    subject_token_type: str,
+    actor_token: str | None = None,
+    actor_token_type: str | None = None,
+    scope: str | None = None,
+    organization: str | None = None,
+    store_options: StoreOptions = None,
+) -> Flow[SessionTransferTokenResult]:
+    """Mint a Session Transfer Token: a Custom Token Exchange for
+    ``audience=urn:{domain}:session_transfer``. The actor is ``actor_token`` (of
+    ``actor_token_type``, by default an ID token), else the session's ID token, refreshed
+    first when it is no longer valid.
+
+    Raises:
+        MissingRequiredArgumentError, InvalidArgumentError: as :func:`custom_token_exchange`,
+            or a blank ``organization``.
+        CustomTokenExchangeError: (``actor_unavailable``) no actor token given and no usable
+            one in the session; or the tenant refused (``code`` is the server's ``error``,
+            such as ``session_transfer_disabled``).
+        InvalidResponse: the tenant's answer is malformed.
+        TransportError: the tenant could not be reached, or answered too late or too much.
+    """
+    return _cte.request_session_transfer_token_flow(
+        client,
+        subject_token,
+        subject_token_type,
+        actor_token,
+        actor_token_type,
+        scope,
+        organization,
+        store_options,
+    )
+
+
+def build_session_transfer_redirect(
+    client: CoreClient,
+    target_login_url: str,
+    result: SessionTransferTokenResult,
+    organization: str | None = None,
+) -> str:
+    """The target application's login URL carrying the Session Transfer Token (and the
+    organization); not a coroutine on either facade, as in the official SDK.
+
+    Raises:
+        MissingRequiredArgumentError: no ``target_login_url``.
+        InvalidArgumentError: not an absolute ``https`` URL (``http`` only for loopback), a
+            fragment, a result without a token, a blank ``organization``.
+    """
+    return _cte.build_session_transfer_redirect(
+        target_login_url, result, organization
+    )
