@@ -115,6 +115,7 @@ from .config_types import (
     TenantOrganization,
     TenantUser,
 )
+from .config_token_exchange import TokenExchangeProfile, parse_token_exchange_profile
 
 T = TypeVar("T")
 
@@ -126,6 +127,7 @@ _TABLES: dict[str, Callable[[Section], object]] = {
     "client_grants": parse_client_grant,
     "connections": parse_connection,
     "connected_account_connections": parse_connected_account_connection,
+    "token_exchange_profiles": parse_token_exchange_profile,
 }
 _SECTIONS = ("tenant", "my_account", "dpop")
 
@@ -135,6 +137,8 @@ class TenantConfig:
     """The whole tenant configuration. See ``docs/tenant.md`` for every key and default."""
 
     pushed_authorization_requests: bool = True
+    # RFC 8705 §5: advertise mtls_endpoint_aliases (the /mtls/... paths, docs/mtls.md).
+    mtls_endpoint_aliases: bool = False
     access_token_lifetime: int = 86400
     id_token_lifetime: int = 36000
     authorization_code_lifetime: int = 60
@@ -151,6 +155,7 @@ class TenantConfig:
     client_grants: tuple[ClientGrant, ...] = ()
     connections: tuple[TenantConnection, ...] = ()
     connected_account_connections: tuple[ConnectedAccountConnection, ...] = ()
+    token_exchange_profiles: tuple[TokenExchangeProfile, ...] = ()
     my_account: MyAccountSettings = attrs.field(factory=MyAccountSettings)
     dpop: DpopSettings = attrs.field(factory=DpopSettings)
 
@@ -217,6 +222,13 @@ class TenantConfig:
             return None
         return TenantConnection(name=name, strategy=connectable.strategy)
 
+    def token_exchange_profile(self, subject_token_type: str) -> TokenExchangeProfile | None:
+        """The Custom Token Exchange profile for ``subject_token_type``, or None."""
+        return next(
+            (p for p in self.token_exchange_profiles if p.subject_token_type == subject_token_type),
+            None,
+        )
+
     def strategy(self, connection: str) -> str:
         """The strategy of ``connection``; an unlisted one counts as a database connection when
         it is the default database connection's name, else its strategy is its name."""
@@ -271,6 +283,7 @@ def _parse_config(document: Mapping[str, object], defaults: Mapping[str, object]
     }
     config = TenantConfig(
         pushed_authorization_requests=settings.flag("pushed_authorization_requests", True),
+        mtls_endpoint_aliases=settings.flag("mtls_endpoint_aliases", False),
         access_token_lifetime=settings.integer("access_token_lifetime", 86400),
         id_token_lifetime=settings.integer("id_token_lifetime", 36000),
         authorization_code_lifetime=settings.integer("authorization_code_lifetime", 60),

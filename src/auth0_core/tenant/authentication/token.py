@@ -23,6 +23,7 @@ from .authorization_code import authorization_code_grant
 from .ciba import CIBA_GRANT, ciba_grant
 from .client_auth import authenticate_client
 from .client_credentials import client_credentials_grant
+from .custom_token_exchange import CUSTOM_TOKEN_EXCHANGE_GRANT, custom_token_exchange_grant
 from .refresh import refresh_grant
 from .token_vault import FEDERATED_GRANT, federated_grant
 
@@ -71,4 +72,5 @@ DEFAULT_GRANTS: dict[str, GrantHandler] = {
     "client_credentials": client_credentials_grant,
     FEDERATED_GRANT: federated_grant,
     CIBA_GRANT: ciba_grant,
+    CUSTOM_TOKEN_EXCHANGE_GRANT: custom_token_exchange_grant,
 }
