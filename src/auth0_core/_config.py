@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Literal, Required, TypedDict, Unpack
 from urllib.parse import urlsplit
@@ -107,6 +107,9 @@ class ClientConfig:
     # Set by the facade when a logout_stamp_store is configured (docs/login.md).
     logout_stamps: bool = False
     env: Env = attrs.field(factory=Env)
+    # Multiple Custom Domains (docs/custom-domains.md): the callable given as 'domain'. Then
+    # base_url is "" here and set per call on the resolved domain's client.
+    domain_resolver: Callable[..., Any] | None = attrs.field(default=None, repr=False)
 
     @property
     def domain(self) -> str:
@@ -127,7 +130,7 @@ class ClientOptions(TypedDict, total=False):
     default); ``dpop_key`` supplies one (docs/dpop.md).
     """
 
-    domain: Required[str]
+    domain: Required[str | Callable[..., Any]]
     client_id: Required[str]
     client_secret: str | None
     secret: str | Sequence[str]
@@ -197,9 +200,11 @@ def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
     )
     env = options.get("env") or Env()
     dpop = _dpop_key(options, env)  # outside the try: its errors never quote a value
+    domain = options.get("domain", "")  # a callable: a domain resolver (docs/custom-domains.md)
     try:
         config = ClientConfig(
-            base_url=normalize_domain(options.get("domain", "")),
+            base_url="" if callable(domain) else normalize_domain(domain),
+            domain_resolver=domain if callable(domain) else None,
             secrets=_secrets(options.get("secret")),
             algorithms=tuple(options.get("algorithms", ("RS256",))),
             env=env,

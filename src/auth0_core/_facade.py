@@ -16,6 +16,7 @@ import attrs
 
 from ._client import CoreClient
 from ._config import ClientOptions, make_config
+from ._domains import call_resolver, resolved_flow, store_options_argument
 from ._effects import (
     Flow,
     StoreClaim,
@@ -105,6 +106,26 @@ class FacadeBase:
         """The validated configuration (secrets redacted in its repr)."""
         return self._core.config
 
+    def _call_resolver(self, context: object) -> object:
+        """The domain resolver's answer for ``context`` (a ResolveDomain effect), perhaps an
+        awaitable; a resolver that raises raises DomainResolverError."""
+        resolver = self._core.config.domain_resolver
+        if resolver is None:  # only a flow built for resolver mode yields ResolveDomain
+            raise ConfigurationError("no domain resolver is configured.")
+        return call_resolver(resolver, context)
+
+    def _flow(
+        self, flow: Callable[..., Flow[T]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Flow[T]:
+        """The flow of one public call: ``flow`` on the core client, or, with a domain
+        resolver, on the client of the domain it resolves for the call's store_options."""
+        if not self._core.resolves_domain:
+            return flow(self._core, *args, **kwargs)
+        store_options = _store_options_finder(flow)(*args, **kwargs)
+        return resolved_flow(
+            self._core, lambda client: flow(client, *args, **kwargs), store_options
+        )
+
     def _perform_store(self, effect: StoreEffect) -> Any:
         """Call the store method for ``effect``; the result may be awaitable (async stores).
 
@@ -150,6 +171,16 @@ class FacadeBase:
                 "a store that implements delete_by_logout_token."
             )
         return store.delete_by_logout_token(dict(effect.claims), effect.options)
+
+
+_STORE_OPTIONS_FINDERS: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+
+def _store_options_finder(flow: Callable[..., Any]) -> Callable[..., Any]:
+    finder = _STORE_OPTIONS_FINDERS.get(flow)
+    if finder is None:
+        finder = _STORE_OPTIONS_FINDERS[flow] = store_options_argument(flow)
+    return finder
 
 
 # Store class -> whether its ``set`` takes ``remove_if_expires``; weak, so classes can go.
@@ -232,7 +263,7 @@ def sync_call(flow: FlowFunction[P, T]) -> Callable[Concatenate[Any, P], T]:
     """A blocking facade method running ``flow`` with the facade's driver (``self._run``)."""
 
     def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        result: T = self._run(flow(self._core, *args, **kwargs))
+        result: T = self._run(self._flow(flow, args, kwargs))
         return result
 
     _present_as(method, flow)
@@ -243,7 +274,7 @@ def async_call(flow: FlowFunction[P, T]) -> Callable[Concatenate[Any, P], Corout
     """A coroutine facade method awaiting ``flow`` with the facade's driver (``self._run``)."""
 
     async def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        result: T = await self._run(flow(self._core, *args, **kwargs))
+        result: T = await self._run(self._flow(flow, args, kwargs))
         return result
 
     _present_as(method, flow)
@@ -254,12 +285,51 @@ I = TypeVar("I")  # noqa: E741 - the item type
 WalkFunction = Callable[Concatenate[CoreClient, P], PageWalk[Any, I]]
 
 
+class _ResolvedWalk:
+    """A page walk in resolver mode: the domain is resolved with the first page, and every
+    page of the walk is fetched from that domain."""
+
+    def __init__(
+        self,
+        core: CoreClient,
+        build: Callable[[CoreClient], PageWalk[Any, Any]],
+        store_options: Any,
+    ) -> None:
+        self._core = core
+        self._build = build
+        self._store_options = store_options
+        self._walk: PageWalk[Any, Any] | None = None
+
+    def _first(self, client: CoreClient) -> Flow[list[Any]]:
+        self._walk = self._build(client)
+        page = self._walk.next_page()
+        return (yield from page) if page is not None else []
+
+    def next_page(self) -> Flow[list[Any]] | None:
+        if self._walk is None:
+            return resolved_flow(self._core, self._first, self._store_options)
+        return self._walk.next_page()
+
+
+def _walk(
+    core: CoreClient,
+    walk: Callable[..., PageWalk[Any, Any]],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> PageWalk[Any, Any] | _ResolvedWalk:
+    pages = walk(core, *args, **kwargs)  # bad arguments raise here, at the call
+    if not core.resolves_domain:
+        return pages
+    store_options = _store_options_finder(walk)(*args, **kwargs)
+    return _ResolvedWalk(core, lambda client: walk(client, *args, **kwargs), store_options)
+
+
 def sync_pages(walk: WalkFunction[P, I]) -> Callable[Concatenate[Any, P], Iterator[I]]:
     """A facade method returning an iterator over every item of ``walk``'s pages; each page
     is one blocking call (its own ``call_timeout``). Bad arguments raise at the call."""
 
     def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[I]:
-        pages = walk(self._core, *args, **kwargs)
+        pages = _walk(self._core, walk, args, kwargs)
 
         def items() -> Iterator[I]:
             while (page := pages.next_page()) is not None:
@@ -276,7 +346,7 @@ def async_pages(walk: WalkFunction[P, I]) -> Callable[Concatenate[Any, P], Async
     (``async for``); each page is one awaited call. Bad arguments raise at the call."""
 
     def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[I]:
-        pages = walk(self._core, *args, **kwargs)
+        pages = _walk(self._core, walk, args, kwargs)
 
         async def items() -> AsyncIterator[I]:
             while (page := pages.next_page()) is not None:

@@ -5,6 +5,7 @@ Only the types of features auth0-core has are here; docs/compatibility.md lists 
 and why. Each options class is also accepted as a plain dict with the same keys.
 """
 
+from ._domains import DomainResolverContext
 from ._my_account_types import (
     CompleteConnectAccountResponse,
     ConnectedAccount,
@@ -41,6 +42,7 @@ __all__ = [
     "ConnectedAccountConnection",
     "ConnectionTokenOptions",
     "CustomTokenExchangeOptions",
+    "DomainResolverContext",
     "GetAccessTokenOptions",
     "ListConnectedAccountConnectionsResponse",
     "ListConnectedAccountsResponse",

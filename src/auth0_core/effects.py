@@ -22,6 +22,7 @@ __all__ = [
     "Flow",
     "HttpRequest",
     "HttpResponse",
+    "ResolveDomain",
     "SharedRequest",
     "Sleep",
     "StoreClaim",
@@ -153,6 +154,21 @@ class Sleep:
     seconds: float
 
 
+@attrs.frozen(kw_only=True)
+class ResolveDomain:
+    """Ask the application's domain resolver (Multiple Custom Domains, docs/custom-domains.md)
+    which Auth0 domain serves this call; the result is what the resolver returned.
+
+    The driver calls the ``domain`` callable the client was configured with on ``context``
+    (a :class:`~auth0_core.DomainResolverContext`), awaits its result when it is awaitable
+    (the async facade; the sync facade refuses an awaitable), and raises
+    :class:`~auth0_core.errors.DomainResolverError` with ``original_error`` when the resolver
+    raises. The flow validates the value itself.
+    """
+
+    context: Any
+
+
 StoreEffect = (
     StoreGet
     | StoreSet
@@ -162,7 +178,7 @@ StoreEffect = (
     | StoreUnlock
     | StoreDeleteByLogoutToken
 )
-Effect = HttpRequest | SharedRequest | StoreEffect | Sleep
+Effect = HttpRequest | SharedRequest | StoreEffect | Sleep | ResolveDomain
 Flow = Generator[Effect, object, T]
 
 
@@ -178,7 +194,7 @@ def _next_effect(flow: Flow[Any], answer: object) -> Effect:
         # Named by type only: an arbitrary object's repr may carry a token.
         raise TypeError(
             f"the flow yielded a {type(effect).__qualname__}, which is not an effect "
-            "(HttpRequest, SharedRequest, Sleep or a store effect)"
+            "(HttpRequest, SharedRequest, Sleep, ResolveDomain or a store effect)"
         )
     return effect
 

@@ -200,6 +200,7 @@ def test_the_public_names_are_pinned_and_shared_with_the_core() -> None:
         "Flow",
         "HttpRequest",
         "HttpResponse",
+        "ResolveDomain",
         "SharedRequest",
         "Sleep",
         "StoreClaim",

@@ -14,9 +14,10 @@ import anyio
 import httpx
 
 from auth0_core import HttpRequest
+from auth0_core._domains import await_resolved
 from auth0_core._facade import FacadeBase, FacadeOptions, async_call, async_pages, plain_call
 from auth0_core._http import call_timed_out
-from auth0_core.effects import Effect, Flow, SharedRequest, Sleep, arun
+from auth0_core.effects import Effect, Flow, ResolveDomain, SharedRequest, Sleep, arun
 from auth0_core.flows import api
 
 from ._single_flight import TaskSingleFlight
@@ -66,6 +67,9 @@ class ServerClient(FacadeBase):
             return await self._single_flight.run(
                 effect.key, partial(self._transport.send, effect.request)
             )
+        if isinstance(effect, ResolveDomain):
+            answer = self._call_resolver(effect.context)
+            return await await_resolved(answer) if inspect.isawaitable(answer) else answer
         result = self._perform_store(effect)
         if inspect.isawaitable(result):
             result = await result

@@ -15,7 +15,7 @@ import requests
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._facade import FacadeBase, FacadeOptions, plain_call, sync_call, sync_pages
 from auth0_core._http import call_timed_out, exchange_timed_out
-from auth0_core.effects import Effect, Flow, SharedRequest, Sleep, run
+from auth0_core.effects import Effect, Flow, ResolveDomain, SharedRequest, Sleep, run
 from auth0_core.errors import ConfigurationError, TransportError
 from auth0_core.flows import api
 
@@ -86,6 +86,16 @@ class ServerClient(FacadeBase):
             return self._exchange(effect, call_deadline)
         if isinstance(effect, SharedRequest):
             return self._shared_exchange(effect, call_deadline)
+        if isinstance(effect, ResolveDomain):
+            answer = self._call_resolver(effect.context)
+            if inspect.isawaitable(answer):
+                if inspect.iscoroutine(answer):
+                    answer.close()
+                raise ConfigurationError(
+                    "an async domain resolver was given to the sync ServerClient; "
+                    "use auth0_anyio.ServerClient or a sync resolver."
+                )
+            return answer
         result = self._perform_store(effect)
         if inspect.isawaitable(result):
             if inspect.iscoroutine(result):

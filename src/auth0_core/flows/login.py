@@ -217,6 +217,9 @@ def complete_login_flow(
         SessionExpiredError when the upstream session is already over.
     """
     params, transaction = yield from read_callback_flow(client, url, store_options)
+    if transaction.domain is not None:
+        # Multiple Custom Domains: finish on the domain the login started on.
+        client = client.for_host(transaction.domain)
     metadata = yield from metadata_flow(client)
     tokens, claims = yield from exchange_code_flow(client, metadata, params, transaction)
     session = new_session(

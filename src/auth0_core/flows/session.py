@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions, store_delete, store_get, store_set
@@ -23,7 +23,30 @@ def logout_stamp_key(client: CoreClient, sub: str) -> str:
 def read_session_flow(client: CoreClient, store_options: StoreOptions) -> Flow[Session | None]:
     """The stored session as it is (live or not); None when absent or not a valid session."""
     stored = yield from store_get("state", client.config.state_identifier, store_options)
-    return from_stored(Session.from_dict, stored)
+    session = from_stored(Session.from_dict, stored)
+    if session is not None and client.resolves_domain and not _of_domain(client, session):
+        return None  # another domain's session is no session here (docs/custom-domains.md)
+    return session
+
+
+def _of_another_domain(client: CoreClient, store_options: StoreOptions) -> Flow[bool]:
+    """Whether the stored session is another domain's (resolver mode): logout on this domain
+    leaves it alone, and still deletes a record that is no valid session."""
+    if not client.resolves_domain:
+        return False
+    stored = yield from store_get("state", client.config.state_identifier, store_options)
+    session = from_stored(Session.from_dict, stored)
+    return session is not None and not _of_domain(client, session)
+
+
+def _of_domain(client: CoreClient, session: Session) -> bool:
+    """Whether ``session`` belongs to the client's (resolved) domain: the domain it
+    recorded, else (written without one) the host of its user's ``iss``."""
+    domain = session.domain
+    if domain is None:
+        issuer = session.user.get("iss")
+        domain = urlsplit(issuer).netloc if isinstance(issuer, str) else None
+    return domain is not None and domain.lower() == client.config.domain
 
 
 def write_session_flow(
@@ -136,7 +159,8 @@ def logout_flow(
         session = yield from read_session_flow(client, store_options)
         if session is not None:
             yield from stamp_logout_flow(client, session.sub)
-    yield from store_delete("state", config.state_identifier, store_options)
+    if not (yield from _of_another_domain(client, store_options)):
+        yield from store_delete("state", config.state_identifier, store_options)
     metadata = yield from metadata_flow(client)
     end_session = metadata.end_session_endpoint
     if config.logout_strategy == "oidc" and end_session is None:

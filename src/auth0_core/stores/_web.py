@@ -26,10 +26,19 @@ _EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 
 class CookieRequest:
-    """A minimal request for scripts, tests and the demo server: just its cookies."""
+    """A minimal request for scripts, tests and the demo server: its cookies and, for a
+    domain resolver (docs/custom-domains.md), optionally its URL and headers."""
 
-    def __init__(self, cookies: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        cookies: Mapping[str, str] | None = None,
+        *,
+        url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.cookies: dict[str, str] = dict(cookies or {})
+        self.url = url
+        self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
 
 
 class CookieResponse:
