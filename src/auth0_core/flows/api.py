@@ -698,9 +698,7 @@ def login_with_custom_token_exchange(
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
     """
-    return _cte.login_with_custom_token_exchange_flow(
-        client, options, store_options
-    )
+    return _cte.login_with_custom_token_exchange_flow(client, options, store_options)
 
 
 def request_session_transfer_token(
@@ -753,6 +751,4 @@ def build_session_transfer_redirect(
         InvalidArgumentError: not an absolute ``https`` URL (``http`` only for loopback), a
             fragment, a result without a token, a blank ``organization``.
     """
-    return _cte.build_session_transfer_redirect(
-        target_login_url, result, organization
-    )
+    return _cte.build_session_transfer_redirect(target_login_url, result, organization)

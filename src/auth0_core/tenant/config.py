@@ -100,6 +100,7 @@ from .config_parse import (
     parse_organization,
     parse_user,
 )
+from .config_token_exchange import TokenExchangeProfile, parse_token_exchange_profile
 from .config_types import (
     DATABASE_CONNECTION,
     ClientGrant,
@@ -115,7 +116,6 @@ from .config_types import (
     TenantOrganization,
     TenantUser,
 )
-from .config_token_exchange import TokenExchangeProfile, parse_token_exchange_profile
 
 T = TypeVar("T")
 
