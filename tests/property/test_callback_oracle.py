@@ -30,7 +30,16 @@ from auth0_core import Env, FixedClock, HttpRequest, HttpResponse
 from auth0_core._client import CoreClient
 from auth0_core._config import make_config
 from auth0_core._result import LoginResult
-from auth0_core.effects import Effect, Flow, SharedRequest, Sleep, StoreDelete, StoreGet, StoreSet
+from auth0_core.effects import (
+    Effect,
+    Flow,
+    ResolveDomain,
+    SharedRequest,
+    Sleep,
+    StoreDelete,
+    StoreGet,
+    StoreSet,
+)
 from auth0_core.effects import run as run_flow
 from auth0_core.errors import Auth0Error
 from auth0_core.flows.login import complete_login_flow, start_login_flow
@@ -135,6 +144,8 @@ class World:
             return response
         if isinstance(effect, Sleep):  # no login flow waits
             return None
+        if isinstance(effect, ResolveDomain):  # these clients have one domain
+            raise AssertionError("no domain resolver is configured")
         store = self.stores[effect.store]
         if isinstance(effect, StoreGet):
             if effect.store == "transaction" and self.lie is not None:
