@@ -1,4 +1,5 @@
-"""Client authentication at the token endpoint: secret (basic or post) or private_key_jwt."""
+"""Client authentication at the token endpoint: secret (basic or post), private_key_jwt, or
+RFC 8705 ``tls_client_auth`` (the transport presents the certificate; docs/mtls.md)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,10 @@ def authenticate(config: ClientConfig, fields: Fields, issuer: str) -> tuple[Fie
         if k not in ("client_secret", "client_assertion", "client_assertion_type")
     }
     body["client_id"] = config.client_id
+    if config.client_auth_method == "tls_client_auth":
+        # RFC 8705 §2: client_id in the body; the client certificate the transport presents
+        # from ssl_context is the credential. Nothing secret is sent.
+        return body, ()
     if config.client_auth_method == "private_key_jwt":
         body["client_assertion_type"] = ASSERTION_TYPE
         body["client_assertion"] = client_assertion(config, issuer)

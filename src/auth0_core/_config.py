@@ -14,7 +14,9 @@ from ._dpop_key import DEFAULT_ALGORITHM, DPoPKey, DPoPKeyInput, generate_dpop_k
 from ._env import Env
 from .errors import ConfigurationError
 
-ClientAuthMethod = Literal["client_secret_basic", "client_secret_post", "private_key_jwt"]
+ClientAuthMethod = Literal[
+    "client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth"
+]
 LogoutStrategy = Literal["auto", "v2", "oidc"]
 
 MIN_SECRET_LENGTH = 32
@@ -106,6 +108,12 @@ class ClientConfig:
     dpop: DPoPKey | None = None
     # Set by the facade when a logout_stamp_store is configured (docs/login.md).
     logout_stamps: bool = False
+    # mTLS (RFC 8705, docs/mtls.md): the client authenticates with the certificate of
+    # ssl_context (tls_client_auth) at the mtls_endpoint_aliases. ssl_context alone only
+    # configures the transports' TLS (a private CA, say).
+    use_mtls: bool = False
+    # An ssl.SSLContext (typed Any: the core imports no transport module, ssl included).
+    ssl_context: Any = attrs.field(default=None, repr=False, eq=False)
     env: Env = attrs.field(factory=Env)
     # Multiple Custom Domains (docs/custom-domains.md): the callable given as 'domain'. Then
     # base_url is "" here and set per call on the resolved domain's client.
@@ -152,6 +160,8 @@ class ClientOptions(TypedDict, total=False):
     dpop: bool
     dpop_key: DPoPKeyInput | None
     dpop_alg: str | None
+    use_mtls: bool
+    ssl_context: Any  # an ssl.SSLContext
     env: Env | None
 
 
@@ -198,6 +208,8 @@ def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
     method = options.get("client_auth_method") or (
         "private_key_jwt" if options.get("client_assertion_signing_key") else "client_secret_basic"
     )
+    if options.get("use_mtls") is True and not options.get("client_auth_method"):
+        method = "tls_client_auth"
     env = options.get("env") or Env()
     dpop = _dpop_key(options, env)  # outside the try: its errors never quote a value
     domain = options.get("domain", "")  # a callable: a domain resolver (docs/custom-domains.md)
@@ -218,8 +230,47 @@ def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
     return config
 
 
+def _validate_mtls(config: ClientConfig) -> None:
+    """``use_mtls`` and ``ssl_context`` (docs/mtls.md): the certificate is the only credential,
+    as in the official SDK, so a secret, an assertion key or DPoP alongside is refused."""
+    context = config.ssl_context
+    if not isinstance(config.use_mtls, bool):
+        raise ConfigurationError("'use_mtls' must be True or False.")
+    # Duck-typed: the core imports no transport module, ssl included.
+    if context is not None and not all(
+        callable(getattr(context, name, None)) for name in ("wrap_socket", "load_cert_chain")
+    ):
+        raise ConfigurationError("'ssl_context' must be an ssl.SSLContext.")
+    if not config.use_mtls:
+        if config.client_auth_method == "tls_client_auth":
+            raise ConfigurationError("tls_client_auth needs 'use_mtls=True' and 'ssl_context'.")
+        return
+    if config.client_auth_method != "tls_client_auth":
+        raise ConfigurationError(
+            "use_mtls authenticates the client with its certificate (tls_client_auth); "
+            "leave 'client_auth_method' out."
+        )
+    if context is None:
+        raise ConfigurationError(
+            "use_mtls=True needs 'ssl_context': an ssl.SSLContext with the client "
+            "certificate loaded (load_cert_chain)."
+        )
+    if config.client_secret or config.client_assertion_signing_key:
+        raise ConfigurationError(
+            "use_mtls cannot be combined with 'client_secret' or "
+            "'client_assertion_signing_key': the certificate is the client's only credential."
+        )
+    if config.dpop is not None:
+        raise ConfigurationError(
+            "use_mtls cannot be combined with DPoP: each binds tokens its own way."
+        )
+    if config.base_url.startswith("http://"):
+        raise ConfigurationError("use_mtls needs an https:// domain.")
+
+
 def _validate(config: ClientConfig) -> None:
     method = config.client_auth_method
+    _validate_mtls(config)
     if method == "private_key_jwt":
         if not config.client_assertion_signing_key:
             raise ConfigurationError("private_key_jwt needs 'client_assertion_signing_key'.")
@@ -228,7 +279,7 @@ def _validate(config: ClientConfig) -> None:
             raise ConfigurationError(
                 "'client_secret' or 'client_assertion_signing_key' is required."
             )
-    else:
+    elif method != "tls_client_auth":
         raise ConfigurationError(f"unknown client authentication method {method!r}.")
     if config.client_assertion_signing_alg not in ("RS256", "RS384", "PS256"):
         raise ConfigurationError("'client_assertion_signing_alg' must be RS256, RS384 or PS256.")

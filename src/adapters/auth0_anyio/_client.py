@@ -46,6 +46,7 @@ class ServerClient(FacadeBase):
             http_client,
             timeout=self._limits.timeout,
             max_response_bytes=self._limits.max_response_bytes,
+            ssl_context=self._core.config.ssl_context,
         )
         self._single_flight = TaskSingleFlight(self._core.config.env.clock)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import ssl
 from collections.abc import Awaitable, Callable
 
 import anyio
@@ -17,6 +18,7 @@ from auth0_core._http import (
     exchange_timed_out,
     transport_failure,
 )
+from auth0_core.errors import ConfigurationError
 
 Handler = Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
 
@@ -25,6 +27,12 @@ class HttpxTransport:
     """Performs requests on an ``httpx.AsyncClient`` it may own (then closed with it).
 
     ``timeout`` bounds a whole exchange; ``max_response_bytes`` bounds a response body.
+    ``ssl_context`` (an owned client only) is the TLS of every HTTPS request (``verify=``):
+    its CAs and, for mTLS, its client certificate.
+
+    Raises:
+        ConfigurationError: both ``client`` and ``ssl_context`` were given (build the client
+            with ``verify=ssl_context`` instead).
     """
 
     def __init__(
@@ -33,9 +41,18 @@ class HttpxTransport:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        if client is not None and ssl_context is not None:
+            raise ConfigurationError(
+                "give either 'http_client' or 'ssl_context': build your client with "
+                "httpx.AsyncClient(verify=ssl_context)."
+            )
         self.owns_client = client is None
-        self.client = client if client is not None else httpx.AsyncClient(timeout=timeout)
+        if client is None:
+            verify: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
+            client = httpx.AsyncClient(timeout=timeout, verify=verify)
+        self.client = client
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
 

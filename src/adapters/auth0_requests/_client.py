@@ -55,6 +55,7 @@ class ServerClient(FacadeBase):
             session,
             timeout=self._limits.timeout,
             max_response_bytes=self._limits.max_response_bytes,
+            ssl_context=self._core.config.ssl_context,
         )
         self._single_flight = ThreadSingleFlight(self._core.config.env.clock)
         self._closed = threading.Event()  # set by close(): wakes calls waiting between polls

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import contextvars
 import io
+import ssl
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import requests
-from requests.adapters import BaseAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 from auth0_core import HttpRequest, HttpResponse
@@ -22,7 +23,7 @@ from auth0_core._http import (
     exchange_timed_out,
     transport_failure,
 )
-from auth0_core.errors import TransportError
+from auth0_core.errors import ConfigurationError, TransportError
 
 T = TypeVar("T")
 
@@ -31,10 +32,46 @@ T = TypeVar("T")
 _CHUNK_BYTES = 16 * 1024
 
 
+class SSLContextAdapter(HTTPAdapter):
+    """An HTTPS adapter whose TLS is exactly ``ssl_context``: its trusted CAs, its client
+    certificate (mTLS, docs/mtls.md), its versions. requests' own ``verify``/``cert``
+    settings (and ``REQUESTS_CA_BUNDLE``) are not applied on top of it."""
+
+    def __init__(self, ssl_context: ssl.SSLContext, **kwargs: object) -> None:
+        self.ssl_context = ssl_context
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        kwargs["ssl_context"] = self.ssl_context
+        super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
+
+    def proxy_manager_for(self, *args: object, **kwargs: object) -> object:
+        kwargs["ssl_context"] = self.ssl_context
+        return super().proxy_manager_for(*args, **kwargs)  # type: ignore[arg-type]
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> Any:
+        host, pool = super().build_connection_pool_key_attributes(request, verify, None)
+        kwargs: dict[str, Any] = dict(pool)
+        for key in ("ca_certs", "ca_cert_dir", "cert_file", "key_file"):
+            kwargs.pop(key, None)
+        # What the context says, not requests' CERT_REQUIRED/CERT_NONE from ``verify``.
+        kwargs["cert_reqs"] = self.ssl_context.verify_mode
+        kwargs["ssl_context"] = self.ssl_context
+        return host, kwargs
+
+
 class RequestsTransport:
     """Performs requests on a ``requests.Session`` it may own (then closed with it).
 
     ``timeout`` bounds a whole exchange; ``max_response_bytes`` bounds a response body.
+    ``ssl_context`` (an owned session only) is the TLS of every HTTPS request: its CAs and,
+    for mTLS, its client certificate.
+
+    Raises:
+        ConfigurationError: both ``session`` and ``ssl_context`` were given (configure the
+            session's own adapter instead: ours would be replaced without a word).
     """
 
     def __init__(
@@ -43,9 +80,17 @@ class RequestsTransport:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        if session is not None and ssl_context is not None:
+            raise ConfigurationError(
+                "give either 'session' or 'ssl_context': mount SSLContextAdapter(ssl_context) "
+                "on your session for https:// yourself."
+            )
         self.owns_session = session is None
         self.session = session if session is not None else requests.Session()
+        if ssl_context is not None:
+            self.session.mount("https://", SSLContextAdapter(ssl_context))
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
 

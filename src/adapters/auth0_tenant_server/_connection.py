@@ -8,6 +8,8 @@ until the peer leaves or idles. Nothing a peer does here can raise out of
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http
 import inspect
 import logging
@@ -20,10 +22,14 @@ import anyio
 import anyio.abc
 import h11
 from anyio.abc import SocketStream
-from anyio.streams.tls import TLSStream
+from anyio.streams.tls import TLSAttribute, TLSStream
 
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import parse_form
+from auth0_core.tenant.authentication.client_auth import (
+    TLS_CLIENT_SUBJECT_HEADER,
+    TLS_CLIENT_THUMBPRINT_HEADER,
+)
 
 Handler = Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
 
@@ -126,8 +132,39 @@ async def _next_event(conn: h11.Connection, stream: anyio.abc.ByteStream) -> Any
         conn.receive_data(data)
 
 
+def _x5t_s256(der: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode("ascii")
+
+
+# Headers only this server may set: removed from every request, whatever the client sent.
+_TRUSTED_HEADERS = frozenset({TLS_CLIENT_SUBJECT_HEADER, TLS_CLIENT_THUMBPRINT_HEADER})
+ClientIdentity = tuple[tuple[str, str], ...]
+
+
+def client_certificate_identity(stream: anyio.abc.ByteStream) -> ClientIdentity:
+    """The verified TLS client certificate of ``stream`` as trusted headers: its subject DN
+    (RFC 4514) and SHA-256 thumbprint (``x5t#S256``, RFC 8705 §3.1); none without one.
+
+    A certificate reaches here only if the server context verified it (``verify_mode``
+    CERT_OPTIONAL or CERT_REQUIRED with the client CA loaded): OpenSSL fails the handshake
+    otherwise.
+    """
+    if not isinstance(stream, TLSStream):
+        return ()
+    der = stream.extra(TLSAttribute.peer_certificate_binary, None)  # noqa: S610 (anyio)
+    if not der:
+        return ()
+    from cryptography import x509  # the tenant extra's dependency, needed only with TLS
+
+    subject = x509.load_der_x509_certificate(der).subject.rfc4514_string()
+    return ((TLS_CLIENT_SUBJECT_HEADER, subject), (TLS_CLIENT_THUMBPRINT_HEADER, _x5t_s256(der)))
+
+
 async def _read_request(
-    conn: h11.Connection, stream: anyio.abc.ByteStream, site: Site
+    conn: h11.Connection,
+    stream: anyio.abc.ByteStream,
+    site: Site,
+    identity: ClientIdentity = (),
 ) -> tuple[HttpRequest, str] | None:
     """The next request and its path, or None when the peer closed the connection.
 
@@ -157,10 +194,11 @@ async def _read_request(
                     raise _Reject(413)
     except h11.RemoteProtocolError:
         raise _Reject(400) from None
+    headers = [(k, v) for k, v in headers if k not in _TRUSTED_HEADERS]  # h11 lowercases
     request = HttpRequest(
         method=method,
         url=f"{site.scheme}://{host}{target}",
-        headers=tuple(headers),
+        headers=(*headers, *identity),
         body=bytes(body),
     )
     return request, target.split("?", 1)[0]
@@ -221,10 +259,11 @@ async def _exchange(site: Site, stream: anyio.abc.ByteStream) -> None:
             the peer stopped reading a response for that long.
     """
     conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
+    identity = client_certificate_identity(stream)
     while True:
         try:
             with anyio.fail_after(site.idle_timeout):
-                received = await _read_request(conn, stream, site)
+                received = await _read_request(conn, stream, site, identity)
         except _Reject as reject:
             if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
                 reply = _plain(reject.status)

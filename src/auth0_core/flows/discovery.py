@@ -32,6 +32,8 @@ def metadata_flow(client: CoreClient) -> Flow[ServerMetadata]:
         f"discovery:{config.base_url}", prepare_discovery_request(config)
     )
     metadata = process_discovery_response(response)
+    if config.use_mtls:  # token, PAR, revocation, CIBA at their mTLS aliases (docs/mtls.md)
+        metadata = metadata.for_mtls()
     client.metadata_cache.put(config.base_url, metadata, now, cache_ttl(response))
     return metadata
 

@@ -149,6 +149,7 @@ def parse_client(section: Section) -> TenantClient:
         allowed_logout_urls=section.texts("allowed_logout_urls"),
         token_endpoint_auth_method=method,  # type: ignore[arg-type]  # checked by choice()
         client_assertion_public_key=section.optional_text("client_assertion_public_key"),
+        tls_client_auth_subject_dn=section.optional_text("tls_client_auth_subject_dn"),
         refresh_token=_parse_refresh_settings(section),
         grant_types=grant_types,
         require_dpop=section.flag("require_dpop", False),
@@ -159,6 +160,10 @@ def parse_client(section: Section) -> TenantClient:
     )
     if method == "private_key_jwt" and client.client_assertion_public_key is None:
         raise ConfigurationError(f"{section.where} uses private_key_jwt without a public key")
+    if method == "tls_client_auth" and client.tls_client_auth_subject_dn is None:
+        raise ConfigurationError(
+            f"{section.where} uses tls_client_auth without a tls_client_auth_subject_dn"
+        )
     if method.startswith("client_secret") and client.client_secret is None:
         raise ConfigurationError(f"{section.where} uses {method} without a client_secret")
     uri = client.backchannel_logout_uri

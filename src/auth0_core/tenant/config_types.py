@@ -9,11 +9,14 @@ from typing import Any, Literal
 
 import attrs
 
-AuthMethod = Literal["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+AuthMethod = Literal[
+    "client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth", "none"
+]
 AUTH_METHODS: tuple[AuthMethod, ...] = (
     "client_secret_basic",
     "client_secret_post",
     "private_key_jwt",
+    "tls_client_auth",
     "none",
 )
 RotationType = Literal["non-rotating", "rotating"]
@@ -68,6 +71,9 @@ class TenantClient:
     allowed_logout_urls: tuple[str, ...] = ()
     token_endpoint_auth_method: AuthMethod = "client_secret_basic"
     client_assertion_public_key: str | None = attrs.field(default=None, repr=False)
+    # RFC 8705 tls_client_auth: the subject DN (RFC 4514 string) the client's certificate
+    # must carry; the certificate itself is verified by the server adapter's TLS.
+    tls_client_auth_subject_dn: str | None = None
     refresh_token: RefreshTokenSettings = RefreshTokenSettings()
     # None: every grant the tenant serves (including ones added through grant_handlers).
     grant_types: tuple[str, ...] | None = None

@@ -52,6 +52,11 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/oauth/token"): token.token,
     ("POST", "/bc-authorize"): ciba.bc_authorize,
     ("POST", "/oauth/revoke"): revoke.revoke,
+    # RFC 8705 §5 mTLS endpoint aliases (advertised with mtls_endpoint_aliases = true).
+    ("POST", "/mtls/oauth/par"): par.par,
+    ("POST", "/mtls/oauth/token"): token.token,
+    ("POST", "/mtls/bc-authorize"): ciba.bc_authorize,
+    ("POST", "/mtls/oauth/revoke"): revoke.revoke,
     ("GET", "/userinfo"): userinfo.userinfo,
     ("GET", "/v2/logout"): logout.v2_logout,
     ("GET", "/oidc/logout"): logout.oidc_logout,
@@ -150,7 +155,7 @@ def _my_account_unrouted(allowed: str) -> HttpResponse:
 
 def _grant_type(incoming: Incoming) -> str | None:
     """The ``grant_type`` of a token request, for the log."""
-    if incoming.path != "/oauth/token" or incoming.method != "POST":
+    if incoming.path not in ("/oauth/token", "/mtls/oauth/token") or incoming.method != "POST":
         return None
     try:
         return incoming.body_params().get("grant_type")

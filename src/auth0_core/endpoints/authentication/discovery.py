@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import attrs
 
 from ..._config import ClientConfig
@@ -10,6 +13,10 @@ from ...errors import ConfigurationError, InvalidResponse
 from ._oauth import tenant_headers
 
 __all__ = ["ServerMetadata", "prepare_discovery_request", "process_discovery_response"]
+
+
+def _frozen(value: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(value))
 
 
 @attrs.frozen(kw_only=True)
@@ -25,6 +32,26 @@ class ServerMetadata:
     pushed_authorization_request_endpoint: str | None = None
     revocation_endpoint: str | None = None
     backchannel_authentication_endpoint: str | None = None
+    # RFC 8705 §5: where a client authenticating with a TLS certificate sends its requests.
+    mtls_endpoint_aliases: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen)
+
+    def for_mtls(self) -> ServerMetadata:
+        """These endpoints with the client-authenticated ones (token, PAR, revocation, CIBA)
+        replaced by their ``mtls_endpoint_aliases``; an endpoint without an alias is kept
+        (RFC 8705 §5)."""
+        aliases = self.mtls_endpoint_aliases
+        return attrs.evolve(
+            self,
+            token_endpoint=aliases.get("token_endpoint", self.token_endpoint),
+            pushed_authorization_request_endpoint=aliases.get(
+                "pushed_authorization_request_endpoint",
+                self.pushed_authorization_request_endpoint,
+            ),
+            revocation_endpoint=aliases.get("revocation_endpoint", self.revocation_endpoint),
+            backchannel_authentication_endpoint=aliases.get(
+                "backchannel_authentication_endpoint", self.backchannel_authentication_endpoint
+            ),
+        )
 
 
 def prepare_discovery_request(config: ClientConfig) -> HttpRequest:
@@ -53,13 +80,22 @@ def process_discovery_response(response: HttpResponse) -> ServerMetadata:
     if not isinstance(document.get("issuer"), str) or not document["issuer"]:
         raise ConfigurationError("the tenant's discovery document has no 'issuer'.")
 
-    def member(name: str, *, required: bool) -> str | None:
-        value = document.get(name)
+    def member(name: str, *, required: bool, within: Mapping[str, object] = document) -> str | None:
+        value = within.get(name)
         if value is None and not required:
             return None
         if not isinstance(value, str) or not value.startswith(("https://", "http://")):
             raise InvalidResponse(f"discovery member '{name}' is missing or not a URL")
         return value
+
+    raw_aliases = document.get("mtls_endpoint_aliases")
+    if raw_aliases is not None and not isinstance(raw_aliases, dict):
+        raise InvalidResponse("discovery member 'mtls_endpoint_aliases' is not an object")
+    aliases = {
+        str(name): str(member(str(name), required=True, within=raw_aliases or {}))
+        for name in (raw_aliases or {})
+        if str(name).endswith("_endpoint")
+    }
 
     return ServerMetadata(
         issuer=str(document["issuer"]),
@@ -75,4 +111,5 @@ def process_discovery_response(response: HttpResponse) -> ServerMetadata:
         backchannel_authentication_endpoint=member(
             "backchannel_authentication_endpoint", required=False
         ),
+        mtls_endpoint_aliases=aliases,
     )

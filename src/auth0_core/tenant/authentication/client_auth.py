@@ -1,8 +1,13 @@
 """Client authentication at the token and PAR endpoints (RFC 6749 §2.3, RFC 7523 §3).
 
-Three ways in, as on Auth0: ``client_secret_basic`` (HTTP Basic), ``client_secret_post`` (secret
-in the body) and ``private_key_jwt`` (a signed client assertion). Failures answer
-``401 {"error": "invalid_client"}``; a request that mixes methods answers ``400 invalid_request``.
+Four ways in, as on Auth0: ``client_secret_basic`` (HTTP Basic), ``client_secret_post`` (secret
+in the body), ``private_key_jwt`` (a signed client assertion) and ``tls_client_auth`` (RFC 8705:
+``client_id`` in the body and a client certificate with the subject DN the client is
+registered with). The certificate is verified by whoever terminates TLS; the server adapter
+passes the verified certificate's subject and thumbprint in :data:`TLS_CLIENT_SUBJECT_HEADER`
+and :data:`TLS_CLIENT_THUMBPRINT_HEADER`, which it removes from every request it receives.
+Failures answer ``401 {"error": "invalid_client"}``; a request that mixes methods answers
+``400 invalid_request``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ from ..params import Incoming, Params
 from ..responses import RequestRejected, oauth_error
 from ..state import TenantState
 
+# Set only by the server adapter (auth0_tenant_server), from the verified TLS client certificate;
+# it strips any value a client sends. Whoever else fronts the tenant must do the same.
+TLS_CLIENT_SUBJECT_HEADER = "x-auth0-tenant-tls-client-subject"
+TLS_CLIENT_THUMBPRINT_HEADER = "x-auth0-tenant-tls-client-x5t-s256"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 # Auth0 accepts RS256, RS384 and PS256 assertions from RSA credentials (protocol doc 8.6).
 _ASSERTION_ALGORITHMS = ("RS256", "RS384", "PS256")
@@ -66,7 +75,7 @@ def authenticate_client(state: TenantState, incoming: Incoming, params: Params) 
     elif basic:
         client = _basic_client(config, authorization[6:].strip())
     else:
-        client = _post_client(config, params, secret_in_body)
+        client = _post_client(config, params, secret_in_body, incoming)
     body_client_id = params.get("client_id")
     if body_client_id is not None and body_client_id != client.client_id:
         raise _invalid_client("The client_id does not match the authenticated client.")
@@ -81,7 +90,7 @@ def _secret_matches(client: TenantClient, secret: str) -> bool:
 def _check_secret(client: TenantClient | None, secret: str, *, basic: bool) -> TenantClient:
     if client is None:
         raise _invalid_client("Unknown client.", basic=basic)
-    if client.token_endpoint_auth_method in ("private_key_jwt", "none"):
+    if client.token_endpoint_auth_method in ("private_key_jwt", "tls_client_auth", "none"):
         raise _invalid_client(
             f"This client authenticates with {client.token_endpoint_auth_method}.", basic=basic
         )
@@ -108,15 +117,30 @@ def _basic_client(config: TenantConfig, credentials: str) -> TenantClient:
     return _check_secret(config.client(client_id), secret, basic=True)
 
 
-def _post_client(config: TenantConfig, params: Params, secret: str | None) -> TenantClient:
+def _post_client(
+    config: TenantConfig, params: Params, secret: str | None, incoming: Incoming
+) -> TenantClient:
     client_id = params.get("client_id")
     if client_id is None:
         raise _invalid_client("Client authentication is required.")
     client = config.client(client_id)
     if secret is not None:
         return _check_secret(client, secret, basic=False)
+    if client is not None and client.token_endpoint_auth_method == "tls_client_auth":
+        return _tls_client(client, incoming)
     if client is None or client.token_endpoint_auth_method != "none":
         raise _invalid_client("Client authentication is required.")
+    return client
+
+
+def _tls_client(client: TenantClient, incoming: Incoming) -> TenantClient:
+    """RFC 8705 §2.1: the verified certificate's subject must be the registered one."""
+    subject = incoming.request.header(TLS_CLIENT_SUBJECT_HEADER)
+    if subject is None:
+        raise _invalid_client("This client authenticates with a TLS client certificate.")
+    expected = client.tls_client_auth_subject_dn or ""
+    if not hmac.compare_digest(subject.encode(), expected.encode()):
+        raise _invalid_client("The client certificate's subject is not the registered one.")
     return client
 
 

@@ -48,6 +48,7 @@ def discovery_document(state: TenantState) -> dict[str, Any]:
             "client_secret_basic",
             "client_secret_post",
             "private_key_jwt",
+            "tls_client_auth",
         ],
         "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "PS256"],
         "claims_supported": [
@@ -75,4 +76,14 @@ def discovery_document(state: TenantState) -> dict[str, Any]:
     }
     if state.config.pushed_authorization_requests:
         document["pushed_authorization_request_endpoint"] = f"{base}/oauth/par"
+    if state.config.mtls_endpoint_aliases:
+        aliases = {
+            "token_endpoint": f"{base}/mtls/oauth/token",
+            "revocation_endpoint": f"{base}/mtls/oauth/revoke",
+            "backchannel_authentication_endpoint": f"{base}/mtls/bc-authorize",
+        }
+        if state.config.pushed_authorization_requests:
+            aliases["pushed_authorization_request_endpoint"] = f"{base}/mtls/oauth/par"
+        document["mtls_endpoint_aliases"] = aliases
+        document["tls_client_certificate_bound_access_tokens"] = False
     return document
