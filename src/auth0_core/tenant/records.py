@@ -106,6 +106,16 @@ class ConnectCode:
 
 
 @attrs.frozen(kw_only=True)
+class SessionTransfer:
+    """A Session Transfer Token the custom token exchange minted, for ``/authorize`` to redeem
+    once (``session_transfer_token=``) as a login of ``user_id`` at ``client_id``."""
+
+    client_id: str
+    user_id: str
+    expires_at: int
+
+
+@attrs.frozen(kw_only=True)
 class LogEntry:
     """One handled request, for assertions such as "the token endpoint was hit once"."""
 

@@ -30,6 +30,7 @@ from .records import (
     LogEntry,
     LoginTransaction,
     PushedRequest,
+    SessionTransfer,
 )
 from .refresh_store import RefreshTokens
 from .sessions import Sessions
@@ -100,6 +101,8 @@ class TenantState:
         self.connect_codes: dict[str, ConnectCode] = {}
         # CIBA requests started at /bc-authorize, until answered or expired (and their settings).
         self.ciba = BackchannelRequests()
+        # Session Transfer Tokens minted by the custom token exchange, until redeemed or expired.
+        self.session_transfers: dict[str, SessionTransfer] = {}
 
     def __repr__(self) -> str:
         return f"TenantState(base_url={self.base_url!r})"
@@ -119,7 +122,7 @@ class TenantState:
         """Forget expired pushed requests, login pages and codes, and old replay records."""
         now = self.env.now()
         stores = (self.pushed, self.logins, self.codes, self.connect_tickets, self.connect_codes)
-        for store in stores:
+        for store in (*stores, self.session_transfers):
             for key in [k for k, v in store.items() if v.expires_at <= now]:
                 del store[key]
         for code in [

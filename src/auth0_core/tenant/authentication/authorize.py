@@ -6,13 +6,22 @@ The validation is shared with ``POST /oauth/par`` (:mod:`.par`); the login page 
 Order of checks follows RFC 6749 §4.1.2.1: until ``client_id`` and ``redirect_uri`` are known
 good, errors are shown on an HTML page (never redirect to an unregistered URL); after that,
 errors go back to the ``redirect_uri`` as ``error``/``error_description``/``state``.
+
+A ``session_transfer_token`` (protocol doc §8.5, minted by :mod:`.custom_token_exchange`) that
+is live, unused and minted for the requesting client skips the login page: the code is issued
+for the token's user in a tenant session, as after a login. One that is not is burnt and not
+honoured (Auth0 then prompts for a login); one for another user than the browser's session ends
+that session first, as Auth0 does.
 """
 
 from __future__ import annotations
 
 import re
 
+import attrs
+
 from ..._http import HttpResponse
+from ..backchannel import end_session
 from ..config import TenantClient
 from ..params import Incoming, Params
 from ..records import AuthorizationRequest, CodeGrant, Grant, LoginTransaction
@@ -24,6 +33,7 @@ from ..responses import (
     redirect,
     with_query,
 )
+from ..sessions import SESSION_COOKIE, session_cookie
 from ..state import TenantState
 from .linking import granted_scope, link_audience, link_request, unlink_now
 
@@ -136,7 +146,7 @@ def authorize(state: TenantState, incoming: Incoming) -> HttpResponse:
     """``GET /authorize``: show the login page, or report an error."""
     params = incoming.query
     if params.get("request_uri") is not None:
-        return _authorize_pushed(state, params)
+        return _authorize_pushed(state, incoming)
     try:
         client, redirect_uri = client_and_redirect(state, params)
     except AuthorizeFailure as failure:
@@ -145,11 +155,12 @@ def authorize(state: TenantState, incoming: Incoming) -> HttpResponse:
         request = authorization_request(state, client, redirect_uri, params)
     except AuthorizeFailure as failure:
         return error_redirect(redirect_uri, failure.error, failure.description, params.get("state"))
-    return _start_login(state, client, request)
+    return _start_login(state, client, request, incoming)
 
 
-def _authorize_pushed(state: TenantState, params: Params) -> HttpResponse:
+def _authorize_pushed(state: TenantState, incoming: Incoming) -> HttpResponse:
     """``/authorize?client_id=...&request_uri=...`` (RFC 9126 §4): the pushed request rules."""
+    params = incoming.query
     if not state.config.pushed_authorization_requests:
         return error_page(400, "invalid_request", "Pushed authorization requests are disabled.")
     request_uri = params.get("request_uri") or ""
@@ -163,11 +174,11 @@ def _authorize_pushed(state: TenantState, params: Params) -> HttpResponse:
     client = state.config.client(pushed.request.client_id)
     if client is None:  # the configuration is immutable, so this cannot happen; stay total
         return error_page(400, "invalid_request", "Unknown client.")
-    return _start_login(state, client, pushed.request)
+    return _start_login(state, client, pushed.request, incoming)
 
 
 def _start_login(
-    state: TenantState, client: TenantClient, request: AuthorizationRequest
+    state: TenantState, client: TenantClient, request: AuthorizationRequest, incoming: Incoming
 ) -> HttpResponse:
     if request.prompt is not None and "none" in request.prompt.split():
         # There is no tenant SSO session to reuse, so a silent login cannot succeed.
@@ -183,12 +194,49 @@ def _start_login(
                 request.redirect_uri, failure.error, failure.description, request.state
             )
         return issue_code(state, request, user_id)
+    transferred = _redeem_session_transfer(state, request, incoming)
+    if transferred is not None:
+        return transferred
     now = state.env.now()
     tx = state.env.random_urlsafe(32)
     state.logins[tx] = LoginTransaction(
         request=request, expires_at=now + state.config.login_lifetime
     )
     return login_page(tx, client.name)
+
+
+def _redeem_session_transfer(
+    state: TenantState, request: AuthorizationRequest, incoming: Incoming
+) -> HttpResponse | None:
+    """The code for a good ``session_transfer_token``'s user; None to show the login page."""
+    token = dict(request.params).get("session_transfer_token")
+    if token is None or request.link is not None:
+        return None
+    # Single use: pop first, so a refused attempt also burns the token.
+    transfer = state.session_transfers.pop(token, None)
+    if (
+        transfer is None
+        or transfer.expires_at <= state.env.now()
+        or transfer.client_id != request.client_id
+    ):
+        return None
+    live = state.sessions.get(session_cookie(incoming.request) or "")
+    if live is not None and live.user_id != transfer.user_id:
+        end_session(state, live.sid)
+        return None
+    org = state.config.organization(request.organization_id) if request.organization_id else None
+    if org is not None and transfer.user_id not in org.members:
+        description = f"user {transfer.user_id} is not part of the {org.id} organization"
+        return error_redirect(request.redirect_uri, "access_denied", description, request.state)
+    sid = live.sid if live is not None else start_session(state, transfer.user_id)
+    return with_session_cookie(state, issue_code(state, request, transfer.user_id, sid=sid), sid)
+
+
+def with_session_cookie(state: TenantState, response: HttpResponse, sid: str) -> HttpResponse:
+    """``response`` setting the browser's tenant session cookie to ``sid``."""
+    secure = "; Secure" if state.base_url.startswith("https://") else ""
+    cookie = f"{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    return attrs.evolve(response, headers=(*response.headers, ("Set-Cookie", cookie)))
 
 
 def issue_code(

@@ -3,7 +3,7 @@ configured ``[[token_exchange_profiles]]`` type for tokens of the user it maps t
 actor token (an ID token this tenant issued to the client, or a subject token of a profile),
 tokens carry ``act`` and no refresh token is issued. ``audience=urn:{domain}:session_transfer``
 mints an opaque Session Transfer Token instead (the profile must allow it, an actor is
-required).
+required); ``/authorize`` redeems it once (:func:`.authorize.issue_code` for its user).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from ..._http import HttpResponse
 from ..config_types import TenantClient
 from ..params import Params
+from ..records import SessionTransfer
 from ..responses import json_ok, oauth_error
 from ..state import TenantState
 from .mint import audience_claim, sign_access_token, token_type, user_claims
@@ -67,8 +68,14 @@ def custom_token_exchange_grant(
             return oauth_error(400, "session_transfer_disabled", "Session transfer is not enabled.")
         if actor is None:
             return oauth_error(400, "setactor_required", "A session transfer token needs an actor.")
+        token = "stt_" + state.env.random_urlsafe(32)
+        state.session_transfers[token] = SessionTransfer(
+            client_id=client.client_id,
+            user_id=user.user_id,
+            expires_at=state.env.now() + SESSION_TRANSFER_LIFETIME,
+        )
         stt = {
-            "access_token": "stt_" + state.env.random_urlsafe(32),
+            "access_token": token,
             "issued_token_type": SESSION_TRANSFER_TOKEN_TYPE,
             "token_type": "N_A",
             "expires_in": SESSION_TRANSFER_LIFETIME,

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import hmac
 
-import attrs
-
 from ..._http import HttpResponse
 from ..params import Incoming
 from ..responses import AuthorizeFailure, error_page, error_redirect, login_page
-from ..sessions import SESSION_COOKIE, session_cookie
+from ..sessions import session_cookie
 from ..state import TenantState
-from .authorize import issue_code, start_session
+from .authorize import issue_code, start_session, with_session_cookie
 from .linking import link_after_login
 
 
@@ -60,7 +58,4 @@ def login(state: TenantState, incoming: Incoming) -> HttpResponse:
     sid = (
         live.sid if live is not None and live.user_id == user_id else start_session(state, user_id)
     )
-    response = issue_code(state, request, user_id, sid=sid)
-    secure = "; Secure" if state.base_url.startswith("https://") else ""
-    cookie = f"{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax{secure}"
-    return attrs.evolve(response, headers=(*response.headers, ("Set-Cookie", cookie)))
+    return with_session_cookie(state, issue_code(state, request, user_id, sid=sid), sid)
