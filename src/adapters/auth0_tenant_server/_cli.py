@@ -2,7 +2,8 @@
 
 ``auth0-core tenant`` needs the ``tenant`` extra and ``auth0-core demo`` the ``demo`` extra;
 ``--backend trio`` needs the ``trio`` extra. ``auth0-core logout-user`` asks a running tenant to
-end a user's sessions (which sends the back-channel logout tokens); it needs no extra. This
+end a user's sessions (which sends the back-channel logout tokens), and ``auth0-core ciba``
+approves or denies CIBA requests at one; they need no extra. This
 module imports only the standard library and the core at the top, so that the command starts
 from a base install and says which extra to install instead of failing with a traceback.
 
@@ -243,7 +244,47 @@ def _add_logout_user(subparsers: SubParsers) -> None:
     parser.set_defaults(run=_run_logout_user)
 
 
-COMMANDS: list[Callable[[SubParsers], None]] = [_add_tenant, _add_demo, _add_logout_user]
+def _run_ciba(args: argparse.Namespace) -> int:
+    from ._ciba import answer_ciba
+
+    if (args.auth_req_id is None) == (args.user is None):
+        print("auth0-core: give AUTH_REQ_ID or --user USER_ID (one of them)", file=sys.stderr)
+        return 2
+    return answer_ciba(
+        args.decision, args.auth_req_id, user_id=args.user, tenant=args.tenant, cafile=args.cafile
+    )
+
+
+def _add_ciba(subparsers: SubParsers) -> None:
+    parser = subparsers.add_parser(
+        "ciba",
+        help="approve or deny CIBA requests at a running tenant (as the user's device)",
+        description="POST the decision to the tenant's /ciba page: one request by its "
+        "AUTH_REQ_ID, or every pending request of --user. The polling client then gets tokens "
+        "(approve) or access_denied (deny). The page itself, GET /ciba?user=USER_ID, lists "
+        "the pending requests with Approve and Deny buttons.",
+    )
+    parser.add_argument("decision", choices=("approve", "deny"), help="what the user answers")
+    parser.add_argument("auth_req_id", metavar="AUTH_REQ_ID", nargs="?", help="one request")
+    parser.add_argument("--user", metavar="USER_ID", help="every pending request of this user")
+    parser.add_argument(
+        "--tenant",
+        metavar="URL",
+        default="http://127.0.0.1:8000",
+        help="the running tenant's base URL (http://127.0.0.1:8000)",
+    )
+    parser.add_argument(
+        "--cafile", metavar="FILE", help="PEM certificates to trust for an https tenant"
+    )
+    parser.set_defaults(run=_run_ciba)
+
+
+COMMANDS: list[Callable[[SubParsers], None]] = [
+    _add_tenant,
+    _add_demo,
+    _add_logout_user,
+    _add_ciba,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -84,6 +84,33 @@ class BackchannelRequests:
             and (now is None or r.expires_at > now)
         ]
 
+    def answer(
+        self,
+        status: BackchannelStatus,
+        now: int,
+        auth_req_id: str | None = None,
+        user_id: str | None = None,
+    ) -> list[str]:
+        """Answer, as the user on their device, the pending request ``auth_req_id`` or every
+        pending request of ``user_id``; the ``auth_req_id`` values answered.
+
+        Raises:
+            ValueError: neither or both of ``auth_req_id`` and ``user_id`` given.
+            KeyError: ``auth_req_id`` is no pending request.
+        """
+        if (auth_req_id is None) == (user_id is None):
+            raise ValueError("give exactly one of auth_req_id and user_id")
+        if auth_req_id is not None:
+            request = self.get(auth_req_id)
+            if request is None or request.status != "pending" or request.expires_at <= now:
+                raise KeyError("no pending backchannel request with that auth_req_id")
+            requests = [request]
+        else:
+            requests = self.pending(user_id, now)
+        for request in requests:
+            request.status = status
+        return [request.auth_req_id for request in requests]
+
     def purge(self, now: int) -> None:
         """Forget requests expired long enough ago."""
         for key in [k for k, r in self.requests.items() if r.expires_at + _RETENTION <= now]:

@@ -19,6 +19,7 @@ from .._http import HttpRequest, HttpResponse
 from .authentication import (
     authorize,
     ciba,
+    ciba_device,
     discovery,
     login,
     logout,
@@ -51,6 +52,8 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("POST", "/oauth/par"): par.par,
     ("POST", "/oauth/token"): token.token,
     ("POST", "/bc-authorize"): ciba.bc_authorize,
+    ("GET", "/ciba"): ciba_device.ciba_page,
+    ("POST", "/ciba"): ciba_device.ciba_decision,
     ("POST", "/oauth/revoke"): revoke.revoke,
     # RFC 8705 §5 mTLS endpoint aliases (advertised with mtls_endpoint_aliases = true).
     ("POST", "/mtls/oauth/par"): par.par,

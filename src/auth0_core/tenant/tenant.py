@@ -350,17 +350,5 @@ class Tenant:
     def _answer_backchannel(
         self, status: BackchannelStatus, auth_req_id: str | None, user_id: str | None
     ) -> list[str]:
-        if (auth_req_id is None) == (user_id is None):
-            raise ValueError("give exactly one of auth_req_id and user_id")
         with self._lock:
-            now = self.env.now()
-            if auth_req_id is not None:
-                request = self.state.ciba.get(auth_req_id)
-                if request is None or request.status != "pending" or request.expires_at <= now:
-                    raise KeyError("no pending backchannel request with that auth_req_id")
-                requests = [request]
-            else:
-                requests = self.state.ciba.pending(user_id, now)
-            for request in requests:
-                request.status = status
-            return [request.auth_req_id for request in requests]
+            return self.state.ciba.answer(status, self.env.now(), auth_req_id, user_id)
