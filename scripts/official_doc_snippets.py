@@ -101,6 +101,10 @@ class DocsUnavailable(Exception):
     """A page could not be read."""
 
 
+class Differs(Exception):
+    """The block raised the refusal its spec documents as a deliberate difference."""
+
+
 class Snippet:
     """One fenced Python block: ``page#index``, its first code line on the page, its text."""
 
@@ -233,9 +237,16 @@ async def run_one(harness: Harness, snippet: Snippet, spec: Spec, mode: str) -> 
         if spec.setup is not None:
             await spec.setup(run, namespace)
         exec(code, namespace)  # noqa: S102  (the pinned, hash-checked docs block)
-        outcome = namespace["__snippet__"]()
-        if not synchronous:
-            outcome = await outcome
+        try:
+            outcome = namespace["__snippet__"]()
+            if not synchronous:
+                outcome = await outcome
+        except Exception as error:
+            if spec.differs and spec.differs[0] in f"{type(error).__name__}: {error}":
+                raise Differs(f"{type(error).__name__}: {error}") from error
+            raise
+        if spec.differs:
+            raise AssertionError(f"ran without the documented refusal ({spec.differs[0]})")
         namespace["__return__"] = outcome
         assert spec.check is not None
         await spec.check(run, namespace)
@@ -291,9 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         f"auth0-server-python docs at {COMMIT[:12]}: {len(snippets)} Python blocks "
         f"in {len(pages)} pages; modes {', '.join(MODES)}"
     )
-    totals = {"PASS": 0, "FAIL": 0, "NOT RUN": 0}
+    statuses = ("PASS", "FAIL", "DIFFERS", "NOT RUN")
+    totals = dict.fromkeys(statuses, 0)
     reasons: dict[str, int] = {}
-    per_mode: dict[str, dict[str, int]] = {m: {"PASS": 0, "FAIL": 0, "NOT RUN": 0} for m in MODES}
+    per_mode = {mode: dict.fromkeys(statuses, 0) for mode in MODES}
     with Harness() as harness:
         for snippet in snippets:
             if arguments.only and snippet.key not in arguments.only:
@@ -311,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     try:
                         drive(mode, lambda: run_one(harness, snippet, spec, mode))  # noqa: B023
+                    except Differs as error:
+                        status = "DIFFERS"
+                        why = spec.differs[-1] if spec.differs else ""
+                        print(f"DIFFERS  {label}: {error}; {why}")
                     except Exception as error:  # reported; the run goes on
                         status = "FAIL"
                         print(f"FAIL     {label}: {type(error).__name__}: {error}")
@@ -323,17 +339,18 @@ def main(argv: list[str] | None = None) -> int:
                 per_mode[mode][status] += 1
     print()
     for mode, counts in per_mode.items():
-        run_count = counts["PASS"] + counts["FAIL"]
+        run_count = counts["PASS"] + counts["FAIL"] + counts["DIFFERS"]
         print(
             f"{mode:8} run {run_count}, passed {counts['PASS']}, failed {counts['FAIL']}, "
-            f"not run {counts['NOT RUN']}"
+            f"refused as documented {counts['DIFFERS']}, not run {counts['NOT RUN']}"
         )
     print("not run, by reason (snippet x mode):")
     for category, count in sorted(reasons.items(), key=lambda item: -item[1]):
         print(f"  {count:4}  {category}")
     print(
-        f"total: run {totals['PASS'] + totals['FAIL']}, passed {totals['PASS']}, "
-        f"failed {totals['FAIL']}, not run {totals['NOT RUN']}"
+        f"total: run {totals['PASS'] + totals['FAIL'] + totals['DIFFERS']}, "
+        f"passed {totals['PASS']}, failed {totals['FAIL']}, "
+        f"refused as documented {totals['DIFFERS']}, not run {totals['NOT RUN']}"
     )
     return 1 if totals["FAIL"] else 0
 

@@ -57,6 +57,17 @@ API_SCOPES = {  # the audiences and scopes the pages name
     "urn:another:api": [],
     "https://custom-api.com": ["read:foo"],
 }  # fmt: skip
+# Custom Token Exchange: the subject token types the pages name (a Token Exchange Profile
+# each), and their subject tokens, each mapped to the user the profile's Action would set.
+MCP_TOKEN = "urn:acme:mcp-token"
+CUSTOMER_SUBJECT = "urn:acme:customer-subject"  # may mint Session Transfer Tokens
+EXCHANGE_TYPES = (MCP_TOKEN, CUSTOMER_SUBJECT)
+EXCHANGE_TOKENS = {
+    "your-custom-token": "auth0|alice",
+    "custom-token-from-external-system": "auth0|alice",
+    "custom-token": "auth0|alice",
+    "customer-alice": "auth0|alice",
+}  # "token" (CustomTokenExchange.md#7) is not one: that block is about the refusal
 MY_ACCOUNT_SCOPES = [
     "create:me:connected_accounts",
     "read:me:connected_accounts",
@@ -93,6 +104,15 @@ def tenant_config() -> TenantConfig:
             "organizations": [
                 {"id": "org_abc123", "name": "abc", "members": ["auth0|alice"]},
                 {"id": "org_xyz789", "name": "xyz", "members": ["auth0|alice"]},
+                {"id": "org_abc1234", "name": "abc1234", "members": ["auth0|alice"]},
+            ],
+            "token_exchange_profiles": [
+                {
+                    "subject_token_type": kind,
+                    "tokens": dict(EXCHANGE_TOKENS),
+                    "session_transfer": kind == CUSTOMER_SUBJECT,
+                }
+                for kind in EXCHANGE_TYPES
             ],
         }
     )
@@ -135,8 +155,8 @@ class Run:
 
     def __init__(self, harness: Harness, mode: str) -> None:
         self.mode = mode
-        self.tenant = harness.fresh_tenant()
-        self.base = harness.base_url
+        self.tenant, self.tenant_b = harness.fresh_tenant(), harness.tenant_b
+        self.base, self.base_b = harness.base_url, harness.base_url_b
         self.jar: dict[str, str] = {}
         self.request = CookieRequest()
         self.request.cookies = self.jar  # the live jar: each call sees the latest cookies
@@ -144,6 +164,7 @@ class Run:
         self.lazy: dict[str, Callable[[], Any]] = {}
         self.pending_url: str | None = None  # the last URL the setup started
         self.clients: list[Any] = []
+        self.cleanups: list[Callable[[], object]] = []
 
     # --- clients ----------------------------------------------------------------------------
 
@@ -176,8 +197,21 @@ class Run:
     # --- the browser -----------------------------------------------------------------------
 
     def send(self, effect: Effect) -> HttpResponse:
+        """The browser's request, to the tenant (A or B) whose address it names."""
         assert isinstance(effect, HttpRequest), effect
+        if effect.url.startswith(self.base_b + "/"):
+            return self.tenant_b.handle(effect)
         return self.tenant.handle(effect)
+
+    def tenant_at(self, base: str) -> Tenant:
+        return self.tenant_b if base == self.base_b else self.tenant
+
+    def app_request(self, headers: dict[str, str], url: str | None = None) -> None:
+        """The application's current request (what a domain resolver reads): its headers and
+        URL (by default ``https://{host}/auth/login``)."""
+        host = headers.get("x-forwarded-host") or headers.get("host") or "app.example"
+        self.request.headers = {k.lower(): v for k, v in headers.items()}
+        self.request.url = url or f"https://{host}/auth/login"
 
     def browser(self, url: str, user: str = "alice") -> str:
         """Log in at the tenant's page ``url`` as ``user``; the callback URL it redirects to."""
@@ -263,6 +297,8 @@ class Run:
         return thread
 
     async def close(self) -> None:
+        for cleanup in self.cleanups:
+            cleanup()
         for client in self.clients + [
             v for v in self.namespace_ref.values() if isinstance(v, _CLIENT_TYPES)
         ]:
@@ -277,35 +313,39 @@ _CLIENT_TYPES = (auth0_requests.ServerClient, auth0_anyio.ServerClient)
 
 
 class Harness:
-    """The tenant served on loopback for the whole run; each run gets a fresh tenant behind
-    the same address."""
+    """The tenant served on loopback for the whole run, and a second one (tenant B, another
+    port: another custom domain for the multiple-custom-domains pages); each run gets fresh
+    tenants behind the same addresses."""
 
     def __init__(self) -> None:
         self.config = tenant_config()
-        self._tenant: Tenant | None = None
-        self._server = ServerThread(make_handler=self._make_handler)
-        self.base_url = ""
+        self._tenants: dict[str, Tenant] = {}
+        self._servers = [ServerThread(make_handler=self._make_handler) for _ in range(2)]
+        self.base_url = self.base_url_b = ""
 
     def _make_handler(self, base_url: str) -> Callable[[HttpRequest], HttpResponse]:
-        self.base_url = base_url
-
         def handle(request: HttpRequest) -> HttpResponse:
-            assert self._tenant is not None
-            return self._tenant.handle(request)
+            return self._tenants[base_url].handle(request)
 
         return handle
 
     def fresh_tenant(self) -> Tenant:
-        self._tenant = Tenant(self.config, base_url=self.base_url)
-        self._tenant.state.ciba.interval = 1  # the tenant's 5 s between polls, shortened
-        return self._tenant
+        for base in (self.base_url, self.base_url_b):
+            self._tenants[base] = Tenant(self.config, base_url=base)
+            self._tenants[base].state.ciba.interval = 1  # the tenant's 5 s, shortened
+        return self._tenants[self.base_url]
+
+    @property
+    def tenant_b(self) -> Tenant:
+        return self._tenants[self.base_url_b]
 
     def new_run(self, mode: str) -> Run:
         return Run(self, mode)
 
     def __enter__(self) -> Harness:
-        self._server.__enter__()
-        self.base_url = self._server.base_url
+        for server in self._servers:
+            server.__enter__()
+        self.base_url, self.base_url_b = (server.base_url for server in self._servers)
         return self
 
     def __exit__(
@@ -314,4 +354,5 @@ class Harness:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._server.__exit__(kind, error, trace)
+        for server in reversed(self._servers):
+            server.__exit__(kind, error, trace)
