@@ -58,7 +58,8 @@ def client_credentials_token_set_flow(
         lambda: prepare_client_credentials_request(
             config, metadata, audience=audience, organization=organization
         ),
-        shared=shared_key("client", audience, organization, replacing),
+        # The domain too: with a domain resolver, one driver shares requests for every domain.
+        shared=shared_key("client", config.base_url, audience, organization, replacing),
     )
     tokens = process_token_response(response)
     check_token_type(client, tokens)
