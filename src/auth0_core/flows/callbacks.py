@@ -95,6 +95,20 @@ def _consume_flow(
     return record
 
 
+def check_transaction_domain(client: CoreClient, domain: str | None) -> None:
+    """Refuse a consumed transaction started on another domain (Multiple Custom Domains):
+    its code or connect code was issued there, and the session it completes lives there.
+
+    Raises:
+        MissingTransactionError: with a domain resolver, ``domain`` is recorded and is not
+            the client's (without one, the configured domain is the only one).
+    """
+    if not client.resolves_domain or domain is None:
+        return
+    if domain.lower() != client.config.domain.lower():
+        raise MissingTransactionError("The transaction was started on another domain.")
+
+
 def read_callback_flow(
     client: CoreClient, url: str, store_options: StoreOptions, expected: FlowName = "login"
 ) -> Flow[tuple[CallbackParams, Transaction]]:

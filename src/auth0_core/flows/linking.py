@@ -19,7 +19,7 @@ from .._result import LoginResult
 from .._session import linked
 from .._token_sets import DEFAULT_AUDIENCE, new_token_set
 from ..errors import IdTokenError, InvalidArgumentError, StartLinkUserError
-from .callbacks import read_callback_flow
+from .callbacks import check_transaction_domain, read_callback_flow
 from .discovery import metadata_flow
 from .login import authorize_flow, exchange_code_flow
 from .session import load_session_flow, write_session_flow
@@ -132,6 +132,7 @@ def complete_link_flow(
         IdTokenError: (claim ``sub``) the ID token is for another user.
     """
     params, transaction = yield from read_callback_flow(client, url, store_options, flow_name)
+    check_transaction_domain(client, transaction.domain)  # before its code goes anywhere
     session = yield from load_session_flow(client, store_options)
     if session is None:
         raise StartLinkUserError(f"The user logged out before the {flow_name} completed.")
