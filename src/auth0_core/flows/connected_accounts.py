@@ -43,7 +43,7 @@ from ..endpoints.my_account.connected_accounts import (
 from ..errors import InvalidArgumentError
 from ..records import ConnectTransaction
 from ._resource import resource_fetch
-from .callbacks import read_connect_callback_flow, transaction_key
+from .callbacks import check_transaction_domain, read_connect_callback_flow, transaction_key
 from .paging import PageWalk
 from .session import load_session_flow, write_session_flow
 from .tokens import access_token_set_flow
@@ -144,6 +144,7 @@ def complete_connect_account_flow(
         MyAccountApiError: the API refused to complete.
     """
     connect_code, transaction = yield from read_connect_callback_flow(client, url, store_options)
+    check_transaction_domain(client, transaction.domain)  # before its code goes anywhere
     request = prepare_complete_connect_request(
         client.config,
         auth_session=transaction.auth_session,
