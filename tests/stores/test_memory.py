@@ -281,3 +281,26 @@ def test_cookie_attributes_reach_the_id_cookie_and_its_deletion() -> None:
     deletion = browser.absorb().headers()[0][1]
     assert "Max-Age=0" in deletion
     assert "Path=/app; Domain=example.com" in deletion
+
+
+def test_a_request_without_a_response_reads_its_own_browser_never_the_process_session() -> None:
+    from auth0_core.errors import MissingStoreOptionsError
+    from auth0_core.stores import CookieRequest, CookieResponse
+
+    store = MemoryStateStore(clock=Clock())
+    store.set(ID, session(sub="auth0|script"))  # the one per-process session (a script's)
+    response = CookieResponse()
+    store.set(
+        ID,
+        session(sub="auth0|browser"),
+        options={"request": CookieRequest({}), "response": response},
+    )
+    sid = next(v.split("=", 1)[1].split(";", 1)[0] for _, v in response.headers())
+    alone = {"request": CookieRequest({ID: sid})}
+    assert (store.get(ID, alone) or {})["user"]["sub"] == "auth0|browser"
+    assert store.get(ID, {"request": CookieRequest({})}) is None  # a browser without a session
+    with pytest.raises(MissingStoreOptionsError):  # nowhere to set its cookie: not the process's
+        store.set(ID, session(sub="auth0|other"), options={"request": CookieRequest({})})
+    store.delete(ID, alone)
+    assert store.get(ID, alone) is None
+    assert (store.get(ID) or {})["user"]["sub"] == "auth0|script"  # untouched throughout

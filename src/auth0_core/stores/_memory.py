@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._effects import StoreOptions
-from ..errors import ConfigurationError, InvalidArgumentError
+from ..errors import ConfigurationError, InvalidArgumentError, MissingStoreOptionsError
 from ._common import cookie_attributes, delete_cookie, expires_at
-from ._web import optional_exchange
+from ._web import optional_cookies, optional_exchange
 
 # A session id is 128 random bits, URL-safe (22 characters).
 _SID_BYTES = 16
@@ -146,11 +146,15 @@ class MemoryStateStore:
         )
 
     def get(self, identifier: str, options: StoreOptions = None) -> dict[str, Any] | None:
-        """A copy of this browser's session, or None when absent or expired."""
-        exchange = optional_exchange(options)
-        if exchange is None:
+        """A copy of this browser's session, or None when absent or expired.
+
+        A request alone (no response) is enough to read: it names the browser. Only a call
+        with no request at all reads the one per-process session.
+        """
+        cookies = optional_cookies(options)
+        if cookies is None:
             return self._table.get((identifier, None))
-        sid = exchange[0].get(identifier)
+        sid = cookies.get(identifier)
         return self._table.get((identifier, sid)) if sid else None
 
     def set(
@@ -163,6 +167,12 @@ class MemoryStateStore:
         """Store a copy of the session; with a request/response, (re)issue the id cookie."""
         exchange = optional_exchange(options)
         if exchange is None:
+            if optional_cookies(options) is not None:
+                # A browser's request without a response to set its cookie on: never fall
+                # back to the per-process session, which belongs to no browser.
+                raise MissingStoreOptionsError(
+                    type(self).__name__, "options['response'] with set_cookie/delete_cookie"
+                )
             self._table.set((identifier, None), state)
             return
         cookies, response = exchange
@@ -177,15 +187,16 @@ class MemoryStateStore:
 
     def delete(self, identifier: str, options: StoreOptions = None) -> None:
         """Forget this browser's session and clear its id cookie."""
-        exchange = optional_exchange(options)
-        if exchange is None:
+        cookies = optional_cookies(options)
+        if cookies is None:
             self._table.delete((identifier, None))
             return
-        cookies, response = exchange
         sid = cookies.get(identifier)
         if sid:
             self._table.delete((identifier, sid))
-            delete_cookie(response, identifier, self._cookie)
+            exchange = optional_exchange(options)
+            if exchange is not None:
+                delete_cookie(exchange[1], identifier, self._cookie)
 
     def delete_by_logout_token(
         self, claims: Mapping[str, Any], options: StoreOptions = None
