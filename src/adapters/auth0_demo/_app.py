@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import anyio
 import attrs
 import httpx
+from anyio.abc import TaskGroup
 
 from auth0_anyio import (
     ConnectedAccount,
@@ -42,6 +43,7 @@ from auth0_core.stores import CookieRequest, CookieResponse
 
 from ._api import API_AUDIENCE, DemoApi
 from ._backchannel import call_asgi
+from ._ciba import CIBA, CibaLogins
 from ._pages import (
     HOME_LINK,
     button,
@@ -130,7 +132,8 @@ class DemoApp:
     """Routes: ``/``, ``/auth/login``, ``/auth/callback`` (every flow's), ``/auth/logout``,
     ``/auth/backchannel-logout`` (the tenant's POSTs), ``/end-sessions``, ``/call-api``,
     ``/connection``, ``/profile``, ``/link``, ``/unlink``, ``/connected-accounts`` with its
-    ``/connect`` and ``/delete``, the favicon and the protected ``/api/items``.
+    ``/connect`` and ``/delete``, ``/ciba`` (log in on another device), the favicon and the
+    protected ``/api/items``.
 
     ``store_label`` says on the home page where the sessions are kept.
     """
@@ -143,6 +146,7 @@ class DemoApp:
         connections: tuple[str, ...] = ("github", "google-oauth2"),
         *,
         store_label: str = "memory (this process)",
+        background: TaskGroup | None = None,
     ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
@@ -153,6 +157,8 @@ class DemoApp:
         self.api = DemoApi(tenant_url, self.http)
         # The SDK's ready endpoint, as a Starlette or FastAPI app would mount it.
         self.backchannel_logout = backchannel_logout_asgi_app(client)
+        # Log in on another device: CIBA logins run in ``background`` (the server's task group).
+        self.ciba = CibaLogins(client, self.tenant_url, background)
         self.routes: dict[str, _Route] = {
             "/": _Route(self._home),
             "/auth/login": _Route(self._login),
@@ -194,6 +200,8 @@ class DemoApp:
             return await call_asgi(self.backchannel_logout, request)
         if path in ("/favicon.svg", "/favicon.ico"):
             return favicon()
+        if path == CIBA:
+            return await self.ciba.handle(request, _cookies(request), CookieResponse())
         route = self.routes.get(path)
         if route is None:
             return not_found()
@@ -263,7 +271,10 @@ class DemoApp:
                 # The browser still names a session the store no longer has: say why, once.
                 ended = SESSION_ENDED.format(store=html.escape(self.store_label))
                 cookies.delete_cookie(session_cookie, path="/")
-            body = f"{ended}<p>You are not logged in.</p><a href='/auth/login'>Log in</a>"
+            body = (
+                f"{ended}<p>You are not logged in.</p><a href='/auth/login'>Log in</a> · "
+                f"<a href='{CIBA}'>Log in on another device (CIBA)</a>"
+            )
             return page(body, cookies=cookies)
         claims = html.escape(json.dumps(user, indent=2, sort_keys=True))
         name = html.escape(str(user.get("name") or user.get("email") or user.get("sub")))

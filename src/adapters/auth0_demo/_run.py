@@ -241,7 +241,13 @@ async def _serve(
             state_store=stores.state,
             transaction_store=stores.transaction,
         )
-        demo = DemoApp(client, app.base_url, tenant_address.base_url, store_label=stores.label)
+        demo = DemoApp(
+            client,
+            app.base_url,
+            tenant_address.base_url,
+            store_label=stores.label,
+            background=group,
+        )
         app_handler.target = demo.handle
         # Posts the tenant's logout tokens to the app over HTTP, from a thread of its own.
         sender = BackchannelSender(tenant, log=access_log).start()
