@@ -146,3 +146,22 @@ def test_session_transfer_can_be_disabled() -> None:
 def test_bad_profiles_are_refused(profile: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError):
         TenantConfig.from_dict({"token_exchange_profiles": [profile]})
+
+
+def test_an_organization_goes_into_both_tokens_for_its_members_only() -> None:
+    document = {
+        "organizations": [
+            {"id": "org_acme1", "name": "acme", "members": ["auth0|bob"]},
+            {"id": "org_other", "name": "other"},
+        ]
+    }
+    tenant = Tenant(TenantConfig.from_dict(document), base_url=BASE)
+    fields = {"subject_token": "legacy-token-bob", "subject_token_type": TYPE, "scope": "openid"}
+    answer = body(post(tenant, organization="acme", **fields))
+    for token in (answer["access_token"], answer["id_token"]):
+        assert (claims(token)["org_id"], claims(token)["org_name"]) == ("org_acme1", "acme")
+    assert "org_id" not in claims(body(post(tenant, **fields))["access_token"])
+    refused = post(tenant, organization="other", **fields)
+    assert (refused.status, body(refused)["error"]) == (403, "access_denied")
+    unknown = post(tenant, organization="org_nope", **fields)
+    assert (unknown.status, body(unknown)["error"]) == (400, "invalid_request")

@@ -93,6 +93,18 @@ def custom_token_exchange_grant(
     }
     if act is not None:
         claims["act"] = act
+    organization = params.get("organization")
+    org_claims: dict[str, str] = {}
+    if organization is not None:
+        org = state.config.organization(organization)
+        if org is None:
+            return oauth_error(400, "invalid_request", f"Unknown organization: {organization}")
+        if user.user_id not in org.members:
+            return oauth_error(
+                403, "access_denied", "The user is not a member of the organization."
+            )
+        org_claims = {"org_id": org.id, "org_name": org.name}
+    claims.update(org_claims)
     lifetime = state.apis.lifetime(audience)
     body: dict[str, Any] = {
         "access_token": sign_access_token(state, claims, lifetime),
@@ -114,6 +126,7 @@ def custom_token_exchange_grant(
                 "sid": state.env.random_urlsafe(16),
             }
         )
+        id_claims.update(org_claims)
         if act is not None:
             id_claims["act"] = act
         body["id_token"] = state.keys.sign(id_claims)
