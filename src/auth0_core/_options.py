@@ -31,9 +31,11 @@ class StartInteractiveLoginOptions:
 
 @attrs.frozen(kw_only=True)
 class LogoutOptions:
-    """Options of ``logout``: where Auth0 sends the browser afterwards."""
+    """Options of ``logout``: where Auth0 sends the browser afterwards, and whether Auth0 also
+    ends the session at the upstream identity provider (``federated``)."""
 
     return_to: str | None = None
+    federated: bool = False
 
 
 @attrs.frozen(kw_only=True)

@@ -106,6 +106,23 @@ async def test_logout_clears_the_session_and_uses_end_session_endpoint(app: App)
     assert app.send_get(url).status == 302
 
 
+async def test_a_federated_logout_asks_the_tenant_to_end_the_upstream_session(app: App) -> None:
+    from auth0_core.auth_types import LogoutOptions
+    from auth0_core.errors import InvalidArgumentError
+
+    await app.login()
+    options = LogoutOptions(return_to="http://127.0.0.1:3000/", federated=True)
+    url = await app.call("logout", options, store_options=app.browser.store_options())
+    assert query(url)["federated"] == ["true"]
+    v2 = app.make_client(logout_strategy="v2")
+    url = await app.call("logout", {"federated": True}, client=v2)
+    assert (urlsplit(url).path, query(url)["federated"]) == ("/v2/logout", ["true"])
+    plain = await app.call("logout", {"federated": False}, client=v2)
+    assert "federated" not in query(plain)
+    with pytest.raises(InvalidArgumentError):
+        await app.call("logout", {"federated": "yes"}, client=v2)
+
+
 async def test_replayed_callback_is_rejected_and_session_unchanged(app: App) -> None:
     store = app.browser.store_options()
     url = await app.call("start_interactive_login", store_options=store)

@@ -10,7 +10,7 @@ from .._client import CoreClient
 from .._effects import Flow, StoreOptions, store_delete, store_get, store_set
 from .._options import LogoutOptions, coerce_options
 from .._session import is_live, needs_roll, rolled, with_internal
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, InvalidArgumentError
 from ..records import Session, from_stored
 from .discovery import metadata_flow
 
@@ -155,6 +155,8 @@ def logout_flow(
     """
     config = client.config
     opts = coerce_options(LogoutOptions, options)
+    if not isinstance(opts.federated, bool):
+        raise InvalidArgumentError("federated", "federated must be True or False.")
     if config.logout_stamps:
         session = yield from read_session_flow(client, store_options)
         if session is not None:
@@ -171,8 +173,12 @@ def logout_flow(
         query = {"client_id": config.client_id}
         if opts.return_to:
             query["post_logout_redirect_uri"] = opts.return_to
+        if opts.federated:  # a presence flag: Auth0 reads no value
+            query["federated"] = "true"
         return f"{end_session}?{urlencode(query)}"
     query = {"client_id": config.client_id}
     if opts.return_to:
         query["returnTo"] = opts.return_to
+    if opts.federated:
+        query["federated"] = "true"
     return f"{config.base_url}/v2/logout?{urlencode(query)}"
