@@ -28,13 +28,16 @@ application/json``. No answer repeats the token or anything read from it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import parse_qs
 
 import attrs
 
 from ._logout_token import rejected
 from .errors import Auth0Error, BackchannelLogoutError, StoreNotSupportedError, TransportError
+from .stores._web import CookieRequest
 
 #: The longest body read; Auth0's form with a logout token is well under 4 KiB.
 MAX_BODY_BYTES = 16 * 1024
@@ -97,6 +100,13 @@ def logout_response(error: Auth0Error | None) -> EndpointResponse:
             503, "temporarily_unavailable", f"back-channel logout is unavailable ({error.code})."
         )
     return _json_answer(500, "server_error", f"back-channel logout failed ({error.code}).")
+
+
+def endpoint_store_options(url: str | None, headers: Mapping[str, str]) -> dict[str, Any]:
+    """The ``store_options`` an endpoint passes on: a request with the endpoint's URL and
+    headers (no cookies: a logout token comes from the tenant, not a browser), so that a
+    domain resolver (docs/custom-domains.md) can pick the domain the delivery came to."""
+    return {"request": CookieRequest({}, url=url, headers=headers)}
 
 
 def declared_length(value: str | None) -> int | None:
@@ -190,6 +200,7 @@ def _json_values(text: str) -> list[str]:
 
 
 __all__ = [
+    "endpoint_store_options",
     "MAX_BODY_BYTES",
     "EndpointResponse",
     "declared_length",

@@ -232,6 +232,66 @@ async def test_backchannel_logout_is_checked_against_the_resolved_domain(flows: 
     assert flows.since(marks, A) == []
 
 
+async def post_to_the_ready_endpoint(flows: Flows, host: str, token: str) -> int:
+    """POST ``token`` to the ready back-channel endpoint (WSGI for the sync client, ASGI for
+    the async one) as a delivery to ``host``; return the status it answers."""
+    import io
+    from urllib.parse import urlencode
+
+    body = urlencode({"logout_token": token}).encode()
+    if flows.mode.startswith("sync"):
+        wsgi = auth0_requests.backchannel_logout_wsgi_app(flows.client)
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/auth/backchannel-logout",
+            "SERVER_NAME": "app.invalid",
+            "SERVER_PORT": "443",
+            "HTTP_HOST": host,
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.url_scheme": "https",
+            "wsgi.input": io.BytesIO(body),
+        }
+        statuses: list[str] = []
+        wsgi(environ, lambda status, headers, *_: statuses.append(status))  # type: ignore[arg-type]
+        return int(statuses[0].split()[0])
+    asgi = auth0_anyio.backchannel_logout_asgi_app(flows.client)
+    sent: list[dict[str, Any]] = []
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "scheme": "https",
+        "path": "/auth/backchannel-logout",
+        "headers": [
+            (b"host", host.encode()),
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    await asgi(scope, receive, send)  # type: ignore[arg-type]
+    return int(sent[0]["status"])
+
+
+async def test_the_ready_endpoints_resolve_the_domain_from_the_delivery(flows: Flows) -> None:
+    alice_a, alice_b = Browser(), Browser()
+    await flows.login(alice_a, A, "alice")
+    await flows.login(alice_b, B, "alice")
+    token_a = flows.tenant(A).mint_logout_token(CLIENT_ID, sub=ALICE, sid=None)
+    assert await post_to_the_ready_endpoint(flows, B, token_a) == 400  # A's token, B's host
+    assert await flows.run(alice_a, A, "get_user") is not None
+    assert await post_to_the_ready_endpoint(flows, A, token_a) == 200
+    assert await flows.run(alice_a, A, "get_user") is None
+    assert (await flows.run(alice_b, B, "get_user"))["sub"] == ALICE
+
+
 # --- Token Vault, MRRT ------------------------------------------------------------------------
 
 

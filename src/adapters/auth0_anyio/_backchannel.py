@@ -14,6 +14,7 @@ from auth0_core._backchannel_http import (
     MAX_BODY_BYTES,
     EndpointResponse,
     declared_length,
+    endpoint_store_options,
     logout_response,
     method_not_allowed,
     read_logout_token,
@@ -92,6 +93,20 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return b",".join(values).decode("latin-1") if values else None
 
 
+def _store_options(scope: Scope) -> dict[str, Any]:
+    headers = {
+        bytes(key).decode("latin-1").lower(): bytes(value).decode("latin-1")
+        for key, value in scope.get("headers", ())
+    }
+    host = headers.get("host")
+    if host is None and scope.get("server"):
+        server_host, port = scope["server"]
+        host = f"{server_host}:{port}" if port else str(server_host)
+    path = f"{scope.get('root_path', '')}{scope.get('path', '')}"
+    url = f"{scope.get('scheme', 'http')}://{host}{path}" if host else None
+    return endpoint_store_options(url, headers)
+
+
 async def _respond(client: ServerClient, scope: Scope, receive: Receive) -> EndpointResponse | None:
     if scope.get("method") != "POST":
         return method_not_allowed()
@@ -101,7 +116,7 @@ async def _respond(client: ServerClient, scope: Scope, receive: Receive) -> Endp
         if body is None:
             return None
         token = read_logout_token(body, _header(scope, b"content-type"))
-        await client.handle_backchannel_logout(token)
+        await client.handle_backchannel_logout(token, store_options=_store_options(scope))
     except Auth0Error as error:
         response = logout_response(error)
         if response.status >= 500:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from wsgiref.util import request_uri
 
 from auth0_core._backchannel_http import (
     MAX_BODY_BYTES,
     EndpointResponse,
     declared_length,
+    endpoint_store_options,
     logout_response,
     method_not_allowed,
     read_logout_token,
@@ -53,13 +55,22 @@ def _respond(client: ServerClient, environ: WSGIEnvironment) -> EndpointResponse
     try:
         body = _read_body(environ)
         token = read_logout_token(body, environ.get("CONTENT_TYPE"))
-        client.handle_backchannel_logout(token)
+        client.handle_backchannel_logout(token, store_options=_store_options(environ))
     except Auth0Error as error:
         response = logout_response(error)
         if response.status >= 500:
             logger.error("back-channel logout could not be completed: %r", error)
         return response
     return logout_response(None)
+
+
+def _store_options(environ: WSGIEnvironment) -> dict[str, Any]:
+    headers = {
+        name[5:].replace("_", "-").lower(): str(value)
+        for name, value in environ.items()
+        if name.startswith("HTTP_")
+    }
+    return endpoint_store_options(request_uri(environ, include_query=False), headers)
 
 
 def _read_body(environ: WSGIEnvironment) -> bytes:
