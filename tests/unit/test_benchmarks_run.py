@@ -46,3 +46,18 @@ def test_the_redis_benchmark_runs(tmp_path: Path) -> None:
         "HGET": 1.0
     }
     assert md.read_text().startswith("# Redis stores")
+
+
+def test_the_hot_paths_benchmark_runs(tmp_path: Path) -> None:
+    """bench_hot_paths.py, quick mode (about 5 s): every series and the size report."""
+    out, md = tmp_path / "hot_paths.json", tmp_path / "hot_paths.md"
+    command = [sys.executable, str(BENCHMARKS / "bench_hot_paths.py"), "--iterations", "3"]
+    done = subprocess.run(
+        [*command, "--json", str(out), "--md", str(md)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text())["results"]
+    assert set(results["get_session"]) == {"1 KB", "4 KB", "16 KB"}
+    assert set(results["cached_access_token"]) == {"1 audience", "10 audiences", "50 audiences"}
+    assert results["sizes"]["typical"]["official"]["sealed_bytes"] > 0
+    assert md.read_text().startswith("# Hot paths")
