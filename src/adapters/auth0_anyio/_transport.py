@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import inspect
 import ssl
+import threading
 from collections.abc import Awaitable, Callable
 
 import anyio
 import anyio.lowlevel
+import anyio.to_thread
 import httpx
 
 from auth0_core import HttpRequest, HttpResponse
@@ -22,13 +24,41 @@ from auth0_core.errors import ConfigurationError
 
 Handler = Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
 
+_shared_context: ssl.SSLContext | None = None
+_shared_context_lock = threading.Lock()
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """The TLS context of every owned client not given an ``ssl_context``: httpx's default
+    (``verify=True``: certifi's CAs, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``), built once per
+    process, on the first request that needs it, and shared by all clients.
+
+    Loading the CA bundle is most of what ``httpx.AsyncClient()`` costs (tens of ms); one
+    context serves any number of connections, threads and event loops. The environment is read
+    when it is built: later changes to ``SSL_CERT_FILE`` do not apply to it.
+    """
+    global _shared_context
+    context = _shared_context
+    if context is None:
+        with _shared_context_lock:  # two threads' first requests build one context
+            if _shared_context is None:
+                _shared_context = httpx.create_ssl_context()
+            context = _shared_context
+    return context
+
+
+def _shared_ssl_context_built() -> bool:
+    return _shared_context is not None
+
 
 class HttpxTransport:
     """Performs requests on an ``httpx.AsyncClient`` it may own (then closed with it).
 
     ``timeout`` bounds a whole exchange; ``max_response_bytes`` bounds a response body.
     ``ssl_context`` (an owned client only) is the TLS of every HTTPS request (``verify=``):
-    its CAs and, for mTLS, its client certificate.
+    its CAs and, for mTLS, its client certificate; without it, the process-wide
+    :func:`shared_ssl_context`. An owned client is built on first use (constructing this costs
+    microseconds, no TLS setup); a given ``client`` is used as it is.
 
     Raises:
         ConfigurationError: both ``client`` and ``ssl_context`` were given (build the client
@@ -49,12 +79,37 @@ class HttpxTransport:
                 "httpx.AsyncClient(verify=ssl_context)."
             )
         self.owns_client = client is None
-        if client is None:
-            verify: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
-            client = httpx.AsyncClient(timeout=timeout, verify=verify)
-        self.client = client
+        self._client = client
+        self._ssl_context = ssl_context
+        self._closed = False
+        self._build_lock = threading.Lock()
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The ``httpx.AsyncClient`` requests go to (an owned one is built here if not yet)."""
+        client = self._client
+        if client is None:
+            with self._build_lock:  # one client even if two threads get here first
+                if self._client is None:
+                    verify = (
+                        self._ssl_context if self._ssl_context is not None else shared_ssl_context()
+                    )
+                    self._client = httpx.AsyncClient(timeout=self.timeout, verify=verify)
+                client = self._client
+        return client
+
+    async def _ready_client(self) -> httpx.AsyncClient:
+        if self._client is not None:
+            return self._client
+        if self._closed:
+            # What httpx says of a closed client: one closed before its first request is too.
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        if self._ssl_context is None and not _shared_ssl_context_built():
+            # Loading the CA bundle blocks for tens of ms: not on the event loop.
+            await anyio.to_thread.run_sync(shared_ssl_context)
+        return self.client
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Perform ``request`` without following redirects, all of it within ``timeout``.
@@ -68,9 +123,10 @@ class HttpxTransport:
         raise exchange_timed_out(request, self.timeout)
 
     async def _exchange(self, request: HttpRequest) -> HttpResponse:
+        client = await self._ready_client()
         try:
             # Leaving the block early (too large, timed out) closes the connection.
-            async with self.client.stream(
+            async with client.stream(
                 request.method,
                 request.url,
                 headers=list(request.headers),
@@ -91,8 +147,9 @@ class HttpxTransport:
         )
 
     async def aclose(self) -> None:
-        if self.owns_client:
-            await self.client.aclose()
+        self._closed = True
+        if self.owns_client and self._client is not None:
+            await self._client.aclose()
 
 
 def handler_transport(handler: Handler) -> httpx.MockTransport:
