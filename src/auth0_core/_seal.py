@@ -9,20 +9,35 @@ auth0-server-python writes it, so values move between that SDK and this one in b
 On top of the compatible format, :func:`unseal` accepts several secrets (rotation: the first
 secret seals, every secret is tried to unseal). Errors never carry the token, the secret or the
 plaintext.
+
+Sealing goes through joserfc. Unsealing, which every request of a web app does, is
+``dir`` + ``A256CBC-HS512`` (RFC 7516 compact form, RFC 7518 §5.2.2.2) done directly with
+``hmac`` and ``cryptography``, and stricter than a generic JOSE library:
+
+- the compact form: ASCII, five ``.``-separated base64url parts (no padding, only ``A-Z a-z
+  0-9 - _``, canonical: the unused low bits of the last character are zero), the encrypted-key
+  part empty;
+- the protected header is exactly ``{"alg":"dir","enc":"A256CBC-HS512"}`` (what this SDK and
+  the official one write; other key orders or spacing of the same two members are accepted,
+  any other member is refused: ``zip``, ``crit``, ``kid``, ``typ``...);
+- a 16-byte IV and a 32-byte tag; the tag (HMAC-SHA-512 over AAD || IV || ciphertext || AL,
+  truncated to 32 bytes) is compared in constant time before anything is decrypted; then
+  AES-256-CBC and strict PKCS#7 unpadding.
 """
 
 from __future__ import annotations
 
+import binascii
 import functools
+import hmac
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc import jwe
-from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 from .errors import InvalidArgumentError, UnsealError
@@ -39,8 +54,23 @@ MAX_SEALED_LENGTH = 256 * 1024
 # (one per login) are short-lived, so a bounded LRU is enough.
 _KEY_CACHE_SIZE = 512
 
-# Five base64url segments; the encrypted-key segment is empty for "dir".
-_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
+# What may appear in a compact JWE: the base64url alphabet and the separator.
+_COMPACT_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+# The protected header both SDKs write, base64url: {"alg":"dir","enc":"A256CBC-HS512"}.
+_HEADER_SEGMENT = b"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0"
+# A header spelled otherwise is decoded and compared; none longer (joserfc's cap as well).
+_MAX_HEADER_SEGMENT = 1024
+_IV_BYTES = 16
+_TAG_BYTES = 32  # HMAC-SHA-512 truncated to the MAC key's length
+_HALF = KEY_LENGTH // 2  # first half: HMAC key; second half: AES-256 key
+_BLOCK = 16
+_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_PADDING = (b"", b"", b"==", b"=")
+# With 2 or 3 characters in the last quantum, the last one carries 4 or 2 unused low bits, which
+# must be zero: one spelling per value, as joserfc and RFC 4648 §3.5 require.
+_CANONICAL_LAST = (b"", b"", b"AQgw", b"AEIMQUYcgkosw048")
+_PKCS7 = tuple(bytes((n,)) * n for n in range(_BLOCK + 1))
+_NOT_COMPACT = "The sealed value is not a compact JWE."
 
 
 class _Registry(jwe.JWERegistry):
@@ -139,8 +169,43 @@ def unseal(token: str, secrets: Sequence[str], identifier: str) -> dict[str, Any
         UnsealError: the token is malformed, too large, tampered, truncated, sealed with
             another secret or identifier, or does not hold a JSON object.
     """
-    _check_format(token)
-    plaintext = _decrypt(token, secrets, identifier)
+    return load_payload(unseal_plaintext(token, secrets, identifier))
+
+
+def unseal_plaintext(token: str, secrets: Sequence[str], identifier: str) -> bytes:
+    """The authenticated plaintext of ``token`` (not yet parsed: see :func:`load_payload`).
+
+    Raises:
+        UnsealError: as :func:`unseal`, except for what the plaintext holds.
+    """
+    header, iv, ciphertext, tag = _checked_fields(token)
+    # AAD is the ASCII header segment; AL its length in bits, 64-bit big-endian.
+    signed = b"".join((header, iv, ciphertext, (len(header) * 8).to_bytes(8, "big")))
+    if isinstance(secrets, str):  # a lone string would otherwise be tried letter by letter
+        secrets = [secrets]
+    for secret in secrets:
+        try:
+            key: bytes = _oct_key(secret, identifier).raw_value
+        except (ValueError, TypeError, AttributeError):  # not text, or lone surrogates
+            continue
+        expected = hmac.digest(key[:_HALF], signed, "sha512")[:_TAG_BYTES]
+        if not hmac.compare_digest(expected, tag):
+            continue  # another secret may have sealed it; nothing is decrypted unauthenticated
+        decryptor = Cipher(algorithms.AES(key[_HALF:]), modes.CBC(iv)).decryptor()
+        padded = decryptor.update(ciphertext) + decryptor.finalize()
+        pad = padded[-1]
+        if 0 < pad <= _BLOCK and padded.endswith(_PKCS7[pad]):
+            return padded[:-pad]
+        # Authentic but badly padded: only the holder of the key can write that.
+    raise UnsealError()
+
+
+def load_payload(plaintext: bytes) -> dict[str, Any]:
+    """Parse an unsealed plaintext: a JSON object (decoded as ``json.loads`` decodes bytes).
+
+    Raises:
+        UnsealError: it is not JSON, or not a JSON object.
+    """
     try:
         payload = json.loads(plaintext)
     except (ValueError, RecursionError):
@@ -150,29 +215,88 @@ def unseal(token: str, secrets: Sequence[str], identifier: str) -> dict[str, Any
     return payload
 
 
-def _check_format(token: object) -> None:
-    """Refuse anything but a plausible compact ``dir`` JWE before any decoding work."""
+def _checked_fields(token: object) -> tuple[bytes, bytes, bytes, bytes]:
+    """Header, IV, ciphertext and tag, after every check (the messages as before).
+
+    Raises:
+        UnsealError: not a string, too large, not in the compact form (five base64url parts,
+            the second empty, the first, third and fifth non-empty), or (without a message)
+            an unexpected header, undecodable parts or wrong IV, tag or ciphertext lengths.
+    """
+    header, _, iv_segment, ciphertext_segment, tag_segment = _split(token)
+    if header != _HEADER_SEGMENT and not _is_expected_header(header):
+        raise UnsealError()
+    iv = _b64decode(iv_segment)
+    tag = _b64decode(tag_segment)
+    ciphertext = _b64decode(ciphertext_segment)
+    if (
+        iv is None
+        or tag is None
+        or ciphertext is None
+        or len(iv) != _IV_BYTES
+        or len(tag) != _TAG_BYTES
+        or not ciphertext
+        or len(ciphertext) % _BLOCK
+    ):
+        raise UnsealError()
+    return header, iv, ciphertext, tag
+
+
+def _split(token: object) -> list[bytes]:
+    """The five ASCII parts of a plausible compact ``dir`` JWE, checked before any decoding.
+
+    Raises:
+        UnsealError: not a string, too large, or not in the compact form (five base64url
+            parts, the second empty, the first, third and fifth non-empty).
+    """
     if not isinstance(token, str):
         raise UnsealError("The sealed value is not a string.")
     if len(token) > MAX_SEALED_LENGTH:
         raise UnsealError("The sealed value is too large.")
-    if not _COMPACT.fullmatch(token):
-        raise UnsealError("The sealed value is not a compact JWE.")
+    try:
+        raw = token.encode("ascii")
+    except UnicodeEncodeError:
+        raise UnsealError(_NOT_COMPACT) from None
+    if raw.translate(None, _COMPACT_BYTES):  # anything left is outside the alphabet
+        raise UnsealError(_NOT_COMPACT)
+    parts = raw.split(b".")
+    if len(parts) != 5 or parts[1] or not parts[0] or not parts[2] or not parts[4]:
+        raise UnsealError(_NOT_COMPACT)
+    return parts
 
 
-def _decrypt(token: str, secrets: Sequence[str], identifier: str) -> bytes:
-    if isinstance(secrets, str):  # a lone string would otherwise be tried letter by letter
-        secrets = [secrets]
-    for secret in secrets:
-        try:
-            result = jwe.decrypt_compact(token, _oct_key(secret, identifier), registry=_REGISTRY)
-        except (JoseError, ValueError, TypeError, KeyError, AttributeError):
-            # joserfc reports bad headers, sizes, padding and tags with these; the next
-            # secret may still open the value, and the cause is never shown (it is opaque).
-            continue
-        if result.plaintext is not None:
-            return result.plaintext
-    raise UnsealError()
+def _b64decode(segment: bytes) -> bytes | None:
+    """Unpadded, canonical base64url (the alphabet is already checked); None when invalid."""
+    rest = len(segment) % 4
+    if rest == 1 or (rest and segment[-1] not in _CANONICAL_LAST[rest]):
+        return None
+    try:
+        return binascii.a2b_base64(
+            segment.translate(_TO_STANDARD) + _PADDING[rest], strict_mode=True
+        )
+    except binascii.Error:
+        return None
 
 
-__all__ = ["MAX_SEALED_LENGTH", "derive_key", "seal", "unseal"]
+def _is_expected_header(segment: bytes) -> bool:
+    """Whether a header spelled unlike ours says exactly ``alg: dir``, ``enc: A256CBC-HS512``."""
+    if len(segment) > _MAX_HEADER_SEGMENT:
+        return False
+    decoded = _b64decode(segment)
+    if decoded is None:
+        return False
+    try:
+        header = json.loads(decoded)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(header, dict) and header == HEADER
+
+
+__all__ = [
+    "MAX_SEALED_LENGTH",
+    "derive_key",
+    "load_payload",
+    "seal",
+    "unseal",
+    "unseal_plaintext",
+]

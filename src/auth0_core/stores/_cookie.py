@@ -6,6 +6,12 @@ bare or oddly suffixed cookie no longer crashes the read, and a shrinking sessio
 leaves stale chunks behind. Transactions get one cookie per login (``{name}.{hash}``), so two
 tabs can log in at once. Nothing here can be revoked server-side: a stolen cookie stays valid
 until the expiry sealed inside it.
+
+Within one request the session cookie is decrypted once: :class:`CookieStateStore` remembers the
+authenticated plaintext per request object (:class:`~._memo.RequestMemo`), keyed by the
+identifier and the exact cookie value, and parses a fresh dict from it on every read (a caller
+mutating what it got never changes what the next read returns). A write or delete through the
+store in that request forgets what was remembered.
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .._effects import StoreOptions
-from .._seal import seal, unseal
+from .._seal import load_payload, seal, unseal, unseal_plaintext
 from ..errors import ConfigurationError, UnsealError
 from ._common import OnceLogger, cookie_attributes, delete_cookie, expires_at, is_expired
 from ._errors import CookieTooLargeError, StoreNotSupportedError
+from ._memo import RequestMemo
 from ._web import request_cookies, response_of
 
 # RFC 6265 §6.1: browsers must accept 4096 bytes per cookie (name, value and attributes).
@@ -36,6 +43,11 @@ _MIN_CHUNK = 512
 # more, and the app's own cookies share that line: a larger session locks the user out.
 DEFAULT_MAX_COOKIE_BYTES = 6 * 1024
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Remembered for a cookie that did not open, so a request does not try it again.
+_REFUSED = b""
+# The memo's key holds the sealed value's tail (its tag: unique per seal) instead of the whole
+# value, which would be hashed on every read; the whole value is compared on a hit.
+_KEY_TAIL = 64
 
 
 def _secret_list(secret: str | Sequence[str]) -> tuple[str, ...]:
@@ -44,6 +56,11 @@ def _secret_list(secret: str | Sequence[str]) -> tuple[str, ...]:
     if not secrets or not all(isinstance(s, str) and s for s in secrets):
         raise ConfigurationError("A cookie store needs a non-empty secret (or list of secrets).")
     return secrets
+
+
+def _request_of(options: StoreOptions) -> object:
+    """The request object ``options`` carries (checked to have cookies by the caller)."""
+    return options.get("request") if isinstance(options, Mapping) else None
 
 
 def _check_name(cookie_name: str) -> None:
@@ -135,6 +152,7 @@ class CookieStateStore:
             raise ConfigurationError(f"max_cookie_bytes must be at least {_MIN_CHUNK}.")
         self._max_cookie_bytes = max_cookie_bytes
         self._log = OnceLogger()
+        self._memo = RequestMemo()
 
     def _chunk_size(self) -> int:
         # Budget the whole Set-Cookie value: name, "=", chunk, our attributes, framework extras.
@@ -160,8 +178,20 @@ class CookieStateStore:
         token = self._assemble(cookies)
         if token is None:
             return None
+        value = self._read(_request_of(options), identifier, token)
+        return None if value is None or is_expired(value, self._clock()) else value
+
+    def _read(self, request: object, identifier: str, token: str) -> dict[str, Any] | None:
+        """The record ``token`` holds (a fresh dict), else None; decrypted once per request."""
+        key = (identifier, token[-_KEY_TAIL:])
+        remembered = self._memo.get(request, key)
+        if remembered is not None and remembered[0] == token:
+            plaintext: bytes = remembered[1]
+            return load_payload(plaintext) if plaintext else None
+        value: dict[str, Any] | None
         try:
-            value = unseal(token, self._secrets, identifier)
+            plaintext = unseal_plaintext(token, self._secrets, identifier)
+            value = load_payload(plaintext)
         except UnsealError:
             self._log.warn(
                 "unseal",
@@ -170,8 +200,10 @@ class CookieStateStore:
                 self._name,
                 len(token),
             )
-            return None
-        return None if is_expired(value, self._clock()) else value
+            plaintext, value = _REFUSED, None
+        # Only the immutable plaintext is kept: each later read parses its own dict.
+        self._memo.put(request, key, (token, plaintext))
+        return value
 
     def _assemble(self, cookies: Mapping[str, str]) -> str | None:
         """Concatenate chunks ``_0.._k`` (a bare name counts as one chunk), else None."""
@@ -215,6 +247,7 @@ class CookieStateStore:
         """
         cookies = request_cookies(options, "CookieStateStore")
         response = response_of(options, "CookieStateStore")
+        self._memo.forget(_request_of(options))
         max_age = _remaining(state, self._clock(), _DEFAULT_SESSION_LIFETIME)
         if max_age <= 0:  # already over: writing it would only be read back as None
             self._delete_from(0, cookies, response)
@@ -288,6 +321,7 @@ class CookieStateStore:
         """
         cookies = request_cookies(options, "CookieStateStore")
         self._delete_from(0, cookies, response_of(options, "CookieStateStore"))
+        self._memo.forget(_request_of(options))
 
     def delete_by_logout_token(
         self, claims: Mapping[str, Any], options: StoreOptions = None
