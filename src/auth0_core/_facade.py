@@ -138,6 +138,10 @@ class FacadeBase:
         """
         store = self._stores[effect.store]
         if isinstance(effect, StoreGet):
+            if effect.record is not None:  # a store that keeps parsed records answers with one
+                get_record = getattr(store, "get_record", None)
+                if get_record is not None:
+                    return get_record(effect.identifier, effect.record, options=effect.options)
             return store.get(effect.identifier, options=effect.options)
         if isinstance(effect, StoreSet):
             if _set_takes_remove_if_expires(store):

@@ -48,11 +48,20 @@ StoreOptions = Mapping[str, Any] | None
 
 @attrs.frozen(kw_only=True)
 class StoreGet:
-    """Read ``identifier`` from the ``store`` named; the result is a dict or None."""
+    """Read ``identifier`` from the ``store`` named; the result is a dict or None.
+
+    ``record`` (optional) is how the reader will parse the dict. A driver whose store has a
+    ``get_record(identifier, record, options=...)`` may answer with what that returns instead
+    (the parsed, immutable record a store keeps; the SDK's memory store does). Any other
+    driver ignores it.
+    """
 
     store: StoreKind
     identifier: str
     options: StoreOptions = attrs.field(default=None, repr=False, eq=False)
+    record: Callable[[dict[str, Any]], object] | None = attrs.field(
+        default=None, repr=False, eq=False
+    )
 
 
 @attrs.frozen(kw_only=True)
