@@ -5,6 +5,7 @@ Pushing it first (PAR) is an endpoint of its own: :mod:`auth0_core.endpoints.aut
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -29,12 +30,25 @@ def split_scope(scope: str | None) -> list[str]:
 
 
 def merge_scopes(*scopes: str | None) -> str:
-    """Join scope strings, first occurrence wins, order kept."""
+    """Join scope strings, first occurrence wins, order kept.
+
+    An app merges the same few strings on every call (its default scope and a call's), so
+    the answers for strings are remembered (bounded); anything else is merged as it comes.
+    """
+    if all(scope is None or type(scope) is str for scope in scopes):
+        return _merged(scopes)
+    return _merge(scopes)
+
+
+def _merge(scopes: tuple[str | None, ...]) -> str:
     merged: dict[str, None] = {}
     for scope in scopes:
         for item in split_scope(scope):
             merged.setdefault(item, None)
     return " ".join(merged)
+
+
+_merged = functools.lru_cache(maxsize=256)(_merge)
 
 
 def default_scope(config: ClientConfig, audience: str | None) -> str | None:

@@ -126,9 +126,18 @@ def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
         InvalidArgumentError: a dict has a key that is not an option, or a value of a wrong type.
     """
     if options is None:
-        return cls()
+        return _default(cls)
     if isinstance(options, cls):
         return options
+    if (
+        type(options) is dict
+        and (all_none := _all_none_by_default(cls)) is not None
+        and all_none.issuperset(options)
+        and all(value is None for value in options.values())
+    ):
+        # {"audience": None, "scope": None}, as the facades pass when no option was given,
+        # for a class whose options all default to None: the default options.
+        return _default(cls)
     if not isinstance(options, Mapping):
         raise InvalidArgumentError("options", f"options must be a dict or {cls.__name__}.")
     names = _field_names(cls)
@@ -145,6 +154,31 @@ def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
 
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}
+_ALL_NONE_BY_DEFAULT: dict[type, frozenset[str] | None] = {}
+_DEFAULTS: dict[type, Any] = {}
+
+
+def _default(cls: type[T]) -> T:
+    """``cls()``, made once: every options class is frozen, so one instance serves all."""
+    default: T | None = _DEFAULTS.get(cls)
+    if default is None:
+        default = _DEFAULTS[cls] = cls()
+    return default
+
+
+def _all_none_by_default(cls: type[Any]) -> frozenset[str] | None:
+    """The option names of ``cls`` when every option defaults to None (and has no converter
+    or validator that would see it), else None."""
+    if cls not in _ALL_NONE_BY_DEFAULT:
+        fields = attrs.fields(cls)
+        plain = all(
+            field.default is None and field.converter is None and field.validator is None
+            for field in fields
+            if field.init
+        )
+        names = frozenset(field.name for field in fields if field.init)
+        _ALL_NONE_BY_DEFAULT[cls] = names if plain else None
+    return _ALL_NONE_BY_DEFAULT[cls]
 
 
 def _field_names(cls: type[Any]) -> frozenset[str]:

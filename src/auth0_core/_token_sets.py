@@ -5,12 +5,13 @@ Pure functions over the session's token set records (protocol doc §4.4, §4.7, 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
-from ._authorize import split_scope
 from ._dpop_key import DPoPKey, is_dpop
 from .endpoints.authentication.token import TokenResponse
 from .records import ConnectionTokenSet, TokenSet
+from .records.token_set import scope_set
 
 DEFAULT_AUDIENCE = "default"
 MAX_TOKEN_SETS = 10
@@ -31,14 +32,13 @@ def is_fresh(token_set: TokenSet | ConnectionTokenSet, now: int, leeway: int) ->
     return now < expires_at - skew
 
 
-def _scope_set(value: str | None) -> frozenset[str]:
-    return frozenset(split_scope(value)) if value is not None else frozenset()
+# The scopes of a requested scope string: the few strings an app asks with, parsed once each.
+requested_scopes = functools.lru_cache(maxsize=256)(scope_set)
 
 
 def _asked(token_set: TokenSet) -> frozenset[str]:
     """What a set was requested with; the official SDK's sets keep only the granted scope."""
-    requested = token_set.requested_scope
-    return _scope_set(requested if requested is not None else token_set.scope)
+    return token_set.asked_scopes
 
 
 def find_token_set(
@@ -48,15 +48,18 @@ def find_token_set(
 
     A set covers a request when the requested scopes are a subset of what it was requested
     with or of what was granted. An exact match wins; otherwise the smallest covering set.
+    The sets' scopes are parsed when their records are built, so this parses at most the
+    request's (once per distinct string); pass ``Session.token_sets_for(audience)`` to look
+    at the audience's sets only.
     """
-    wanted = frozenset(split_scope(requested_scope))
+    wanted = requested_scopes(requested_scope)
     best: TokenSet | None = None
     best_size = 0
     for candidate in token_sets:
         if candidate.audience != audience:
             continue
-        asked = _asked(candidate)
-        granted = _scope_set(candidate.scope)
+        asked = candidate.asked_scopes
+        granted = candidate.granted_scopes
         if wanted in (asked, granted):
             return candidate
         if wanted <= asked or wanted <= granted:

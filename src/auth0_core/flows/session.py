@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from .._client import CoreClient
-from .._effects import Flow, StoreOptions, store_delete, store_get, store_set
+from .._effects import Flow, StoreGet, StoreOptions, store_delete, store_get, store_set
 from .._options import LogoutOptions, coerce_options
 from .._session import is_live, needs_roll, rolled, with_internal
 from ..errors import ConfigurationError, InvalidArgumentError
@@ -20,10 +20,28 @@ def logout_stamp_key(client: CoreClient, sub: str) -> str:
     return f"{client.config.state_identifier}:not_before:{sub}"
 
 
+def _stored_session(client: CoreClient, store_options: StoreOptions) -> Flow[Session | None]:
+    """The stored session record; None when absent or not a valid session.
+
+    The one place a session is read from a store. A store that keeps parsed records (the
+    memory store's ``get_record``, see :class:`~auth0_core.effects.StoreGet`) answers with
+    the frozen record itself, shared by every read: no JSON parse, no copy, no validation per
+    read. Any other store's dict is validated here.
+    """
+    stored = yield StoreGet(
+        store="state",
+        identifier=client.config.state_identifier,
+        options=store_options,
+        record=Session.from_dict,
+    )
+    if type(stored) is Session:
+        return stored
+    return from_stored(Session.from_dict, stored if isinstance(stored, Mapping) else None)
+
+
 def read_session_flow(client: CoreClient, store_options: StoreOptions) -> Flow[Session | None]:
     """The stored session as it is (live or not); None when absent or not a valid session."""
-    stored = yield from store_get("state", client.config.state_identifier, store_options)
-    session = from_stored(Session.from_dict, stored)
+    session = yield from _stored_session(client, store_options)
     if session is not None and client.resolves_domain and not _of_domain(client, session):
         return None  # another domain's session is no session here (docs/custom-domains.md)
     return session
@@ -34,8 +52,7 @@ def _of_another_domain(client: CoreClient, store_options: StoreOptions) -> Flow[
     leaves it alone, and still deletes a record that is no valid session."""
     if not client.resolves_domain:
         return False
-    stored = yield from store_get("state", client.config.state_identifier, store_options)
-    session = from_stored(Session.from_dict, stored)
+    session = yield from _stored_session(client, store_options)
     return session is not None and not _of_domain(client, session)
 
 
@@ -127,7 +144,7 @@ def get_session_flow(
 def get_user_flow(client: CoreClient, store_options: StoreOptions) -> Flow[dict[str, Any] | None]:
     """The logged-in user's claims, or None."""
     session = yield from load_session_flow(client, store_options)
-    return dict(session.user) if session is not None else None
+    return session.user_dict() if session is not None else None
 
 
 def stamp_logout_flow(client: CoreClient, sub: str) -> Flow[None]:

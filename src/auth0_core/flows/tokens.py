@@ -220,7 +220,7 @@ def access_token_set_flow(
     audience_key, default = token_defaults(config, opts.audience)
     requested = merge_scopes(default, opts.scope)
     now = config.env.now()
-    cached = find_token_set(session.token_sets, audience_key, requested)
+    cached = find_token_set(session.token_sets_for(audience_key), audience_key, requested)
     if (
         cached is not None
         and is_fresh(cached, now, config.leeway)
@@ -247,7 +247,7 @@ def access_token_set_flow(
             # Another instance may have refreshed while this one waited: its token serves,
             # and the refresh token it rotated out must not be presented again.
             latest = yield from reload_session_flow(client, session, store_options)
-            found = find_token_set(latest.token_sets, audience_key, requested)
+            found = find_token_set(latest.token_sets_for(audience_key), audience_key, requested)
             if (
                 found is not None
                 and is_fresh(found, config.env.now(), config.leeway)

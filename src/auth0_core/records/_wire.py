@@ -117,6 +117,26 @@ class Fields:
         return tuple(self.data)
 
 
+def thawed(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of a JSON object: every nested object and list is new, scalars are shared.
+
+    Records may be shared by every read (the memory store keeps one parsed record per entry),
+    so nothing mutable they hold is handed out: what leaves a record (``to_dict``, the user's
+    claims) goes through here.
+    """
+    return {key: _thawed_value(item) for key, item in value.items()}
+
+
+def _thawed_value(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {key: _thawed_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_thawed_value(item) for item in value]
+    return value
+
+
 def _holds_nothing(value: object) -> bool:
     return value is None or ((isinstance(value, list | dict)) and not value)
 
@@ -134,7 +154,7 @@ def to_wire(
     with the ``omit_when_none`` keys left out while they are None.
     """
     if extra:
-        values.update(extra)
+        values.update(thawed(extra))
     if key_order is None:
         if not omit_when_none:
             return values

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from ._wire import NO_EXTRA, Fields, readonly, to_wire
+from ._wire import NO_EXTRA, Fields, readonly, thawed, to_wire
 from .token_set import ConnectionTokenSet, TokenSet
 
 
@@ -67,7 +67,9 @@ class Session:
     """The logged-in user's claims and tokens.
 
     ``user`` holds every claim of the last verified ID token (a read-only view; ``sub`` is
-    always a non-empty string).
+    always a non-empty string). A record may be shared by many reads (the memory store keeps
+    one parsed record per entry), so what it hands out (``to_dict``, ``user_dict``) is a deep
+    copy; token sets are indexed by audience once, when the record is built.
     """
 
     user: Mapping[str, Any] = attrs.field(converter=readonly, repr=False)
@@ -81,6 +83,20 @@ class Session:
     internal: SessionInternal
     extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, converter=readonly, repr=False)
     key_order: tuple[str, ...] | None = attrs.field(default=None, repr=False, eq=False)
+    _by_audience: Mapping[str | None, tuple[TokenSet, ...]] = attrs.field(
+        init=False, repr=False, eq=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        index: dict[str | None, tuple[TokenSet, ...]] = {}
+        for token_set in self.token_sets:
+            index[token_set.audience] = (*index.get(token_set.audience, ()), token_set)
+        object.__setattr__(self, "_by_audience", index)
+
+    def token_sets_for(self, audience: str) -> tuple[TokenSet, ...]:
+        """The token sets of ``audience``, in stored order: one dict lookup, however many
+        audiences the session holds."""
+        return self._by_audience.get(audience, ())
 
     @property
     def sub(self) -> str:
@@ -118,7 +134,7 @@ class Session:
     def to_dict(self) -> dict[str, Any]:
         """The stored JSON object, in the official SDK's shape."""
         values = {
-            "user": dict(self.user),
+            "user": thawed(self.user),
             "id_token": self.id_token,
             "refresh_token": self.refresh_token,
             "token_sets": [token_set.to_dict() for token_set in self.token_sets],
@@ -127,6 +143,10 @@ class Session:
             "internal": self.internal.to_dict(),
         }
         return to_wire(values, self.extra, self.key_order)
+
+    def user_dict(self) -> dict[str, Any]:
+        """The user's claims as ``get_user`` returns them: a deep copy, the caller's own."""
+        return thawed(self.user)
 
     def public_dict(self) -> dict[str, Any]:
         """The session as ``get_session`` returns it: everything but ``internal``."""

@@ -15,6 +15,13 @@ import attrs
 
 from ._wire import NO_EXTRA, Fields, readonly, to_wire
 
+_NO_SCOPES: frozenset[str] = frozenset()
+
+
+def scope_set(value: str | None) -> frozenset[str]:
+    """The scopes of a space-separated scope string (None has none)."""
+    return frozenset(value.split()) if value else _NO_SCOPES
+
 
 @attrs.frozen(kw_only=True)
 class TokenSet:
@@ -24,6 +31,10 @@ class TokenSet:
     audience (protocol doc §4.4); such a set never answers a request. ``scope`` is what was
     granted. ``token_type`` is None for a bearer token, ``"DPoP"`` for a bound one, whose
     ``dpop_jkt`` names the key (None when the writer did not say).
+
+    ``asked_scopes`` (what the set was requested with; the granted scope for the official
+    SDK's sets, which keep only that) and ``granted_scopes`` are parsed once, when the record
+    is built, so finding a set parses no stored scope.
     """
 
     audience: str | None
@@ -36,6 +47,15 @@ class TokenSet:
     dpop_jkt: str | None = None
     extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, converter=readonly, repr=False)
     key_order: tuple[str, ...] | None = attrs.field(default=None, repr=False, eq=False)
+    asked_scopes: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+    granted_scopes: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        granted = scope_set(self.scope)
+        requested = self.requested_scope
+        asked = granted if requested is None or requested == self.scope else scope_set(requested)
+        object.__setattr__(self, "granted_scopes", granted)
+        object.__setattr__(self, "asked_scopes", asked)
 
     @property
     def is_dpop(self) -> bool:

@@ -1,8 +1,15 @@
 """In-process stores: the default when no store is configured.
 
 They live in one Python process only: an app served by several processes or hosts needs a
-shared store (Redis). Values are deep-copied in and out, so a caller mutating a returned dict
-never changes what is stored, and records past their expiry read as absent.
+shared store (Redis). Values are kept as JSON text and ``get`` parses a fresh dict, so a caller
+mutating a returned dict never changes what is stored, and records past their expiry read as
+absent.
+
+The SDK's own reads take a faster path (``get_record``): each entry also keeps the immutable
+record the reader parsed it into (a frozen :class:`~auth0_core.records.Session`), built once
+per write from the entry's own JSON text, so a read is a dict lookup and an expiry check. The
+record is never mutable through what it hands out (its ``to_dict``/``user_dict`` are deep
+copies), and a write replaces the entry, memo and all.
 """
 
 from __future__ import annotations
@@ -13,10 +20,15 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from .._effects import StoreOptions
-from ..errors import ConfigurationError, InvalidArgumentError, MissingStoreOptionsError
+from ..errors import (
+    ConfigurationError,
+    InvalidArgumentError,
+    InvalidRecordError,
+    MissingStoreOptionsError,
+)
 from ._common import cookie_attributes, delete_cookie, expires_at
 from ._web import optional_cookies, optional_exchange
 
@@ -24,13 +36,29 @@ from ._web import optional_cookies, optional_exchange
 _SID_BYTES = 16
 _DEFAULT_LIFETIME = 3 * 24 * 3600
 
+R = TypeVar("R")
+
+
+class _Entry:
+    """One stored value: its JSON text, its expiry, and the record last parsed from it."""
+
+    __slots__ = ("expires", "parsed", "text")
+
+    def __init__(self, text: str, expires: int | None) -> None:
+        self.text = text
+        self.expires = expires
+        # (parser, record): only ever parse(json.loads(self.text)), so nobody else holds any
+        # part of it; set once, racing readers at worst both parse and keep an equal record.
+        self.parsed: tuple[Callable[[Any], Any], Any] | None = None
+
 
 class _Table:
     """A bounded, thread-safe dict of JSON records with expiry; the oldest write is evicted.
 
     Records are kept as JSON text: that copies them in and out (no caller can change a stored
     record through a returned one) five times faster than ``copy.deepcopy``, and it refuses
-    a value that a cookie or a shared store could not hold either.
+    a value that a cookie or a shared store could not hold either. :meth:`get_record` parses
+    an entry's text once for the SDK's own reads and keeps the immutable result with it.
     """
 
     def __init__(self, clock: Callable[[], float], max_entries: int) -> None:
@@ -38,23 +66,52 @@ class _Table:
             raise ConfigurationError("max_entries must be at least 1.")
         self._clock = clock
         self._max = max_entries
-        self._data: OrderedDict[Any, tuple[str, int | None]] = OrderedDict()
+        self._data: OrderedDict[Any, _Entry] = OrderedDict()
         self._lock = threading.Lock()  # the sync adapter may serve requests from threads
 
-    def get(self, key: Any) -> dict[str, Any] | None:
+    def _live(self, key: Any) -> _Entry | None:
         with self._lock:
             entry = self._data.get(key)
             if entry is None:
                 return None
-            if entry[1] is not None and self._clock() >= entry[1]:
+            if entry.expires is not None and self._clock() >= entry.expires:
                 del self._data[key]
                 return None
-        value: dict[str, Any] = json.loads(entry[0])
+        return entry
+
+    def has(self, key: Any) -> bool:
+        return self._live(key) is not None
+
+    def get(self, key: Any) -> dict[str, Any] | None:
+        entry = self._live(key)
+        if entry is None:
+            return None
+        value: dict[str, Any] = json.loads(entry.text)
         return value
+
+    def get_record(
+        self, key: Any, parse: Callable[[dict[str, Any]], R]
+    ) -> R | dict[str, Any] | None:
+        """``parse`` of the stored value, parsed once per write; the value itself (a fresh
+        dict) when ``parse`` refuses it (InvalidRecordError), for the reader to report."""
+        entry = self._live(key)
+        if entry is None:
+            return None
+        parsed = entry.parsed
+        if parsed is not None and parsed[0] == parse:  # a classmethod is a new object each time
+            record: R = parsed[1]
+            return record
+        value: dict[str, Any] = json.loads(entry.text)
+        try:
+            record = parse(value)
+        except InvalidRecordError:
+            return value  # parsing reads, never changes, its input
+        entry.parsed = (parse, record)
+        return record
 
     def set(self, key: Any, value: Mapping[str, Any]) -> None:
         try:
-            stored = (json.dumps(dict(value)), expires_at(value))
+            stored = _Entry(json.dumps(dict(value)), expires_at(value))
         except (TypeError, ValueError):
             raise InvalidArgumentError("state", "store values must be JSON objects.") from None
         with self._lock:
@@ -69,7 +126,7 @@ class _Table:
 
     def delete_where(self, match: Callable[[dict[str, Any]], bool]) -> int:
         with self._lock:
-            doomed = [key for key, (text, _) in self._data.items() if match(json.loads(text))]
+            doomed = [key for key, entry in self._data.items() if match(json.loads(entry.text))]
             for key in doomed:
                 del self._data[key]
         return len(doomed)
@@ -157,6 +214,24 @@ class MemoryStateStore:
         sid = cookies.get(identifier)
         return self._table.get((identifier, sid)) if sid else None
 
+    def get_record(
+        self,
+        identifier: str,
+        parse: Callable[[dict[str, Any]], R],
+        options: StoreOptions = None,
+    ) -> R | dict[str, Any] | None:
+        """What :meth:`get` reads, as ``parse`` makes it: the SDK's own fast read.
+
+        The record is parsed once per write and kept with the entry, so it must be immutable
+        (the SDK's records are). A value ``parse`` refuses comes back as the dict :meth:`get`
+        returns, so the reader handles it as it handles any store's; None when absent.
+        """
+        cookies = optional_cookies(options)
+        if cookies is None:
+            return self._table.get_record((identifier, None), parse)
+        sid = cookies.get(identifier)
+        return self._table.get_record((identifier, sid), parse) if sid else None
+
     def set(
         self,
         identifier: str,
@@ -177,7 +252,7 @@ class MemoryStateStore:
             return
         cookies, response = exchange
         sid = cookies.get(identifier)
-        known = bool(sid) and self._table.get((identifier, sid)) is not None
+        known = bool(sid) and self._table.has((identifier, sid))
         if remove_if_expires or not known:
             if sid:
                 self._table.delete((identifier, sid))
