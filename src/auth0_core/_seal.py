@@ -3,8 +3,10 @@
 A sealed value is ``<header>..<iv>.<ciphertext>.<tag>`` with the protected header
 ``{"alg":"dir","enc":"A256CBC-HS512"}`` and a 64-byte content key derived with
 HKDF-SHA256(IKM = secret, salt = identifier, info = ``Auth0 Generated Encryption``). The
-plaintext is ``json.dumps(payload)`` with Python's default separators, exactly as
-auth0-server-python writes it, so values move between that SDK and this one in both directions.
+plaintext is JSON: auth0-server-python writes ``json.dumps(payload)`` (default separators,
+``", "`` and ``": "``), this SDK the same JSON with compact separators (``","`` and ``":"``;
+ASCII-only as well), 2-3 % fewer bytes in a cookie. Both SDKs read either with ``json.loads``,
+so values move between that SDK and this one in both directions.
 
 On top of the compatible format, :func:`unseal` accepts several secrets (rotation: the first
 secret seals, every secret is tried to unseal). Errors never carry the token, the secret or the
@@ -71,6 +73,8 @@ _PADDING = (b"", b"", b"==", b"=")
 _CANONICAL_LAST = (b"", b"", b"AQgw", b"AEIMQUYcgkosw048")
 _PKCS7 = tuple(bytes((n,)) * n for n in range(_BLOCK + 1))
 _NOT_COMPACT = "The sealed value is not a compact JWE."
+# No space after "," and ":" (the official SDK's json.loads reads it as well as its own).
+_SEPARATORS = (",", ":")
 
 
 class _Registry(jwe.JWERegistry):
@@ -129,7 +133,7 @@ def seal(payload: Mapping[str, Any], secret: str, identifier: str) -> str:
             :data:`MAX_SEALED_LENGTH` characters (it could never be unsealed).
     """
     try:
-        plaintext = json.dumps(dict(payload))
+        plaintext = json.dumps(dict(payload), separators=_SEPARATORS)
     except (TypeError, ValueError, RecursionError):
         # The message names the problem, never the value (it may hold tokens).
         raise InvalidArgumentError(

@@ -68,21 +68,22 @@ def test_seal_shape() -> None:
     assert encrypted_key == ""
     assert len(base64.urlsafe_b64decode(iv + "==")) == 16
     assert len(base64.urlsafe_b64decode(tag + "==")) == 32
-    # '{"a": 1}' is 8 bytes: one AES-CBC block once padded.
+    # '{"a":1}' is 7 bytes: one AES-CBC block once padded.
     assert len(base64.urlsafe_b64decode(ciphertext + "==")) == 16
 
 
-def test_plaintext_uses_python_default_separators() -> None:
-    payload = {"user": {"sub": "auth0|1", "name": "Zoë"}, "n": [1, 2]}
+def test_plaintext_uses_compact_separators_and_ascii() -> None:
+    payload = {"user": {"sub": "auth0|1", "name": "Zoë", "note": "a, b: c"}, "n": [1, 2]}
     token = seal(payload, SECRET, "id")
     registry = JWERegistry(algorithms=["dir", "A256CBC-HS512"])
     key = OctKey.import_key(derive_key(SECRET, "id"))
     from joserfc import jwe
 
     plaintext = jwe.decrypt_compact(token, key, registry=registry).plaintext
-    assert plaintext == json.dumps(payload).encode()
-    assert b", " in plaintext
-    assert b"\\u00eb" in plaintext
+    assert plaintext == json.dumps(payload, separators=(",", ":")).encode()
+    assert plaintext == (
+        b'{"user":{"sub":"auth0|1","name":"Zo\\u00eb","note":"a, b: c"},"n":[1,2]}'
+    )
 
 
 def test_round_trip_and_fresh_iv_each_time() -> None:

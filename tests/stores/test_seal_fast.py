@@ -204,6 +204,7 @@ def test_large_sessions_open() -> None:
 
 _VALID = seal({"user": {"sub": "auth0|1"}, "n": 1}, SECRET, ID)
 _PARTS = _VALID.split(".")
+_STANDARD = _VALID.replace("-", "+").replace("_", "/")
 
 
 @settings(max_examples=examples(300))
@@ -266,7 +267,11 @@ def test_too_many_and_too_few_parts(count: int, filler: str) -> None:
         _VALID.replace("..", ". ."),
         " " + _VALID,
         _VALID + "\n",
-        _VALID.replace("-", "+").replace("_", "/"),
+        # The standard base64 alphabet: "+" and "/" for "-" and "_" (about 3 % of seals hold
+        # neither, and would be left valid: then a "+" is put in).
+        _STANDARD if _STANDARD != _VALID else _VALID[:-1] + "+",
+        _VALID[:-1] + "+",
+        _VALID[:-1] + "/",
         "eyJhbGciOiJub25lIn0..AAECAwQFBgcICQoLDA0ODw.MO_6.sN8e",
         "A" * (MAX_SEALED_LENGTH + 1),
         "é" * 10,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from auth0_server_python import encryption as official  # type: ignore[import-untyped]
 
-from auth0_core._seal import seal, unseal
+from auth0_core._seal import seal, unseal, unseal_plaintext
 
 SESSION: dict[str, Any] = {
     "user": {"sub": "auth0|123", "name": "Zoë", "iss": "https://t.eu.auth0.com/", "sid": "S1"},
@@ -50,3 +51,26 @@ def test_large_session_both_ways() -> None:
     big = dict(SESSION, blob="x" * 20_000)
     assert official.decrypt(seal(big, "s", "_a0_session"), "s", "_a0_session") == big
     assert unseal(official.encrypt(big, "s", "_a0_session"), ["s"], "_a0_session") == big
+
+
+def test_our_compact_plaintext_is_read_by_the_official_decrypt_and_store() -> None:
+    """Ours seals compact JSON (no space after ``,`` and ``:``), theirs the defaults: the
+    official ``decrypt`` and its store's ``decrypt`` (``json.loads``) read ours as they read
+    their own, strings holding ``", "`` and non-ASCII included."""
+    from auth0_server_python.store.abstract import StateStore  # type: ignore[import-untyped]
+
+    class OfficialStore(StateStore):  # type: ignore[misc]
+        async def set(self, *args: Any, **kwargs: Any) -> None: ...
+        async def get(self, *args: Any, **kwargs: Any) -> None: ...
+        async def delete(self, *args: Any, **kwargs: Any) -> None: ...
+
+    payload = dict(SESSION, user={**SESSION["user"], "note": "a, b: c", "名": "値"})
+    token = seal(payload, "app-secret", "_a0_session")
+    plaintext = unseal_plaintext(token, ["app-secret"], "_a0_session")
+    assert plaintext == json.dumps(payload, separators=(",", ":")).encode()
+    assert len(plaintext) < len(json.dumps(payload))
+    assert official.decrypt(token, "app-secret", "_a0_session") == payload
+    store = OfficialStore({"secret": "app-secret"})
+    assert store.decrypt("_a0_session", token) == payload
+    # and theirs (default separators) still reads here
+    assert unseal(store.encrypt("_a0_session", payload), ["app-secret"], "_a0_session") == payload
