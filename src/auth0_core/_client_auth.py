@@ -6,10 +6,6 @@ from __future__ import annotations
 import base64
 from urllib.parse import quote
 
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import RSAKey
-
 from ._config import ClientConfig
 from .errors import ConfigurationError
 
@@ -33,6 +29,11 @@ def client_assertion(config: ClientConfig, audience: str) -> str:
     Raises:
         ConfigurationError: the signing key cannot be loaded or used.
     """
+    # joserfc is loaded by the first private_key_jwt client only (issue 14: import time).
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwk import RSAKey
+
     env = config.env
     now = env.now()
     claims = {

@@ -12,18 +12,27 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
-
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, RSAKey
 
 from ._env import Env
 from .errors import ConfigurationError
+
+# cryptography (and joserfc, for a JWK) is imported by the first client that configures DPoP,
+# not with this module, which every client imports (issue 14: import time).
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    PrivateKey: TypeAlias = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+    # What ``dpop_key`` accepts: a cryptography private key, a PEM (str or bytes), a private JWK.
+    DPoPKeyInput: TypeAlias = (
+        ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | str | bytes | Mapping[str, Any]
+    )
+else:
+    # At run time only for typing.get_type_hints(ClientOptions), which must not import
+    # cryptography: ``dpop_key`` is checked by load_dpop_key.
+    DPoPKeyInput = Any
 
 __all__ = [
     "DEFAULT_ALGORITHM",
@@ -41,14 +50,10 @@ DEFAULT_ALGORITHM = "ES256"
 SUPPORTED_ALGORITHMS = ("ES256", "ES384", "RS256", "PS256")
 MIN_RSA_BITS = 2048
 
-PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
-# What ``dpop_key`` accepts: a cryptography private key, a PEM (str or bytes), a private JWK.
-DPoPKeyInput = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | str | bytes | Mapping[str, Any]
-
-_CURVES: dict[str, tuple[type[ec.EllipticCurve], str, int]] = {
-    # alg: (curve, JWK crv, coordinate size in bytes)
-    "ES256": (ec.SECP256R1, "P-256", 32),
-    "ES384": (ec.SECP384R1, "P-384", 48),
+_CURVES: dict[str, tuple[str, int]] = {
+    # alg: (JWK crv, coordinate size in bytes)
+    "ES256": ("P-256", 32),
+    "ES384": ("P-384", 48),
 }
 _CURVE_ORDERS = {
     "ES256": 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
@@ -74,8 +79,10 @@ def _b64_int(value: int, size: int) -> str:
 
 def _public_jwk(key: PrivateKey, alg: str) -> dict[str, str]:
     """The public JWK with only its required members, in RFC 7638's lexicographic order."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        _, crv, size = _CURVES[alg]
+        crv, size = _CURVES[alg]
         numbers = key.public_key().public_numbers()
         return {
             "crv": crv,
@@ -93,8 +100,13 @@ def _public_jwk(key: PrivateKey, alg: str) -> dict[str, str]:
 
 def _signer(key: PrivateKey, alg: str) -> Callable[[bytes], bytes]:
     """How ``alg`` signs with ``key``: a JWS signature (raw r||s for ECDSA)."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        size = _CURVES[alg][2]
+        size = _CURVES[alg][1]
         digest: hashes.HashAlgorithm = hashes.SHA256() if alg == "ES256" else hashes.SHA384()
         scheme = ec.ECDSA(digest)
         try:  # RFC 6979 where OpenSSL has it: a proof is then a function of the Env alone
@@ -191,12 +203,14 @@ def _refuse(message: str) -> ConfigurationError:
 
 
 def _algorithm_for(key: PrivateKey, alg: str | None) -> str:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     if isinstance(key, ec.EllipticCurvePrivateKey):
         by_curve = {"secp256r1": "ES256", "secp384r1": "ES384"}.get(key.curve.name)
         if by_curve is None:
             raise _refuse("must be an EC key on P-256 or P-384, or an RSA key.")
         if alg is not None and alg != by_curve:
-            raise _refuse(f"is an EC {_CURVES[by_curve][1]} key: its algorithm is {by_curve}.")
+            raise _refuse(f"is an EC {_CURVES[by_curve][0]} key: its algorithm is {by_curve}.")
         return by_curve
     if key.key_size < MIN_RSA_BITS:
         raise _refuse(f"is an RSA key shorter than {MIN_RSA_BITS} bits.")
@@ -218,6 +232,11 @@ def _from_jwk(value: Mapping[str, Any]) -> tuple[PrivateKey, str | None]:
     alg = value.get("alg")
     if alg is not None and not isinstance(alg, str):
         raise _refuse("has an 'alg' that is not a string.")
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from joserfc.errors import JoseError
+    from joserfc.jwk import ECKey, RSAKey
+
     try:
         imported = (ECKey if kty == "EC" else RSAKey).import_key(dict(value))
         private = imported.private_key
@@ -232,6 +251,10 @@ def _from_pem(value: str | bytes) -> PrivateKey:
     data = value.encode("utf-8") if isinstance(value, str) else value
     if b"PUBLIC KEY-----" in data or b"CERTIFICATE-----" in data:
         raise _refuse("is a public key or a certificate; DPoP needs the private key.")
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     try:
         private = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
@@ -252,6 +275,8 @@ def load_dpop_key(value: object, alg: str | None = None) -> DPoPKey:
     """
     if alg is not None and alg not in SUPPORTED_ALGORITHMS:
         raise ConfigurationError(f"'dpop_alg' must be one of {', '.join(SUPPORTED_ALGORITHMS)}.")
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     private: object
     if isinstance(value, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
         private = value
@@ -282,11 +307,14 @@ def generate_dpop_key(env: Env, alg: str = DEFAULT_ALGORITHM) -> DPoPKey:
     """
     if alg not in SUPPORTED_ALGORITHMS:
         raise ConfigurationError(f"'dpop_alg' must be one of {', '.join(SUPPORTED_ALGORITHMS)}.")
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     if alg in _CURVES:
-        curve, _, size = _CURVES[alg]
+        _, size = _CURVES[alg]
         order = _CURVE_ORDERS[alg]
         scalar = int.from_bytes(env.token_bytes(size + 8), "big") % (order - 1) + 1
-        return DPoPKey(ec.derive_private_key(scalar, curve()), alg)
+        curve = ec.SECP256R1() if alg == "ES256" else ec.SECP384R1()
+        return DPoPKey(ec.derive_private_key(scalar, curve), alg)
     return DPoPKey(rsa.generate_private_key(public_exponent=65537, key_size=MIN_RSA_BITS), alg)
 
 

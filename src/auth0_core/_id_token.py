@@ -26,14 +26,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import attrs
-from joserfc import jws
-from joserfc.errors import BadSignatureError, JoseError
-from joserfc.jwk import OctKey
-from joserfc.util import urlsafe_b64decode
 
-from ._jwks import ALGORITHM_KEY_TYPES, JsonWebKeys, SigningKey
+from ._jwks import ALGORITHM_KEY_TYPES, JsonWebKeys
 from .errors import (
     ConfigurationError,
     IdTokenError,
@@ -41,6 +38,14 @@ from .errors import (
     OrganizationTokenValidationError,
 )
 from .errors import KeyNotFoundError as KeyNotFoundError  # re-exported: imported from here
+
+# joserfc (and cryptography under it) is imported by the first verification, not with this
+# module (issue 14: import time).
+if TYPE_CHECKING:
+    from joserfc import jws
+    from joserfc.jwk import OctKey
+
+    from ._jwks import SigningKey
 
 MAX_TOKEN_LENGTH = 16 * 1024
 MAX_HEADER_SEGMENT = 512  # joserfc's own limit for a JWS header segment
@@ -191,6 +196,8 @@ def _split(token: object) -> tuple[str, str, str]:
 
 
 def _b64decode(segment: str, part: str) -> bytes:
+    from joserfc.util import urlsafe_b64decode  # light: no cryptography
+
     try:
         return urlsafe_b64decode(segment.encode("ascii"))
     except (binascii.Error, ValueError):
@@ -252,6 +259,8 @@ def _check_header(
         raise IdTokenError("kid", "the ID token's 'kid' is not a string.")
     # The registered members (typ, cty, jku, x5c, ...) must have their registered types; checked
     # before the key lookup so a malformed header cannot trigger a JWKS re-fetch.
+    from joserfc.errors import JoseError
+
     try:
         _registry(alg).check_header(dict(header))
     except JoseError as error:
@@ -263,6 +272,8 @@ def _check_header(
 def _registry(alg: str) -> jws.JWSRegistry:
     # Only the one algorithm the header named and the allow-list accepted; unregistered
     # header members are tolerated (strict_check_header would reject e.g. Auth0 extensions).
+    from joserfc import jws
+
     return jws.JWSRegistry(algorithms=[alg], strict_check_header=False)
 
 
@@ -271,6 +282,8 @@ def _select_keys(
 ) -> tuple[SigningKey | OctKey, ...]:
     if alg in HMAC_ALGORITHMS:
         # The HMAC key is the client secret and nothing else: never a JWKS key (alg confusion).
+        from joserfc.jwk import OctKey
+
         return (OctKey.import_key(str(client_secret)),)
     candidates = keys.candidates(kid, alg)
     if not candidates:
@@ -280,6 +293,9 @@ def _select_keys(
 
 def _verify(token: str, candidates: tuple[SigningKey | OctKey, ...], alg: str) -> bytes:
     """The payload, verified by the first candidate key whose signature check passes."""
+    from joserfc import jws
+    from joserfc.errors import BadSignatureError, JoseError
+
     for key in candidates:
         try:
             return jws.deserialize_compact(token, key, registry=_registry(alg)).payload

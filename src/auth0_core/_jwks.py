@@ -27,17 +27,22 @@ from __future__ import annotations
 import binascii
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, RSAKey
-from joserfc.util import urlsafe_b64decode
 
 from ._http import HttpResponse
 from .errors import InvalidResponse
 
-#: The key types a signing key may have, and the JWS algorithms each serves (RFC 7518 §3.1).
-SigningKey = RSAKey | ECKey
+# joserfc (and cryptography under it) is imported when a JWKS document is first processed, not
+# with this module (issue 14: import time).
+if TYPE_CHECKING:
+    from joserfc.jwk import ECKey, RSAKey
+
+    #: The key types a signing key may have.
+    SigningKey: TypeAlias = RSAKey | ECKey
+
+#: The JWS algorithms each key type serves (RFC 7518 §3.1).
 ALGORITHM_KEY_TYPES: Mapping[str, str] = {
     "RS256": "RSA",
     "RS384": "RSA",
@@ -153,6 +158,8 @@ def _serves(key: SigningKey, alg: str) -> bool:
         return False
     if key.alg is not None and key.alg != alg:
         return False
+    from joserfc.jwk import ECKey
+
     return not isinstance(key, ECKey) or key.curve_name == _EC_CURVES[alg]
 
 
@@ -170,6 +177,8 @@ def _import_signing_key(entry: object) -> SigningKey | None:
     alg = entry.get("alg")
     if alg is not None and alg not in ALGORITHM_KEY_TYPES:
         return None
+    from joserfc.jwk import ECKey, RSAKey
+
     # Import only the public members: a private member published by mistake is never used.
     kty = entry.get("kty")
     if kty == "RSA":
@@ -186,6 +195,8 @@ def _import_signing_key(entry: object) -> SigningKey | None:
 def _modulus_bits(modulus: object) -> int:
     if not isinstance(modulus, str) or len(modulus) > MAX_RSA_BITS // 4:
         return 0
+    from joserfc.util import urlsafe_b64decode
+
     try:
         return int.from_bytes(urlsafe_b64decode(modulus.encode("ascii"))).bit_length()
     except (binascii.Error, ValueError):  # UnicodeEncodeError included
@@ -198,6 +209,8 @@ def _import(
     if not all(isinstance(value, str) and value for value in public.values()):
         return None
     parameters = {name: entry[name] for name in ("kid", "alg", "use") if name in entry}
+    from joserfc.errors import JoseError
+
     try:
         return kind.import_key(public, parameters)  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError, KeyError):

@@ -14,50 +14,44 @@ class to catch, and a subclass where callers branch on it. Any call may also run
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions
-from .._my_account_types import (
-    CompleteConnectAccountResponse,
-    ConnectedAccount,
-    ConnectedAccountConnection,
-    ListConnectedAccountConnectionsResponse,
-    ListConnectedAccountsResponse,
-)
 from .._options import (
-    ConnectAccountOptions,
-    ConnectionTokenOptions,
-    CustomTokenExchangeOptions,
     GetAccessTokenOptions,
-    LoginWithCustomTokenExchangeOptions,
     LogoutOptions,
     StartInteractiveLoginOptions,
-    StartLinkUserOptions,
-    StartUnlinkUserOptions,
 )
 from .._result import LoginResult
-from .._token_exchange_types import (
-    LoginWithCustomTokenExchangeResult,
-    SessionTransferTokenResult,
-    TokenExchangeResponse,
-)
-from . import (
-    backchannel,
-    callbacks,
-    ciba,
-    client_credentials,
-    connected_accounts,
-    linking,
-    login,
-    management,
-    session,
-    stateless,
-    token_vault,
-    tokens,
-)
-from . import custom_token_exchange as _cte
-from .paging import PageWalk
+from . import callbacks, login, session, tokens
+
+# The flows of the login, session and token calls are imported with this module; those of the
+# other features (linking, connected accounts, management, back-channel logout, CIBA, Token
+# Vault, custom token exchange, client credentials, stateless refresh) by their first call, so
+# importing an adapter does not load them (issue 14: import time).
+if TYPE_CHECKING:
+    from .._my_account_types import (
+        CompleteConnectAccountResponse,
+        ConnectedAccount,
+        ConnectedAccountConnection,
+        ListConnectedAccountConnectionsResponse,
+        ListConnectedAccountsResponse,
+    )
+    from .._options import (
+        ConnectAccountOptions,
+        ConnectionTokenOptions,
+        CustomTokenExchangeOptions,
+        LoginWithCustomTokenExchangeOptions,
+        StartLinkUserOptions,
+        StartUnlinkUserOptions,
+    )
+    from .._token_exchange_types import (
+        LoginWithCustomTokenExchangeResult,
+        SessionTransferTokenResult,
+        TokenExchangeResponse,
+    )
+    from .paging import PageWalk
 
 Options = Mapping[str, Any]
 
@@ -196,6 +190,8 @@ def get_access_token_for_connection(
         MissingStoreOptionsError, CookieTooLargeError: the session could not be read or
             written.
     """
+    from . import token_vault
+
     return token_vault.get_access_token_for_connection_flow(client, options, store_options)
 
 
@@ -211,6 +207,8 @@ def get_client_credentials_token(
         InvalidResponse: an answer of the tenant is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import client_credentials
+
     return client_credentials.client_credentials_flow(client, audience, organization)
 
 
@@ -230,6 +228,8 @@ def start_link_user(
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the transaction could not be stored.
     """
+    from . import linking
+
     return linking.start_link_flow(client, "link", options, store_options)
 
 
@@ -253,6 +253,8 @@ def complete_link_user(
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
     """
+    from . import linking
+
     return linking.complete_link_flow(client, "link", url, store_options)
 
 
@@ -274,6 +276,8 @@ def start_unlink_user(
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the transaction could not be stored.
     """
+    from . import linking
+
     return linking.start_link_flow(client, "unlink", options, store_options)
 
 
@@ -297,6 +301,8 @@ def complete_unlink_user(
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
     """
+    from . import linking
+
     return linking.complete_link_flow(client, "unlink", url, store_options)
 
 
@@ -323,6 +329,8 @@ def link_user_accounts(
         InvalidResponse: an answer is malformed.
         TransportError: Auth0 could not be reached, or answered too late or too much.
     """
+    from . import management
+
     return management.link_user_accounts_flow(
         client,
         primary_user_id,
@@ -347,6 +355,8 @@ def unlink_user_accounts(
         InvalidResponse: an answer is malformed.
         TransportError: Auth0 could not be reached, or answered too late or too much.
     """
+    from . import management
+
     return management.unlink_user_accounts_flow(client, primary_user_id, provider, user_id)
 
 
@@ -386,6 +396,8 @@ def start_connect_account(
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the transaction could not be stored.
     """
+    from . import connected_accounts
+
     return connected_accounts.start_connect_account_flow(client, options, store_options)
 
 
@@ -408,6 +420,8 @@ def complete_connect_account(
         InvalidResponse: an answer is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import connected_accounts
+
     return connected_accounts.complete_connect_account_flow(client, url, store_options)
 
 
@@ -429,6 +443,8 @@ def list_connected_accounts(
         InvalidResponse: an answer is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import connected_accounts
+
     return connected_accounts.list_connected_accounts_flow(
         client, connection, take, from_param, store_options
     )
@@ -450,6 +466,8 @@ def list_connected_account_connections(
         InvalidResponse: an answer is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import connected_accounts
+
     return connected_accounts.list_connections_flow(client, take, from_param, store_options)
 
 
@@ -465,6 +483,8 @@ def delete_connected_account(
         MissingRefreshTokenError, AccessTokenError: no My Account API token for the session.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import connected_accounts
+
     return connected_accounts.delete_connected_account_flow(
         client, connected_account_id, store_options
     )
@@ -485,6 +505,8 @@ def iter_connected_accounts(
             :func:`list_connected_accounts`.
         InvalidResponse: the API answered a cursor it had already given (no endless loop).
     """
+    from . import connected_accounts
+
     return connected_accounts.connected_accounts_walk(client, connection, take, store_options)
 
 
@@ -499,6 +521,8 @@ def iter_connected_account_connections(
         MyAccountApiError, AccessTokenError, TransportError: while iterating.
         InvalidResponse: the API answered a cursor it had already given.
     """
+    from . import connected_accounts
+
     return connected_accounts.connections_walk(client, take, store_options)
 
 
@@ -525,6 +549,8 @@ def handle_backchannel_logout(
         InvalidResponse: the discovery document or the JWKS is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import backchannel
+
     return backchannel.backchannel_logout_flow(client, logout_token, store_options)
 
 
@@ -549,6 +575,8 @@ def initiate_backchannel_authentication(
         InvalidResponse: an answer of the tenant is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import ciba
+
     return ciba.initiate_backchannel_authentication_flow(client, options)
 
 
@@ -567,6 +595,8 @@ def backchannel_authentication_grant(
         InvalidResponse: an answer of the tenant is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import ciba
+
     return ciba.backchannel_authentication_grant_flow(client, auth_req_id)
 
 
@@ -593,6 +623,8 @@ def backchannel_authentication(
         TransportError: the tenant could not be reached, or answered too late or too much;
             or the sync client was closed while the call waited.
     """
+    from . import ciba
+
     return ciba.backchannel_authentication_flow(client, options)
 
 
@@ -617,6 +649,8 @@ def login_backchannel(
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
     """
+    from . import ciba
+
     return ciba.login_backchannel_flow(client, options, store_options)
 
 
@@ -636,6 +670,8 @@ def get_token_by_refresh_token(client: CoreClient, options: Options) -> Flow[dic
         InvalidResponse: the tenant's answer is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import stateless
+
     return stateless.get_token_by_refresh_token_flow(client, options)
 
 
@@ -654,6 +690,8 @@ def get_token_for_connection(client: CoreClient, options: Options) -> Flow[dict[
             (``retrieval_error``).
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import stateless
+
     return stateless.get_token_for_connection_flow(client, options)
 
 
@@ -677,6 +715,8 @@ def custom_token_exchange(
         InvalidResponse: the tenant's answer is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import custom_token_exchange as _cte
+
     return _cte.custom_token_exchange_flow(client, options)
 
 
@@ -698,6 +738,8 @@ def login_with_custom_token_exchange(
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
     """
+    from . import custom_token_exchange as _cte
+
     return _cte.login_with_custom_token_exchange_flow(client, options, store_options)
 
 
@@ -725,6 +767,8 @@ def request_session_transfer_token(
         InvalidResponse: the tenant's answer is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much.
     """
+    from . import custom_token_exchange as _cte
+
     return _cte.request_session_transfer_token_flow(
         client,
         subject_token,
@@ -751,4 +795,6 @@ def build_session_transfer_redirect(
         InvalidArgumentError: not an absolute ``https`` URL (``http`` only for loopback), a
             fragment, a result without a token, a blank ``organization``.
     """
+    from . import custom_token_exchange as _cte
+
     return _cte.build_session_transfer_redirect(target_login_url, result, organization)

@@ -15,7 +15,6 @@ from .._effects import Flow, StoreOptions, store_lock, store_unlock
 from .._http import HttpResponse
 from .._id_token import IdTokenChecks
 from .._options import GetAccessTokenOptions, coerce_options
-from .._seal import seal
 from .._session import refreshed
 from .._token import unverified_audiences
 from .._token_sets import DEFAULT_AUDIENCE, find_token_set, is_fresh, new_token_set, usable_with
@@ -88,6 +87,8 @@ def raise_refresh_error(config: ClientConfig, error: OAuthError, response: HttpR
         body = response.json_object()
         raw = body.get("mfa_token")
         if isinstance(raw, str) and raw:
+            from .._seal import seal  # MFA step-up only (issue 14: import time)
+
             context = {
                 "mfa_token": raw,
                 "mfa_requirements": body.get("mfa_requirements"),

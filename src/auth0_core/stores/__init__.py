@@ -14,8 +14,9 @@ Cookie-backed stores need ``store_options={"request": ..., "response": ...}``;
 :class:`CookieRequest` and :class:`CookieResponse` are minimal ones for scripts and tests.
 """
 
+from typing import TYPE_CHECKING
+
 from ._base import AbstractDataStore, StateStore, TransactionStore
-from ._cookie import COOKIE_LIMIT, CookieStateStore, CookieTransactionStore
 from ._errors import CookieTooLargeError, MissingStoreOptionsError, StoreNotSupportedError
 from ._memory import MemoryStateStore, MemoryTransactionStore, session_matches
 from ._protocols import (
@@ -25,6 +26,9 @@ from ._protocols import (
     TransactionStoreProtocol,
 )
 from ._web import CookieRequest, CookieResponse
+
+if TYPE_CHECKING:
+    from ._cookie import COOKIE_LIMIT, CookieStateStore, CookieTransactionStore
 
 __all__ = [
     "COOKIE_LIMIT",
@@ -46,3 +50,15 @@ __all__ = [
     "TransactionStoreProtocol",
     "session_matches",
 ]
+
+# The cookie stores (and the sealing code and cryptography under them) are imported when first
+# asked for, not by every client, whose default stores are in memory (issue 14: import time).
+_COOKIE_NAMES = frozenset({"COOKIE_LIMIT", "CookieStateStore", "CookieTransactionStore"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _COOKIE_NAMES:
+        from . import _cookie
+
+        return getattr(_cookie, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

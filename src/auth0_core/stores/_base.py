@@ -18,7 +18,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
-from .._seal import seal, unseal
 from ..errors import ConfigurationError
 
 T = TypeVar("T")
@@ -71,6 +70,8 @@ class AbstractDataStore(ABC, Generic[T]):
             ConfigurationError: the store was built without a usable ``secret``.
             InvalidArgumentError: ``state_data`` is not JSON-serializable or too large.
         """
+        from .._seal import seal  # with the first store that seals (issue 14: import time)
+
         return seal(state_data, self._secrets()[0], identifier)
 
     def decrypt(self, identifier: str, encrypted_data: str) -> dict[str, Any]:
@@ -81,6 +82,8 @@ class AbstractDataStore(ABC, Generic[T]):
             UnsealError: the value is malformed, tampered or sealed with another secret or
                 identifier.
         """
+        from .._seal import unseal
+
         return unseal(encrypted_data, self._secrets(), identifier)
 
     def _secrets(self) -> list[str]:
