@@ -8,10 +8,9 @@ from __future__ import annotations
 import inspect
 from functools import partial
 from types import TracebackType
-from typing import TypeVar, Unpack
+from typing import TYPE_CHECKING, TypeVar, Unpack
 
 import anyio
-import httpx
 
 from auth0_core import HttpRequest
 from auth0_core._domains import await_resolved
@@ -30,6 +29,9 @@ from auth0_core.flows import api
 
 from ._single_flight import TaskSingleFlight
 from ._transport import HttpxTransport
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from auth0_core import HttpResponse
 from auth0_core._single_flight import RecentResponses
 from auth0_core.errors import TransportError
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 class _Slot:
@@ -71,6 +73,8 @@ class TaskSingleFlight:
 
         anyio has no such task outside a task group, so this asks the backend itself.
         """
+        import asyncio  # loaded by now on asyncio; not imported with the adapter (issue 14)
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not asyncio, so trio, anyio's other backend

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import inspect
-import ssl
 import threading
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import anyio
 import anyio.lowlevel
 import anyio.to_thread
-import httpx
 
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import (
@@ -21,6 +20,13 @@ from auth0_core._http import (
     transport_failure,
 )
 from auth0_core.errors import ConfigurationError
+
+# httpx (with httpcore, h11, certifi...) is imported by the first exchange of an owned client,
+# or by handler_transport, not with the adapter (issue 14: import time).
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
 
 Handler = Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
 
@@ -42,6 +48,8 @@ def shared_ssl_context() -> ssl.SSLContext:
     if context is None:
         with _shared_context_lock:  # two threads' first requests build one context
             if _shared_context is None:
+                import httpx
+
                 _shared_context = httpx.create_ssl_context()
             context = _shared_context
     return context
@@ -93,6 +101,8 @@ class HttpxTransport:
         if client is None:
             with self._build_lock:  # one client even if two threads get here first
                 if self._client is None:
+                    import httpx
+
                     verify = (
                         self._ssl_context if self._ssl_context is not None else shared_ssl_context()
                     )
@@ -124,6 +134,8 @@ class HttpxTransport:
 
     async def _exchange(self, request: HttpRequest) -> HttpResponse:
         client = await self._ready_client()
+        import httpx  # loaded by now: the client is an httpx.AsyncClient
+
         try:
             # Leaving the block early (too large, timed out) closes the connection.
             async with client.stream(
@@ -159,6 +171,7 @@ def handler_transport(handler: Handler) -> httpx.MockTransport:
     facade against the emulated tenant with no socket. The body is streamed to the client as
     from a socket, so its size limit applies.
     """
+    import httpx
 
     async def respond(request: httpx.Request) -> httpx.Response:
         # A real round trip lets other tasks run; so does this one, so that concurrency in

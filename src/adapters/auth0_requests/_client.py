@@ -8,9 +8,7 @@ import time
 from concurrent.futures import Future, wait
 from functools import partial
 from types import TracebackType
-from typing import TypeVar, Unpack
-
-import requests
+from typing import TYPE_CHECKING, TypeVar, Unpack
 
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._facade import FacadeBase, FacadeOptions, plain_call, sync_call, sync_pages
@@ -21,6 +19,9 @@ from auth0_core.flows import api
 
 from ._single_flight import ThreadSingleFlight
 from ._transport import RequestsTransport, in_thread
+
+if TYPE_CHECKING:
+    import requests
 
 T = TypeVar("T")
 

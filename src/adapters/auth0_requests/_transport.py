@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import contextvars
-import io
-import ssl
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, TypeVar
-
-import requests
-from requests.adapters import BaseAdapter, HTTPAdapter
-from requests.structures import CaseInsensitiveDict
+from typing import TYPE_CHECKING, TypeVar
 
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import (
@@ -25,6 +19,13 @@ from auth0_core._http import (
 )
 from auth0_core.errors import ConfigurationError, TransportError
 
+# requests (with urllib3, charset_normalizer, http.cookiejar...) is imported when the first
+# exchange needs an owned session, not with the adapter (issue 14: import time).
+if TYPE_CHECKING:
+    import ssl
+
+    import requests
+
 T = TypeVar("T")
 
 # Small enough that an oversized body is refused soon after the limit, large enough that a
@@ -32,42 +33,13 @@ T = TypeVar("T")
 _CHUNK_BYTES = 16 * 1024
 
 
-class SSLContextAdapter(HTTPAdapter):
-    """An HTTPS adapter whose TLS is exactly ``ssl_context``: its trusted CAs, its client
-    certificate (mTLS, docs/mtls.md), its versions. requests' own ``verify``/``cert``
-    settings (and ``REQUESTS_CA_BUNDLE``) are not applied on top of it."""
-
-    def __init__(self, ssl_context: ssl.SSLContext, **kwargs: object) -> None:
-        self.ssl_context = ssl_context
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-
-    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
-        kwargs["ssl_context"] = self.ssl_context
-        super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
-
-    def proxy_manager_for(self, *args: object, **kwargs: object) -> object:
-        kwargs["ssl_context"] = self.ssl_context
-        return super().proxy_manager_for(*args, **kwargs)  # type: ignore[arg-type]
-
-    def build_connection_pool_key_attributes(
-        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
-    ) -> Any:
-        host, pool = super().build_connection_pool_key_attributes(request, verify, None)
-        kwargs: dict[str, Any] = dict(pool)
-        for key in ("ca_certs", "ca_cert_dir", "cert_file", "key_file"):
-            kwargs.pop(key, None)
-        # What the context says, not requests' CERT_REQUIRED/CERT_NONE from ``verify``.
-        kwargs["cert_reqs"] = self.ssl_context.verify_mode
-        kwargs["ssl_context"] = self.ssl_context
-        return host, kwargs
-
-
 class RequestsTransport:
     """Performs requests on a ``requests.Session`` it may own (then closed with it).
 
     ``timeout`` bounds a whole exchange; ``max_response_bytes`` bounds a response body.
     ``ssl_context`` (an owned session only) is the TLS of every HTTPS request: its CAs and,
-    for mTLS, its client certificate.
+    for mTLS, its client certificate. An owned session is built on first use (constructing
+    this imports nothing of ``requests``); a given ``session`` is used as it is.
 
     Raises:
         ConfigurationError: both ``session`` and ``ssl_context`` were given (configure the
@@ -88,11 +60,36 @@ class RequestsTransport:
                 "on your session for https:// yourself."
             )
         self.owns_session = session is None
-        self.session = session if session is not None else requests.Session()
-        if ssl_context is not None:
-            self.session.mount("https://", SSLContextAdapter(ssl_context))
+        self._session = session
+        self._ssl_context = ssl_context
+        self._closed = False
+        self._build_lock = threading.Lock()
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
+
+    @property
+    def session(self) -> requests.Session:
+        """The ``requests.Session`` requests go to (an owned one is built here if not yet)."""
+        session = self._session
+        if session is None:
+            with self._build_lock:  # one session even if two exchanges get here first
+                if self._session is None:
+                    self._session = self._owned_session()
+                session = self._session
+        return session
+
+    def _owned_session(self) -> requests.Session:
+        import requests
+
+        session = requests.Session()
+        if self._ssl_context is not None:
+            from ._adapters import SSLContextAdapter
+
+            session.mount("https://", SSLContextAdapter(self._ssl_context))
+        if self._closed:
+            # A session closed before its first request stays closed, as one built eagerly.
+            session.close()
+        return session
 
     def send(self, request: HttpRequest, *, deadline: float | None = None) -> HttpResponse:
         """Perform ``request`` in this thread without following redirects.
@@ -110,8 +107,11 @@ class RequestsTransport:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise exchange_timed_out(request, self.timeout)
+        session = self.session
+        import requests  # loaded by now: the session is a requests.Session
+
         try:
-            response = self.session.request(
+            response = session.request(
                 request.method,
                 request.url,
                 headers=dict(request.headers),
@@ -131,6 +131,8 @@ class RequestsTransport:
     def _read_body(
         self, request: HttpRequest, response: requests.Response, deadline: float
     ) -> bytes:
+        import requests
+
         body = BoundedBody(request, self.max_response_bytes, response.headers.get("content-length"))
         try:
             for chunk in response.iter_content(_CHUNK_BYTES):
@@ -150,8 +152,9 @@ class RequestsTransport:
         return transport_failure(request, cause)
 
     def close(self) -> None:
-        if self.owns_session:
-            self.session.close()
+        self._closed = True
+        if self.owns_session and self._session is not None:
+            self._session.close()
 
 
 def in_thread(work: Callable[[], T]) -> Future[T]:
@@ -175,37 +178,10 @@ def in_thread(work: Callable[[], T]) -> Future[T]:
     return future
 
 
-class HandlerAdapter(BaseAdapter):
-    """A ``requests`` adapter that answers from an in-process handler, e.g. ``Tenant.handle``.
+def __getattr__(name: str) -> object:
+    # The requests adapters moved to ._adapters (which imports requests); still found here.
+    if name in ("HandlerAdapter", "SSLContextAdapter"):
+        from . import _adapters
 
-    Mount it on a session (``session.mount("https://tenant.example", HandlerAdapter(h))``) to
-    run the real sync facade against the emulated tenant with no socket.
-    """
-
-    def __init__(self, handler: Callable[[HttpRequest], HttpResponse]) -> None:
-        super().__init__()
-        self.handler = handler
-
-    def send(  # type: ignore[override]
-        self, request: requests.PreparedRequest, **kwargs: object
-    ) -> requests.Response:
-        body = request.body or b""
-        answer = self.handler(
-            HttpRequest(
-                method=request.method or "GET",
-                url=request.url or "",
-                headers=tuple(request.headers.items()),
-                body=body.encode("utf-8") if isinstance(body, str) else bytes(body),
-            )
-        )
-        response = requests.Response()
-        response.status_code = answer.status
-        response.headers = CaseInsensitiveDict(dict(answer.headers))
-        # A body to stream, as from a socket: the transport's size limit applies here too.
-        response.raw = io.BytesIO(answer.body)
-        response.url = request.url or ""
-        response.request = request
-        return response
-
-    def close(self) -> None:
-        pass
+        return getattr(_adapters, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
