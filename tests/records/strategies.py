@@ -50,14 +50,26 @@ def _versioned(members: dict[str, Strategy]) -> dict[str, Strategy]:
     return {**members, VERSION_KEY: st.just(1)}
 
 
-token_set_wire = _wire(
-    {"access_token": texts, "expires_at": unix},
-    {
-        "audience": st.none() | texts,
-        "scope": st.none() | texts,
-        "requested_scope": st.none() | texts,
-        "obtained_at": st.none() | unix,
-    },
+@st.composite
+def _requested_as_granted(draw: st.DrawFn, wire: Strategy) -> dict[str, Any]:
+    """``wire``, whose ``requested_scope`` (when present) is often its ``scope`` again: what
+    older versions of this SDK wrote for every set requested with the scope it was granted."""
+    value: dict[str, Any] = draw(wire)
+    if "requested_scope" in value and draw(st.booleans()):
+        value["requested_scope"] = value.get("scope")
+    return value
+
+
+token_set_wire = _requested_as_granted(
+    _wire(
+        {"access_token": texts, "expires_at": unix},
+        {
+            "audience": st.none() | texts,
+            "scope": st.none() | texts,
+            "requested_scope": st.none() | texts,
+            "obtained_at": st.none() | unix,
+        },
+    )
 )
 connection_token_set_wire = _wire(
     {"connection": texts, "access_token": texts, "expires_at": unix},

@@ -1,9 +1,11 @@
 """Cached access tokens in a session: per audience (``token_sets``) and per federated
 connection (``connection_token_sets``), in the official SDK's shape (protocol doc §4.4, §6.3).
 
-Ours add ``requested_scope`` and ``obtained_at``, and for a DPoP-bound token ``token_type``
-(``"DPoP"``) and ``dpop_jkt`` (the thumbprint of the key it is bound to); the official SDK's
-sets lack them and read as well, an absent ``token_type`` meaning a bearer token.
+Ours add ``obtained_at``, ``requested_scope`` when it is not the granted ``scope`` (an absent
+one reads as ``scope``: the official SDK's sets never have it, and ours leave it out when it
+would repeat ``scope``), and for a DPoP-bound token ``token_type`` (``"DPoP"``) and
+``dpop_jkt`` (the thumbprint of the key it is bound to); the official SDK's sets lack them and
+read as well, an absent ``token_type`` meaning a bearer token.
 """
 
 from __future__ import annotations
@@ -32,16 +34,21 @@ class TokenSet:
     granted. ``token_type`` is None for a bearer token, ``"DPoP"`` for a bound one, whose
     ``dpop_jkt`` names the key (None when the writer did not say).
 
-    ``asked_scopes`` (what the set was requested with; the granted scope for the official
-    SDK's sets, which keep only that) and ``granted_scopes`` are parsed once, when the record
-    is built, so finding a set parses no stored scope.
+    ``requested_scope`` is what the set was requested with: ``scope`` unless told otherwise
+    (the official SDK's sets keep only the granted scope), None when the writer said nothing.
+    It is stored only when it differs from ``scope``, so a set reads back equal to the one
+    written. ``asked_scopes`` (the requested scopes; the granted ones for None) and
+    ``granted_scopes`` are parsed once, when the record is built, so finding a set parses no
+    stored scope.
     """
 
     audience: str | None
     access_token: str = attrs.field(repr=False)
     scope: str | None
     expires_at: int
-    requested_scope: str | None = None
+    requested_scope: str | None = attrs.field(
+        default=attrs.Factory(lambda self: self.scope, takes_self=True)
+    )
     obtained_at: int | None = None
     token_type: str | None = None
     dpop_jkt: str | None = None
@@ -69,12 +76,17 @@ class TokenSet:
 
     @classmethod
     def read(cls, fields: Fields) -> TokenSet:
+        scope = fields.optional_string("scope")
         return cls(
             audience=fields.optional_string("audience"),
             access_token=fields.string("access_token"),
-            scope=fields.optional_string("scope"),
+            scope=scope,
             expires_at=fields.integer("expires_at"),
-            requested_scope=fields.optional_string("requested_scope"),
+            requested_scope=(
+                fields.optional_string("requested_scope")
+                if "requested_scope" in fields.data
+                else scope
+            ),
             obtained_at=fields.optional_integer("obtained_at"),
             token_type=fields.optional_string("token_type"),
             dpop_jkt=fields.optional_string("dpop_jkt"),
@@ -83,16 +95,17 @@ class TokenSet:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        values = {
+        values: dict[str, Any] = {
             "audience": self.audience,
             "access_token": self.access_token,
             "scope": self.scope,
-            "requested_scope": self.requested_scope,
-            "expires_at": self.expires_at,
-            "obtained_at": self.obtained_at,
-            "token_type": self.token_type,
-            "dpop_jkt": self.dpop_jkt,
         }
+        if self.requested_scope != self.scope:  # else it reads back as scope: left out
+            values["requested_scope"] = self.requested_scope
+        values["expires_at"] = self.expires_at
+        values["obtained_at"] = self.obtained_at
+        values["token_type"] = self.token_type
+        values["dpop_jkt"] = self.dpop_jkt
         return to_wire(values, self.extra, self.key_order, _TOKEN_SET_OURS)
 
 
@@ -143,8 +156,9 @@ class ConnectionTokenSet:
         return to_wire(values, self.extra, self.key_order, _OURS)
 
 
-_OURS = frozenset({"requested_scope", "obtained_at"})
-# A bearer token's set is written without the DPoP members, as before they existed.
+_OURS = frozenset({"obtained_at"})
+# A bearer token's set is written without the DPoP members, as before they existed. Its
+# requested_scope is written when it is not the scope, even as null (None reads back as None).
 _TOKEN_SET_OURS = _OURS | {"token_type", "dpop_jkt"}
 _TOKEN_SET_KEYS = frozenset(
     {
