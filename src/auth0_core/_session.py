@@ -2,7 +2,11 @@
 
 The record itself is :class:`~auth0_core.records.Session`, stored in the official SDK's shape
 (protocol doc §2.7) plus ``internal.last_seen`` and ``internal.expires_at`` for our rolling and
-absolute lifetimes and ``requested_scope`` on token sets.
+absolute lifetimes and ``requested_scope`` on token sets (when it is not the granted scope).
+
+The session's ``user`` is the verified ID token's claims less ``nonce``: it binds the ID token
+to the login that asked for it, is checked once when the token is verified, and has no use in
+the session (the official SDK sends none, so its sessions never hold one).
 """
 
 from __future__ import annotations
@@ -28,6 +32,13 @@ CEILING_MARGIN = 30
 # A rolling session is rewritten at most once a minute, not on every read.
 ROLL_INTERVAL = 60
 _MAX_UNIX_SECONDS = 10_000_000_000
+
+
+def session_user(claims: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The claims a session keeps as its ``user``: all of ``claims`` but ``nonce``."""
+    if "nonce" not in claims:
+        return claims
+    return {key: value for key, value in claims.items() if key != "nonce"}
 
 
 def session_ceiling(claims: Mapping[str, Any]) -> int | None:
@@ -76,7 +87,7 @@ def new_session(
         session_expires_at=ceiling,
     )
     return Session(
-        user=claims,
+        user=session_user(claims),
         id_token=tokens.id_token,
         refresh_token=tokens.refresh_token,
         token_sets=(
@@ -122,7 +133,7 @@ def refreshed(
         token_sets=with_token_set(session.token_sets, entry),
         refresh_token=tokens.refresh_token or session.refresh_token,
         id_token=tokens.id_token or session.id_token,
-        user=claims if claims is not None else session.user,
+        user=session_user(claims) if claims is not None else session.user,
     )
 
 
@@ -133,7 +144,7 @@ def linked(
     set, and the refresh token kept unless the exchange brought a new one."""
     return attrs.evolve(
         session,
-        user=user,
+        user=session_user(user),
         id_token=tokens.id_token,
         refresh_token=tokens.refresh_token or session.refresh_token,
         token_sets=with_token_set(session.token_sets, entry),

@@ -17,7 +17,7 @@ from .._id_token import IdTokenChecks
 from .._options import StartInteractiveLoginOptions, coerce_options
 from .._pkce import code_challenge, random_code_verifier
 from .._result import LoginResult
-from .._session import new_session
+from .._session import new_session, session_user
 from ..endpoints.authentication.discovery import ServerMetadata
 from ..endpoints.authentication.par import prepare_par_request, process_par_response
 from ..endpoints.authentication.token import (
@@ -204,7 +204,8 @@ def exchange_code_flow(
         algorithms=config.algorithms,
     )
     claims = yield from verify_id_token_flow(client, metadata, tokens.id_token, checks)
-    return tokens, dict(claims.claims)
+    # The nonce is checked: the user's claims go on without it (see _session.session_user).
+    return tokens, dict(session_user(claims.claims))
 
 
 def complete_login_flow(
