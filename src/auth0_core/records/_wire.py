@@ -1,7 +1,10 @@
 """Checking stored JSON once on the way in, and writing it back in the shape it was read in.
 
 A record read from a store is checked member by member here; a record the flows build is typed
-by construction and never checked again. Writing keeps the stored key order, the keys of other
+by construction and never checked again. The usual stored shape (plain dicts, only members this
+SDK knows) is read in one pass instead (each record's ``_read_plain``: the same checks and
+values, inline), and anything else, or anything that fails there, is read member by member,
+which names what fails. Writing keeps the stored key order, the keys of other
 writers and the difference between an absent key and a null one, so a session moves between
 this SDK and the official one byte for byte.
 """
@@ -43,7 +46,7 @@ class Fields:
     __slots__ = ("data", "path", "record")
 
     def __init__(self, data: object, record: str, path: str = "") -> None:
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise InvalidRecordError(record, path.rstrip(".") or record, "must be an object")
         self.data: Mapping[str, Any] = data
         self.record = record
@@ -82,7 +85,7 @@ class Fields:
 
     def mapping(self, key: str) -> Mapping[str, Any]:
         value = self.data.get(key)
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):
             return value
         self._problem(key, "an object")
 
@@ -122,9 +125,16 @@ def thawed(value: Mapping[str, Any]) -> dict[str, Any]:
 
     Records may be shared by every read (the memory store keeps one parsed record per entry),
     so nothing mutable they hold is handed out: what leaves a record (``to_dict``, the user's
-    claims) goes through here.
+    claims) goes through here. A flat object (the usual claims) is one dict copy.
     """
-    return {key: _thawed_value(item) for key, item in value.items()}
+    copy = dict(value)
+    for key, item in copy.items():
+        if type(item) not in _SCALAR_TYPES:  # rare: a nested object or list, or a subclass
+            copy[key] = _thawed_value(item)  # replacing a value keeps the dict's size
+    return copy
+
+
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 def _thawed_value(value: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from ._wire import NO_EXTRA, Fields, readonly, thawed, to_wire
-from .token_set import ConnectionTokenSet, TokenSet
+from .token_set import _TOKEN_SET_KEYS, ConnectionTokenSet, TokenSet
 
 
 def _token_sets(value: Iterable[TokenSet]) -> tuple[TokenSet, ...]:
@@ -40,6 +40,11 @@ class SessionInternal:
 
     @classmethod
     def read(cls, fields: Fields) -> SessionInternal:
+        data = fields.data
+        if type(data) is dict and _INTERNAL_KEYS.issuperset(data):
+            internal = cls._read_plain(data)
+            if internal is not None:
+                return internal
         fields.check_version()
         return cls(
             sid=fields.string("sid"),
@@ -49,6 +54,34 @@ class SessionInternal:
             expires_at=fields.optional_integer("expires_at"),
             extra=fields.others(_INTERNAL_KEYS),
             key_order=fields.key_order(),
+        )
+
+    @classmethod
+    def _read_plain(cls, data: dict[str, Any]) -> SessionInternal | None:
+        """The usual stored ``internal`` (only members this SDK knows; no version, which
+        :meth:`read` keeps as it was written), checked in one pass: the very checks and values
+        of :meth:`read`, or None when a member fails them."""
+        get = data.get
+        sid = get("sid")
+        created_at = get("created_at")
+        last_seen = get("last_seen")
+        session_expires_at = get("session_expires_at")
+        expires_at = get("expires_at")
+        if not (
+            type(sid) is str
+            and type(created_at) is int
+            and (last_seen is None or type(last_seen) is int)
+            and (session_expires_at is None or type(session_expires_at) is int)
+            and (expires_at is None or type(expires_at) is int)
+        ):
+            return None
+        return cls(
+            sid=sid,
+            created_at=created_at,
+            last_seen=last_seen,
+            session_expires_at=session_expires_at,
+            expires_at=expires_at,
+            key_order=tuple(data),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,6 +144,10 @@ class Session:
         Raises:
             InvalidRecordError: ``data`` is not a session of a format version this SDK reads.
         """
+        if type(data) is dict and _SESSION_KEYS.issuperset(data):
+            session = cls._read_plain(data)
+            if session is not None:
+                return session
         fields = Fields(data, "session")
         internal = SessionInternal.read(fields.child("internal"))
         user = fields.mapping("user")
@@ -131,17 +168,57 @@ class Session:
             key_order=fields.key_order(),
         )
 
+    @classmethod
+    def _read_plain(cls, data: dict[str, Any]) -> Session | None:
+        """The usual stored session (only members this SDK knows, plain dicts and lists, no
+        connection token sets), checked in one pass: the very checks and values of
+        :meth:`from_dict`'s member-by-member reading, or None when anything is off
+        (:meth:`from_dict` then reads it again and names what fails)."""
+        get = data.get
+        internal = get("internal")
+        user = get("user")
+        id_token = get("id_token")
+        refresh_token = get("refresh_token")
+        domain = get("domain")
+        stored_sets = get("token_sets", _NONE_STORED)
+        if not (
+            type(internal) is dict
+            and _INTERNAL_KEYS.issuperset(internal)
+            and type(user) is dict
+            and type(sub := user.get("sub")) is str
+            and sub
+            and (id_token is None or type(id_token) is str)
+            and (refresh_token is None or type(refresh_token) is str)
+            and (domain is None or type(domain) is str)
+            and type(stored_sets) is list
+            and get("connection_token_sets", _NONE_STORED) == _NONE_STORED
+        ):
+            return None
+        read_internal = SessionInternal._read_plain(internal)
+        if read_internal is None:
+            return None
+        token_sets = []
+        for stored in stored_sets:
+            if type(stored) is not dict or not _TOKEN_SET_KEYS.issuperset(stored):
+                return None
+            token_set = TokenSet._read_plain(stored)
+            if token_set is None:
+                return None
+            token_sets.append(token_set)
+        return cls(
+            user=user,
+            id_token=id_token,
+            refresh_token=refresh_token,
+            token_sets=tuple(token_sets),
+            domain=domain,
+            internal=read_internal,
+            key_order=tuple(data),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The stored JSON object, in the official SDK's shape."""
-        values = {
-            "user": thawed(self.user),
-            "id_token": self.id_token,
-            "refresh_token": self.refresh_token,
-            "token_sets": [token_set.to_dict() for token_set in self.token_sets],
-            "connection_token_sets": [entry.to_dict() for entry in self.connection_token_sets],
-            "domain": self.domain,
-            "internal": self.internal.to_dict(),
-        }
+        values = self._public_values()
+        values["internal"] = self.internal.to_dict()  # last, as in the canonical order
         return to_wire(values, self.extra, self.key_order)
 
     def user_dict(self) -> dict[str, Any]:
@@ -149,14 +226,24 @@ class Session:
         return thawed(self.user)
 
     def public_dict(self) -> dict[str, Any]:
-        """The session as ``get_session`` returns it: everything but ``internal``."""
-        wire = self.to_dict()
-        del wire["internal"]
-        return wire
+        """The session as ``get_session`` returns it: everything but ``internal`` (what
+        :meth:`to_dict` writes, in the same order, without it)."""
+        return to_wire(self._public_values(), self.extra, self.key_order)
+
+    def _public_values(self) -> dict[str, Any]:
+        return {
+            "user": thawed(self.user),
+            "id_token": self.id_token,
+            "refresh_token": self.refresh_token,
+            "token_sets": [token_set.to_dict() for token_set in self.token_sets],
+            "connection_token_sets": [entry.to_dict() for entry in self.connection_token_sets],
+            "domain": self.domain,
+        }
 
 
 _OUR_TIMES = frozenset({"last_seen", "expires_at"})
 _INTERNAL_KEYS = frozenset({"sid", "created_at", "last_seen", "session_expires_at", "expires_at"})
+_NONE_STORED: list[Any] = []  # an absent list reads as an empty one (never changed)
 _SESSION_KEYS = frozenset(
     {
         "user",

@@ -10,6 +10,7 @@ read as well, an absent ``token_type`` meaning a bearer token.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +23,13 @@ _NO_SCOPES: frozenset[str] = frozenset()
 
 def scope_set(value: str | None) -> frozenset[str]:
     """The scopes of a space-separated scope string (None has none)."""
-    return frozenset(value.split()) if value else _NO_SCOPES
+    return _parsed_scopes(value) if value else _NO_SCOPES
+
+
+# Sessions repeat a handful of scope strings; the sets are immutable, so they are shared.
+@functools.lru_cache(maxsize=256)
+def _parsed_scopes(value: str) -> frozenset[str]:
+    return frozenset(value.split())
 
 
 @attrs.frozen(kw_only=True)
@@ -56,6 +63,9 @@ class TokenSet:
     key_order: tuple[str, ...] | None = attrs.field(default=None, repr=False, eq=False)
     asked_scopes: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
     granted_scopes: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+    # What to_dict writes, when the set was read in the usual shape: a copy of the stored
+    # object (every value a str, an int or None), never handed out itself.
+    _wire: dict[str, Any] | None = attrs.field(init=False, default=None, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         granted = scope_set(self.scope)
@@ -76,6 +86,11 @@ class TokenSet:
 
     @classmethod
     def read(cls, fields: Fields) -> TokenSet:
+        data = fields.data
+        if type(data) is dict and _TOKEN_SET_KEYS.issuperset(data):
+            token_set = cls._read_plain(data)
+            if token_set is not None:
+                return token_set
         scope = fields.optional_string("scope")
         return cls(
             audience=fields.optional_string("audience"),
@@ -94,7 +109,51 @@ class TokenSet:
             key_order=fields.key_order(),
         )
 
+    @classmethod
+    def _read_plain(cls, data: dict[str, Any]) -> TokenSet | None:
+        """The usual stored set (only members this SDK knows), checked in one pass: the very
+        checks and values of :meth:`read`'s member-by-member reading, or None when a member
+        fails them (:meth:`read` then names it)."""
+        get = data.get
+        audience = get("audience")
+        access_token = get("access_token")
+        scope = get("scope")
+        expires_at = get("expires_at")
+        requested = get("requested_scope", scope)  # absent: the scope
+        obtained_at = get("obtained_at")
+        token_type = get("token_type")
+        dpop_jkt = get("dpop_jkt")
+        if not (
+            type(access_token) is str
+            and type(expires_at) is int
+            and (audience is None or type(audience) is str)
+            and (scope is None or type(scope) is str)
+            and (requested is None or type(requested) is str)
+            and (obtained_at is None or type(obtained_at) is int)
+            and (token_type is None or type(token_type) is str)
+            and (dpop_jkt is None or type(dpop_jkt) is str)
+        ):
+            return None
+        token_set = cls(
+            audience=audience,
+            access_token=access_token,
+            scope=scope,
+            expires_at=expires_at,
+            requested_scope=requested,
+            obtained_at=obtained_at,
+            token_type=token_type,
+            dpop_jkt=dpop_jkt,
+            key_order=tuple(data),
+        )
+        wire = dict(data)
+        if requested == scope:
+            wire.pop("requested_scope", None)
+        object.__setattr__(token_set, "_wire", wire)
+        return token_set
+
     def to_dict(self) -> dict[str, Any]:
+        if self._wire is not None:
+            return self._wire.copy()
         values: dict[str, Any] = {
             "audience": self.audience,
             "access_token": self.access_token,
