@@ -315,3 +315,113 @@ def test_memo_does_not_keep_its_store_alive() -> None:
     gc.collect()
     assert ref() is None
     del request  # the callback finds no memo and does nothing
+
+
+# --- get_record: the parsed session, once per request -------------------------------------------
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every session the SDK parses from a stored dict (whatever path the reading takes)."""
+    from auth0_core.records import Session
+
+    seen: list[object] = []
+    real = Session.from_dict.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[Session], data: Any) -> Session:
+        seen.append(data)
+        parsed: Session = real(cls, data)
+        return parsed
+
+    monkeypatch.setattr(Session, "from_dict", classmethod(counting))
+    return seen
+
+
+def test_three_reads_in_one_request_parse_once(
+    client: auth0_requests.ServerClient, unseals: list[str], parses: list[object]
+) -> None:
+    opts = options(cookies_of(session(), CookieStateStore(SECRET)))
+    user = client.get_user(store_options=opts)
+    found = client.get_session(store_options=opts)
+    token = client.get_access_token(store_options=opts)
+    assert user == session()["user"]
+    assert found == {k: v for k, v in session().items() if k != "internal"}
+    assert token == "AT-1"
+    assert (len(unseals), len(parses)) == (1, 1)
+    # What each read handed out is the caller's own.
+    assert user is not None
+    assert found is not None
+    user["sub"] = "mallory"
+    found["token_sets"].clear()
+    assert client.get_session(store_options=opts) == {
+        k: v for k, v in session().items() if k != "internal"
+    }
+    assert (len(unseals), len(parses)) == (1, 1)
+
+
+def test_get_record_is_the_parsed_get_kept_for_the_request(unseals: list[str]) -> None:
+    from auth0_core.records import Session
+
+    store = CookieStateStore(SECRET, clock=FixedClock(NOW))
+    cookies = cookies_of(session(), store)
+    opts = options(cookies)
+    record = store.get_record(ID, Session.from_dict, opts)
+    assert isinstance(record, Session)
+    assert record == Session.from_dict(store.get(ID, opts))  # type: ignore[arg-type]
+    assert store.get_record(ID, Session.from_dict, opts) is record
+    # Never shared with another request, even with the very same cookie bytes.
+    other = store.get_record(ID, Session.from_dict, options(cookies))
+    assert other == record
+    assert other is not record
+    assert len(unseals) == 2
+
+
+def test_get_record_checks_the_expiry_on_every_read(unseals: list[str]) -> None:
+    from auth0_core.records import Session
+
+    clock = FixedClock(NOW)
+    store = CookieStateStore(SECRET, clock=clock)
+    opts = options(cookies_of(session(), store))
+    assert store.get_record(ID, Session.from_dict, opts) is not None
+    clock.now = NOW + 86400  # internal.expires_at
+    assert store.get_record(ID, Session.from_dict, opts) is None
+    assert store.get(ID, opts) is None
+    clock.now = NOW + 86399
+    assert store.get_record(ID, Session.from_dict, opts) is not None
+    assert len(unseals) == 1
+
+
+def test_get_record_after_a_write_or_with_other_bytes_reads_again(unseals: list[str]) -> None:
+    from auth0_core.records import Session
+
+    store = CookieStateStore(SECRET, clock=FixedClock(NOW))
+    request = CookieRequest(cookies_of(session(token="AT-1"), store))
+    response = CookieResponse()
+    opts = {"request": request, "response": response}
+    first = store.get_record(ID, Session.from_dict, opts)
+    assert isinstance(first, Session)
+    store.set(ID, session(token="AT-2"), options=opts)
+    again = store.get_record(ID, Session.from_dict, opts)
+    assert again == first
+    assert again is not first  # forgotten by the write: decrypted and parsed again
+    request.cookies = dict(response.cookies)
+    newer = store.get_record(ID, Session.from_dict, opts)
+    assert isinstance(newer, Session)
+    assert newer.token_sets[0].access_token == "AT-2"
+    assert len(unseals) == 3
+
+
+def test_get_record_answers_what_does_not_parse_as_the_dict_and_nothing_as_none(
+    unseals: list[str],
+) -> None:
+    from auth0_core.records import Session
+
+    store = CookieStateStore(SECRET, clock=FixedClock(NOW))
+    broken = {**session(), "user": {"name": "no sub"}}
+    opts = options(cookies_of(broken, store))
+    assert store.get_record(ID, Session.from_dict, opts) == broken
+    assert store.get_record(ID, Session.from_dict, opts) == broken  # a fresh dict again
+    assert len(unseals) == 1
+    assert store.get_record(ID, Session.from_dict, options({})) is None
+    tampered = options({f"{ID}_0": seal(session(), "another-secret-of-at-least-32-characters", ID)})
+    assert store.get_record(ID, Session.from_dict, tampered) is None

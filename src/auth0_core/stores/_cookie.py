@@ -10,7 +10,9 @@ until the expiry sealed inside it.
 Within one request the session cookie is decrypted once: :class:`CookieStateStore` remembers the
 authenticated plaintext per request object (:class:`~._memo.RequestMemo`), keyed by the
 identifier and the exact cookie value, and parses a fresh dict from it on every read (a caller
-mutating what it got never changes what the next read returns). A write or delete through the
+mutating what it got never changes what the next read returns). The SDK's own reads go through
+:meth:`CookieStateStore.get_record`, which remembers the parsed, immutable record the same way,
+so the session is also parsed and checked once per request. A write or delete through the
 store in that request forgets what was remembered.
 """
 
@@ -20,11 +22,11 @@ import hashlib
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .._effects import StoreOptions
 from .._seal import load_payload, seal, unseal, unseal_plaintext
-from ..errors import ConfigurationError, UnsealError
+from ..errors import ConfigurationError, InvalidRecordError, UnsealError
 from ._common import OnceLogger, cookie_attributes, delete_cookie, expires_at, is_expired
 from ._errors import CookieTooLargeError, StoreNotSupportedError
 from ._memo import RequestMemo
@@ -48,6 +50,10 @@ _REFUSED = b""
 # The memo's key holds the sealed value's tail (its tag: unique per seal) instead of the whole
 # value, which would be hashed on every read; the whole value is compared on a hit.
 _KEY_TAIL = 64
+# The parsed record is remembered next to the plaintext, under the same key and this mark.
+_RECORD = "record"
+
+R = TypeVar("R")
 
 
 def _secret_list(secret: str | Sequence[str]) -> tuple[str, ...]:
@@ -180,6 +186,47 @@ class CookieStateStore:
             return None
         value = self._read(_request_of(options), identifier, token)
         return None if value is None or is_expired(value, self._clock()) else value
+
+    def get_record(
+        self,
+        identifier: str,
+        parse: Callable[[dict[str, Any]], R],
+        options: StoreOptions = None,
+    ) -> R | dict[str, Any] | None:
+        """What :meth:`get` reads, as ``parse`` makes it: the SDK's own read of the session.
+
+        Within one request the record is parsed once (from the plaintext decrypted once) and
+        remembered with the exact cookie value, so it must be immutable (the SDK's records
+        are): the request's next reads get the same record, its expiry checked again on each.
+        A value ``parse`` refuses comes back as the dict :meth:`get` returns, so the reader
+        handles it as it handles any store's; None when absent, invalid or expired.
+
+        Raises:
+            MissingStoreOptionsError: ``options`` has no request with cookies.
+        """
+        cookies = request_cookies(options, "CookieStateStore")
+        token = self._assemble(cookies)
+        if token is None:
+            return None
+        request = _request_of(options)
+        key = (identifier, token[-_KEY_TAIL:], _RECORD)
+        remembered = self._memo.get(request, key)
+        if remembered is not None and remembered[0] == token and remembered[1] == parse:
+            record: R = remembered[2]
+            deadline: int | None = remembered[3]
+            return None if deadline is not None and self._clock() >= deadline else record
+        value = self._read(request, identifier, token)
+        if value is None:
+            return None
+        deadline = expires_at(value)
+        if deadline is not None and self._clock() >= deadline:  # as is_expired in get
+            return None
+        try:
+            record = parse(value)
+        except InvalidRecordError:
+            return value  # parsing reads, never changes, its input
+        self._memo.put(request, key, (token, parse, record, deadline))
+        return record
 
     def _read(self, request: object, identifier: str, token: str) -> dict[str, Any] | None:
         """The record ``token`` holds (a fresh dict), else None; decrypted once per request."""
