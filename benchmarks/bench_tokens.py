@@ -5,7 +5,9 @@
 One run serves the emulated tenant over HTTPS on 127.0.0.1, logs one user in per SDK (session
 in an in-memory store) and measures, per SDK:
 
-- ``get_access_token`` with a cached, fresh token (no network);
+- ``get_access_token`` with a cached, fresh token (no network): the official's store (a plain
+  dict) holds the ``StateData`` model its own login stored, which its ``get_access_token``
+  dumps (``.dict()``) on every call, as bench_hot_paths.py's memory rows now do too;
 - ``get_access_token`` that must refresh: before each timed call, untimed, the shared clock
   moves past the token's expiry; the timed call does one refresh-token grant over loopback TLS
   and writes the session;
