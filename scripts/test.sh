@@ -28,6 +28,25 @@ if ! ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/postgres >/de
         exit 1
     }
 fi
+# tests/interop_op start a certified OpenID Provider: the npm package oidc-provider (pinned in
+# tests/oidc_provider/package-lock.json) on Node. Debian's nodejs and npm where missing; the
+# package needs Node >= 20.18 (URL.parse): Debian 13 ships 20.19, Debian 12 only 18.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq || true
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm || true
+    command -v node >/dev/null && command -v npm >/dev/null || {
+        echo "scripts/test.sh: could not install nodejs and npm (Debian)" >&2
+        exit 1
+    }
+fi
+node -e 'process.exit(typeof URL.parse === "function" ? 0 : 1)' || {
+    echo "scripts/test.sh: oidc-provider needs Node >= 20.18; found $(node --version)" >&2
+    exit 1
+}
+if [ ! -d tests/oidc_provider/node_modules/oidc-provider ]; then
+    npm ci --prefix tests/oidc_provider --no-audit --no-fund --prefer-offline --loglevel=error
+fi
 bash scripts/venv.sh
 .venv/bin/python -m pip install --quiet --disable-pip-version-check 'build>=1.2'
 rm -rf dist
