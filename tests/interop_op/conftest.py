@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -27,6 +28,7 @@ from joserfc import jws
 
 import auth0_anyio
 import auth0_requests
+from auth0_core import Env
 
 from ..e2e.conftest import Browser
 from ..oidc_provider.harness import (
@@ -65,6 +67,8 @@ class OPApp:
         self.mode = mode
         self.op = op
         self.browser = Browser()  # the app's cookies (session, transaction)
+        # Seconds the clients' clock runs ahead of the OP's (to make access tokens expire).
+        self.clock_offset = 0.0
         self.op_browser: OPBrowser = op.browser()  # the user agent's cookies at the OP
         self.options: dict[str, Any] = {
             "domain": op.issuer,
@@ -72,6 +76,7 @@ class OPApp:
             "client_secret": CLIENT_SECRET,
             "secret": SECRET,
             "authorization_params": {"redirect_uri": CALLBACK},
+            "env": Env(clock=lambda: time.time() + self.clock_offset),
         }
         self.options.update(options)
         self._clients: list[Any] = []

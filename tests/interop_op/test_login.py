@@ -1,6 +1,8 @@
-"""Login against a certified OP (oidc-provider) through every facade (see conftest)."""
+"""Discovery and login against a certified OP (oidc-provider), through every facade."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import pytest
 
@@ -14,6 +16,7 @@ async def test_login_with_pkce_state_and_nonce(op_app: OPApp, oidc_op: OpenIDPro
     url = await op_app.start_login()
     assert url.startswith(oidc_op.discovery()["authorization_endpoint"] + "?")
     sent = query(url)
+    assert sent["client_id"] == [op_app.options["client_id"]]
     assert sent["response_type"] == ["code"]
     assert sent["code_challenge_method"] == ["S256"]
     assert sent["redirect_uri"] == [CALLBACK]
@@ -23,7 +26,7 @@ async def test_login_with_pkce_state_and_nonce(op_app: OPApp, oidc_op: OpenIDPro
     callback = op_app.op_browser.authorize(url, user="alice")
     returned = query(callback)
     assert returned["state"] == sent["state"]
-    assert returned["iss"] == [oidc_op.issuer]  # RFC 9207
+    assert returned["iss"] == [oidc_op.issuer]  # RFC 9207, which the OP advertises
     await op_app.with_store("complete_interactive_login", callback)
 
     user = await op_app.user()
@@ -34,3 +37,42 @@ async def test_login_with_pkce_state_and_nonce(op_app: OPApp, oidc_op: OpenIDPro
     assert claims["nonce"] == sent["nonce"][0]
     assert claims["aud"] == op_app.options["client_id"]
     assert session["token_sets"][0]["access_token"]
+
+
+async def test_the_op_requires_the_pkce_the_sdk_sends(op_app: OPApp) -> None:
+    """The OP is configured to require PKCE (RFC 7636) of every client: the SDK's own
+    request passes (above), the same request without its code challenge is refused."""
+    url = await op_app.start_login()
+    params = {key: values[0] for key, values in query(url).items()}
+    del params["code_challenge"], params["code_challenge_method"]
+    bare = op_app.op_browser.authorize(url.split("?", 1)[0] + "?" + urlencode(params))
+    assert query(bare)["error"] == ["invalid_request"]
+
+
+async def test_discovery_and_jwks_are_fetched_once_per_client(
+    op_app: OPApp, oidc_op: OpenIDProvider
+) -> None:
+    """The client finds every endpoint in the OP's discovery document (OIDC Discovery §4)
+    and keeps it and the JWKS: a second login by the same client fetches neither again."""
+    discovery = oidc_op.hits("/.well-known/openid-configuration")
+    jwks = oidc_op.hits("/jwks")
+    tokens = oidc_op.hits("/token", "POST")
+    await op_app.login("alice")
+    assert oidc_op.hits("/.well-known/openid-configuration") == discovery + 1
+    assert oidc_op.hits("/jwks") == jwks + 1
+    assert oidc_op.hits("/token", "POST") == tokens + 1
+
+    op_app.browser.cookies.clear()
+    await op_app.login("bob")  # the same OP session at the OP: no login page, bob is ignored
+    assert oidc_op.hits("/.well-known/openid-configuration") == discovery + 1
+    assert oidc_op.hits("/jwks") == jwks + 1
+    assert oidc_op.hits("/token", "POST") == tokens + 2
+    assert (await op_app.user())["sub"] == "alice"
+
+
+async def test_a_second_user_logs_in_with_another_browser(op_app: OPApp) -> None:
+    await op_app.login("alice")
+    op_app.browser.cookies.clear()
+    op_app.op_browser = op_app.op.browser()
+    await op_app.login("bob")
+    assert (await op_app.user())["sub"] == "bob"

@@ -55,6 +55,7 @@ RESOURCE = "https://api.interop.example/"
 RESOURCE_SCOPES = "read:things write:things"
 ID_TOKEN_ALGS = ("RS256", "PS256", "ES256")
 
+ACCESS_TOKEN_TTL = 300
 STARTUP_TIMEOUT = 30.0
 
 
@@ -89,6 +90,9 @@ def default_config() -> dict[str, Any]:
             for alg in ID_TOKEN_ALGS
         ],
         "resources": {RESOURCE: {"scope": RESOURCE_SCOPES, "accessTokenFormat": "jwt"}},
+        # Access tokens shorter-lived than ID tokens (1 h): a client whose clock runs
+        # ACCESS_TOKEN_TTL ahead refreshes, and the ID token of that refresh is still valid.
+        "ttl": {"AccessToken": ACCESS_TOKEN_TTL, "ClientCredentials": ACCESS_TOKEN_TTL},
     }
 
 
@@ -180,12 +184,22 @@ class OpenIDProvider:
         try:
             announced = self._read_announcement()
             self.issuer = str(announced["issuer"])
-            self._http = httpx.Client(base_url=self.issuer, timeout=10.0)
+            # The OP does not count the harness' own requests in hits().
+            self._http = httpx.Client(
+                base_url=self.issuer, timeout=10.0, headers={"x-interop-harness": "1"}
+            )
             self._wait_for_discovery()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def log(self) -> str:
+        """What the OP wrote on stderr so far: its warnings and why it refused requests."""
+        if self._workdir is None:
+            return ""
+        path = Path(self._workdir.name) / "stderr.log"
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def _stderr_tail(self) -> str:
         if self._workdir is None:
@@ -272,6 +286,17 @@ class OpenIDProvider:
         answer: dict[str, Any] = self.http.get("/jwks").json()
         return answer
 
+    def introspect(
+        self, token: str, client_id: str = "rp-rs256", client_secret: str = CLIENT_SECRET
+    ) -> dict[str, Any]:
+        """What the OP's introspection endpoint (RFC 7662) says of ``token``."""
+        response = self.http.post(
+            "/token/introspection", data={"token": token}, auth=(client_id, client_secret)
+        )
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
+
     def _admin(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         response = self.http.request(method, f"/__admin/{path}", json=body)
         answer: dict[str, Any] = response.json()
@@ -282,6 +307,10 @@ class OpenIDProvider:
     def signing_kids(self) -> list[str]:
         """The ``kid`` of each key the OP signs with now (one per algorithm)."""
         return list(self._admin("GET", "state")["kids"])
+
+    def hits(self, path: str, method: str = "GET") -> int:
+        """How many ``method`` requests for ``path`` (e.g. ``/jwks``) the OP has served."""
+        return int(self._admin("GET", "state")["hits"].get(f"{method} {path}", 0))
 
     def rotate_keys(self, *, keep_previous: bool = True) -> list[str]:
         """Make the OP sign with a new generation of keys from now on; returns their kids.

@@ -12,6 +12,7 @@
 //   resources  {"<resource indicator>": {"scope": "...", "accessTokenFormat": "jwt"|"opaque",
 //              "audience"?: "...", "jwt"?: {...}}}: the resource servers (RFC 8707)
 //   users      {"<login>": {claims}}: claims per account; any other login gets defaults
+//   ttl        oidc-provider ttl overrides in seconds ({"AccessToken": 300, ...})
 //   port       0 by default
 //
 // Everything else is fixed here: devInteractions (login and consent pages), PKCE required
@@ -26,10 +27,13 @@
 //                          is {"keep_previous": false}. Answers {"kids": [...signing kids]}.
 //   POST /__admin/clients  replace the registered clients with the body's list (or add them:
 //                          {"clients": [...], "replace": false}). Answers {"client_ids": [...]}.
-//   GET  /__admin/state    {"kids": [...signing kids], "client_ids": [...]}
+//   GET  /__admin/state    {"kids": [...signing kids], "client_ids": [...],
+//                          "hits": {"<METHOD> <path>": count, ...}} (requests served so far,
+//                          not counting the harness' own: those with an x-interop-harness header)
 // Both POST routes build a new Provider instance with the same configuration otherwise. The
-// storage (oidc-provider's in-memory adapter, one per process) and the cookie keys are shared,
-// so sessions, grants, codes and refresh tokens survive a rotation.
+// storage (SharedMemory below: oidc-provider's own in-memory adapter keeps one store per
+// Provider instance) and the cookie keys are shared, so sessions, grants, codes and refresh
+// tokens survive a rotation.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -65,9 +69,79 @@ function newKeys() {
   ];
 }
 
+// The storage of every Provider instance of this process: model:id -> {payload, expiresAt},
+// with the lookups oidc-provider's adapter interface asks for (by session uid, by user code,
+// every token of a grant).
+const records = new Map();
+const sessionUids = new Map();
+const userCodes = new Map();
+const grants = new Map();
+
+function live(key) {
+  const record = records.get(key);
+  if (record && record.expiresAt !== undefined && record.expiresAt <= Date.now()) {
+    records.delete(key);
+    return undefined;
+  }
+  return record;
+}
+
+class SharedMemory {
+  constructor(model) {
+    this.model = model;
+  }
+
+  key(id) {
+    return `${this.model}:${id}`;
+  }
+
+  async upsert(id, payload, expiresIn) {
+    const key = this.key(id);
+    const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : undefined;
+    records.set(key, { payload, expiresAt });
+    if (this.model === 'Session' && payload.uid) sessionUids.set(payload.uid, id);
+    if (payload.userCode) userCodes.set(payload.userCode, id);
+    if (payload.grantId) {
+      if (!grants.has(payload.grantId)) grants.set(payload.grantId, new Set());
+      grants.get(payload.grantId).add(key);
+    }
+  }
+
+  async find(id) {
+    return live(this.key(id))?.payload;
+  }
+
+  async findByUid(uid) {
+    const id = sessionUids.get(uid);
+    return id === undefined ? undefined : this.find(id);
+  }
+
+  async findByUserCode(userCode) {
+    const id = userCodes.get(userCode);
+    return id === undefined ? undefined : this.find(id);
+  }
+
+  async consume(id) {
+    const record = live(this.key(id));
+    if (record) record.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+
+  async destroy(id) {
+    records.delete(this.key(id));
+  }
+
+  async revokeByGrantId(grantId) {
+    for (const key of grants.get(grantId) ?? []) records.delete(key);
+    grants.delete(grantId);
+  }
+}
+
 let signing = newKeys();
 let previous = [];
 const cookieKeys = [randomBytes(32).toString('hex')];
+// With a nonce secret the OP answers a DPoP proof whose iat is off by more than its window
+// with use_dpop_nonce and a DPoP-Nonce (RFC 9449 §8) instead of refusing it outright.
+const dpopNonceSecret = randomBytes(32);
 
 function accountClaims(sub) {
   const given = users[sub] ?? {};
@@ -84,6 +158,7 @@ function accountClaims(sub) {
 function buildProvider(issuer) {
   const provider = new Provider(issuer, {
     clients,
+    adapter: SharedMemory,
     jwks: { keys: [...signing, ...previous] },
     cookies: { keys: cookieKeys },
     claims: {
@@ -95,6 +170,7 @@ function buildProvider(issuer) {
     async findAccount(ctx, sub) {
       return { accountId: sub, async claims() { return accountClaims(sub); } };
     },
+    ...(config.ttl ? { ttl: config.ttl } : {}),
     pkce: { required: () => true },
     // Every use of a refresh token rotates it; a used one is refused (and revokes the grant).
     rotateRefreshToken: () => true,
@@ -110,7 +186,7 @@ function buildProvider(issuer) {
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
-      dPoP: { enabled: true },
+      dPoP: { enabled: true, nonceSecret: dpopNonceSecret },
       userinfo: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
@@ -131,6 +207,15 @@ function buildProvider(issuer) {
   provider.on('server_error', (ctx, error) => {
     process.stderr.write(`oidc-provider server_error: ${error?.stack ?? error}\n`);
   });
+  // Why a request was refused, for the harness' log (the answers only say e.g. invalid_grant).
+  for (const event of ['grant.error', 'authorization.error', 'end_session.error',
+    'pushed_authorization_request.error', 'introspection.error', 'userinfo.error',
+    'backchannel.error']) {
+    provider.on(event, (ctx, error) => {
+      const detail = error?.error_detail ? ` (${error.error_detail})` : '';
+      process.stderr.write(`${event}: ${error?.message ?? error}${detail}\n`);
+    });
+  }
   return provider;
 }
 
@@ -164,8 +249,14 @@ function install() {
   handler = current.callback();
 }
 
+const hits = {};
+
 function state() {
-  return { kids: signing.map((key) => key.kid), client_ids: clients.map((c) => c.client_id) };
+  return {
+    kids: signing.map((key) => key.kid),
+    client_ids: clients.map((c) => c.client_id),
+    hits,
+  };
 }
 
 async function admin(req, res, path) {
@@ -201,6 +292,10 @@ const server = createServer((req, res) => {
   if (path.startsWith('/__admin/')) {
     admin(req, res, path).catch((error) => answer(res, 500, { error: String(error) }));
     return;
+  }
+  if (!req.headers['x-interop-harness']) {
+    const hit = `${req.method} ${path}`;
+    hits[hit] = (hits[hit] ?? 0) + 1;
   }
   handler(req, res);
 });

@@ -1,0 +1,69 @@
+"""Signing key rotation at a certified OP, mid-session, through every facade.
+
+The OP starts signing with a new key (its new keys first in its JWKS, the previous ones still
+published after them, as oidc-provider's documentation recommends for a rotation). A client
+that cached the old JWKS meets an ID token with an unknown ``kid``, re-fetches the JWKS once
+(OIDC Core §10.1.1) and keeps working: the session from before the rotation, a refresh, and
+new logins.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ..oidc_provider.harness import (
+    ACCESS_TOKEN_TTL,
+    CALLBACK,
+    ID_TOKEN_ALGS,
+    OpenIDProvider,
+    client_id_for,
+)
+from .conftest import OPApp, jwt_header
+
+pytestmark = pytest.mark.anyio
+
+CONSENT: dict[str, Any] = {"redirect_uri": CALLBACK, "prompt": "consent"}
+
+
+@pytest.mark.parametrize("alg", ID_TOKEN_ALGS)
+async def test_one_rotation_mid_session(alg: str, op_app: OPApp, oidc_op: OpenIDProvider) -> None:
+    op_app.use(client_id=client_id_for(alg), algorithms=[alg], authorization_params=CONSENT)
+    jwks_before = oidc_op.hits("/jwks")
+    await op_app.login("alice")
+    old_kid = jwt_header((await op_app.session())["id_token"])["kid"]
+    assert oidc_op.hits("/jwks") == jwks_before + 1
+
+    new_kids = oidc_op.rotate_keys()
+    assert old_kid not in new_kids
+    published = [key["kid"] for key in oidc_op.jwks()["keys"]]
+    assert published.index(old_kid) > max(published.index(kid) for kid in new_kids)
+
+    # The session from before the rotation still reads, and refreshes: the refresh's ID
+    # token is signed with the new key, which the client fetches once.
+    assert (await op_app.user())["sub"] == "alice"
+    op_app.clock_offset = ACCESS_TOKEN_TTL
+    await op_app.with_store("get_access_token")
+    refreshed = jwt_header((await op_app.session())["id_token"])
+    assert refreshed["alg"] == alg
+    assert refreshed["kid"] in new_kids
+    assert oidc_op.hits("/jwks") == jwks_before + 2
+
+    # A new login (another user, another browser) validates with the new key, with no
+    # further JWKS request.
+    op_app.browser.cookies.clear()
+    op_app.op_browser = oidc_op.browser()
+    await op_app.login("bob")
+    assert jwt_header((await op_app.session())["id_token"])["kid"] in new_kids
+    assert (await op_app.user())["sub"] == "bob"
+    assert oidc_op.hits("/jwks") == jwks_before + 2
+
+
+async def test_a_new_client_after_a_rotation(op_app: OPApp, oidc_op: OpenIDProvider) -> None:
+    """A client started after the rotation fetches the new JWKS once and needs no re-fetch."""
+    new_kids = oidc_op.rotate_keys()
+    jwks_before = oidc_op.hits("/jwks")
+    await op_app.login("alice")
+    assert jwt_header((await op_app.session())["id_token"])["kid"] in new_kids
+    assert oidc_op.hits("/jwks") == jwks_before + 1
