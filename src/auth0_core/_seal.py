@@ -20,19 +20,23 @@ Sealing goes through joserfc. Unsealing, which every request of a web app does, 
   0-9 - _``, canonical: the unused low bits of the last character are zero), the encrypted-key
   part empty;
 - the protected header is exactly ``{"alg":"dir","enc":"A256CBC-HS512"}`` (what this SDK and
-  the official one write; other key orders or spacing of the same two members are accepted,
-  any other member is refused: ``zip``, ``crit``, ``kid``, ``typ``...);
+  the official one write), or that with ``"zip":"DEF"`` (what this SDK writes for a store
+  with ``compress=True``); other key orders or spacing of the same members are accepted, any
+  other member is refused (``crit``, ``kid``, ``typ``...);
 - a 16-byte IV and a 32-byte tag; the tag (HMAC-SHA-512 over AAD || IV || ciphertext || AL,
   truncated to 32 bytes) is compared in constant time before anything is decrypted; then
-  AES-256-CBC and strict PKCS#7 unpadding.
+  AES-256-CBC and strict PKCS#7 unpadding; a compressed plaintext is inflated (raw DEFLATE)
+  to at most :data:`MAX_INFLATED_LENGTH` bytes, so no authentic value can be a zip bomb.
+
+Base64url and JSON go through :mod:`._codecs` (C decoders where installed).
 """
 
 from __future__ import annotations
 
-import binascii
 import functools
 import hmac
 import json
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,16 +46,21 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc import jwe
 from joserfc.jwk import OctKey
 
+from ._codecs import b64url_decode, json_loads
 from .errors import InvalidArgumentError, UnsealError
 
 ALG = "dir"
 ENC = "A256CBC-HS512"
 HEADER: dict[str, str] = {"alg": ALG, "enc": ENC}
+# With compression (a store's compress=True): the plaintext is raw DEFLATE (RFC 7516 §4.1.3).
+ZIP_HEADER: dict[str, str] = {"alg": ALG, "enc": ENC, "zip": "DEF"}
 KEY_INFO = b"Auth0 Generated Encryption"
 KEY_LENGTH = 64
 # Larger than any cookie session (20 chunks of ~4 KiB) and generous for server-side records,
 # yet small enough that a hostile input is refused before base64 or JSON work starts.
 MAX_SEALED_LENGTH = 256 * 1024
+# What a compressed value may inflate to: a refused value costs at most this much work.
+MAX_INFLATED_LENGTH = 4 * MAX_SEALED_LENGTH
 # Derived keys are cached: every request unseals the session, and transaction identifiers
 # (one per login) are short-lived, so a bounded LRU is enough.
 _KEY_CACHE_SIZE = 512
@@ -60,13 +69,14 @@ _KEY_CACHE_SIZE = 512
 _COMPACT_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
 # The protected header both SDKs write, base64url: {"alg":"dir","enc":"A256CBC-HS512"}.
 _HEADER_SEGMENT = b"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0"
+# And the one this SDK writes when it compresses: {"alg":"dir","enc":"A256CBC-HS512","zip":"DEF"}.
+_ZIP_HEADER_SEGMENT = b"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIiwiemlwIjoiREVGIn0"
 # A header spelled otherwise is decoded and compared; none longer (joserfc's cap as well).
 _MAX_HEADER_SEGMENT = 1024
 _IV_BYTES = 16
 _TAG_BYTES = 32  # HMAC-SHA-512 truncated to the MAC key's length
 _HALF = KEY_LENGTH // 2  # first half: HMAC key; second half: AES-256 key
 _BLOCK = 16
-_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 _PADDING = (b"", b"", b"==", b"=")
 # With 2 or 3 characters in the last quantum, the last one carries 4 or 2 unused low bits, which
 # must be zero: one spelling per value, as joserfc and RFC 4648 §3.5 require.
@@ -84,12 +94,13 @@ class _Registry(jwe.JWERegistry):
     max_aad_length = MAX_SEALED_LENGTH
 
 
-def _registry() -> jwe.JWERegistry:
-    # Restricting the algorithms also refuses "zip" (no decompression bombs) and any other alg.
-    return _Registry(algorithms=[ALG, ENC])
+def _registry(*, compress: bool = False) -> jwe.JWERegistry:
+    # Only what we write (sealing is the only use of joserfc here: unsealing is ours).
+    return _Registry(algorithms=[ALG, ENC, "DEF"] if compress else [ALG, ENC])
 
 
 _REGISTRY = _registry()
+_ZIP_REGISTRY = _registry(compress=True)
 
 
 def derive_key(secret: str, identifier: str) -> bytes:
@@ -116,13 +127,18 @@ def _oct_key(secret: str, identifier: str) -> OctKey:
     return OctKey.import_key(hkdf.derive(secret.encode("utf-8")))
 
 
-def seal(payload: Mapping[str, Any], secret: str, identifier: str) -> str:
+def seal(
+    payload: Mapping[str, Any], secret: str, identifier: str, *, compress: bool = False
+) -> str:
     """Encrypt ``payload`` into a compact JWE readable by auth0-server-python.
 
     Args:
         payload: a JSON-serializable mapping.
         secret: the secret that seals (the first of a rotation list).
         identifier: the store identifier, used as the key-derivation salt.
+        compress: DEFLATE the plaintext first (``"zip": "DEF"`` in the header): a session
+            full of access tokens seals to about a third of the size. This SDK reads it, and
+            so does auth0-server-python (its JOSE library inflates ``DEF``).
 
     Returns:
         The compact JWE string.
@@ -145,7 +161,12 @@ def seal(payload: Mapping[str, Any], secret: str, identifier: str) -> str:
         raise InvalidArgumentError(
             "secret", "The secret or identifier is not valid text."
         ) from None
-    token = _encrypt(plaintext.encode("utf-8"), key, _REGISTRY)
+    if compress:
+        token = jwe.encrypt_compact(
+            dict(ZIP_HEADER), plaintext.encode("utf-8"), key, registry=_ZIP_REGISTRY
+        )
+    else:
+        token = _encrypt(plaintext.encode("utf-8"), key, _REGISTRY)
     if len(token) > MAX_SEALED_LENGTH:
         raise InvalidArgumentError("payload", "The value to seal is too large.")
     return token
@@ -182,7 +203,7 @@ def unseal_plaintext(token: str, secrets: Sequence[str], identifier: str) -> byt
     Raises:
         UnsealError: as :func:`unseal`, except for what the plaintext holds.
     """
-    header, iv, ciphertext, tag = _checked_fields(token)
+    header, iv, ciphertext, tag, compressed = _checked_fields(token)
     # AAD is the ASCII header segment; AL its length in bits, 64-bit big-endian.
     signed = b"".join((header, iv, ciphertext, (len(header) * 8).to_bytes(8, "big")))
     if isinstance(secrets, str):  # a lone string would otherwise be tried letter by letter
@@ -199,9 +220,27 @@ def unseal_plaintext(token: str, secrets: Sequence[str], identifier: str) -> byt
         padded = decryptor.update(ciphertext) + decryptor.finalize()
         pad = padded[-1]
         if 0 < pad <= _BLOCK and padded.endswith(_PKCS7[pad]):
-            return padded[:-pad]
+            return _inflated(padded[:-pad]) if compressed else padded[:-pad]
         # Authentic but badly padded: only the holder of the key can write that.
     raise UnsealError()
+
+
+def _inflated(deflated: bytes) -> bytes:
+    """Raw DEFLATE, inflated to at most :data:`MAX_INFLATED_LENGTH` bytes.
+
+    Raises:
+        UnsealError: it inflates to more than that, or is not complete DEFLATE data.
+    """
+    inflater = zlib.decompressobj(wbits=-15)
+    try:
+        plaintext = inflater.decompress(deflated, MAX_INFLATED_LENGTH)
+    except zlib.error:
+        raise UnsealError("The sealed value does not inflate.") from None
+    if inflater.unconsumed_tail:
+        raise UnsealError("The sealed value inflates to too much.")
+    if not inflater.eof or inflater.unused_data:
+        raise UnsealError("The sealed value does not inflate.")
+    return plaintext
 
 
 def load_payload(plaintext: bytes) -> dict[str, Any]:
@@ -211,7 +250,7 @@ def load_payload(plaintext: bytes) -> dict[str, Any]:
         UnsealError: it is not JSON, or not a JSON object.
     """
     try:
-        payload = json.loads(plaintext)
+        payload = json_loads(plaintext)
     except (ValueError, RecursionError):
         raise UnsealError("The sealed value does not hold JSON.") from None
     if not isinstance(payload, dict):
@@ -219,20 +258,62 @@ def load_payload(plaintext: bytes) -> dict[str, Any]:
     return payload
 
 
-def _checked_fields(token: object) -> tuple[bytes, bytes, bytes, bytes]:
-    """Header, IV, ciphertext and tag, after every check (the messages as before).
+def _checked_fields(token: object) -> tuple[bytes, bytes, bytes, bytes, bool]:
+    """Header, IV, ciphertext, tag and whether the plaintext is compressed, after every check
+    (the messages as before).
 
     Raises:
         UnsealError: not a string, too large, not in the compact form (five base64url parts,
             the second empty, the first, third and fifth non-empty), or (without a message)
             an unexpected header, undecodable parts or wrong IV, tag or ciphertext lengths.
     """
-    header, _, iv_segment, ciphertext_segment, tag_segment = _split(token)
-    if header != _HEADER_SEGMENT and not _is_expected_header(header):
-        raise UnsealError()
-    iv = _b64decode(iv_segment)
-    tag = _b64decode(tag_segment)
-    ciphertext = _b64decode(ciphertext_segment)
+    fields = _fields_or_none(token)
+    if fields is None:
+        _split(token)  # raises with the message that says what is wrong with the form
+        raise UnsealError()  # well-formed, but a part does not decode or has the wrong size
+    return fields
+
+
+def _fields_or_none(token: object) -> tuple[bytes, bytes, bytes, bytes, bool] | None:
+    """The fields of a token that passes every check of :func:`_checked_fields`, else None.
+
+    The same checks as :func:`_split` and then the decoding, done with a few scans of the
+    token at C speed: the separators found with ``find``, the three characters outside
+    base64url that base64 knows (``+``, ``/``, ``=``) looked for, and every other character
+    refused by the strict decoder.
+    """
+    if type(token) is not str or len(token) > MAX_SEALED_LENGTH or not token.isascii():
+        return None
+    raw = token.encode("ascii")
+    header_end = raw.find(b".")
+    iv_start = header_end + 2
+    iv_end = raw.find(b".", iv_start)
+    tag_start = raw.rfind(b".") + 1
+    if (
+        header_end <= 0
+        or not raw.startswith(b".", header_end + 1)
+        or iv_end <= iv_start
+        or tag_start <= iv_end + 1
+        or tag_start == len(raw)
+        or raw.find(b".", iv_end + 1, tag_start - 1) >= 0
+        or b"=" in raw
+        or b"+" in raw
+        or b"/" in raw
+    ):
+        return None
+    header = raw[:header_end]
+    if header == _HEADER_SEGMENT:
+        compressed = False
+    elif header == _ZIP_HEADER_SEGMENT:
+        compressed = True
+    else:
+        kind = _header_kind(header)
+        if kind is None:
+            return None
+        compressed = kind == ZIP_HEADER
+    iv = _b64decode(raw[iv_start:iv_end])
+    ciphertext = _b64decode(raw[iv_end + 1 : tag_start - 1])
+    tag = _b64decode(raw[tag_start:])
     if (
         iv is None
         or tag is None
@@ -242,8 +323,8 @@ def _checked_fields(token: object) -> tuple[bytes, bytes, bytes, bytes]:
         or not ciphertext
         or len(ciphertext) % _BLOCK
     ):
-        raise UnsealError()
-    return header, iv, ciphertext, tag
+        return None
+    return header, iv, ciphertext, tag, compressed
 
 
 def _split(token: object) -> list[bytes]:
@@ -270,30 +351,33 @@ def _split(token: object) -> list[bytes]:
 
 
 def _b64decode(segment: bytes) -> bytes | None:
-    """Unpadded, canonical base64url (the alphabet is already checked); None when invalid."""
+    """Unpadded, canonical base64url; None when invalid. ``+`` and ``/`` must already be
+    ruled out (the decoder takes them as well)."""
     rest = len(segment) % 4
     if rest == 1 or (rest and segment[-1] not in _CANONICAL_LAST[rest]):
         return None
     try:
-        return binascii.a2b_base64(
-            segment.translate(_TO_STANDARD) + _PADDING[rest], strict_mode=True
-        )
-    except binascii.Error:
+        return b64url_decode(segment + _PADDING[rest])
+    except ValueError:
         return None
 
 
-def _is_expected_header(segment: bytes) -> bool:
-    """Whether a header spelled unlike ours says exactly ``alg: dir``, ``enc: A256CBC-HS512``."""
+def _header_kind(segment: bytes) -> dict[str, str] | None:
+    """:data:`HEADER` or :data:`ZIP_HEADER` when a header spelled unlike ours says exactly
+    that (``alg: dir``, ``enc: A256CBC-HS512``, perhaps ``zip: DEF``), else None."""
     if len(segment) > _MAX_HEADER_SEGMENT:
-        return False
+        return None
     decoded = _b64decode(segment)
     if decoded is None:
-        return False
+        return None
     try:
         header = json.loads(decoded)
     except (ValueError, RecursionError):
-        return False
-    return isinstance(header, dict) and header == HEADER
+        return None
+    for kind in (HEADER, ZIP_HEADER):
+        if header == kind:
+            return kind
+    return None
 
 
 __all__ = [

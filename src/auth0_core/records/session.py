@@ -8,17 +8,26 @@ added anywhere in the record are kept through a read-modify-write.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from ._wire import NO_EXTRA, Fields, readonly, thawed, to_wire
-from .token_set import _TOKEN_SET_KEYS, ConnectionTokenSet, TokenSet
+from .token_set import (
+    _TOKEN_SET_KEYS,
+    ConnectionTokenSet,
+    StoredTokenSets,
+    TokenSet,
+    is_plain_token_set,
+    token_set_dicts,
+)
 
 
-def _token_sets(value: Iterable[TokenSet]) -> tuple[TokenSet, ...]:
-    return value if isinstance(value, tuple) else tuple(value)
+def _token_sets(value: Iterable[TokenSet]) -> Sequence[TokenSet]:
+    if type(value) is tuple or type(value) is StoredTokenSets:
+        return value
+    return tuple(value)
 
 
 def _connection_token_sets(value: Iterable[ConnectionTokenSet]) -> tuple[ConnectionTokenSet, ...]:
@@ -108,7 +117,8 @@ class Session:
     user: Mapping[str, Any] = attrs.field(converter=readonly, repr=False)
     id_token: str | None = attrs.field(repr=False)
     refresh_token: str | None = attrs.field(repr=False)
-    token_sets: tuple[TokenSet, ...] = attrs.field(default=(), converter=_token_sets)
+    # A tuple, or (read from a store) StoredTokenSets, which builds a set when it is used.
+    token_sets: Sequence[TokenSet] = attrs.field(default=(), converter=_token_sets)
     connection_token_sets: tuple[ConnectionTokenSet, ...] = attrs.field(
         default=(), converter=_connection_token_sets
     )
@@ -116,20 +126,31 @@ class Session:
     internal: SessionInternal
     extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, converter=readonly, repr=False)
     key_order: tuple[str, ...] | None = attrs.field(default=None, repr=False, eq=False)
-    _by_audience: Mapping[str | None, tuple[TokenSet, ...]] = attrs.field(
+    # Audience to the positions of its sets in token_sets.
+    _by_audience: Mapping[str | None, tuple[int, ...]] = attrs.field(
         init=False, repr=False, eq=False
     )
 
     def __attrs_post_init__(self) -> None:
-        index: dict[str | None, tuple[TokenSet, ...]] = {}
-        for token_set in self.token_sets:
-            index[token_set.audience] = (*index.get(token_set.audience, ()), token_set)
+        sets = self.token_sets
+        audiences = (
+            sets.audiences()
+            if isinstance(sets, StoredTokenSets)
+            else [token_set.audience for token_set in sets]
+        )
+        index: dict[str | None, tuple[int, ...]] = {}
+        for position, audience in enumerate(audiences):
+            index[audience] = (*index.get(audience, ()), position)
         object.__setattr__(self, "_by_audience", index)
 
     def token_sets_for(self, audience: str) -> tuple[TokenSet, ...]:
         """The token sets of ``audience``, in stored order: one dict lookup, however many
-        audiences the session holds."""
-        return self._by_audience.get(audience, ())
+        audiences the session holds (and only those sets are built)."""
+        positions = self._by_audience.get(audience)
+        if not positions:
+            return ()
+        sets = self.token_sets
+        return tuple(sets[position] for position in positions)
 
     @property
     def sub(self) -> str:
@@ -197,19 +218,18 @@ class Session:
         read_internal = SessionInternal._read_plain(internal)
         if read_internal is None:
             return None
-        token_sets = []
         for stored in stored_sets:
-            if type(stored) is not dict or not _TOKEN_SET_KEYS.issuperset(stored):
+            if (
+                type(stored) is not dict
+                or not _TOKEN_SET_KEYS.issuperset(stored)
+                or not is_plain_token_set(stored)
+            ):
                 return None
-            token_set = TokenSet._read_plain(stored)
-            if token_set is None:
-                return None
-            token_sets.append(token_set)
         return cls(
             user=user,
             id_token=id_token,
             refresh_token=refresh_token,
-            token_sets=tuple(token_sets),
+            token_sets=StoredTokenSets(stored_sets) if stored_sets else (),
             domain=domain,
             internal=read_internal,
             key_order=tuple(data),
@@ -235,7 +255,7 @@ class Session:
             "user": thawed(self.user),
             "id_token": self.id_token,
             "refresh_token": self.refresh_token,
-            "token_sets": [token_set.to_dict() for token_set in self.token_sets],
+            "token_sets": token_set_dicts(self.token_sets),
             "connection_token_sets": [entry.to_dict() for entry in self.connection_token_sets],
             "domain": self.domain,
         }

@@ -11,11 +11,12 @@ read as well, an absent ``token_type`` meaning a bearer token.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, overload
 
 import attrs
 
+from ..errors import InvalidRecordError
 from ._wire import NO_EXTRA, Fields, readonly, to_wire
 
 _NO_SCOPES: frozenset[str] = frozenset()
@@ -114,41 +115,22 @@ class TokenSet:
         """The usual stored set (only members this SDK knows), checked in one pass: the very
         checks and values of :meth:`read`'s member-by-member reading, or None when a member
         fails them (:meth:`read` then names it)."""
-        get = data.get
-        audience = get("audience")
-        access_token = get("access_token")
-        scope = get("scope")
-        expires_at = get("expires_at")
-        requested = get("requested_scope", scope)  # absent: the scope
-        obtained_at = get("obtained_at")
-        token_type = get("token_type")
-        dpop_jkt = get("dpop_jkt")
-        if not (
-            type(access_token) is str
-            and type(expires_at) is int
-            and (audience is None or type(audience) is str)
-            and (scope is None or type(scope) is str)
-            and (requested is None or type(requested) is str)
-            and (obtained_at is None or type(obtained_at) is int)
-            and (token_type is None or type(token_type) is str)
-            and (dpop_jkt is None or type(dpop_jkt) is str)
-        ):
+        if not is_plain_token_set(data):
             return None
+        get = data.get
+        scope = get("scope")
         token_set = cls(
-            audience=audience,
-            access_token=access_token,
+            audience=get("audience"),
+            access_token=data["access_token"],
             scope=scope,
-            expires_at=expires_at,
-            requested_scope=requested,
-            obtained_at=obtained_at,
-            token_type=token_type,
-            dpop_jkt=dpop_jkt,
+            expires_at=data["expires_at"],
+            requested_scope=get("requested_scope", scope),  # absent: the scope
+            obtained_at=get("obtained_at"),
+            token_type=get("token_type"),
+            dpop_jkt=get("dpop_jkt"),
             key_order=tuple(data),
         )
-        wire = dict(data)
-        if requested == scope:
-            wire.pop("requested_scope", None)
-        object.__setattr__(token_set, "_wire", wire)
+        object.__setattr__(token_set, "_wire", _plain_wire(data))
         return token_set
 
     def to_dict(self) -> dict[str, Any]:
@@ -213,6 +195,105 @@ class ConnectionTokenSet:
             "obtained_at": self.obtained_at,
         }
         return to_wire(values, self.extra, self.key_order, _OURS)
+
+
+def is_plain_token_set(data: dict[str, Any]) -> bool:
+    """Whether ``data`` (a dict of known members only) holds a token set in the usual shape,
+    with every member of the right type: what :meth:`TokenSet._read_plain` reads."""
+    get = data.get
+    scope = get("scope")
+    requested = get("requested_scope", scope)
+    obtained_at = get("obtained_at")
+    token_type = get("token_type")
+    dpop_jkt = get("dpop_jkt")
+    audience = get("audience")
+    return (
+        type(get("access_token")) is str
+        and type(get("expires_at")) is int
+        and (audience is None or type(audience) is str)
+        and (scope is None or type(scope) is str)
+        and (requested is None or type(requested) is str)
+        and (obtained_at is None or type(obtained_at) is int)
+        and (token_type is None or type(token_type) is str)
+        and (dpop_jkt is None or type(dpop_jkt) is str)
+    )
+
+
+def _plain_wire(data: dict[str, Any]) -> dict[str, Any]:
+    """What ``to_dict`` writes for a set stored in the usual shape: a copy of it, without a
+    ``requested_scope`` that repeats ``scope``."""
+    wire = dict(data)
+    if "requested_scope" in wire and wire["requested_scope"] == wire.get("scope"):
+        del wire["requested_scope"]
+    return wire
+
+
+class StoredTokenSets(Sequence[TokenSet]):
+    """A session's token sets as read from a store in the usual shape: every one checked when
+    the session is read (:func:`is_plain_token_set`), but built into a :class:`TokenSet` only
+    when a flow looks at it. A request reads one audience's set; a session may hold fifty.
+
+    Immutable like the records: it keeps its own copies of the stored objects and hands out
+    only new dicts (:func:`token_set_dicts`) and the sets it builds (each built once; two
+    threads racing build equal sets, either one kept).
+    """
+
+    __slots__ = ("_built", "_stored")
+
+    def __init__(self, stored: Iterable[dict[str, Any]]) -> None:
+        """``stored``: token set objects for which :func:`is_plain_token_set` holds."""
+        self._stored = tuple(dict(item) for item in stored)
+        self._built: list[TokenSet | None] = [None] * len(self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    @overload
+    def __getitem__(self, index: int) -> TokenSet: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[TokenSet, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> TokenSet | tuple[TokenSet, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        built = self._built[index]
+        if built is None:
+            built = TokenSet._read_plain(self._stored[index])
+            if built is None:  # cannot happen: every stored set was checked on the way in
+                raise InvalidRecordError("token set", "token_sets", "is not a token set")
+            self._built[index] = built
+        return built
+
+    def __iter__(self) -> Iterator[TokenSet]:
+        for index in range(len(self._stored)):
+            yield self[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredTokenSets | tuple):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def audiences(self) -> list[str | None]:
+        """Each set's audience, in order, without building any set."""
+        return [item.get("audience") for item in self._stored]
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """What each set's ``to_dict`` returns, without building any set."""
+        return [_plain_wire(item) for item in self._stored]
+
+
+def token_set_dicts(token_sets: Sequence[TokenSet]) -> list[dict[str, Any]]:
+    """The stored objects of ``token_sets`` (new dicts, the caller's own)."""
+    if isinstance(token_sets, StoredTokenSets):
+        return token_sets.dicts()
+    return [token_set.to_dict() for token_set in token_sets]
 
 
 _OURS = frozenset({"obtained_at"})

@@ -131,11 +131,17 @@ class CookieStateStore:
         clock: Callable[[], float] = time.time,
         max_chunks: int = 10,
         max_cookie_bytes: int = DEFAULT_MAX_COOKIE_BYTES,
+        compress: bool = False,
     ) -> None:
         """Create the store.
 
         ``max_cookie_bytes`` bounds what the session adds to the browser's ``Cookie`` header
         (names, ``=``, values and separators); see :data:`DEFAULT_MAX_COOKIE_BYTES`.
+
+        ``compress=True`` deflates the session before sealing it (``"zip": "DEF"``): a session
+        holding many access tokens takes about a third of the cookies. Every instance reads
+        both forms, whatever its own setting, and so does auth0-server-python; off by default
+        because a compressed length says something about the content (see docs/tokens.md).
 
         Raises:
             ConfigurationError: empty secret, invalid cookie name or attributes (CR, LF or
@@ -150,6 +156,7 @@ class CookieStateStore:
         self._name = cookie_name
         self._clock = clock
         self._max_chunks = max_chunks
+        self._compress = compress
         self._attrs = cookie_attributes(
             path=path, secure=secure, same_site=same_site, domain=domain
         )
@@ -315,7 +322,7 @@ class CookieStateStore:
         """
         droppable = _droppable_token_sets(state)
         while True:
-            token = seal(state, self._secrets[0], identifier)
+            token = seal(state, self._secrets[0], identifier, compress=self._compress)
             size = len(token)
             chunks = [token[i : i + self.chunk_size] for i in range(0, size, self.chunk_size)]
             header = sum(len(self._name) + 4 + len(chunk) + 2 for chunk in chunks)
