@@ -24,32 +24,28 @@ def _basic_credentials(client_id: str, client_secret: str) -> str:
 
 
 def client_assertion(config: ClientConfig, audience: str) -> str:
-    """A fresh, single-use ``private_key_jwt`` assertion (protocol doc §8.6).
+    """A fresh, single-use ``private_key_jwt`` assertion (protocol doc §8.6) for ``audience``
+    (the issuer), signed with the key loaded and checked when the client was built.
 
     Raises:
-        ConfigurationError: the signing key cannot be loaded or used.
+        ConfigurationError: the client has no assertion signing key.
     """
-    # joserfc is loaded by the first private_key_jwt client only (issue 14: import time).
-    from joserfc import jwt
-    from joserfc.errors import JoseError
-    from joserfc.jwk import RSAKey
-
+    key = config.client_assertion_key
+    if key is None:
+        raise ConfigurationError("private_key_jwt needs 'client_assertion_signing_key'.")
     env = config.env
     now = env.now()
-    claims = {
-        "iss": config.client_id,
-        "sub": config.client_id,
-        "aud": audience,
-        "iat": now,
-        "nbf": now,
-        "exp": now + ASSERTION_LIFETIME,
-        "jti": env.random_urlsafe(24),
-    }
-    try:
-        key = RSAKey.import_key(config.client_assertion_signing_key or "")
-        return jwt.encode({"alg": config.client_assertion_signing_alg}, claims, key)
-    except (JoseError, ValueError, TypeError) as exc:
-        raise ConfigurationError("the client assertion signing key is unusable.") from exc
+    return key.sign(
+        {
+            "iss": config.client_id,
+            "sub": config.client_id,
+            "aud": audience,
+            "iat": now,
+            "nbf": now,
+            "exp": now + ASSERTION_LIFETIME,
+            "jti": env.random_urlsafe(24),
+        }
+    )
 
 
 def authenticate(config: ClientConfig, fields: Fields, issuer: str) -> tuple[Fields, Headers]:

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ._assertion_key import SUPPORTED_ALGORITHMS as SUPPORTED_ASSERTION_ALGORITHMS
+from ._assertion_key import AssertionKey, AssertionKeyInput, load_assertion_key
 from ._dpop_key import DEFAULT_ALGORITHM, DPoPKey, DPoPKeyInput, generate_dpop_key, load_dpop_key
 from ._env import Env
 from .errors import ConfigurationError
@@ -87,8 +89,14 @@ class ClientConfig:
     client_id: str
     client_secret: str | None = attrs.field(default=None, repr=False)
     client_auth_method: ClientAuthMethod = "client_secret_basic"
-    client_assertion_signing_key: str | None = attrs.field(default=None, repr=False)
+    client_assertion_signing_key: AssertionKeyInput | None = attrs.field(
+        default=None, repr=False, eq=False
+    )
     client_assertion_signing_alg: str = "RS256"
+    # The assertion key (docs/private-key-jwt.md): loaded and checked against
+    # the algorithm at construction; its repr shows only the algorithm and the kid.
+    client_assertion_kid: str | None = None
+    client_assertion_key: AssertionKey | None = None
     secrets: tuple[str, ...] = attrs.field(repr=False)
     redirect_uri: str | None = None
     authorization_params: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze)
@@ -142,8 +150,9 @@ class ClientOptions(TypedDict, total=False):
     client_id: Required[str]
     client_secret: str | None
     secret: str | Sequence[str]
-    client_assertion_signing_key: str | None
-    client_assertion_signing_alg: str
+    client_assertion_signing_key: AssertionKeyInput | None
+    client_assertion_signing_alg: str | None
+    client_assertion_kid: str | None
     client_auth_method: ClientAuthMethod
     redirect_uri: str | None
     authorization_params: Mapping[str, Any] | None
@@ -167,7 +176,17 @@ class ClientOptions(TypedDict, total=False):
 
 # Options that make_config converts before they become ClientConfig fields.
 _CONVERTED = frozenset(
-    {"domain", "secret", "algorithms", "env", "client_auth_method", "dpop", "dpop_key", "dpop_alg"}
+    {
+        "domain",
+        "secret",
+        "algorithms",
+        "env",
+        "client_auth_method",
+        "dpop",
+        "dpop_key",
+        "dpop_alg",
+        "client_assertion_signing_alg",
+    }
 )
 
 
@@ -192,6 +211,25 @@ def _dpop_key(options: ClientOptions, env: Env) -> DPoPKey | None:
     return None
 
 
+def _assertion_alg(options: ClientOptions) -> str:
+    # None means the default, as in the official SDK (``client_assertion_signing_alg=None``).
+    alg = options.get("client_assertion_signing_alg")
+    return "RS256" if alg is None else alg
+
+
+def _assertion_key(options: ClientOptions) -> AssertionKey | None:
+    """The ``private_key_jwt`` key, loaded and checked against its algorithm; None without
+    ``client_assertion_signing_key``."""
+    key = options.get("client_assertion_signing_key")
+    alg = _assertion_alg(options)
+    kid = options.get("client_assertion_kid")
+    if key is None or (isinstance(key, str | bytes) and not key):
+        if kid is not None:
+            raise ConfigurationError("'client_assertion_kid' needs 'client_assertion_signing_key'.")
+        return None
+    return load_assertion_key(key, alg, kid)
+
+
 def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
     """Validate the keyword arguments of ``ServerClient(...)`` into a :class:`ClientConfig`.
 
@@ -212,6 +250,7 @@ def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
         method = "tls_client_auth"
     env = options.get("env") or Env()
     dpop = _dpop_key(options, env)  # outside the try: its errors never quote a value
+    assertion_key = _assertion_key(options)  # the same
     domain = options.get("domain", "")  # a callable: a domain resolver (docs/custom-domains.md)
     try:
         config = ClientConfig(
@@ -222,6 +261,8 @@ def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
             env=env,
             client_auth_method=method,
             dpop=dpop,
+            client_assertion_key=assertion_key,
+            client_assertion_signing_alg=_assertion_alg(options),
             **{k: v for k, v in options.items() if k not in _CONVERTED},  # type: ignore[arg-type]
         )
     except TypeError as exc:  # a value of the wrong type reached attrs
@@ -281,8 +322,11 @@ def _validate(config: ClientConfig) -> None:
             )
     elif method != "tls_client_auth":
         raise ConfigurationError(f"unknown client authentication method {method!r}.")
-    if config.client_assertion_signing_alg not in ("RS256", "RS384", "PS256"):
-        raise ConfigurationError("'client_assertion_signing_alg' must be RS256, RS384 or PS256.")
+    if config.client_assertion_signing_alg not in SUPPORTED_ASSERTION_ALGORITHMS:
+        raise ConfigurationError(
+            "'client_assertion_signing_alg' must be one of "
+            f"{', '.join(SUPPORTED_ASSERTION_ALGORITHMS)}."
+        )
     if "none" in config.algorithms or not config.algorithms:
         raise ConfigurationError("'algorithms' must be a non-empty allow-list without 'none'.")
     if config.leeway < 0 or config.rolling_duration <= 0 or config.absolute_duration <= 0:

@@ -90,17 +90,17 @@ async def test_private_key_jwt_with_the_wrong_key_is_invalid_client(mode: str) -
     assert await app.user() is None
 
 
-def test_unusable_signing_key_is_a_configuration_error() -> None:
-    client = auth0_requests.ServerClient(
-        domain=INPROCESS_BASE,
-        client_id=CLIENT_ID,
-        client_assertion_signing_key="not a key",
-        secret=SECRET,
-    )
-    from auth0_core._client_auth import client_assertion
-
-    with pytest.raises(ConfigurationError):
-        client_assertion(client.config, "https://tenant.example/")
+@pytest.mark.parametrize("facade", [auth0_requests.ServerClient, auth0_anyio.ServerClient])
+def test_unusable_signing_key_is_a_configuration_error_at_construction(facade: Any) -> None:
+    # Refused when the client is built, not at the first token request (docs/login.md).
+    with pytest.raises(ConfigurationError, match="client_assertion_signing_key") as info:
+        facade(
+            domain=INPROCESS_BASE,
+            client_id=CLIENT_ID,
+            client_assertion_signing_key="not a key",
+            secret=SECRET,
+        )
+    assert "not a key" not in str(info.value)
 
 
 def organizations() -> TenantConfig:

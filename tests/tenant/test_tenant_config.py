@@ -122,7 +122,7 @@ members = ["auth0|carol"]
                     {"client_id": "a", "client_secret": "s", "client_assertion_public_key": "x"}
                 ]
             },
-            "not an RSA key",
+            "neither an RSA nor an EC key",
         ),
         ({"users": [{"email": "a@b"}]}, "password is required"),
         ({"users": [{"email": "a@b", "password": "p"}, {"email": "A@b", "password": "q"}]}, "dup"),

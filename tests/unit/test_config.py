@@ -69,7 +69,13 @@ def test_secret_list_for_rotation_and_redacted_repr() -> None:
 
 
 def test_private_key_jwt_chosen_when_a_key_is_given() -> None:
-    cfg = config(client_secret=None, client_assertion_signing_key="-----BEGIN...")
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    cfg = config(
+        client_secret=None,
+        client_assertion_signing_key=ec.generate_private_key(ec.SECP256R1()),
+        client_assertion_signing_alg="ES256",
+    )
     assert cfg.client_auth_method == "private_key_jwt"
 
 

@@ -23,6 +23,7 @@ from .browser import (
     browser_logout_flow,
 )
 from .config import (
+    AssertionCredential,
     ClientGrant,
     ConnectedAccount,
     ConnectedAccountConnection,
@@ -40,13 +41,15 @@ from .config import (
 )
 from .keys import generate_signing_key
 from .outbox import DeliveryResult, LogoutDelivery
-from .records import LogEntry
+from .records import AcceptedAssertion, LogEntry
 from .refresh_store import RefreshTokenState
 from .settings import TenantSettings
 from .state import IdTokenHook
 from .tenant import Tenant
 
 __all__ = [
+    "AcceptedAssertion",
+    "AssertionCredential",
     "BrowserConnectError",
     "BrowserLoginError",
     "ClientGrant",

@@ -103,6 +103,7 @@ from .config_parse import (
 from .config_token_exchange import TokenExchangeProfile, parse_token_exchange_profile
 from .config_types import (
     DATABASE_CONNECTION,
+    AssertionCredential,
     ClientGrant,
     ConnectedAccount,
     ConnectedAccountConnection,
@@ -341,6 +342,7 @@ def _require_unique(values: list[str], what: str) -> None:
 
 
 __all__ = [
+    "AssertionCredential",
     "ClientGrant",
     "ConnectedAccount",
     "ConnectedAccountConnection",

@@ -11,10 +11,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from ..errors import ConfigurationError
+from .client_keys import ASSERTION_ALGORITHMS, registered_keys
 from .config_types import (
     AUTH_METHODS,
     DATABASE_CONNECTION,
     ROTATION_TYPES,
+    AssertionCredential,
     ClientGrant,
     ConnectedAccount,
     ConnectedAccountConnection,
@@ -28,7 +30,6 @@ from .config_types import (
     TenantOrganization,
     TenantUser,
 )
-from .keys import import_assertion_key
 
 T = TypeVar("T")
 _CONNECTION_ID = re.compile(r"^con_[A-Za-z0-9]{16}$")
@@ -149,6 +150,9 @@ def parse_client(section: Section) -> TenantClient:
         allowed_logout_urls=section.texts("allowed_logout_urls"),
         token_endpoint_auth_method=method,  # type: ignore[arg-type]  # checked by choice()
         client_assertion_public_key=section.optional_text("client_assertion_public_key"),
+        client_assertion_credentials=section.tables(
+            "client_assertion_credentials", _parse_assertion_credential
+        ),
         tls_client_auth_subject_dn=section.optional_text("tls_client_auth_subject_dn"),
         refresh_token=_parse_refresh_settings(section),
         grant_types=grant_types,
@@ -158,7 +162,10 @@ def parse_client(section: Section) -> TenantClient:
             "backchannel_logout_session_required", True
         ),
     )
-    if method == "private_key_jwt" and client.client_assertion_public_key is None:
+    has_keys = client.client_assertion_public_key is not None or bool(
+        client.client_assertion_credentials
+    )
+    if method == "private_key_jwt" and not has_keys:
         raise ConfigurationError(f"{section.where} uses private_key_jwt without a public key")
     if method == "tls_client_auth" and client.tls_client_auth_subject_dn is None:
         raise ConfigurationError(
@@ -169,10 +176,25 @@ def parse_client(section: Section) -> TenantClient:
     uri = client.backchannel_logout_uri
     if uri is not None and not uri.startswith(("https://", "http://")):
         raise ConfigurationError(f"{section.where}.backchannel_logout_uri must be an http(s) URL")
-    if client.client_assertion_public_key is not None:
-        # Fail at load time, not at the first token request.
-        import_assertion_key(client.client_assertion_public_key)
+    if has_keys:
+        try:  # Fail at load time, not at the first token request.
+            registered_keys(client)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"{section.where}: {exc}") from None
     return client
+
+
+def _parse_assertion_credential(section: Section) -> AssertionCredential:
+    alg = section.optional_text("alg")
+    if alg is not None and alg not in ASSERTION_ALGORITHMS:
+        raise ConfigurationError(
+            f"{section.where}.alg must be one of {', '.join(ASSERTION_ALGORITHMS)}"
+        )
+    return AssertionCredential(
+        public_key=section.text("public_key"),
+        kid=section.optional_text("kid"),
+        alg=alg,
+    )
 
 
 def _parse_refresh_settings(client: Section) -> RefreshTokenSettings:

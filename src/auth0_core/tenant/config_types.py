@@ -61,6 +61,19 @@ class RefreshTokenSettings:
 
 
 @attrs.frozen(kw_only=True)
+class AssertionCredential:
+    """A public key a client signs ``private_key_jwt`` assertions with (Auth0: a client
+    credential of type ``public_key``)."""
+
+    # PEM (RSA or EC public key) or a JWK's JSON.
+    public_key: str = attrs.field(repr=False)
+    # None: the JWK's ``kid``, else the key's RFC 7638 thumbprint.
+    kid: str | None = None
+    # None: every algorithm of the key's type (RS*/PS* for RSA, the curve's ES* for EC).
+    alg: str | None = None
+
+
+@attrs.frozen(kw_only=True)
 class TenantClient:
     """An application registered on the tenant."""
 
@@ -71,6 +84,9 @@ class TenantClient:
     allowed_logout_urls: tuple[str, ...] = ()
     token_endpoint_auth_method: AuthMethod = "client_secret_basic"
     client_assertion_public_key: str | None = attrs.field(default=None, repr=False)
+    # More assertion keys, each with its own kid and algorithm (key rotation, Auth0's
+    # credentials); client_assertion_public_key, when given, is one more.
+    client_assertion_credentials: tuple[AssertionCredential, ...] = ()
     # RFC 8705 tls_client_auth: the subject DN (RFC 4514 string) the client's certificate
     # must carry; the certificate itself is verified by the server adapter's TLS.
     tls_client_auth_subject_dn: str | None = None

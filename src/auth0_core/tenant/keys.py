@@ -1,5 +1,5 @@
 """RSA keys: the tenant's RS256 signing keys (signing, the published JWKS, rotation and
-verification), and the clients' public keys for ``private_key_jwt``.
+verification). The clients' public keys for ``private_key_jwt`` are in :mod:`.client_keys`.
 
 RSA key generation takes tens of milliseconds, which adds up over hundreds of tests, so keys come
 from a process-wide pool: the n-th key a tenant uses is the n-th pooled key. Two tenants in one
@@ -19,8 +19,6 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import Key, KeySet, RSAKey
 
-from ..errors import ConfigurationError
-
 _POOL: list[RSAKey] = []
 _POOL_LOCK = threading.Lock()
 
@@ -28,20 +26,6 @@ _POOL_LOCK = threading.Lock()
 def generate_signing_key() -> RSAKey:
     """A fresh 2048-bit RSA key whose ``kid`` is its RFC 7638 thumbprint."""
     return RSAKey.generate_key(2048, auto_kid=True)
-
-
-def import_assertion_key(text: str) -> RSAKey:
-    """Import a client's public key given as PEM or as a JWK JSON string.
-
-    Raises:
-        ConfigurationError: the text is neither an RSA PEM key nor an RSA JWK.
-    """
-    try:
-        if text.lstrip().startswith("{"):
-            return RSAKey.import_key(json.loads(text))
-        return RSAKey.import_key(text)
-    except (JoseError, ValueError, TypeError, KeyError) as exc:
-        raise ConfigurationError(f"client_assertion_public_key is not an RSA key: {exc}") from None
 
 
 def sign_jwt(header: Mapping[str, Any], claims: Mapping[str, Any], key: Key | None) -> str:

@@ -116,6 +116,17 @@ class SessionTransfer:
 
 
 @attrs.frozen(kw_only=True)
+class AcceptedAssertion:
+    """A ``private_key_jwt`` client assertion the tenant accepted: its header's ``alg`` and
+    ``kid`` (None when it had none) and the ``kid`` of the registered key that verified it."""
+
+    client_id: str
+    alg: str
+    kid: str | None
+    key_kid: str
+
+
+@attrs.frozen(kw_only=True)
 class LogEntry:
     """One handled request, for assertions such as "the token endpoint was hit once"."""
 

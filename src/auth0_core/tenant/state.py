@@ -7,6 +7,7 @@ lock guards every access to the state.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ from .keys import SigningKeys
 from .outbox import Outbox
 from .params import Params
 from .records import (
+    AcceptedAssertion,
     CodeGrant,
     ConnectCode,
     ConnectRequest,
@@ -91,6 +93,8 @@ class TenantState:
         # code -> (expiry, refresh tokens it produced), to revoke them if the code is replayed.
         self.used_codes: dict[str, tuple[int, list[str]]] = {}
         self.used_jtis: dict[tuple[str, str], int] = {}
+        # The client assertions accepted, newest last (the last 100), for tests and the admin.
+        self.accepted_assertions: deque[AcceptedAssertion] = deque(maxlen=100)
         # DPoP: proofs seen lately (replays are refused), and the key of the token request
         # being answered (set by /oauth/token around its grant handler; None otherwise), which
         # binds the access tokens minted meanwhile (cnf.jkt) and makes them "DPoP" tokens.

@@ -24,9 +24,10 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 
 from ..._http import HttpResponse
+from ..client_keys import ASSERTION_ALGORITHMS, RegisteredKey, registered_keys
 from ..config import TenantClient, TenantConfig
-from ..keys import import_assertion_key
 from ..params import Incoming, Params
+from ..records import AcceptedAssertion
 from ..responses import RequestRejected, oauth_error
 from ..state import TenantState
 
@@ -35,8 +36,6 @@ from ..state import TenantState
 TLS_CLIENT_SUBJECT_HEADER = "x-auth0-tenant-tls-client-subject"
 TLS_CLIENT_THUMBPRINT_HEADER = "x-auth0-tenant-tls-client-x5t-s256"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-# Auth0 accepts RS256, RS384 and PS256 assertions from RSA credentials (protocol doc 8.6).
-_ASSERTION_ALGORITHMS = ("RS256", "RS384", "PS256")
 # Auth0 refuses assertions that live longer than five minutes.
 _MAX_ASSERTION_LIFETIME = 300
 _LEEWAY = 5
@@ -71,7 +70,7 @@ def authenticate_client(state: TenantState, incoming: Incoming, params: Params) 
         )
     if assertion is not None:
         now = state.env.now()
-        client = _assertion_client(config, params, assertion, state.issuer, now, state.used_jtis)
+        client = _assertion_client(state, params, assertion, now)
     elif basic:
         client = _basic_client(config, authorization[6:].strip())
     else:
@@ -144,49 +143,89 @@ def _tls_client(client: TenantClient, incoming: Incoming) -> TenantClient:
     return client
 
 
-def _unverified_claims(assertion: str) -> dict[str, Any]:
+def _unverified_part(assertion: str, index: int) -> dict[str, Any]:
+    """The JSON of the header (0) or payload (1) of a compact JWS, before any check."""
     try:
-        payload = assertion.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        part = assertion.split(".")[index]
+        value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
     except (IndexError, ValueError, binascii.Error, UnicodeDecodeError):
         raise _invalid_client("The client assertion is not a JWT.") from None
-    if not isinstance(claims, dict):
+    if not isinstance(value, dict) or assertion.count(".") != 2:
         raise _invalid_client("The client assertion is not a JWT.")
-    return claims
+    return value
 
 
-def _assertion_client(
-    config: TenantConfig,
-    params: Params,
-    assertion: str,
-    issuer: str,
-    now: int,
-    used_jtis: MutableMapping[tuple[str, str], int],
-) -> TenantClient:
+def _candidate_keys(
+    client: TenantClient, header: dict[str, Any]
+) -> tuple[str, list[RegisteredKey]]:
+    """The header's ``alg`` and the registered keys that may verify it: the one its ``kid``
+    names (all of them without a ``kid``), of a type that fits ``alg``."""
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in ASSERTION_ALGORITHMS:
+        raise _invalid_client(
+            f"The client assertion alg must be one of {', '.join(ASSERTION_ALGORITHMS)}."
+        )
+    keys = list(registered_keys(client))
+    kid = header.get("kid")
+    if kid is not None:
+        keys = [key for key in keys if key.kid == kid]
+        if not keys:
+            raise _invalid_client("No credential of this client has the client assertion's kid.")
+    keys = [key for key in keys if key.fits(alg)]
+    if not keys:
+        raise _invalid_client(f"The client's credential does not sign {alg} client assertions.")
+    return alg, keys
+
+
+def _assertion_client(state: TenantState, params: Params, assertion: str, now: int) -> TenantClient:
     if params.get("client_assertion_type") != ASSERTION_TYPE:
         raise _invalid_client("Invalid client_assertion_type.")
-    claimed = _unverified_claims(assertion)
+    header = _unverified_part(assertion, 0)
+    claimed = _unverified_part(assertion, 1)
     client_id = claimed.get("iss")
-    client = config.client(client_id) if isinstance(client_id, str) else None
+    client = state.config.client(client_id) if isinstance(client_id, str) else None
     if client is None:
         raise _invalid_client("Unknown client in the client assertion.")
-    if client.client_assertion_public_key is None:
+    if client.client_assertion_public_key is None and not client.client_assertion_credentials:
         raise _invalid_client("This client does not authenticate with private_key_jwt.")
-    key = import_assertion_key(client.client_assertion_public_key)
-    try:
-        claims = dict(jwt.decode(assertion, key, algorithms=_ASSERTION_ALGORITHMS).claims)
-    except (JoseError, ValueError, TypeError, KeyError):
-        raise _invalid_client("Invalid signature on the client assertion.") from None
-    _check_assertion_claims(claims, client.client_id, issuer, now)
+    alg, keys = _candidate_keys(client, header)
+    for registered in keys:
+        try:
+            decoded = jwt.decode(assertion, registered.key, algorithms=[alg])
+        except (JoseError, ValueError, TypeError, KeyError):
+            continue
+        claims = dict(decoded.claims)
+        break
+    else:
+        raise _invalid_client("Invalid signature on the client assertion.")
+    _check_assertion_claims(claims, client.client_id, state.issuer, now)
+    _spend_jti(state.used_jtis, client.client_id, claims, now)
+    kid = header.get("kid")
+    state.accepted_assertions.append(
+        AcceptedAssertion(
+            client_id=client.client_id,
+            alg=alg,
+            kid=kid if isinstance(kid, str) else None,
+            key_kid=registered.kid,
+        )
+    )
+    return client
+
+
+def _spend_jti(
+    used_jtis: MutableMapping[tuple[str, str], int],
+    client_id: str,
+    claims: dict[str, Any],
+    now: int,
+) -> None:
+    """Single use (RFC 7523 §3): remember each jti until the assertion would expire anyway."""
     jti = claims["jti"]
-    # Single use (RFC 7523 §3): remember each jti until the assertion would expire anyway.
     for seen, expires in list(used_jtis.items()):
         if expires < now:
             del used_jtis[seen]
-    if (client.client_id, jti) in used_jtis:
+    if (client_id, jti) in used_jtis:
         raise _invalid_client("The client assertion (jti) was already used.")
-    used_jtis[(client.client_id, jti)] = int(claims["exp"])
-    return client
+    used_jtis[(client_id, jti)] = int(claims["exp"])
 
 
 def _check_assertion_claims(claims: dict[str, Any], client_id: str, issuer: str, now: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..._http import HttpResponse
+from ..client_keys import ASSERTION_ALGORITHMS
 from ..params import Incoming
 from ..responses import json_ok
 from ..state import TenantState
@@ -50,7 +51,8 @@ def discovery_document(state: TenantState) -> dict[str, Any]:
             "private_key_jwt",
             "tls_client_auth",
         ],
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "PS256"],
+        # Auth0 lists RS256, RS384 and PS256; the tenant verifies the wider set (client_keys).
+        "token_endpoint_auth_signing_alg_values_supported": list(ASSERTION_ALGORITHMS),
         "claims_supported": [
             "aud",
             "auth_time",
