@@ -1,8 +1,8 @@
 """``private_key_jwt`` with every supported algorithm, end to end through both facades (sync,
-asyncio, trio) against the emulated tenant: login code exchange, refresh and client
-credentials each authenticate with a fresh assertion whose ``alg`` and ``kid`` the tenant
-checked against the client's registered keys; and what the tenant refuses (docs/login.md,
-"Client authentication")."""
+asyncio, trio) against the emulated tenant, in process and (two algorithms) over loopback HTTP:
+login code exchange, refresh and client credentials each authenticate with a fresh assertion
+whose ``alg`` and ``kid`` the tenant checked against the client's registered keys; and what the
+tenant refuses (docs/private-key-jwt.md)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from auth0_core import Env, FixedClock
 from auth0_core.errors import OAuthError
 from auth0_core.tenant import AcceptedAssertion, AssertionCredential, Tenant, TenantConfig
+from auth0_tenant_server._server import ServerThread
 
 from .conftest import INPROCESS_BASE, START, App
 
@@ -239,3 +240,42 @@ async def test_key_rotation_both_registered_keys_work(mode: str) -> None:
         ("RS256", "old"),
         ("ES256", "new"),
     ]
+
+
+@pytest.mark.parametrize("alg", ["PS256", "ES256"])
+async def test_over_real_http(mode: str, alg: str) -> None:
+    # The same exchange with the tenant served on loopback: the assertion crosses a socket.
+    key = key_for(alg)
+    config = TenantConfig.default()
+    client = attrs.evolve(
+        config.clients[0],
+        token_endpoint_auth_method="private_key_jwt",
+        client_secret=None,
+        client_assertion_credentials=(
+            AssertionCredential(public_key=public_pem(key), kid="k", alg=alg),
+        ),
+    )
+    clock = FixedClock(START)
+    tenants: list[Tenant] = []
+
+    def make_handler(base_url: str) -> Any:
+        tenant = Tenant(
+            attrs.evolve(config, clients=(client,)), base_url=base_url, env=Env(clock=clock)
+        )
+        tenants.append(tenant)
+        return tenant.handle
+
+    with ServerThread(make_handler=make_handler) as server:
+        app = App(
+            mode.replace("inprocess", "loopback"),
+            tenants[0],
+            server.base_url,
+            clock,
+            client_secret=None,
+            client_assertion_signing_key=private_pem(key),
+            client_assertion_signing_alg=alg,
+            client_assertion_kid="k",
+        )
+        await app.login()
+        assert await app.call("get_client_credentials_token", API)
+    assert [(seen.alg, seen.kid) for seen in accepted(app)] == [(alg, "k")] * 2
