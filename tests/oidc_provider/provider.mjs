@@ -35,10 +35,11 @@
 // Provider instance) and the cookie keys are shared, so sessions, grants, codes and refresh
 // tokens survive a rotation.
 
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import process from 'node:process';
+import { promisify } from 'node:util';
 
 import Provider, { errors } from 'oidc-provider';
 
@@ -55,17 +56,24 @@ const users = config.users ?? {};
 let clients = config.clients ?? [];
 
 // One generation of provider signing keys: an RSA key for RS256, another for PS256, and a
-// P-256 key for ES256, each restricted to its algorithm by "alg".
+// P-256 key for ES256, each restricted to its algorithm by "alg". Generated off the event loop;
+// the next generation is prepared as soon as one is taken, so a rotation rarely waits.
 let generation = 0;
-function newKeys() {
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+async function newKeys() {
   generation += 1;
   const tag = `${generation}-${randomBytes(4).toString('hex')}`;
-  const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-  const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const [rs, ps, es] = await Promise.all([
+    generateKeyPairAsync('rsa', { modulusLength: 2048 }),
+    generateKeyPairAsync('rsa', { modulusLength: 2048 }),
+    generateKeyPairAsync('ec', { namedCurve: 'P-256' }),
+  ]);
+  const jwk = ({ privateKey }) => privateKey.export({ format: 'jwk' });
   return [
-    { ...rsa().export({ format: 'jwk' }), alg: 'RS256', use: 'sig', kid: `rs256-${tag}` },
-    { ...rsa().export({ format: 'jwk' }), alg: 'PS256', use: 'sig', kid: `ps256-${tag}` },
-    { ...ec().export({ format: 'jwk' }), alg: 'ES256', use: 'sig', kid: `es256-${tag}` },
+    { ...jwk(rs), alg: 'RS256', use: 'sig', kid: `rs256-${tag}` },
+    { ...jwk(ps), alg: 'PS256', use: 'sig', kid: `ps256-${tag}` },
+    { ...jwk(es), alg: 'ES256', use: 'sig', kid: `es256-${tag}` },
   ];
 }
 
@@ -136,7 +144,8 @@ class SharedMemory {
   }
 }
 
-let signing = newKeys();
+let signing = await newKeys();
+let upcoming = newKeys();
 let previous = [];
 const cookieKeys = [randomBytes(32).toString('hex')];
 // With a nonce secret the OP answers a DPoP proof whose iat is off by more than its window
@@ -159,6 +168,13 @@ function buildProvider(issuer) {
   const provider = new Provider(issuer, {
     clients,
     adapter: SharedMemory,
+    // oidc-provider refuses to call loopback addresses (SSRF protection); the clients' own
+    // endpoints here (back-channel logout receivers) are on 127.0.0.1, so those are allowed.
+    fetch(url, options) {
+      const { hostname } = new URL(url);
+      const loopback = hostname === '127.0.0.1' || hostname === 'localhost';
+      return globalThis.fetch(url, loopback ? { ...options, dispatcher: undefined } : options);
+    },
     jwks: { keys: [...signing, ...previous] },
     cookies: { keys: cookieKeys },
     claims: {
@@ -212,7 +228,8 @@ function buildProvider(issuer) {
     'pushed_authorization_request.error', 'introspection.error', 'userinfo.error',
     'backchannel.error']) {
     provider.on(event, (ctx, error) => {
-      const detail = error?.error_detail ? ` (${error.error_detail})` : '';
+      const why = error?.error_detail ?? error?.cause?.message ?? error?.cause?.code;
+      const detail = why ? ` (${why})` : '';
       process.stderr.write(`${event}: ${error?.message ?? error}${detail}\n`);
     });
   }
@@ -264,7 +281,8 @@ async function admin(req, res, path) {
   if (req.method === 'GET' && path === '/__admin/state') return answer(res, 200, state());
   if (req.method === 'POST' && path === '/__admin/rotate') {
     previous = body.keep_previous === false ? [] : signing;
-    signing = newKeys();
+    signing = await upcoming;
+    upcoming = newKeys();
     install();
     return answer(res, 200, state());
   }
