@@ -127,6 +127,13 @@ def _oct_key(secret: str, identifier: str) -> OctKey:
     return OctKey.import_key(hkdf.derive(secret.encode("utf-8")))
 
 
+@functools.lru_cache(maxsize=_KEY_CACHE_SIZE)
+def _unseal_keys(secret: str, identifier: str) -> tuple[bytes, algorithms.AES]:
+    """The HMAC key and the AES key (as the cipher takes it) for ``secret`` and ``identifier``."""
+    key: bytes = _oct_key(secret, identifier).raw_value
+    return key[:_HALF], algorithms.AES(key[_HALF:])
+
+
 def seal(
     payload: Mapping[str, Any], secret: str, identifier: str, *, compress: bool = False
 ) -> str:
@@ -210,13 +217,13 @@ def unseal_plaintext(token: str, secrets: Sequence[str], identifier: str) -> byt
         secrets = [secrets]
     for secret in secrets:
         try:
-            key: bytes = _oct_key(secret, identifier).raw_value
+            mac_key, cipher_key = _unseal_keys(secret, identifier)
         except (ValueError, TypeError, AttributeError):  # not text, or lone surrogates
             continue
-        expected = hmac.digest(key[:_HALF], signed, "sha512")[:_TAG_BYTES]
+        expected = hmac.digest(mac_key, signed, "sha512")[:_TAG_BYTES]
         if not hmac.compare_digest(expected, tag):
             continue  # another secret may have sealed it; nothing is decrypted unauthenticated
-        decryptor = Cipher(algorithms.AES(key[_HALF:]), modes.CBC(iv)).decryptor()
+        decryptor = Cipher(cipher_key, modes.CBC(iv)).decryptor()
         padded = decryptor.update(ciphertext) + decryptor.finalize()
         pad = padded[-1]
         if 0 < pad <= _BLOCK and padded.endswith(_PKCS7[pad]):

@@ -237,12 +237,14 @@ def test_unserializable_payload_is_a_typed_error_without_the_value() -> None:
 
 def test_derived_keys_are_cached() -> None:
     _seal._oct_key.cache_clear()
+    _seal._unseal_keys.cache_clear()
     for _ in range(5):
         unseal(seal({"a": 1}, "cache-secret", "cache-id"), ["cache-secret"], "cache-id")
     info = _seal._oct_key.cache_info()
-    assert info.misses == 1
-    assert info.hits >= 9
+    assert info.misses == 1  # derived once, for sealing and unsealing alike
+    assert info.hits >= 5
     assert info.maxsize is not None
+    assert _seal._unseal_keys.cache_info().hits >= 4
 
 
 def test_lone_surrogates_are_typed_errors() -> None:

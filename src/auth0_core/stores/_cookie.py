@@ -50,8 +50,8 @@ _REFUSED = b""
 # The memo's key holds the sealed value's tail (its tag: unique per seal) instead of the whole
 # value, which would be hashed on every read; the whole value is compared on a hit.
 _KEY_TAIL = 64
-# The parsed record is remembered next to the plaintext, under the same key and this mark.
-_RECORD = "record"
+# A memo entry: (sealed value, plaintext, parse, record, expiry); the last three are None
+# until get_record has parsed it.
 
 R = TypeVar("R")
 
@@ -216,36 +216,52 @@ class CookieStateStore:
         if token is None:
             return None
         request = _request_of(options)
-        key = (identifier, token[-_KEY_TAIL:], _RECORD)
-        remembered = self._memo.get(request, key)
-        if remembered is not None and remembered[0] == token and remembered[1] == parse:
-            record: R = remembered[2]
-            deadline: int | None = remembered[3]
-            return None if deadline is not None and self._clock() >= deadline else record
-        value = self._read(request, identifier, token)
+        key = (identifier, token[-_KEY_TAIL:])
+        entry = self._memo.get(request, key)
+        if entry is not None and entry[0] == token:
+            if entry[2] == parse:  # a bound classmethod is a new object per access
+                deadline: int | None = entry[4]
+                if deadline is not None and self._clock() >= deadline:
+                    return None
+                record: R = entry[3]
+                return record
+            plaintext: bytes = entry[1]
+            value = load_payload(plaintext) if plaintext else None
+        else:
+            plaintext, value = self._open(identifier, token)
         if value is None:
+            self._memo.put(request, key, (token, plaintext, None, None, None))
             return None
         deadline = expires_at(value)
         if deadline is not None and self._clock() >= deadline:  # as is_expired in get
+            self._memo.put(request, key, (token, plaintext, None, None, None))
             return None
         try:
             record = parse(value)
         except InvalidRecordError:
+            self._memo.put(request, key, (token, plaintext, None, None, None))
             return value  # parsing reads, never changes, its input
-        self._memo.put(request, key, (token, parse, record, deadline))
+        self._memo.put(request, key, (token, plaintext, parse, record, deadline))
         return record
 
     def _read(self, request: object, identifier: str, token: str) -> dict[str, Any] | None:
         """The record ``token`` holds (a fresh dict), else None; decrypted once per request."""
         key = (identifier, token[-_KEY_TAIL:])
-        remembered = self._memo.get(request, key)
-        if remembered is not None and remembered[0] == token:
-            plaintext: bytes = remembered[1]
+        entry = self._memo.get(request, key)
+        if entry is not None and entry[0] == token:
+            plaintext: bytes = entry[1]
             return load_payload(plaintext) if plaintext else None
-        value: dict[str, Any] | None
+        plaintext, value = self._open(identifier, token)
+        # Only the immutable plaintext is kept: each later read parses its own dict.
+        self._memo.put(request, key, (token, plaintext, None, None, None))
+        return value
+
+    def _open(self, identifier: str, token: str) -> tuple[bytes, dict[str, Any] | None]:
+        """The plaintext and the record ``token`` holds; (``_REFUSED``, None) when it does not
+        open (logged once)."""
         try:
             plaintext = unseal_plaintext(token, self._secrets, identifier)
-            value = load_payload(plaintext)
+            return plaintext, load_payload(plaintext)
         except UnsealError:
             self._log.warn(
                 "unseal",
@@ -254,10 +270,7 @@ class CookieStateStore:
                 self._name,
                 len(token),
             )
-            plaintext, value = _REFUSED, None
-        # Only the immutable plaintext is kept: each later read parses its own dict.
-        self._memo.put(request, key, (token, plaintext))
-        return value
+            return _REFUSED, None
 
     def _assemble(self, cookies: Mapping[str, str]) -> str | None:
         """Concatenate chunks ``_0.._k`` (a bare name counts as one chunk), else None."""
