@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
+
+from auth0_core.errors import IssuerValidationError
 
 from ..oidc_provider.harness import CALLBACK, OpenIDProvider
 from .conftest import OPApp, jwt_claims, query
@@ -37,6 +39,24 @@ async def test_login_with_pkce_state_and_nonce(op_app: OPApp, oidc_op: OpenIDPro
     assert claims["nonce"] == sent["nonce"][0]
     assert claims["aud"] == op_app.options["client_id"]
     assert session["token_sets"][0]["access_token"]
+
+
+async def test_a_callback_from_another_issuer_is_refused(
+    op_app: OPApp, oidc_op: OpenIDProvider
+) -> None:
+    """RFC 9207 §2.4: the OP names itself in the callback (``iss``); a callback naming another
+    issuer (a mix-up attack) is refused before its code is redeemed."""
+    url = await op_app.start_login()
+    callback = op_app.op_browser.authorize(url)
+    parts = urlsplit(callback)
+    params = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    params["iss"] = "https://attacker.example"
+    forged = urlunsplit(parts._replace(query=urlencode(params)))
+    tokens = oidc_op.hits("/token", "POST")
+    with pytest.raises(IssuerValidationError):
+        await op_app.with_store("complete_interactive_login", forged)
+    assert oidc_op.hits("/token", "POST") == tokens
+    assert await op_app.user() is None
 
 
 async def test_the_op_requires_the_pkce_the_sdk_sends(op_app: OPApp) -> None:

@@ -312,6 +312,12 @@ class OpenIDProvider:
         """How many ``method`` requests for ``path`` (e.g. ``/jwks``) the OP has served."""
         return int(self._admin("GET", "state")["hits"].get(f"{method} {path}", 0))
 
+    def last_assertion(self, client_id: str) -> dict[str, Any] | None:
+        """The header (``alg``, ``kid``, ``typ``) and ``aud`` of the last private_key_jwt
+        client assertion the OP accepted from ``client_id``; None if none yet."""
+        seen: dict[str, Any] | None = self._admin("GET", "state")["assertions"].get(client_id)
+        return seen
+
     def rotate_keys(self, *, keep_previous: bool = True) -> list[str]:
         """Make the OP sign with a new generation of keys from now on; returns their kids.
 

@@ -29,7 +29,9 @@
 //                          {"clients": [...], "replace": false}). Answers {"client_ids": [...]}.
 //   GET  /__admin/state    {"kids": [...signing kids], "client_ids": [...],
 //                          "hits": {"<METHOD> <path>": count, ...}} (requests served so far,
-//                          not counting the harness' own: those with an x-interop-harness header)
+//                          not counting the harness' own: those with an x-interop-harness header),
+//                          "assertions": {"<client_id>": {alg, kid, typ, aud}}} (the last
+//                          private_key_jwt client assertion of each client)
 // Both POST routes build a new Provider instance with the same configuration otherwise. The
 // storage (SharedMemory below: oidc-provider's own in-memory adapter keeps one store per
 // Provider instance) and the cookie keys are shared, so sessions, grants, codes and refresh
@@ -188,6 +190,12 @@ function buildProvider(issuer) {
     },
     ...(config.ttl ? { ttl: config.ttl } : {}),
     pkce: { required: () => true },
+    // Remember the header and audience of each client's last private_key_jwt assertion.
+    async assertJwtClientAuthClaimsAndHeader(ctx, claims, header, client) {
+      assertions[client.clientId] = {
+        alg: header.alg, kid: header.kid ?? null, typ: header.typ ?? null, aud: claims.aud,
+      };
+    },
     // Every use of a refresh token rotates it; a used one is refused (and revokes the grant).
     rotateRefreshToken: () => true,
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
@@ -267,12 +275,14 @@ function install() {
 }
 
 const hits = {};
+const assertions = {};
 
 function state() {
   return {
     kids: signing.map((key) => key.kid),
     client_ids: clients.map((c) => c.client_id),
     hits,
+    assertions,
   };
 }
 

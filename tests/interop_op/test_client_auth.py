@@ -1,0 +1,65 @@
+"""Client authentication with ``private_key_jwt`` (RFC 7523 §2.2, OIDC Core §9) at a certified
+OP, through every facade: the client registers only its public key (``jwks``) and signs a
+client assertion with RS256, RS384, PS256 or ES256 at the token and PAR endpoints."""
+
+from __future__ import annotations
+
+import pytest
+from joserfc.jwk import ECKey, RSAKey
+
+from auth0_core.errors import OAuthError
+
+from ..oidc_provider.harness import RESOURCE, OpenIDProvider, private_key_jwt_client
+from .conftest import OPApp
+
+pytestmark = pytest.mark.anyio
+
+ALGS = ("RS256", "RS384", "PS256", "ES256")
+
+
+@pytest.fixture(scope="module")
+def keys(oidc_op: OpenIDProvider) -> dict[str, tuple[str, str]]:
+    """alg -> (client_id, private key PEM) of a private_key_jwt client registered at the OP."""
+    clients = {alg: private_key_jwt_client(f"rp-pkjwt-{alg.lower()}", alg) for alg in ALGS}
+    oidc_op.register([meta for meta, _ in clients.values()])
+    return {alg: (meta["client_id"], pem) for alg, (meta, pem) in clients.items()}
+
+
+@pytest.mark.parametrize("alg", ALGS)
+async def test_login_and_client_credentials_with_a_client_assertion(
+    alg: str, op_app: OPApp, oidc_op: OpenIDProvider, keys: dict[str, tuple[str, str]]
+) -> None:
+    client_id, pem = keys[alg]
+    op_app.use(
+        client_id=client_id,
+        client_secret=None,
+        client_assertion_signing_key=pem,
+        client_assertion_signing_alg=alg,
+        pushed_authorization_requests=True,
+    )
+    await op_app.login("alice")
+    assert (await op_app.user())["sub"] == "alice"
+    seen = oidc_op.last_assertion(client_id)
+    assert seen is not None
+    assert seen["alg"] == alg
+    key = ECKey.import_key(pem) if alg.startswith("ES") else RSAKey.import_key(pem)
+    assert seen["kid"] == key.thumbprint()  # the registered key's kid (RFC 7638)
+
+    token = await op_app.call("get_client_credentials_token", RESOURCE)
+    assert oidc_op.introspect(token)["client_id"] == client_id
+
+
+async def test_an_assertion_signed_with_another_key_is_refused(
+    op_app: OPApp, keys: dict[str, tuple[str, str]]
+) -> None:
+    client_id, _ = keys["RS256"]
+    _, stranger = private_key_jwt_client("unregistered", "RS256")
+    op_app.use(
+        client_id=client_id,
+        client_secret=None,
+        client_assertion_signing_key=stranger,
+        client_assertion_signing_alg="RS256",
+    )
+    with pytest.raises(OAuthError) as caught:
+        await op_app.call("get_client_credentials_token", RESOURCE)
+    assert caught.value.error == "invalid_client"
