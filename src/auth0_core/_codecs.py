@@ -14,8 +14,9 @@ The results and the refusals are the standard library's, whichever implementatio
 - :func:`json_loads` returns what ``json.loads`` returns: whatever ``orjson`` refuses
   (``NaN``, an infinite number, lone surrogates, UTF-16 text, nesting deeper than 1024,
   invalid JSON) is handed to ``json.loads``, which accepts it or raises as it always did. So
-  is any text with a run of 19 or more digits: ``orjson`` reads an integer beyond 64 bits as
-  a float, where ``json`` keeps it exact.
+  is any text whose value holds a float: ``orjson`` reads an integer beyond 64 bits as a
+  float, where ``json`` keeps it exact (looking for floats costs a pass over the values, not
+  over the bytes: a session is mostly long token strings, and has no float).
 """
 
 from __future__ import annotations
@@ -50,8 +51,7 @@ else:
     _fast_loads = orjson.loads
 
 
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_DIGIT_RUN = b"0" * 19
+_CONTAINERS = (dict, list)
 
 
 def b64url_decode(data: bytes) -> bytes:
@@ -70,14 +70,35 @@ def json_loads(data: bytes) -> Any:
         ValueError: as ``json.loads`` (``json.JSONDecodeError``, ``UnicodeDecodeError``).
         RecursionError: as ``json.loads``, for absurdly deep nesting.
     """
-    # A run of 19 digits may be an integer orjson would turn into a float (found by mapping
-    # every digit to "0" and looking for nineteen of them; base64 text almost never has one).
-    if _fast_loads is not None and data.translate(_DIGITS_AS_ZERO).find(_LONG_DIGIT_RUN) < 0:
+    if _fast_loads is not None:
         try:
-            return _fast_loads(data)
+            value = _fast_loads(data)
         except ValueError:  # orjson.JSONDecodeError: let json decide, and word the refusal
             pass
+        else:
+            try:
+                if not _holds_float(value):
+                    return value
+            except RecursionError:  # nested past Python's limit: as json.loads reads it
+                pass
     return json.loads(data)
+
+
+def _holds_float(value: Any) -> bool:
+    """Whether a parsed JSON value is or holds a float (one ``set`` of types per container)."""
+    kind = type(value)
+    if kind is dict:
+        children = value.values()
+    elif kind is list:
+        children = value
+    else:
+        return kind is float
+    kinds = set(map(type, children))
+    if float in kinds:
+        return True
+    if dict in kinds or list in kinds:
+        return any(_holds_float(child) for child in children if type(child) in _CONTAINERS)
+    return False
 
 
 __all__ = ["b64url_decode", "json_loads"]

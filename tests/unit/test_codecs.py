@@ -62,6 +62,10 @@ def test_anything_else_is_accepted_or_refused_as_json_does(data: bytes) -> None:
         b"\xef\xbb\xbf{}",
         '{"a": 1}'.encode("utf-16"),
         b"[" * 2000 + b"]" * 2000,
+        b"[" * 1000 + b"]" * 1000,
+        b"[" * 990 + b"1.5" + b"]" * 990,
+        b'{"a": [1, {"b": [2, 18446744073709551616]}]}',
+        b'{"a": [1, {"b": [2, 1.5]}], "c": 1}',
     ],
 )
 def test_where_orjson_differs_json_decides(text: bytes) -> None:

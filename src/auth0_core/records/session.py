@@ -126,12 +126,25 @@ class Session:
     internal: SessionInternal
     extra: Mapping[str, Any] = attrs.field(default=NO_EXTRA, converter=readonly, repr=False)
     key_order: tuple[str, ...] | None = attrs.field(default=None, repr=False, eq=False)
-    # Audience to the positions of its sets in token_sets.
-    _by_audience: Mapping[str | None, tuple[int, ...]] = attrs.field(
-        init=False, repr=False, eq=False
+    # Audience to the positions of its sets in token_sets; built by the first lookup (a
+    # get_session never needs it; a record the memory store keeps serves many lookups).
+    _by_audience: Mapping[str | None, tuple[int, ...]] | None = attrs.field(
+        init=False, default=None, repr=False, eq=False
     )
 
-    def __attrs_post_init__(self) -> None:
+    def token_sets_for(self, audience: str) -> tuple[TokenSet, ...]:
+        """The token sets of ``audience``, in stored order: one dict lookup, however many
+        audiences the session holds (and only those sets are built)."""
+        index = self._by_audience
+        if index is None:
+            index = self._audience_index()
+        positions = index.get(audience)
+        if not positions:
+            return ()
+        sets = self.token_sets
+        return tuple(sets[position] for position in positions)
+
+    def _audience_index(self) -> Mapping[str | None, tuple[int, ...]]:
         sets = self.token_sets
         audiences = (
             sets.audiences()
@@ -141,16 +154,9 @@ class Session:
         index: dict[str | None, tuple[int, ...]] = {}
         for position, audience in enumerate(audiences):
             index[audience] = (*index.get(audience, ()), position)
+        # Immutable record, computed state: two threads racing build equal indexes.
         object.__setattr__(self, "_by_audience", index)
-
-    def token_sets_for(self, audience: str) -> tuple[TokenSet, ...]:
-        """The token sets of ``audience``, in stored order: one dict lookup, however many
-        audiences the session holds (and only those sets are built)."""
-        positions = self._by_audience.get(audience)
-        if not positions:
-            return ()
-        sets = self.token_sets
-        return tuple(sets[position] for position in positions)
+        return index
 
     @property
     def sub(self) -> str:
