@@ -141,7 +141,7 @@ class CookieStateStore:
         ``compress=True`` deflates the session before sealing it (``"zip": "DEF"``): a session
         holding many access tokens takes about a third of the cookies. Every instance reads
         both forms, whatever its own setting, and so does auth0-server-python; off by default
-        because a compressed length says something about the content (see docs/tokens.md).
+        because a compressed length says something about the content (see docs/login.md).
 
         Raises:
             ConfigurationError: empty secret, invalid cookie name or attributes (CR, LF or
