@@ -111,6 +111,10 @@ class ClientConfig:
     absolute_duration: int = 259_200
     logout_strategy: LogoutStrategy = "auto"
     telemetry: bool = True
+    # Retries of requests that are safe to repeat (GETs: discovery, JWKS, My Account reads),
+    # docs/network.md: attempts in all (1: none) and the longest wait between two.
+    retry_max_attempts: int = 3
+    retry_max_wait: float = 5.0
     # The DPoP key (docs/dpop.md): None unless 'dpop' or 'dpop_key' was given. Its repr shows
     # only the algorithm and the public key's thumbprint.
     dpop: DPoPKey | None = None
@@ -166,6 +170,8 @@ class ClientOptions(TypedDict, total=False):
     absolute_duration: int
     logout_strategy: LogoutStrategy
     telemetry: bool
+    retry_max_attempts: int
+    retry_max_wait: float
     dpop: bool
     dpop_key: DPoPKeyInput | None
     dpop_alg: str | None
@@ -312,6 +318,7 @@ def _validate_mtls(config: ClientConfig) -> None:
 def _validate(config: ClientConfig) -> None:
     method = config.client_auth_method
     _validate_mtls(config)
+    _validate_retry(config)
     if method == "private_key_jwt":
         if not config.client_assertion_signing_key:
             raise ConfigurationError("private_key_jwt needs 'client_assertion_signing_key'.")
@@ -335,3 +342,11 @@ def _validate(config: ClientConfig) -> None:
         raise ConfigurationError("'organization' must not be blank.")
     if config.logout_strategy not in ("auto", "v2", "oidc"):
         raise ConfigurationError("'logout_strategy' must be 'auto', 'v2' or 'oidc'.")
+
+
+def _validate_retry(config: ClientConfig) -> None:
+    attempts, wait = config.retry_max_attempts, config.retry_max_wait
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 10:
+        raise ConfigurationError("'retry_max_attempts' must be a whole number from 1 to 10.")
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or not 0 <= wait <= 60:
+        raise ConfigurationError("'retry_max_wait' must be a number of seconds from 0 to 60.")

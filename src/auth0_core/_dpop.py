@@ -17,6 +17,7 @@ from ._dpop_key import DPoPKey, is_dpop
 from ._dpop_nonces import ServerKind, nonce_challenge
 from ._effects import Flow, fetch, fetch_shared
 from ._http import HttpRequest, HttpResponse
+from ._retry import Retry, retried
 from .errors import ConfigurationError, InvalidResponse
 
 if TYPE_CHECKING:
@@ -105,14 +106,23 @@ def authorized_fetch(
     Raises:
         ConfigurationError: a DPoP-bound token and a client without a DPoP key.
     """
+    retry = Retry.of(client.config)  # a GET is retried (docs/network.md); nothing else is
     if not bound:
-        return (yield from fetch(request.with_headers(("Authorization", f"Bearer {access_token}"))))
+        bearer = request.with_headers(("Authorization", f"Bearer {access_token}"))
+        return (yield from fetch(bearer, retry=retry))
     key = client.config.dpop
     if key is None:
         raise ConfigurationError(
             "this access token is DPoP-bound: the client needs its DPoP key ('dpop_key')."
         )
-    return (yield from _proof_fetch(client, key, lambda: request, "resource", access_token, None))
+    # A proof is single-use (RFC 9449 §11.1): each attempt of a retried GET makes new ones.
+    return (
+        yield from retried(
+            retry,
+            request.method,
+            lambda: _proof_fetch(client, key, lambda: request, "resource", access_token, None),
+        )
+    )
 
 
 def check_token_type(client: CoreClient, tokens: TokenResponse) -> None:

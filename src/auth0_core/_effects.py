@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._http import HttpRequest, HttpResponse
+from ._retry import Retry, retried
 from .effects import (
     Effect,
     Flow,
@@ -55,20 +56,43 @@ __all__ = [
 ]
 
 
-def fetch(request: HttpRequest) -> Flow[HttpResponse]:
-    """Yield ``request`` and return the response the driver sends back."""
+def _fetch_once(request: HttpRequest) -> Flow[HttpResponse]:
     response = yield request
     if not isinstance(response, HttpResponse):  # a driver bug, not a protocol error
         raise TypeError(f"driver answered an HttpRequest with {type(response).__name__}")
     return response
 
 
-def fetch_shared(key: str, request: HttpRequest) -> Flow[HttpResponse]:
-    """Yield ``request`` as a :class:`SharedRequest` under ``key``; return the response."""
+def _fetch_shared_once(key: str, request: HttpRequest) -> Flow[HttpResponse]:
     response = yield SharedRequest(key=key, request=request)
     if not isinstance(response, HttpResponse):
         raise TypeError(f"driver answered a SharedRequest with {type(response).__name__}")
     return response
+
+
+def fetch(request: HttpRequest, *, retry: Retry | None = None) -> Flow[HttpResponse]:
+    """Yield ``request`` and return the response the driver sends back.
+
+    With ``retry`` (``Retry.of(client.config)``), a request that is safe to repeat (GET) is
+    tried again on a connection failure, a 429 or a passing 5xx (:mod:`._retry`); any other
+    request is sent once, whatever ``retry`` says.
+    """
+    if retry is None:
+        return (yield from _fetch_once(request))
+    return (yield from retried(retry, request.method, lambda: _fetch_once(request)))
+
+
+def fetch_shared(
+    key: str, request: HttpRequest, *, retry: Retry | None = None
+) -> Flow[HttpResponse]:
+    """Yield ``request`` as a :class:`SharedRequest` under ``key``; return the response.
+
+    ``retry`` as for :func:`fetch`: each attempt is a shared request under the same ``key``
+    (the drivers remember only successes, so a retry is never answered with the failure).
+    """
+    if retry is None:
+        return (yield from _fetch_shared_once(key, request))
+    return (yield from retried(retry, request.method, lambda: _fetch_shared_once(key, request)))
 
 
 def store_get(

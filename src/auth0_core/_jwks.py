@@ -7,17 +7,27 @@ token names a ``kid`` the set does not hold, :func:`~auth0_core._id_token.valida
 raises :class:`~auth0_core._id_token.KeyNotFoundError`; the flow then re-fetches the set once,
 but only when :meth:`JwksCache.may_refetch` allows it (protocol doc §1.2: a signing-key rotation
 must not break logins until the cache expires, and a stream of forged ``kid`` values must not
-turn into a stream of JWKS requests)::
+turn into a stream of JWKS requests). The rule (docs/network.md, "JWKS re-fetches"): a ``kid``
+not looked for since the set was last fetched may cause a re-fetch, at most
+:data:`MAX_REFETCHES` of them per :data:`REFETCH_INTERVAL` per ``jwks_uri``; callers looking
+for the same ``kid`` at once share one re-fetch::
 
     keys = cache.get(uri, now) or (yield from fetch_and_store())
     try:
         return validate_id_token(token, keys=keys, checks=checks, now=now)
-    except KeyNotFoundError:
-        if not cache.may_refetch(uri, now):
+    except KeyNotFoundError as missing:
+        if not cache.may_refetch(uri, now, missing.kid):
             raise
-        cache.mark_refetch(uri, now)
-        keys = yield from fetch_and_store()
+        key = cache.mark_refetch(uri, now, missing.kid)
+    try:
+        keys = yield from fetch_and_store(shared=key)
+    finally:
+        cache.refetch_done(uri, key)
+    try:
         return validate_id_token(token, keys=keys, checks=checks, now=now)
+    except KeyNotFoundError as missing:
+        cache.mark_missing(uri, missing.kid)  # looked for: no re-fetch for it until the next
+        raise
 
 Concurrency (one fetch in flight per ``jwks_uri``) is the adapters' job; this module is pure.
 """
@@ -25,6 +35,7 @@ Concurrency (one fetch in flight per ``jwks_uri``) is the adapters' job; this mo
 from __future__ import annotations
 
 import binascii
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, TypeAlias
@@ -65,6 +76,9 @@ MAX_KEYS = 100  # a document with more keys than this is not a JWKS we want to p
 DEFAULT_TTL = 600
 MIN_TTL, MAX_TTL = 60, 86_400
 REFETCH_INTERVAL = 30
+# Re-fetches for unknown kids per REFETCH_INTERVAL per jwks_uri: two rotations in a row are
+# served, and forged kids cost at most this many JWKS requests per interval.
+MAX_REFETCHES = 3
 # Keys sharing one kid that a signature is tried against: bounded, so a hostile JWKS cannot
 # make one token cost many verifications.
 MAX_CANDIDATES = 3
@@ -237,6 +251,8 @@ class JwksCacheEntry:
     keys: JsonWebKeys
     fetched_at: int
     expires_at: int
+    # Which fetch of the cache this was (1, 2...): names the re-fetches made against it.
+    generation: int = 0
 
 
 class JwksCache:
@@ -246,6 +262,12 @@ class JwksCache:
     ``default_ttl`` (600 s) when the server gave none. At most ``max_entries`` URIs are kept;
     the oldest fetch is evicted first. Time is always passed in; the cache never reads a clock.
     It is not thread-safe: the adapters serialise access to it.
+
+    Re-fetches for a ``kid`` the set lacks (:meth:`may_refetch`): a ``kid`` already looked for
+    in a set fetched after it was asked for (:meth:`mark_missing`) causes none until the set
+    is fetched again; any other may cause one, at most ``max_refetches`` per
+    ``refetch_interval`` per URI, and callers asking for one ``kid`` while its re-fetch is in
+    flight join it at no cost.
     """
 
     def __init__(
@@ -253,13 +275,20 @@ class JwksCache:
         *,
         default_ttl: int = DEFAULT_TTL,
         refetch_interval: int = REFETCH_INTERVAL,
+        max_refetches: int = MAX_REFETCHES,
         max_entries: int = 100,
     ) -> None:
         self.default_ttl = default_ttl
         self.refetch_interval = refetch_interval
+        self.max_refetches = max_refetches
         self.max_entries = max_entries
         self._entries: dict[str, JwksCacheEntry] = {}
-        self._refetched_at: dict[str, int] = {}
+        self._fetches = 0
+        # Per URI: when each re-fetch of the last interval started; kids the latest set was
+        # searched for in vain; the re-fetches in flight (by key).
+        self._refetched_at: dict[str, list[int]] = {}
+        self._missing: dict[str, set[str | None]] = {}
+        self._in_flight: dict[str, set[str]] = {}
 
     def entry(self, uri: str) -> JwksCacheEntry | None:
         """The entry for ``uri``, fresh or not (for diagnostics and tests)."""
@@ -279,29 +308,80 @@ class JwksCache:
         return max(MIN_TTL, min(MAX_TTL, max_age))
 
     def put(self, uri: str, keys: JsonWebKeys, now: int, max_age: int | None = None) -> None:
-        """Store ``keys`` for ``uri``, fetched at ``now`` (see :func:`cache_max_age`)."""
+        """Store ``keys`` for ``uri``, fetched at ``now`` (see :func:`cache_max_age`).
+
+        Every ``kid`` may be looked for again in the new set.
+        """
         if uri not in self._entries and len(self._entries) >= self.max_entries:
             oldest = min(self._entries, key=lambda name: self._entries[name].fetched_at)
             del self._entries[oldest]
+            self._missing.pop(oldest, None)
+        self._fetches += 1
         self._entries[uri] = JwksCacheEntry(
-            keys=keys, fetched_at=now, expires_at=now + self.ttl(max_age)
+            keys=keys,
+            fetched_at=now,
+            expires_at=now + self.ttl(max_age),
+            generation=self._fetches,
         )
+        self._missing.pop(uri, None)
 
     def invalidate(self, uri: str) -> None:
         """Forget the set for ``uri`` (the rate-limit record stays)."""
         self._entries.pop(uri, None)
 
-    def may_refetch(self, uri: str, now: int) -> bool:
-        """Whether an unknown ``kid`` may trigger a re-fetch of ``uri`` at ``now``.
+    def refetch_key(self, uri: str, kid: str | None) -> str:
+        """The shared-request key of a re-fetch of ``uri`` for ``kid`` against the set held
+        now: callers asking at once share one request, and a later set gets a new key, so a
+        re-fetch is never answered with the document that lacked the key."""
+        entry = self._entries.get(uri)
+        generation = entry.generation if entry is not None else 0
+        digest = "-" if kid is None else hashlib.sha256(str(kid).encode()).hexdigest()[:16]
+        return f"jwks:{uri}:refetch:{generation}:{digest}"
 
-        At most one re-fetch per ``refetch_interval`` (30 s) per URI. A clock that went back
-        past the last re-fetch allows one, so a stepped clock cannot block re-fetches for good.
+    def may_refetch(self, uri: str, now: int, kid: str | None = None) -> bool:
+        """Whether a token whose ``kid`` the set lacks may trigger a re-fetch of ``uri``.
+
+        Yes while a re-fetch for that ``kid`` is in flight (the caller joins it). No when
+        the ``kid`` was looked for in vain since the set was last fetched. Otherwise yes when
+        fewer than ``max_refetches`` re-fetches started in the ``refetch_interval`` up to
+        ``now``; one that started after ``now`` does not count, so a clock that went back
+        cannot block re-fetches for good.
         """
-        last = self._refetched_at.get(uri)
-        return last is None or not last <= now < last + self.refetch_interval
+        if self.refetch_key(uri, kid) in self._in_flight.get(uri, ()):
+            return True
+        if kid in self._missing.get(uri, ()):
+            return False
+        recent = [t for t in self._refetched_at.get(uri, ()) if self._recent(t, now)]
+        return len(recent) < self.max_refetches
 
-    def mark_refetch(self, uri: str, now: int) -> None:
-        """Record that ``uri`` is being re-fetched at ``now`` because of an unknown ``kid``."""
-        horizon = now - self.refetch_interval
-        self._refetched_at = {u: t for u, t in self._refetched_at.items() if t > horizon}
-        self._refetched_at[uri] = now
+    def mark_refetch(self, uri: str, now: int, kid: str | None = None) -> str:
+        """Record that ``uri`` is re-fetched at ``now`` for ``kid``; return the re-fetch's
+        shared-request key. Joining a re-fetch in flight is not counted again."""
+        key = self.refetch_key(uri, kid)
+        in_flight = self._in_flight.setdefault(uri, set())
+        if key in in_flight:
+            return key
+        in_flight.add(key)
+        pruned: dict[str, list[int]] = {}
+        for name, times in self._refetched_at.items():
+            kept = [t for t in times if self._recent(t, now)]
+            if kept:
+                pruned[name] = kept
+        pruned.setdefault(uri, []).append(now)
+        self._refetched_at = pruned
+        return key
+
+    def refetch_done(self, uri: str, key: str) -> None:
+        """The re-fetch ``key`` ended (with a set or not): later callers no longer join it."""
+        in_flight = self._in_flight.get(uri)
+        if in_flight is not None:
+            in_flight.discard(key)
+            if not in_flight:
+                del self._in_flight[uri]
+
+    def mark_missing(self, uri: str, kid: str | None) -> None:
+        """``kid`` was looked for in the set fetched last and is not in it."""
+        self._missing.setdefault(uri, set()).add(kid)
+
+    def _recent(self, started: int, now: int) -> bool:
+        return started <= now < started + self.refetch_interval

@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeVar
 import attrs
 
 from ._http import HttpRequest, HttpResponse
+from .errors import TransportError
 
 __all__ = [
     "Effect",
@@ -158,9 +159,15 @@ class Sleep:
     The time spent waiting does not count against ``call_timeout``, which bounds the
     exchanges and store calls; the flow bounds its own waiting (CIBA: by ``expires_in``).
     A driver with a test clock may advance it instead of waiting.
+
+    ``within_call=True`` (the backoff between two attempts of a safe request, docs/network.md)
+    is a wait that does count against ``call_timeout``: a driver that knows the call's deadline
+    answers ``False`` at once, without waiting, when the wait would reach past it (the flow
+    then gives up with what it has), and ``None`` after waiting otherwise.
     """
 
     seconds: float
+    within_call: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -191,14 +198,15 @@ Effect = HttpRequest | SharedRequest | StoreEffect | Sleep | ResolveDomain
 Flow = Generator[Effect, object, T]
 
 
-def _next_effect(flow: Flow[Any], answer: object) -> Effect:
-    """Send ``answer`` to ``flow`` and return the effect it yields next.
+def _next_effect(flow: Flow[Any], answer: object, failure: TransportError | None = None) -> Effect:
+    """Send ``answer`` to ``flow`` (or throw ``failure`` into it) and return the effect it
+    yields next.
 
     Raises:
         StopIteration: the flow returned (its value is on the exception).
         TypeError: the flow yielded something that is not an :data:`Effect`.
     """
-    effect = flow.send(answer)
+    effect = flow.send(answer) if failure is None else flow.throw(failure)
     if not isinstance(effect, Effect):
         # Named by type only: an arbitrary object's repr may carry a token.
         raise TypeError(
@@ -208,12 +216,27 @@ def _next_effect(flow: Flow[Any], answer: object) -> Effect:
     return effect
 
 
+def _thrown_into_flow(effect: Effect, error: BaseException) -> TransportError | None:
+    """``error`` when it is to be thrown into the flow that yielded ``effect``, else None.
+
+    A :class:`~auth0_core.errors.TransportError` from performing an :class:`HttpRequest` or a
+    :class:`SharedRequest` goes back to the flow at its ``yield``, where the retry of a request
+    that is safe to repeat may catch it (docs/network.md); a flow that does not catch it
+    raises it unchanged. Every other exception propagates from the driver as it is.
+    """
+    if isinstance(error, TransportError) and isinstance(effect, HttpRequest | SharedRequest):
+        return error
+    return None
+
+
 def run(flow: Flow[T], perform: Callable[[Effect], object]) -> T:
     """Drive ``flow`` to its end, performing each effect with ``perform``; return its value.
 
     ``perform(effect)`` returns the effect's result (see the table in docs/architecture.md).
-    An exception from ``perform`` or from the flow propagates unchanged. However ``run`` exits,
-    the flow is closed, so its own ``finally`` blocks run and nothing is left suspended.
+    A :class:`~auth0_core.errors.TransportError` from performing a request is thrown into the
+    flow (see :func:`_thrown_into_flow`); any other exception from ``perform``, and any from the
+    flow, propagates unchanged. However ``run`` exits, the flow is closed, so its own
+    ``finally`` blocks run and nothing is left suspended.
 
     Raises:
         TypeError: the flow yielded something that is not an :data:`Effect`; ``perform`` is
@@ -221,31 +244,44 @@ def run(flow: Flow[T], perform: Callable[[Effect], object]) -> T:
     """
     try:
         answer: object = None  # a fresh generator must first be sent None
+        failure: TransportError | None = None
         while True:
             try:
-                effect = _next_effect(flow, answer)
+                effect = _next_effect(flow, answer, failure)
             except StopIteration as done:
                 value: T = done.value
                 return value
-            answer = perform(effect)
+            try:
+                answer, failure = perform(effect), None
+            except TransportError as error:
+                answer, failure = None, _thrown_into_flow(effect, error)
+                if failure is None:
+                    raise
     finally:
         flow.close()
 
 
 async def arun(flow: Flow[T], perform: Callable[[Effect], Awaitable[object]]) -> T:
-    """The awaited twin of :func:`run`: ``perform(effect)`` is awaited for each effect.
+    """The awaited twin of :func:`run`: ``perform(effect)`` is awaited for each effect (a
+    request's TransportError is thrown into the flow the same way).
 
     Cancellation while ``perform`` is awaited (asyncio, trio or an anyio cancel scope) closes
     the flow too before it propagates.
     """
     try:
         answer: object = None
+        failure: TransportError | None = None
         while True:
             try:
-                effect = _next_effect(flow, answer)
+                effect = _next_effect(flow, answer, failure)
             except StopIteration as done:
                 value: T = done.value
                 return value
-            answer = await perform(effect)
+            try:
+                answer, failure = await perform(effect), None
+            except TransportError as error:
+                answer, failure = None, _thrown_into_flow(effect, error)
+                if failure is None:
+                    raise
     finally:
         flow.close()

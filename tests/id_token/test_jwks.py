@@ -12,7 +12,7 @@ from joserfc.jwk import ECKey, OctKey, RSAKey
 from auth0_core._config import make_config
 from auth0_core._http import HttpResponse, json_response
 from auth0_core._id_token import validate_id_token
-from auth0_core._jwks import MAX_CANDIDATES, JsonWebKeys, JwksCache, cache_max_age
+from auth0_core._jwks import MAX_CANDIDATES, MAX_REFETCHES, JsonWebKeys, JwksCache, cache_max_age
 from auth0_core.endpoints.authentication.jwks import prepare_jwks_request, process_jwks_response
 from auth0_core.errors import IdTokenError, InvalidResponse
 
@@ -205,33 +205,59 @@ def test_cache_replaces_and_evicts_oldest(keys: Keys) -> None:
 
 
 def test_refetch_rate_limit() -> None:
+    # At most MAX_REFETCHES re-fetches per REFETCH_INTERVAL per URI, whatever the kids.
     cache = JwksCache()
-    assert cache.may_refetch("a", 1000)
-    cache.mark_refetch("a", 1000)
-    assert not cache.may_refetch("a", 1000)
-    assert not cache.may_refetch("a", 1029)
-    assert cache.may_refetch("b", 1001)  # per URI
-    assert cache.may_refetch("a", 1030)
-    cache.mark_refetch("a", 1030)
-    assert not cache.may_refetch("a", 1059)
+    for index in range(MAX_REFETCHES):
+        assert cache.may_refetch("a", 1000 + index, f"kid-{index}")
+        cache.refetch_done("a", cache.mark_refetch("a", 1000 + index, f"kid-{index}"))
+    assert not cache.may_refetch("a", 1029, "kid-new")
+    assert cache.may_refetch("b", 1001, "kid-new")  # per URI
+    assert cache.may_refetch("a", 1030, "kid-new")  # the first one has left the interval
+    cache.mark_refetch("a", 1030, "kid-new")
+    assert not cache.may_refetch("a", 1030, "kid-other")
+
+
+def test_a_kid_looked_for_in_vain_waits_for_the_next_fetch() -> None:
+    cache = JwksCache()
+    key = cache.mark_refetch("a", 1000, "forged")
+    cache.refetch_done("a", key)
+    cache.mark_missing("a", "forged")
+    assert not cache.may_refetch("a", 1001, "forged")  # budget left, but already looked for
+    assert cache.may_refetch("a", 1001, "rotated")
+    cache.put("a", JsonWebKeys(()), 1001)  # any fetch: every kid may be looked for again
+    assert cache.may_refetch("a", 1002, "forged")
+
+
+def test_callers_asking_for_one_kid_at_once_share_a_refetch() -> None:
+    cache = JwksCache(max_refetches=1)
+    first = cache.mark_refetch("a", 1000, "new")
+    assert cache.may_refetch("a", 1000, "new")  # joins the re-fetch in flight
+    assert cache.mark_refetch("a", 1000, "new") == first  # and is not counted again
+    assert not cache.may_refetch("a", 1000, "other")
+    cache.refetch_done("a", first)
+    assert not cache.may_refetch("a", 1000, "new")  # over: the budget applies again
+    # A re-fetch against a newer set is another request (another shared key).
+    cache.put("a", JsonWebKeys(()), 1000)
+    assert cache.refetch_key("a", "new") != first
 
 
 def test_refetch_allowed_after_clock_steps_back() -> None:
-    cache = JwksCache()
-    cache.mark_refetch("a", 1000)
+    cache = JwksCache(max_refetches=1)
+    cache.refetch_done("a", cache.mark_refetch("a", 1000))
     assert cache.may_refetch("a", 500)
 
 
 def test_refetch_records_are_pruned() -> None:
     cache = JwksCache(refetch_interval=30)
     for index in range(1000):
-        cache.mark_refetch(f"uri-{index}", index * 31)
+        cache.refetch_done(f"uri-{index}", cache.mark_refetch(f"uri-{index}", index * 31))
     assert len(cache._refetched_at) == 1
+    assert not cache._in_flight
 
 
 def test_refetch_interval_is_configurable() -> None:
-    cache = JwksCache(refetch_interval=60)
-    cache.mark_refetch("a", 0)
+    cache = JwksCache(refetch_interval=60, max_refetches=1)
+    cache.refetch_done("a", cache.mark_refetch("a", 0))
     assert not cache.may_refetch("a", 59)
     assert cache.may_refetch("a", 60)
 

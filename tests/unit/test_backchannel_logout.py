@@ -46,6 +46,7 @@ from auth0_core._logout_token import (
 from auth0_core.effects import (
     Effect,
     SharedRequest,
+    Sleep,
     StoreClaim,
     StoreDelete,
     StoreDeleteByLogoutToken,
@@ -96,6 +97,9 @@ class Instance:
 
     def perform(self, effect: Effect) -> object:
         self.effects.append(effect)
+        if isinstance(effect, Sleep):  # a retry's backoff (docs/network.md): time moves on
+            self.clock.advance(effect.seconds)
+            return None
         if isinstance(effect, SharedRequest):
             return self.tenant.handle(effect.request)
         if isinstance(effect, HttpRequest):
@@ -485,6 +489,8 @@ def test_an_unreachable_jwks_is_not_a_token_error(world: World) -> None:
     with pytest.raises(InvalidResponse):
         world.app.logout(mint(world.keys.rsa, logout_claims()))
     assert world.store.deletes == []
+    # A JWKS fetch is safe to repeat: tried three times in all, with a backoff between.
+    assert sum(isinstance(effect, Sleep) for effect in world.app.effects) == 2
 
 
 # --- the pure pieces ----------------------------------------------------------------------------

@@ -23,8 +23,10 @@ from auth0_core.effects import (
     SharedRequest,
     Sleep,
     _next_effect,
+    _thrown_into_flow,
     arun,
 )
+from auth0_core.errors import TransportError
 from auth0_core.flows import api
 
 from ._single_flight import TaskSingleFlight
@@ -36,15 +38,19 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _continued(flow: Flow[T], answer: object) -> Flow[T]:
-    """``flow``, already started, resumed with ``answer`` to the effect it last yielded."""
+def _continued(flow: Flow[T], answer: object, failure: TransportError | None = None) -> Flow[T]:
+    """``flow``, already started, resumed with ``answer`` to the effect it last yielded (or
+    ``failure`` thrown into it); a TransportError thrown into this is thrown into ``flow``."""
     while True:
         try:
-            effect = flow.send(answer)
+            effect = flow.send(answer) if failure is None else flow.throw(failure)
         except StopIteration as done:
             value: T = done.value
             return value
-        answer = yield effect
+        try:
+            answer, failure = (yield effect), None
+        except TransportError as error:
+            answer, failure = None, error
 
 
 class ServerClient(FacadeBase):
@@ -93,20 +99,29 @@ class ServerClient(FacadeBase):
                     break
             with anyio.CancelScope(deadline=deadline) as scope:
                 perform = partial(self._perform, scope=scope)
+                failure: TransportError | None = None
                 if inspect.isawaitable(pending):
                     answer = await pending
                 else:
-                    answer = await perform(effect)
-                return await arun(_continued(flow, answer), perform)
+                    try:
+                        answer = await perform(effect)
+                    except TransportError as error:  # back to the flow, as arun does
+                        failure = _thrown_into_flow(effect, error)
+                        if failure is None:
+                            raise
+                return await arun(_continued(flow, answer, failure), perform)
             raise call_timed_out(self._limits.call_timeout)
         finally:
             flow.close()
 
     async def _perform(self, effect: Effect, *, scope: anyio.CancelScope | None = None) -> object:
         if isinstance(effect, Sleep):
-            # A wait the flow asks for is not work: it does not count against call_timeout.
             if scope is not None:
-                scope.deadline += effect.seconds
+                if not effect.within_call:
+                    # A wait the flow asks for is not work: not counted against call_timeout.
+                    scope.deadline += effect.seconds
+                elif anyio.current_time() + effect.seconds >= scope.deadline:
+                    return False  # a retry's backoff the call has no time for: not waited
             await self._sleep(effect.seconds)
             return None
         if isinstance(effect, HttpRequest):

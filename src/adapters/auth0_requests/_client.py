@@ -67,8 +67,11 @@ class ServerClient(FacadeBase):
         def perform(effect: Effect) -> object:
             nonlocal call_deadline
             if isinstance(effect, Sleep):
-                # A wait the flow asks for is not work: it does not count against call_timeout.
-                call_deadline += effect.seconds
+                if not effect.within_call:
+                    # A wait the flow asks for is not work: not counted against call_timeout.
+                    call_deadline += effect.seconds
+                elif time.monotonic() + effect.seconds >= call_deadline:
+                    return False  # a retry's backoff the call has no time for: not waited
             return self._perform(effect, call_deadline=call_deadline)
 
         return run(flow, perform)

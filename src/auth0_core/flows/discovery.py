@@ -10,6 +10,7 @@ from .._effects import Flow, fetch_shared
 from .._id_token import IdTokenChecks, IdTokenClaims, KeyNotFoundError, validate_id_token
 from .._jwks import JsonWebKeys, cache_max_age
 from .._metadata import cache_ttl
+from .._retry import Retry
 from ..endpoints.authentication.discovery import (
     ServerMetadata,
     prepare_discovery_request,
@@ -29,7 +30,7 @@ def metadata_flow(client: CoreClient) -> Flow[ServerMetadata]:
         return cached
     # Concurrent cold starts share one request (protocol doc §1.1: one in flight per domain).
     response = yield from fetch_shared(
-        f"discovery:{config.base_url}", prepare_discovery_request(config)
+        f"discovery:{config.base_url}", prepare_discovery_request(config), retry=Retry.of(config)
     )
     metadata = process_discovery_response(response)
     if config.use_mtls:  # token, PAR, revocation, CIBA at their mTLS aliases (docs/mtls.md)
@@ -39,18 +40,21 @@ def metadata_flow(client: CoreClient) -> Flow[ServerMetadata]:
 
 
 def jwks_flow(
-    client: CoreClient, metadata: ServerMetadata, *, refresh: bool = False
+    client: CoreClient, metadata: ServerMetadata, *, refetch: str | None = None
 ) -> Flow[JsonWebKeys]:
-    """The tenant's signing keys, from the cache unless ``refresh`` or expired."""
-    now = client.config.env.now()
-    if not refresh:
+    """The tenant's signing keys, from the cache unless expired, or re-fetched as the shared
+    request ``refetch`` (a key from :meth:`~auth0_core._jwks.JwksCache.mark_refetch`)."""
+    config = client.config
+    now = config.env.now()
+    if refetch is None:
         cached = client.jwks_cache.get(metadata.jwks_uri, now)
         if cached is not None:
             return cached
-    # Shared like discovery; a forced re-fetch (unknown kid) gets a key of its own so it is
+    # Shared like discovery; a re-fetch for an unknown kid has a key of its own so it is
     # never answered with the document that lacked the key.
-    key = f"jwks:{metadata.jwks_uri}" + (f":refetch:{now}" if refresh else "")
-    response = yield from fetch_shared(key, prepare_jwks_request(client.config, metadata.jwks_uri))
+    key = refetch or f"jwks:{metadata.jwks_uri}"
+    request = prepare_jwks_request(config, metadata.jwks_uri)
+    response = yield from fetch_shared(key, request, retry=Retry.of(config))
     keys = process_jwks_response(response)
     client.jwks_cache.put(metadata.jwks_uri, keys, now, cache_max_age(response))
     return keys
@@ -78,20 +82,30 @@ def with_jwks_flow(
     client: CoreClient, metadata: ServerMetadata, verify: Callable[[JsonWebKeys], T]
 ) -> Flow[T]:
     """``verify(keys)`` with the cached JWKS; when it raises :class:`KeyNotFoundError`, once
-    more with a re-fetched set, if the rate limit allows (protocol doc §1.2).
+    more with a re-fetched set, if the re-fetch rule allows (protocol doc §1.2; the rule is in
+    :class:`~auth0_core._jwks.JwksCache` and docs/network.md).
 
     Raises:
         KeyNotFoundError: the key is in neither set, or no re-fetch was allowed.
         Whatever ``verify`` raises otherwise.
     """
     now = client.config.env.now()
+    cache, uri = client.jwks_cache, metadata.jwks_uri
     keys = yield from jwks_flow(client, metadata)
     try:
         return verify(keys)
-    except KeyNotFoundError:
+    except KeyNotFoundError as missing:
         # Auth0 rotated its signing key since we cached the JWKS (protocol doc §1.2).
-        if not client.jwks_cache.may_refetch(metadata.jwks_uri, now):
+        kid = missing.kid
+        if not cache.may_refetch(uri, now, kid):
             raise
-        client.jwks_cache.mark_refetch(metadata.jwks_uri, now)
-    keys = yield from jwks_flow(client, metadata, refresh=True)
-    return verify(keys)
+        key = cache.mark_refetch(uri, now, kid)
+    try:
+        keys = yield from jwks_flow(client, metadata, refetch=key)
+    finally:
+        cache.refetch_done(uri, key)
+    try:
+        return verify(keys)
+    except KeyNotFoundError:
+        cache.mark_missing(uri, kid)  # no re-fetch for this kid until the set is fetched again
+        raise

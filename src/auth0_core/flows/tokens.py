@@ -101,9 +101,11 @@ def raise_refresh_error(config: ClientConfig, error: OAuthError, response: HttpR
                 error_description=error.error_description,
                 status=error.status,
             ) from None
+    # A 429 is not retried (the refresh token may have been used): say so, with the words.
+    limited = "the tenant rate-limited the refresh (HTTP 429): " if error.status == 429 else ""
     raise AccessTokenError(
         "refresh_token_error",
-        f"The access token could not be refreshed: {error.message}",
+        f"The access token could not be refreshed: {limited}{error.message}",
         error=error.error,
         error_description=error.error_description,
         status=error.status,

@@ -50,8 +50,10 @@ def raise_for_oauth_error(response: HttpResponse) -> None:
             status=response.status,
             error_uri=error_uri if isinstance(error_uri, str) else None,
         )
-    raise InvalidResponse(
-        "the token endpoint answered an error without an OAuth error body",
-        status=response.status,
-        excerpt=body_excerpt(response.body),
-    )
+    if response.status == 429:
+        message = "rate limited: the server refused the request for now (a POST is not retried)"
+    elif 300 <= response.status < 400:
+        message = "the token endpoint answered a redirect, which is not followed"
+    else:
+        message = "the token endpoint answered an error without an OAuth error body"
+    raise InvalidResponse(message, status=response.status, excerpt=body_excerpt(response.body))
