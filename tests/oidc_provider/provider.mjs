@@ -24,14 +24,15 @@
 // Test-only admin routes (under /__admin/):
 //   POST /__admin/rotate   new signing keys (one per algorithm), published first in the JWKS;
 //                          the previous generation stays published after them unless the body
-//                          is {"keep_previous": false}. Answers {"kids": [...signing kids]}.
+//                          is {"keep_previous": false}.
 //   POST /__admin/clients  replace the registered clients with the body's list (or add them:
-//                          {"clients": [...], "replace": false}). Answers {"client_ids": [...]}.
+//                          {"clients": [...], "replace": false}).
 //   GET  /__admin/state    {"kids": [...signing kids], "client_ids": [...],
 //                          "hits": {"<METHOD> <path>": count, ...}} (requests served so far,
 //                          not counting the harness' own: those with an x-interop-harness header),
 //                          "assertions": {"<client_id>": {alg, kid, typ, aud}}} (the last
-//                          private_key_jwt client assertion of each client)
+//                          private_key_jwt client assertion of each client); the POST routes
+//                          answer the same.
 // Both POST routes build a new Provider instance with the same configuration otherwise. The
 // storage (SharedMemory below: oidc-provider's own in-memory adapter keeps one store per
 // Provider instance) and the cookie keys are shared, so sessions, grants, codes and refresh
@@ -339,6 +340,12 @@ server.listen(config.port ?? 0, '127.0.0.1', () => {
   }
   process.stdout.write(`${JSON.stringify({ issuer, port, pid: process.pid })}\n`);
 });
+
+// Never outlive the test run that started us (a killed pytest cannot stop us by PID).
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0);
+}, 1000).unref();
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => process.exit(0));
