@@ -51,6 +51,7 @@ from auth0_core.errors import (
     TransportError,
     TransportTimeoutError,
 )
+from auth0_core.stores import MemoryStateStore, MemoryTransactionStore
 from auth0_core.tenant import Tenant, TenantConfig
 
 from ..e2e.conftest import CALLBACK, CLIENT_SECRET, SECRET, START, App
@@ -220,9 +221,9 @@ async def test_a_retry_after_longer_than_the_longest_wait_is_not_waited_for(mode
 
 
 async def test_no_retry_waits_past_the_calls_deadline(mode: str) -> None:
-    # Two seconds is within retry_max_wait, but not within what is left of the call.
-    with faulty(mode, call_timeout=1.0) as (app, server):
-        server.fail("GET", DISCOVERY, answer(503, b"", ("Retry-After", "2")))
+    # Five seconds is within retry_max_wait, but not within what is left of the call.
+    with faulty(mode, call_timeout=3.0) as (app, server):
+        server.fail("GET", DISCOVERY, answer(503, b"", ("Retry-After", "5")))
         started = time.monotonic()
         with pytest.raises(InvalidResponse, match=r"\(HTTP 503\)"):
             await app.call("start_interactive_login")
@@ -318,15 +319,24 @@ REFRESH_FAULTS: dict[str, tuple[Fault, type[Auth0Error], str]] = {
 @pytest.mark.parametrize("name", list(REFRESH_FAULTS))
 async def test_a_failed_refresh_is_not_retried_and_leaves_the_session(mode: str, name: str) -> None:
     fault, error_type, message = REFRESH_FAULTS[name]
-    with faulty(mode, timeout=2.0) as (app, server):
+    with faulty(mode) as (app, server):
+        stores = {
+            "state_store": MemoryStateStore(clock=app.clock),
+            "transaction_store": MemoryTransactionStore(clock=app.clock),
+        }
+        app.client = app.make_client(**stores)
         await app.login()
         app.clock.advance(DAY - 59)  # the access token is due for a refresh
         before = await session(app)
         server.fail("POST", TOKEN, fault)
         sent = server.hits[TOKEN]
+        # The same sessions, through a client that waits 1 s for an exchange.
+        impatient = app.make_client(timeout=1.0, **stores)
         started = time.monotonic()
         with pytest.raises(error_type, match=message) as caught:
-            await app.call("get_access_token", store_options=app.browser.store_options())
+            await app.call(
+                "get_access_token", store_options=app.browser.store_options(), client=impatient
+            )
         assert time.monotonic() - started < NOT_HUNG
         assert type(caught.value) is error_type
         assert server.hits[TOKEN] == sent + 1  # sent once: the refresh token may be spent
