@@ -1,6 +1,7 @@
 """Client authentication with ``private_key_jwt`` (RFC 7523 §2.2, OIDC Core §9) at a certified
 OP, through every facade: the client registers only its public key (``jwks``) and signs a
-client assertion with RS256, RS384, PS256 or ES256 at the token and PAR endpoints."""
+client assertion with RS256, RS384, PS256 or ES256 at the token and PAR endpoints; and
+``client_secret_post``. (``client_secret_basic`` is what every other interop test uses.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from joserfc.jwk import ECKey, RSAKey
 
 from auth0_core.errors import OAuthError
 
-from ..oidc_provider.harness import RESOURCE, OpenIDProvider, private_key_jwt_client
+from ..oidc_provider.harness import (
+    RESOURCE,
+    OpenIDProvider,
+    client_metadata,
+    private_key_jwt_client,
+)
 from .conftest import OPApp
 
 pytestmark = pytest.mark.anyio
@@ -47,6 +53,17 @@ async def test_login_and_client_credentials_with_a_client_assertion(
 
     token = await op_app.call("get_client_credentials_token", RESOURCE)
     assert oidc_op.introspect(token)["client_id"] == client_id
+
+
+async def test_client_secret_post(op_app: OPApp, oidc_op: OpenIDProvider) -> None:
+    """The secret in the body (RFC 6749 §2.3.1) for a client registered for it."""
+    oidc_op.register(
+        [client_metadata("rp-secret-post", token_endpoint_auth_method="client_secret_post")]
+    )
+    op_app.use(client_id="rp-secret-post", client_auth_method="client_secret_post")
+    await op_app.login("alice")
+    token = await op_app.call("get_client_credentials_token", RESOURCE)
+    assert oidc_op.introspect(token)["client_id"] == "rp-secret-post"
 
 
 async def test_an_assertion_signed_with_another_key_is_refused(

@@ -75,3 +75,14 @@ async def test_client_credentials_token_is_bound(op_app: OPApp, oidc_op: OpenIDP
     seen = oidc_op.introspect(token)
     assert seen["token_type"] == "DPoP"
     assert seen["cnf"] == {"jkt": client.config.dpop.thumbprint}
+
+
+async def test_dpop_with_pushed_authorization_requests(
+    op_app: OPApp, oidc_op: OpenIDProvider
+) -> None:
+    client = op_app.use(dpop=True, pushed_authorization_requests=True)
+    await op_app.login("alice")
+    token_set = (await op_app.session())["token_sets"][0]
+    assert token_set["token_type"] == "DPoP"
+    seen = oidc_op.introspect(token_set["access_token"])
+    assert seen["cnf"] == {"jkt": client.config.dpop.thumbprint}

@@ -96,3 +96,17 @@ async def test_a_second_user_logs_in_with_another_browser(op_app: OPApp) -> None
     op_app.op_browser = op_app.op.browser()
     await op_app.login("bob")
     assert (await op_app.user())["sub"] == "bob"
+
+
+async def test_max_age_is_checked_against_the_ops_auth_time(
+    op_app: OPApp, oidc_op: OpenIDProvider
+) -> None:
+    """With ``max_age`` the OP puts ``auth_time`` in the ID token (OIDC Core §2), which the
+    SDK requires and checks (§3.1.3.7, 13)."""
+    op_app.use(authorization_params={"redirect_uri": CALLBACK, "max_age": 300})
+    url = await op_app.start_login()
+    assert query(url)["max_age"] == ["300"]
+    await op_app.with_store("complete_interactive_login", op_app.op_browser.authorize(url))
+    claims = jwt_claims((await op_app.session())["id_token"])
+    assert isinstance(claims["auth_time"], int)
+    assert (await op_app.user())["sub"] == "alice"
