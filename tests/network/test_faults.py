@@ -9,23 +9,29 @@ is sent once (docs/network.md).
 
 The faults, and where each is checked:
 
-==============================  ========================================================
-connection refused              test_connection_refused
-reset mid-response              test_a_reset_discovery_is_retried, test_a_failed_refresh_*
-accept, never answer            test_a_server_that_never_answers_*, test_a_failed_refresh_*
-slow-drip headers / body        test_a_dripping_server_cannot_hold_an_exchange
-call_timeout over a drip        test_call_timeout_bounds_a_call_whatever_the_exchange_timeout
-429 with Retry-After            test_rate_limited_*, test_a_failed_refresh_*
-5xx                             test_a_5xx_*, test_a_failed_refresh_*
-HTML error page                 test_an_html_page_*, test_a_failed_refresh_*
-100 MB body                     test_a_hundred_megabyte_body_is_refused_unread
-redirect on the token endpoint  test_a_failed_refresh_* (302), not followed
-My Account GET / DELETE         test_my_account_reads_are_retried_and_deletes_are_not
-==============================  ========================================================
+===============================  =======================================================
+connection refused               test_connection_refused
+reset mid-response               test_a_reset_discovery_is_retried, test_a_failed_refresh_*
+accept, never answer             test_a_server_that_never_answers_*, test_a_failed_refresh_*
+slow-drip headers / body         test_a_dripping_server_cannot_hold_an_exchange
+call_timeout over a drip         test_call_timeout_bounds_a_call_whatever_the_exchange_timeout
+429 with Retry-After (GET)       test_rate_limited_*, test_a_retry_after_longer_*,
+                                 test_no_retry_waits_past_the_calls_deadline
+429 on the token endpoint        test_a_failed_refresh_*, test_a_rate_limited_code_exchange_*
+5xx                              test_a_5xx_*, test_retries_can_be_turned_off,
+                                 test_a_failed_refresh_*
+HTML error page                  test_an_html_page_*, test_a_failed_refresh_* (502)
+100 MB body                      test_a_hundred_megabyte_body_is_refused_unread,
+                                 test_a_failed_refresh_* (100-mb)
+redirect on the token endpoint   test_a_failed_refresh_* (302): not followed
+My Account GET / DELETE          test_my_account_reads_are_retried_and_deletes_are_not
+default limits documented        test_the_default_timeouts_are_documented
+===============================  =======================================================
 
 Limits applied to a slow or oversized *tenant* (wrapped emulated tenant, in-process too) are in
 tests/e2e/test_deadlines.py; the retry rule and the JWKS re-fetch rule in their pure form in
-tests/unit/test_retry.py and tests/id_token/test_jwks.py.
+tests/unit/test_retry.py and tests/id_token/test_jwks.py, and key rotations through every
+facade in tests/e2e/test_jwks_rotation.py.
 """
 
 from __future__ import annotations
