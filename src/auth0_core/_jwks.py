@@ -255,6 +255,12 @@ class JwksCacheEntry:
     generation: int = 0
 
 
+def _kid_digest(kid: object) -> str:
+    """A short digest of a ``kid`` as given: any text, a lone surrogate (from a JSON escape)
+    included, which plain ``str.encode`` refuses."""
+    return hashlib.sha256(str(kid).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 class JwksCache:
     """Key sets per ``jwks_uri``, each kept for its TTL, with a re-fetch rate limit.
 
@@ -335,7 +341,7 @@ class JwksCache:
         re-fetch is never answered with the document that lacked the key."""
         entry = self._entries.get(uri)
         generation = entry.generation if entry is not None else 0
-        digest = "-" if kid is None else hashlib.sha256(str(kid).encode()).hexdigest()[:16]
+        digest = "-" if kid is None else _kid_digest(kid)
         return f"jwks:{uri}:refetch:{generation}:{digest}"
 
     def may_refetch(self, uri: str, now: int, kid: str | None = None) -> bool:

@@ -196,6 +196,14 @@ def prepare_connect_request(
     return my_account_request(config, "POST", f"{_PATH}/connect", body=body)
 
 
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def process_connect_response(response: HttpResponse) -> ConnectAccountResponse:
     """The ``connect`` answer (201).
 
@@ -213,6 +221,9 @@ def process_connect_response(response: HttpResponse) -> ConnectAccountResponse:
         raise InvalidResponse("the connect answer has no absolute connect_uri", status=201)
     if not (isinstance(session, str) and session and isinstance(ticket, str) and ticket):
         raise InvalidResponse("the connect answer has no auth_session or ticket", status=201)
+    if not all(_utf8(value) for value in (uri, session, ticket)):
+        # A JSON escape of a lone surrogate decodes to a str that no URL or body can carry.
+        raise InvalidResponse("the connect answer holds text that is not Unicode", status=201)
     if isinstance(expires_in, bool) or not isinstance(expires_in, int):
         raise InvalidResponse("the connect answer's expires_in is not a number", status=201)
     return ConnectAccountResponse(
