@@ -17,6 +17,13 @@ from hypothesis import settings
 # Ten times hypothesis' default budget; properties that set their own budget in code scale it
 # through tests/hypothesis_budget.py. Use: pytest --hypothesis-profile=x10
 settings.register_profile("x10", max_examples=1000)
+# CI: no deadline (a shared runner's pauses are not slowness of ours), no example database, and
+# a reproduction blob printed on failure; tests/hypothesis_budget.py gives the recorded-flow
+# properties 2,000 examples per public call under it. Loaded when CI=true (most CI systems set
+# it; .ci/run does), or with --hypothesis-profile=ci.
+settings.register_profile("ci", deadline=None, database=None, print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
 
 SOURCE_TREE = Path(__file__).resolve().parents[1] / "src"
 PACKAGES = (
