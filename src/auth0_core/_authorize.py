@@ -111,6 +111,15 @@ def resolve_authorization_params(
     if call_scope is not None and not isinstance(call_scope, str):
         raise InvalidArgumentError("scope", "a per-call scope must be a string.")
     merged: dict[str, Any] = {**defaults, **call}
+    resource = merged.get("resource")
+    if config.dialect == "standard" and isinstance(resource, list | tuple):
+        # RFC 8707 §2.1: several resources at once. Resource indicators are absolute URIs,
+        # which hold no space: kept space-separated until the request is built.
+        if not resource or not all(isinstance(item, str) and item for item in resource):
+            raise InvalidArgumentError(
+                "authorization_params", "'resource' must be a URI or a list of URIs."
+            )
+        merged["resource"] = " ".join(resource)
     merged["redirect_uri"] = (
         call.get("redirect_uri")
         or redirect_uri
@@ -127,8 +136,13 @@ def resolve_authorization_params(
     return {k: v for k, v in params.items() if v is not None}
 
 
-def build_authorize_url(metadata: ServerMetadata, query: Mapping[str, str]) -> str:
-    """``{authorization_endpoint}?{query}`` with proper percent-encoding."""
+def build_authorize_url(
+    metadata: ServerMetadata,
+    query: Mapping[str, str],
+    repeated: tuple[tuple[str, str], ...] = (),
+) -> str:
+    """``{authorization_endpoint}?{query}`` with proper percent-encoding; ``repeated`` are
+    parameters that may occur more than once (the standard dialect's ``resource``)."""
     endpoint = metadata.authorization_endpoint
     separator = "&" if urlsplit(endpoint).query else "?"
-    return f"{endpoint}{separator}{urlencode(dict(query))}"
+    return f"{endpoint}{separator}{urlencode([*query.items(), *repeated])}"

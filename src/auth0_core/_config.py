@@ -20,6 +20,10 @@ ClientAuthMethod = Literal[
     "client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth"
 ]
 LogoutStrategy = Literal["auto", "v2", "oidc"]
+# Which authorization server the client talks to (docs/standard-dialect.md).
+Dialect = Literal["auth0", "standard"]
+# When the userinfo endpoint's claims are merged into the session's user (OIDC Core §5.3).
+FetchUserinfo = Literal["never", "login", "login_and_refresh"]
 
 MIN_SECRET_LENGTH = 32
 DEFAULT_SCOPE = "openid profile email offline_access"
@@ -115,6 +119,14 @@ class ClientConfig:
     # docs/network.md: attempts in all (1: none) and the longest wait between two.
     retry_max_attempts: int = 3
     retry_max_wait: float = 5.0
+    # docs/standard-dialect.md: "auth0" (the default: Auth0's `audience`, /v2/logout, ...) or
+    # "standard" (any OpenID Provider: RFC 8707 `resource`, RP-initiated logout with
+    # id_token_hint and state, offline_access checked at login).
+    dialect: Dialect = "auth0"
+    # docs/standard-dialect.md: merge the userinfo endpoint's claims into the session's user
+    # after the code exchange ("login"), and also after a refresh of the token that serves
+    # the userinfo endpoint ("login_and_refresh"); in either dialect.
+    fetch_userinfo: FetchUserinfo = "never"
     # The DPoP key (docs/dpop.md): None unless 'dpop' or 'dpop_key' was given. Its repr shows
     # only the algorithm and the public key's thumbprint.
     dpop: DPoPKey | None = None
@@ -172,6 +184,8 @@ class ClientOptions(TypedDict, total=False):
     telemetry: bool
     retry_max_attempts: int
     retry_max_wait: float
+    dialect: Dialect
+    fetch_userinfo: FetchUserinfo
     dpop: bool
     dpop_key: DPoPKeyInput | None
     dpop_alg: str | None
@@ -342,6 +356,22 @@ def _validate(config: ClientConfig) -> None:
         raise ConfigurationError("'organization' must not be blank.")
     if config.logout_strategy not in ("auto", "v2", "oidc"):
         raise ConfigurationError("'logout_strategy' must be 'auto', 'v2' or 'oidc'.")
+    _validate_dialect(config)
+
+
+def _validate_dialect(config: ClientConfig) -> None:
+    """``dialect`` and ``fetch_userinfo`` (docs/standard-dialect.md)."""
+    if config.dialect not in ("auth0", "standard"):
+        raise ConfigurationError("'dialect' must be 'auth0' or 'standard'.")
+    if config.fetch_userinfo not in ("never", "login", "login_and_refresh"):
+        raise ConfigurationError(
+            "'fetch_userinfo' must be 'never', 'login' or 'login_and_refresh'."
+        )
+    if config.dialect == "standard" and config.logout_strategy == "v2":
+        raise ConfigurationError(
+            "logout_strategy='v2' is Auth0's /v2/logout: the standard dialect logs out at "
+            "the server's 'end_session_endpoint' (use 'auto' or 'oidc')."
+        )
 
 
 def _validate_retry(config: ClientConfig) -> None:

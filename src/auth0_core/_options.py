@@ -32,10 +32,13 @@ class StartInteractiveLoginOptions:
 @attrs.frozen(kw_only=True)
 class LogoutOptions:
     """Options of ``logout``: where Auth0 sends the browser afterwards, and whether Auth0 also
-    ends the session at the upstream identity provider (``federated``)."""
+    ends the session at the upstream identity provider (``federated``). ``state`` is passed
+    to the ``end_session_endpoint`` (RP-initiated logout), which hands it back to
+    ``return_to``; ``/v2/logout`` has no such parameter (docs/standard-dialect.md)."""
 
     return_to: str | None = None
     federated: bool = False
+    state: str | None = None
 
 
 @attrs.frozen(kw_only=True)

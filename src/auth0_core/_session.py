@@ -137,6 +137,12 @@ def refreshed(
     )
 
 
+def with_refresh_token(session: Session, refresh_token: str) -> Session:
+    """``session`` holding a rotated ``refresh_token`` and nothing else new (a refresh whose
+    access token was refused still spent the old refresh token)."""
+    return attrs.evolve(session, refresh_token=refresh_token)
+
+
 def linked(
     session: Session, user: Mapping[str, Any], tokens: TokenResponse, entry: TokenSet
 ) -> Session:

@@ -26,6 +26,8 @@ what the server said, or retry later::
     │   │   ├── IssuerValidationError     its iss is not the tenant's issuer
     │   │   ├── OrganizationTokenValidationError   its organization is not the one asked for
     │   │   └── KeyNotFoundError          the JWKS has no key for its kid (.kid)
+    │   ├── UserInfoError                 the userinfo answer is another user's than the ID
+    │   │                                 token's (.claim); the session's user is unchanged
     │   ├── BackchannelLogoutError        a logout token or its request failed validation
     │   │                                 (.reason); nothing was deleted
     │   ├── UnsealError                   a sealed cookie or token does not open
@@ -398,6 +400,19 @@ class KeyNotFoundError(IdTokenError):
     def __init__(self, kid: str | None) -> None:
         super().__init__("kid", "no key in the JWKS matches the ID token's 'kid' and 'alg'.")
         self.kid = kid
+
+
+class UserInfoError(ProtocolError):
+    """The userinfo endpoint's answer cannot be merged into the session's user: its ``sub``
+    is not the ID token's (OIDC Core §5.3.2: its claims must then not be used). ``claim``
+    names what failed. A login writes no session; after a refresh the session's user and
+    tokens are unchanged (docs/standard-dialect.md)."""
+
+    code = "userinfo_error"
+
+    def __init__(self, claim: str, message: str) -> None:
+        super().__init__(message)
+        self.claim = claim
 
 
 class BackchannelLogoutError(ProtocolError):
@@ -1244,5 +1259,6 @@ __all__ = [
     "TransportTimeoutError",
     "UnsealError",
     "UsageError",
+    "UserInfoError",
     "WrongCallbackError",
 ]

@@ -80,6 +80,7 @@ TREE: dict[str, tuple[type[Auth0Error] | None, str]] = {
     "IssuerValidationError": (ProtocolError, "issuer_validation_error"),
     "OrganizationTokenValidationError": (ProtocolError, "organization_token_validation_error"),
     "KeyNotFoundError": (ProtocolError, "jwks_key_not_found"),
+    "UserInfoError": (ProtocolError, "userinfo_error"),
     "BackchannelLogoutError": (ProtocolError, "backchannel_logout_error"),
     "UnsealError": (ProtocolError, "unseal_error"),
     "MfaTokenInvalidError": (ProtocolError, "mfa_token_invalid"),

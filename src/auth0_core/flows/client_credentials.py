@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._audience import check_audience
 from .._client import CoreClient
 from .._dpop import check_token_type, token_fetch
 from .._dpop_key import is_dpop
@@ -40,6 +41,8 @@ def client_credentials_token_set_flow(
     Raises:
         InvalidArgumentError: blank audience or organization.
         OAuthError: the tenant refused (``access_denied`` without a client grant, ...).
+        AccessTokenError: (``incorrect_audience``) the token cannot be shown to be for
+            ``audience`` (docs/standard-dialect.md).
         InvalidResponse, TransportError: the exchange failed.
     """
     if not isinstance(audience, str) or not audience.strip():
@@ -63,6 +66,8 @@ def client_credentials_token_set_flow(
     )
     tokens = process_token_response(response)
     check_token_type(client, tokens)
+    # Before anything is cached; an opaque token passes in Auth0's dialect only.
+    check_audience(config, audience, tokens, unreadable_ok=config.dialect == "auth0")
     now = config.env.now()
     entry = TokenSet(
         audience=audience,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._authorize import build_authorize_url, resolve_authorization_params
+from .._audience import check_audience
+from .._authorize import build_authorize_url, resolve_authorization_params, split_scope
 from .._binding import (
     bind_to_browser,
 )
 from .._callback import CallbackParams
 from .._client import CoreClient
+from .._config import ClientConfig
 from .._dpop import check_token_type, token_fetch
 from .._effects import Flow, StoreOptions, fetch, store_set
 from .._id_token import IdTokenChecks
@@ -26,6 +28,7 @@ from ..endpoints.authentication.token import (
     process_token_response,
 )
 from ..errors import (
+    ConfigurationError,
     InvalidArgumentError,
     InvalidResponse,
     IssuerValidationError,
@@ -35,6 +38,7 @@ from ..records import FlowName, Transaction
 from .callbacks import read_callback_flow, transaction_key
 from .discovery import metadata_flow, verify_id_token_flow
 from .session import write_session_flow
+from .userinfo import merged_user, userinfo_flow
 
 
 def start_login_flow(
@@ -112,15 +116,21 @@ def authorize_flow(
         "code_challenge": code_challenge(verifier),
         "code_challenge_method": "S256",
     }
+    audience = params.get("audience")
+    resources: tuple[tuple[str, str], ...] = ()
+    if config.dialect == "standard":
+        query, resources, audience = _standard_query(query)
     metadata = yield from metadata_flow(client)
+    if config.dialect == "standard":
+        _check_offline_access(query, metadata)
     if use_par:
-        response = yield from fetch(prepare_par_request(config, metadata, query))
+        response = yield from fetch(prepare_par_request(config, metadata, query, resources))
         request_uri = process_par_response(response)
         url = build_authorize_url(
             metadata, {"client_id": config.client_id, "request_uri": request_uri}
         )
     else:
-        url = build_authorize_url(metadata, query)
+        url = build_authorize_url(metadata, query, resources)
     now = env.now()
     key = transaction_key(client, state)
     binding = bind_to_browser(
@@ -136,7 +146,7 @@ def authorize_flow(
         nonce=nonce,
         code_verifier=verifier,
         redirect_uri=params["redirect_uri"],
-        audience=params.get("audience"),
+        audience=audience,
         scope=query["scope"],
         max_age=max_age,
         organization=organization,
@@ -157,6 +167,68 @@ def _max_age(value: str | None) -> int | None:
     if not value.isdigit():
         raise InvalidArgumentError("max_age", "max_age must be a whole number of seconds.")
     return int(value)
+
+
+def _standard_query(
+    query: dict[str, str],
+) -> tuple[dict[str, str], tuple[tuple[str, str], ...], str | None]:
+    """The standard dialect's /authorize (and PAR) parameters: the APIs go as RFC 8707's
+    ``resource`` (one parameter per API, §2.1) instead of Auth0's ``audience``.
+
+    ``audience`` names the API of the login's access token; ``resource`` (one URI or a list)
+    names more APIs whose tokens the refresh token may later get (a server grants a refresh
+    for the resources of the authorization request only). With ``resource`` alone, a single
+    URI is the login's API; several leave the login's token to the default (userinfo) one.
+
+    Returns:
+        The other parameters, the ``resource`` pairs, and the login's API (None: none).
+    """
+    query = dict(query)
+    audience = query.pop("audience", None)
+    listed = split_scope(query.pop("resource", None))
+    resources = split_scope(" ".join([audience or "", *listed]))
+    if audience is None and len(listed) == 1:
+        audience = listed[0]
+    return query, tuple(("resource", item) for item in resources), audience
+
+
+def _check_offline_access(query: dict[str, str], metadata: ServerMetadata) -> None:
+    """The standard dialect refuses, before the browser leaves, a login that asks for
+    ``offline_access`` the server would silently drop: one without ``prompt=consent``
+    (OIDC Core §11: the server must ignore it then) or to a server whose ``scopes_supported``
+    leaves it out. Without it there is no refresh token, and the first refresh would fail.
+
+    Raises:
+        ConfigurationError: either case; the message says how to fix it.
+    """
+    if "offline_access" not in split_scope(query.get("scope")):
+        return
+    supported = metadata.scopes_supported
+    if supported is not None and "offline_access" not in supported:
+        raise ConfigurationError(
+            "the scope asks for 'offline_access' but the server's 'scopes_supported' does "
+            "not list it, so it would issue no refresh token: remove 'offline_access' from "
+            "the scope."
+        )
+    if "consent" not in (query.get("prompt") or "").split():
+        raise ConfigurationError(
+            "the scope asks for 'offline_access' without prompt=consent: a standard OpenID "
+            "Provider then ignores it (OIDC Core 11) and issues no refresh token. Add "
+            "authorization_params={'prompt': 'consent'} (with your other parameters), or "
+            "remove 'offline_access' from the scope (the default scope has it)."
+        )
+
+
+def exchange_audience(config: ClientConfig, transaction: Transaction) -> str | None:
+    """The API the code is exchanged for, whose token the session keeps as the login's set.
+
+    The login's audience; in the standard dialect (sent as ``resource``, RFC 8707 §2.2)
+    none when userinfo is merged, since a token for a resource is usually refused at the
+    userinfo endpoint: the resource's token then comes from the refresh token.
+    """
+    if config.dialect == "standard" and config.fetch_userinfo != "never":
+        return None
+    return transaction.audience
 
 
 def exchange_code_flow(
@@ -180,6 +252,7 @@ def exchange_code_flow(
     if not params.code:
         raise MissingRequiredArgumentError("code")
     code = params.code
+    audience = exchange_audience(config, transaction)
     response = yield from token_fetch(
         client,
         lambda: prepare_authorization_code_request(
@@ -188,6 +261,7 @@ def exchange_code_flow(
             code=code,
             redirect_uri=transaction.redirect_uri,
             code_verifier=transaction.code_verifier,
+            resource=audience if config.dialect == "standard" else None,
         ),
     )
     tokens = process_token_response(response)
@@ -211,11 +285,15 @@ def exchange_code_flow(
 def complete_login_flow(
     client: CoreClient, url: str, store_options: StoreOptions
 ) -> Flow[LoginResult]:
-    """Finish a login: consume the transaction, exchange the code, write the session.
+    """Finish a login: consume the transaction, exchange the code, merge userinfo when
+    configured (``fetch_userinfo``), write the session.
 
     Raises:
-        Everything :func:`read_callback_flow` and :func:`exchange_code_flow` raise, and
-        SessionExpiredError when the upstream session is already over.
+        Everything :func:`read_callback_flow` and :func:`exchange_code_flow` raise,
+        AccessTokenError (``incorrect_audience``) when the access token cannot be shown to
+        be for the login's audience, SessionExpiredError when the upstream session is
+        already over, and (with
+        ``fetch_userinfo``) what :func:`.userinfo.userinfo_flow` raises.
     """
     params, transaction = yield from read_callback_flow(client, url, store_options)
     if transaction.domain is not None:
@@ -223,11 +301,17 @@ def complete_login_flow(
         client = client.for_host(transaction.domain)
     metadata = yield from metadata_flow(client)
     tokens, claims = yield from exchange_code_flow(client, metadata, params, transaction)
+    # The login's API (the link flows' "my-account" is an alias Auth0 resolves: not here).
+    audience = exchange_audience(client.config, transaction)
+    check_audience(client.config, audience, tokens)
+    if client.config.fetch_userinfo != "never":
+        extra = yield from userinfo_flow(client, metadata, tokens, claims["sub"])
+        claims = merged_user(claims, userinfo=extra)
     session = new_session(
         client.config,
         claims=claims,
         tokens=tokens,
-        audience=transaction.audience,
+        audience=audience,
         requested_scope=transaction.scope,
         now=client.config.env.now(),
     )

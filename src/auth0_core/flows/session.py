@@ -168,31 +168,53 @@ def logout_flow(
     With a logout stamp store, the user's "not before" stamp is set to now as well, so every
     older session of that user (a copied cookie, another device) reads as logged out.
     ``logout_strategy="auto"`` uses the discovery ``end_session_endpoint`` when the tenant
-    advertises it, ``/v2/logout`` otherwise. The ID token is never put in the URL.
+    advertises it, ``/v2/logout`` otherwise. In the Auth0 dialect the ID token is never put in
+    the URL; the standard dialect always uses the ``end_session_endpoint`` and sends the
+    session's ID token as ``id_token_hint`` (OpenID RP-Initiated Logout 1.0 §2), with
+    ``client_id``, ``post_logout_redirect_uri`` and ``state``.
     """
     config = client.config
     opts = coerce_options(LogoutOptions, options)
     if not isinstance(opts.federated, bool):
         raise InvalidArgumentError("federated", "federated must be True or False.")
-    if config.logout_stamps:
+    if opts.state is not None and (not isinstance(opts.state, str) or not opts.state):
+        raise InvalidArgumentError("state", "state must be a non-empty string.")
+    standard = config.dialect == "standard"
+    if standard and opts.federated:
+        raise InvalidArgumentError(
+            "federated", "federated is Auth0's logout parameter: the standard dialect has none."
+        )
+    id_token: str | None = None
+    if config.logout_stamps or standard:
         session = yield from read_session_flow(client, store_options)
-        if session is not None:
+        if session is not None and config.logout_stamps:
             yield from stamp_logout_flow(client, session.sub)
+        id_token = session.id_token if session is not None else None
     if not (yield from _of_another_domain(client, store_options)):
         yield from store_delete("state", config.state_identifier, store_options)
     metadata = yield from metadata_flow(client)
     end_session = metadata.end_session_endpoint
+    if standard and end_session is None:
+        raise ConfigurationError(
+            "the standard dialect logs out at the server's 'end_session_endpoint', which its "
+            "discovery document does not advertise (the local session is deleted)."
+        )
     if config.logout_strategy == "oidc" and end_session is None:
         raise ConfigurationError(
             "logout_strategy='oidc' but the tenant does not advertise 'end_session_endpoint'."
         )
     if end_session is not None and config.logout_strategy != "v2":
         query = {"client_id": config.client_id}
+        if standard and id_token:
+            query["id_token_hint"] = id_token
         if opts.return_to:
             query["post_logout_redirect_uri"] = opts.return_to
+        if opts.state:
+            query["state"] = opts.state
         if opts.federated:  # a presence flag: Auth0 reads no value
             query["federated"] = "true"
-        return f"{end_session}?{urlencode(query)}"
+        separator = "&" if urlsplit(end_session).query else "?"
+        return f"{end_session}{separator}{urlencode(query)}"
     query = {"client_id": config.client_id}
     if opts.return_to:
         query["returnTo"] = opts.return_to

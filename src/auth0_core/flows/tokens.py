@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from .._audience import check_audience
 from .._authorize import merge_scopes
 from .._client import CoreClient
 from .._config import ClientConfig
@@ -15,8 +16,7 @@ from .._effects import Flow, StoreOptions, store_lock, store_unlock
 from .._http import HttpResponse
 from .._id_token import IdTokenChecks
 from .._options import GetAccessTokenOptions, coerce_options
-from .._session import refreshed
-from .._token import unverified_audiences
+from .._session import refreshed, with_refresh_token
 from .._token_sets import DEFAULT_AUDIENCE, find_token_set, is_fresh, new_token_set, usable_with
 from ..endpoints.authentication.token import (
     TokenResponse,
@@ -25,6 +25,7 @@ from ..endpoints.authentication.token import (
 )
 from ..errors import (
     AccessTokenError,
+    Auth0Error,
     IdTokenError,
     InvalidArgumentError,
     InvalidGrantError,
@@ -35,6 +36,7 @@ from ..errors import (
 from ..records import Session, TokenSet
 from .discovery import metadata_flow, verify_id_token_flow
 from .session import load_session_flow, reload_session_flow, write_session_flow
+from .userinfo import merged_user, userinfo_audience_key, userinfo_flow
 
 # One refresh per session among instances sharing a store with locks (docs/tokens.md): held
 # at most this long (a crashed holder frees it), and waited for a little longer than that.
@@ -118,14 +120,19 @@ def refresh_flow(
     audience: str | None,
     scope: str,
     replacing: str | None = None,
+    *,
+    checked: bool = True,
 ) -> Flow[TokenResponse]:
     """One refresh-token grant, shared among concurrent callers holding the same token.
 
+    ``replacing`` is the expired access token this refresh replaces (see :func:`shared_key`).
+    ``checked=False`` leaves the audience check (:func:`~auth0_core._audience.check_audience`)
+    to the caller, which keeps a rotated refresh token before refusing the access token.
+
     Raises:
         InvalidGrantError, MfaRequiredError, AccessTokenError: the tenant refused.
-        AccessTokenError: (code ``incorrect_audience``) the tenant answered for another API.
-
-    ``replacing`` is the expired access token this refresh replaces (see :func:`shared_key`).
+        AccessTokenError: (code ``incorrect_audience``) the access token cannot be shown to
+            be for ``audience``.
         InvalidResponse, TransportError: the exchange failed.
     """
     config = client.config
@@ -145,14 +152,9 @@ def refresh_flow(
         raise_refresh_error(config, exc, response)
         raise  # unreachable: raise_refresh_error always raises
     check_token_type(client, tokens)
-    audiences = unverified_audiences(tokens.access_token)
-    if audience and audiences is not None and audience not in audiences:
+    if checked:
         # MRRT silently answers for the default audience when no policy covers the one asked.
-        raise AccessTokenError(
-            "incorrect_audience",
-            "The tenant issued a token for another audience: is this API in the "
-            "application's refresh token policies?",
-        )
+        check_audience(config, audience or None, tokens)
     return tokens
 
 
@@ -284,9 +286,71 @@ def _refresh_and_store_flow(
     config = client.config
     audience = None if audience_key == DEFAULT_AUDIENCE else audience_key
     replacing = cached.access_token if cached is not None else None
-    tokens = yield from refresh_flow(client, refresh_token, audience, requested, replacing)
+    tokens = yield from refresh_flow(
+        client, refresh_token, audience, requested, replacing, checked=False
+    )
+    try:
+        check_audience(config, audience, tokens)
+    except AccessTokenError:
+        yield from _keep_rotated_flow(client, session, refresh_token, tokens, store_options)
+        raise
     claims = yield from refreshed_claims_flow(client, session, tokens)
     base = yield from reload_session_flow(client, session, store_options)
+    try:
+        user = yield from _refreshed_user_flow(client, base, tokens, claims, audience_key)
+    except Auth0Error:
+        yield from _keep_rotated_flow(client, base, refresh_token, tokens, store_options)
+        raise
     entry = new_token_set(audience_key, requested, tokens, config.env.now(), config.dpop)
-    yield from write_session_flow(client, refreshed(base, tokens, entry, claims), store_options)
+    yield from write_session_flow(client, refreshed(base, tokens, entry, user), store_options)
     return entry
+
+
+def _keep_rotated_flow(
+    client: CoreClient,
+    session: Session,
+    spent: str,
+    tokens: TokenResponse,
+    store_options: StoreOptions,
+) -> Flow[None]:
+    """After a refresh whose answer is refused (docs/standard-dialect.md): nothing of it is
+    cached, but a rotated refresh token replaces the one just spent, which the server would
+    take for reuse if presented again, so the session keeps working."""
+    if not tokens.refresh_token or tokens.refresh_token == spent:
+        return
+    base = yield from reload_session_flow(client, session, store_options)
+    yield from write_session_flow(
+        client, with_refresh_token(base, tokens.refresh_token), store_options
+    )
+
+
+def _refreshed_user_flow(
+    client: CoreClient,
+    session: Session,
+    tokens: TokenResponse,
+    claims: dict[str, Any] | None,
+    audience_key: str,
+) -> Flow[dict[str, Any] | None]:
+    """The user a refresh leaves in the session (None: unchanged).
+
+    Without ``fetch_userinfo`` a new ID token's claims replace the user, as ever. With it,
+    they are merged over the user (claims only userinfo gave are kept), and with
+    ``"login_and_refresh"`` a refresh of the token that serves the userinfo endpoint asks it
+    again and merges its answer last (docs/standard-dialect.md).
+
+    Raises:
+        What :func:`.userinfo.userinfo_flow` raises.
+    """
+    config = client.config
+    if config.fetch_userinfo == "never":
+        return claims
+    login_key = token_defaults(config, None)[0]
+    extra: dict[str, Any] | None = None
+    if config.fetch_userinfo == "login_and_refresh" and audience_key == userinfo_audience_key(
+        config, login_key
+    ):
+        metadata = yield from metadata_flow(client)
+        extra = yield from userinfo_flow(client, metadata, tokens, session.sub)
+    if claims is None and extra is None:
+        return None
+    return merged_user(session.user, claims, extra)

@@ -34,6 +34,9 @@ class ServerMetadata:
     backchannel_authentication_endpoint: str | None = None
     # RFC 8705 §5: where a client authenticating with a TLS certificate sends its requests.
     mtls_endpoint_aliases: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen)
+    # The scopes the server says it supports (None: it does not say); the standard dialect
+    # checks offline_access against it at login (docs/standard-dialect.md).
+    scopes_supported: tuple[str, ...] | None = None
 
     def for_mtls(self) -> ServerMetadata:
         """These endpoints with the client-authenticated ones (token, PAR, revocation, CIBA)
@@ -97,6 +100,11 @@ def process_discovery_response(response: HttpResponse) -> ServerMetadata:
         if str(name).endswith("_endpoint")
     }
 
+    # Optional and only advisory: a malformed list reads as "the server does not say".
+    scopes = document.get("scopes_supported")
+    if not isinstance(scopes, list) or not all(isinstance(item, str) for item in scopes):
+        scopes = None
+
     return ServerMetadata(
         issuer=str(document["issuer"]),
         authorization_endpoint=str(member("authorization_endpoint", required=True)),
@@ -112,4 +120,5 @@ def process_discovery_response(response: HttpResponse) -> ServerMetadata:
             "backchannel_authentication_endpoint", required=False
         ),
         mtls_endpoint_aliases=aliases,
+        scopes_supported=tuple(scopes) if scopes is not None else None,
     )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import urlencode
+
+import attrs
 
 from ..._config import ClientConfig
 from ..._http import HttpRequest, HttpResponse, body_excerpt
@@ -14,10 +17,14 @@ __all__ = ["prepare_par_request", "process_par_response"]
 
 
 def prepare_par_request(
-    config: ClientConfig, metadata: ServerMetadata, query: Mapping[str, str]
+    config: ClientConfig,
+    metadata: ServerMetadata,
+    query: Mapping[str, str],
+    repeated: tuple[tuple[str, str], ...] = (),
 ) -> HttpRequest:
     """The pushed request carrying every /authorize parameter, client-authenticated as at the
-    token endpoint.
+    token endpoint; ``repeated`` are parameters that may occur more than once (the standard
+    dialect's ``resource``, RFC 8707 §2.1).
 
     Raises:
         ConfigurationError: the tenant does not advertise a PAR endpoint, or the client
@@ -29,7 +36,10 @@ def prepare_par_request(
             "pushed authorization requests are enabled but the tenant does not advertise "
             "'pushed_authorization_request_endpoint'."
         )
-    return client_authenticated_post(config, endpoint, dict(query), metadata.issuer)
+    request = client_authenticated_post(config, endpoint, dict(query), metadata.issuer)
+    if not repeated:
+        return request
+    return attrs.evolve(request, body=request.body + b"&" + urlencode(repeated).encode("ascii"))
 
 
 def process_par_response(response: HttpResponse) -> str:

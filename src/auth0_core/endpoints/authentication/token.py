@@ -46,6 +46,16 @@ class TokenResponse:
     id_token: str | None = attrs.field(default=None, repr=False)
     refresh_token: str | None = attrs.field(default=None, repr=False)
     authorization_details: tuple[Mapping[str, Any], ...] | None = None
+    # What the answer itself says its access token is for (a non-standard ``aud``,
+    # ``audience`` or ``resource`` member; None when it says nothing): the audience check
+    # reads it for tokens it cannot decode (docs/standard-dialect.md).
+    audiences: tuple[str, ...] | None = None
+
+
+def _target_field(config: ClientConfig) -> str:
+    """The token request's name for "the API this token is for": Auth0's ``audience``, or
+    RFC 8707's ``resource`` in the standard dialect (docs/standard-dialect.md)."""
+    return "resource" if config.dialect == "standard" else "audience"
 
 
 def _token_request(config: ClientConfig, metadata: ServerMetadata, fields: Fields) -> HttpRequest:
@@ -59,9 +69,11 @@ def prepare_authorization_code_request(
     code: str,
     redirect_uri: str,
     code_verifier: str,
+    resource: str | None = None,
 ) -> HttpRequest:
     """The callback's code for tokens (PKCE): ``redirect_uri`` and ``code_verifier`` are the
-    ones the login started with.
+    ones the login started with. ``resource`` (RFC 8707 §2.2, the standard dialect) picks
+    the API the access token is for; None leaves it out.
 
     Raises:
         ConfigurationError: the client assertion's signing key is unusable.
@@ -72,6 +84,8 @@ def prepare_authorization_code_request(
         "redirect_uri": redirect_uri,
         "code_verifier": code_verifier,
     }
+    if resource is not None:
+        fields["resource"] = resource
     return _token_request(config, metadata, fields)
 
 
@@ -83,7 +97,8 @@ def prepare_refresh_token_request(
     audience: str | None,
     scope: str | None,
 ) -> HttpRequest:
-    """A refresh, used as a Multi-Resource Refresh Token when ``audience`` is another API's.
+    """A refresh, used as a Multi-Resource Refresh Token when ``audience`` is another API's
+    (sent as ``resource`` in the standard dialect, RFC 8707 §2.2).
 
     A None audience, and a None or empty scope, are left out.
 
@@ -93,7 +108,7 @@ def prepare_refresh_token_request(
     fields: Fields = {
         "grant_type": "refresh_token",
         "refresh_token": refresh_token,
-        "audience": audience,
+        _target_field(config): audience,
         "scope": scope or None,
     }
     return _token_request(config, metadata, fields)
@@ -102,14 +117,15 @@ def prepare_refresh_token_request(
 def prepare_client_credentials_request(
     config: ClientConfig, metadata: ServerMetadata, *, audience: str, organization: str | None
 ) -> HttpRequest:
-    """A token for the application itself at ``audience`` (left out: a None organization).
+    """A token for the application itself at ``audience`` (sent as ``resource`` in the
+    standard dialect; left out: a None organization).
 
     Raises:
         ConfigurationError: the client assertion's signing key is unusable.
     """
     fields: Fields = {
         "grant_type": "client_credentials",
-        "audience": audience,
+        _target_field(config): audience,
         "organization": organization,
     }
     return _token_request(config, metadata, fields)
@@ -164,6 +180,18 @@ def _optional_str(document: Mapping[str, object], name: str) -> str | None:
     return _bounded(name, value)
 
 
+def _stated_audiences(document: Mapping[str, object]) -> tuple[str, ...] | None:
+    """The audiences a token answer names for its access token: the strings of its ``aud``,
+    ``audience`` and ``resource`` members (each a string or a list of strings); None when it
+    names none. Only ever used to accept a token, never to refuse one."""
+    found: list[str] = []
+    for name in ("aud", "audience", "resource"):
+        value = document.get(name)
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        found.extend(item for item in items if isinstance(item, str) and item)
+    return tuple(found) if found else None
+
+
 def process_token_response(response: HttpResponse) -> TokenResponse:
     """Validate a token-endpoint response.
 
@@ -204,4 +232,5 @@ def process_token_response(response: HttpResponse) -> TokenResponse:
         id_token=_optional_str(document, "id_token"),
         refresh_token=_optional_str(document, "refresh_token"),
         authorization_details=tuple(details) if details is not None else None,
+        audiences=_stated_audiences(document),
     )
