@@ -65,6 +65,12 @@ REQUIRED = {
     "hand_mfa_required",
     "hand_refresh_without_id_token",
     "hand_refresh_rotated",
+    # From the real OpenID Provider (tests/replay/record_op.py).
+    "op/login_rs256",
+    "op/login_ps256",
+    "op/login_es256",
+    "op/refresh",
+    "op/client_credentials",
 }
 
 
@@ -471,3 +477,31 @@ def test_no_secret_of_the_recorded_session_reaches_the_file(tmp_path: Path) -> N
     with replayer.flow("refresh") as meta:
         assert replayed.get_access_token() == meta["token"]
     replayer.finish()
+
+
+@pytest.mark.parametrize("alg", ["RS256", "PS256", "ES256"])
+def test_op_id_tokens_keep_their_algorithm_and_verify_with_a_fixture_key(alg: str) -> None:
+    """oidc-provider signed the ID token with ``alg``; the fixture's token is re-signed with a
+    fixture key of the same type, named in the recorded JWKS (and the replays above verify it)."""
+    recording = load(f"op/login_{alg.lower()}")
+    token_answer, jwks_answer = recording["flows"][1]["exchanges"]
+    id_token = json.loads(token_answer["response"]["body"])["id_token"]
+    header = json.loads(base64.urlsafe_b64decode(id_token.split(".")[0] + "=="))
+    assert header["alg"] == alg
+    keys = {k["kid"]: k for k in json.loads(jwks_answer["response"]["body"])["keys"]}
+    assert header["kid"] in keys
+    assert keys[header["kid"]]["kty"] == ("EC" if alg == "ES256" else "RSA")
+    assert all(kid.startswith("fixture-key-") for kid in keys)
+
+
+def test_op_refresh_rotates_the_refresh_token() -> None:
+    recording = load("op/refresh")
+    login, refresh = recording["flows"][1], recording["flows"][2]
+    assert "prompt=consent" in recording["flows"][0]["meta"]["outcome"]["result"]
+    (post,) = refresh["exchanges"]
+    assert "grant_type=refresh_token" in post["request"]["body"]
+    before = login["meta"]["writes"][-1][2]["refresh_token"]
+    after = refresh["meta"]["writes"][-1][2]["refresh_token"]
+    assert before.startswith("redacted-refresh_token-")
+    assert after.startswith("redacted-refresh_token-")
+    assert after != before  # rotated by the OP
