@@ -307,9 +307,14 @@ def main(extra: str) -> None:
         [str(COMMAND), "--version"], capture_output=True, text=True, timeout=60, check=True
     )
     check(version.stdout.strip() == f"auth0-core {auth0_core.__version__}", "--version")
+    # The testing tool (docs/testing-with-fixtures.md) needs no extra.
+    import auth0_core.recording
+
     for module in NEEDS:
         if module in provided:
             import_provided(module)
+            if module in ("auth0_requests", "auth0_anyio"):
+                __import__(f"{module}.recording")  # its recording and replay transports
         else:
             check_missing(module)
     if "auth0_tenant_server" not in provided:

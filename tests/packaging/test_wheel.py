@@ -77,6 +77,9 @@ def test_the_wheel_holds_the_packages_at_its_top_level_and_nothing_else(dist: Di
         assert f"{package}/__init__.py" in names
         assert f"{package}/py.typed" in names
     assert "auth0_core/tenant/default.toml" in names  # package data the tenant loads
+    # The public testing tool (docs/testing-with-fixtures.md).
+    for module in ("auth0_core", "auth0_requests", "auth0_anyio"):
+        assert f"{module}/recording.py" in names
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
 
 
