@@ -505,3 +505,63 @@ def test_op_refresh_rotates_the_refresh_token() -> None:
     assert before.startswith("redacted-refresh_token-")
     assert after.startswith("redacted-refresh_token-")
     assert after != before  # rotated by the OP
+
+
+# --- the recording transports, over real sockets -------------------------------------------
+
+
+def test_the_async_recording_client_records_what_the_sync_client_replays() -> None:
+    """Record a login and a refresh through auth0_anyio on recording_client (httpx on real
+    loopback sockets, the emulated tenant served by ServerThread), then replay the file through
+    auth0_requests: the transports record the same exchanges."""
+    from auth0_anyio import ServerClient as AsyncServerClient
+    from auth0_anyio.recording import recording_client
+    from auth0_core.tenant.browser import browser_login_flow
+    from auth0_requests.recording import replay_session
+    from auth0_tenant_server import ServerThread
+
+    from .scenarios import client_options, drive
+
+    clock = FixedClock(1_800_000_000)
+    recorder = Recorder(seed=11, clock=clock)
+    tenants: list[Tenant] = []
+
+    def make_handler(base_url: str) -> Any:
+        tenants.append(Tenant(TenantConfig.default(), base_url=base_url, env=Env(clock=clock)))
+        return tenants[-1].handle
+
+    async def record(base_url: str) -> str:
+        options = {**client_options({}), "domain": base_url}
+        async with recording_client(recorder) as http:
+            client = AsyncServerClient(http_client=http, env=recorder.env, **options)
+            with recorder.flow("start"):
+                url = await client.start_interactive_login()
+            login = browser_login_flow(url, "alice@example.com", "alice-password")
+            callback = drive(login, tenants[0].handle, DictStore())
+            with recorder.flow("complete"):
+                await client.complete_interactive_login(recorder.callback_url(callback))
+            clock.advance(86_400 - 59)
+            with recorder.flow("refresh"):
+                token: str = await client.get_access_token()
+        return token
+
+    with ServerThread(make_handler=make_handler) as server:
+        base_url = server.base_url
+        token = anyio.run(record, base_url)
+    recording = recorder.recording()
+    assert [len(f["exchanges"]) for f in recording["flows"]] == [1, 2, 3]
+    assert token not in json.dumps(recording)
+
+    replayer = Replayer(recording)
+    options = {**client_options({}), "domain": base_url, "client_secret": "whatever-replays"}
+    client = auth0_requests.ServerClient(
+        session=replay_session(replayer), env=replayer.env, **options
+    )
+    with replayer.flow("start"):
+        client.start_interactive_login()
+    with replayer.flow("complete"):
+        client.complete_interactive_login(replayer.callback_url())
+    with replayer.flow("refresh"):
+        replayed = client.get_access_token()
+    replayer.finish()
+    assert replayed == recorder.redact(token)
