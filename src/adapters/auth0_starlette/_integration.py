@@ -1,0 +1,278 @@
+"""The Starlette integration: routes, the middleware, the user and token helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, NoMatchFound, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from auth0_anyio import ServerClient, backchannel_logout_asgi_app
+from auth0_core.errors import Auth0Error
+from auth0_web_common import (
+    Answer,
+    PendingCookies,
+    Plan,
+    Settings,
+    WebRequest,
+    arun_plan,
+    callback_plan,
+    connect_plan,
+    error_answer,
+    link_plan,
+    login_plan,
+    login_required_answer,
+    logout_plan,
+    unlink_plan,
+)
+
+_COOKIES = "auth0_starlette.cookies"
+_MAX_FORM_BYTES = 16 * 1024
+
+
+class LoginRequired(Exception):
+    """Raised by :meth:`Auth0.require_user` without a session; the middleware answers it
+    (a redirect to the login, or a 401)."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__("login required")
+        self.answer = answer
+
+
+def _response(answer: Answer, cookies: PendingCookies | None) -> Response:
+    response = Response(answer.body, status_code=answer.status, headers=answer.headers)
+    if cookies is not None:
+        write_cookies(response, cookies)
+    return response
+
+
+def write_cookies(response: Response, cookies: PendingCookies) -> None:
+    """Copy the cookie writes not yet sent onto ``response``."""
+    for write in cookies.flush():
+        response.set_cookie(
+            write.name,
+            write.value,
+            max_age=write.max_age,
+            path=write.path,
+            domain=write.domain,
+            secure=write.secure,
+            httponly=True,
+            samesite="lax",
+        )
+
+
+class Auth0:
+    """Auth0 in a Starlette or FastAPI app.
+
+    ``client`` is an ``auth0_anyio.ServerClient`` (its stores get this integration's request
+    and response adapters). ``prefix``, ``base_url``, ``secure_cookies`` and ``login_params``
+    are :class:`auth0_web_common.Settings`.
+    """
+
+    def __init__(
+        self,
+        client: ServerClient,
+        *,
+        prefix: str = "/auth",
+        base_url: str | None = None,
+        secure_cookies: bool | None = None,
+        login_params: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.client = client
+        self.settings = Settings(
+            prefix=prefix,
+            base_url=base_url,
+            secure_cookies=secure_cookies,
+            login_params=login_params,
+        )
+        backchannel = backchannel_logout_asgi_app(client)
+        self.mount = Mount(
+            prefix,
+            name="auth0",
+            routes=[
+                Route("/login", self._login, methods=["GET"], name="login"),
+                Route("/callback", self._callback, methods=["GET"], name="callback"),
+                Route("/logout", self._logout, methods=["GET", "POST"], name="logout"),
+                # The tenant's POST: no cookies, no session; the endpoint answers 405 itself.
+                Route("/backchannel-logout", backchannel, name="backchannel_logout"),
+                Route("/link", self._link, methods=["POST"], name="link"),
+                Route("/unlink", self._unlink, methods=["POST"], name="unlink"),
+                Route("/connect", self._connect, methods=["POST"], name="connect"),
+            ],
+        )
+        """The routes, to put in the app's routes (FastAPI: ``app.router.routes.append``)."""
+        self.middleware = Middleware(Auth0Middleware, auth0=self)
+        """The middleware, for ``Starlette(middleware=[...])`` (FastAPI: ``app.add_middleware(
+        Auth0Middleware, auth0=auth0)``)."""
+
+    # --- for the application's own routes --------------------------------------------------
+
+    def store_options(self, request: Request) -> dict[str, Any]:
+        """``store_options`` for a facade call of one's own in this request."""
+        return {"request": request, "response": self._cookies(request)}
+
+    async def user(self, request: Request) -> dict[str, Any] | None:
+        """The session's user claims, or None."""
+        user: dict[str, Any] | None = await self.client.get_user(
+            store_options=self.store_options(request)
+        )
+        return user
+
+    async def require_user(self, request: Request) -> dict[str, Any]:
+        """The session's user; without one, raises :class:`LoginRequired`, which the
+        middleware answers with a redirect to the login (a page request) or a 401 (a request
+        whose ``Accept`` asks for JSON). Usable as a FastAPI dependency as it is."""
+        return await self._require(request, None)
+
+    async def require_api_user(self, request: Request) -> dict[str, Any]:
+        """:meth:`require_user` that always answers 401 without a session (an API route)."""
+        return await self._require(request, True)
+
+    async def _require(self, request: Request, api: bool | None) -> dict[str, Any]:
+        user = await self.user(request)
+        if user is None:
+            raise LoginRequired(login_required_answer(self._web_request(request), api=api))
+        return user
+
+    async def get_access_token(
+        self, request: Request, audience: str | None = None, scope: str | None = None
+    ) -> str:
+        """An access token for the session (refreshed when needed). An ``Auth0Error`` is
+        answered by the middleware (no session, a refused refresh: log in again)."""
+        token: str = await self.client.get_access_token(
+            store_options=self.store_options(request), audience=audience, scope=scope
+        )
+        return token
+
+    # --- the routes -----------------------------------------------------------------------
+
+    async def _login(self, request: Request) -> Response:
+        web = self._web_request(request)
+        return await self._run(login_plan(web, self.settings), request, web)
+
+    async def _callback(self, request: Request) -> Response:
+        web = self._web_request(request)
+        return await self._run(callback_plan(web), request, web)
+
+    async def _logout(self, request: Request) -> Response:
+        web = await self._web_request_with_form(request)
+        return await self._run(logout_plan(web), request, web)
+
+    async def _link(self, request: Request) -> Response:
+        web = await self._web_request_with_form(request)
+        return await self._run(link_plan(web), request, web)
+
+    async def _unlink(self, request: Request) -> Response:
+        web = await self._web_request_with_form(request)
+        return await self._run(unlink_plan(web), request, web)
+
+    async def _connect(self, request: Request) -> Response:
+        web = await self._web_request_with_form(request)
+        return await self._run(connect_plan(web), request, web)
+
+    async def _run(self, plan: Plan, request: Request, web: WebRequest) -> Response:
+        cookies = self._cookies(request)
+        answer = await arun_plan(plan, self.client, self.store_options(request), web)
+        return _response(answer, cookies)
+
+    # --- requests ---------------------------------------------------------------------------
+
+    def _cookies(self, request: Request) -> PendingCookies:
+        # Made by the middleware; a route of ours works without it (and writes its own).
+        cookies = request.scope.get(_COOKIES)
+        if cookies is None:
+            cookies = request.scope[_COOKIES] = self.new_cookies(request.scope)
+        assert isinstance(cookies, PendingCookies)
+        return cookies
+
+    def new_cookies(self, scope: Scope) -> PendingCookies:
+        return PendingCookies(secure=self.settings.secure(scope.get("scheme") == "https"))
+
+    def _path_of(self, request: Request, name: str) -> str:
+        try:
+            return request.url_for(f"auth0:{name}").path
+        except NoMatchFound:  # the mount is not in this app's router (a sub-application)
+            root = request.scope.get("app_root_path", request.scope.get("root_path", ""))
+            return f"{root}{self.settings.prefix}/{name}"
+
+    def _web_request(
+        self, request: Request, form: Mapping[str, list[str]] | None = None
+    ) -> WebRequest:
+        url = request.url
+        origin = self.settings.origin(f"{url.scheme}://{url.netloc}")
+        root = request.scope.get("app_root_path", request.scope.get("root_path", ""))
+        callback = f"{origin}{self._path_of(request, 'callback')}"
+        return WebRequest(
+            method=request.method,
+            url=str(url),
+            origin=origin,
+            path=url.path + (f"?{url.query}" if url.query else ""),
+            accept=request.headers.get("accept", ""),
+            query=parse_qs(url.query, keep_blank_values=True),
+            form=form or {},
+            login_path=self._path_of(request, "login"),
+            callback_url=self.settings.callback_url(self.client, callback),
+            home=f"{root}/",
+        )
+
+    async def _web_request_with_form(self, request: Request) -> WebRequest:
+        form: dict[str, list[str]] = {}
+        content_type = request.headers.get("content-type", "")
+        if request.method == "POST" and content_type.startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            body = b""
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > _MAX_FORM_BYTES:
+                    body = b""
+                    break
+            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        return self._web_request(request, form)
+
+
+class Auth0Middleware:
+    """Pure ASGI middleware: gives each request its cookie writes, copies those still
+    pending onto the response, and answers :class:`LoginRequired` and every ``Auth0Error`` a
+    route raises (never a 500 with a stack trace). Runs on asyncio and trio."""
+
+    def __init__(self, app: ASGIApp, auth0: Auth0) -> None:
+        self.app = app
+        self.auth0 = auth0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = scope[_COOKIES] = self.auth0.new_cookies(scope)
+        started = False
+
+        async def send_with_cookies(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                carrier = Response()
+                write_cookies(carrier, cookies)
+                headers = MutableHeaders(scope=message)
+                for name, value in carrier.raw_headers:
+                    if name == b"set-cookie":
+                        headers.append("set-cookie", value.decode("latin-1"))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cookies)
+        except (LoginRequired, Auth0Error) as error:
+            if started:
+                raise
+            request = Request(scope)
+            if isinstance(error, LoginRequired):
+                answer = error.answer
+            else:
+                answer = error_answer(error, self.auth0._web_request(request))
+            await _response(answer, cookies)(scope, receive, send)
