@@ -16,20 +16,18 @@ sentences that name the option, the algorithm and the key's type, never the valu
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from . import _jws_keys as jws
+from ._jws_keys import MIN_RSA_BITS
 from .errors import ConfigurationError
 
 # cryptography is imported by the first private_key_jwt client, not with this module, which
 # every client imports (issue 14: import time).
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from ._jws_keys import PrivateKey
 
-    PrivateKey: TypeAlias = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
     # What ``client_assertion_signing_key`` accepts: an unencrypted PEM private key (str or
     # bytes), a cryptography private key, or a private JWK (dict, or its JSON text).
     AssertionKeyInput: TypeAlias = PrivateKey | str | bytes | Mapping[str, Any]
@@ -48,44 +46,8 @@ __all__ = [
 ]
 
 DEFAULT_ALGORITHM = "RS256"
-SUPPORTED_ALGORITHMS = (
-    "RS256",
-    "RS384",
-    "RS512",
-    "PS256",
-    "PS384",
-    "PS512",
-    "ES256",
-    "ES384",
-    "ES512",
-)
-MIN_RSA_BITS = 2048
-
-# ES*: (cryptography curve name, JWK crv, coordinate size in bytes)
-_CURVES: dict[str, tuple[str, str, int]] = {
-    "ES256": ("secp256r1", "P-256", 32),
-    "ES384": ("secp384r1", "P-384", 48),
-    "ES512": ("secp521r1", "P-521", 66),
-}
-_ES_BY_CURVE = {curve: alg for alg, (curve, _, _) in _CURVES.items()}
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _json(value: object) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=True).encode("ascii")
-
-
-def _b64_uint(value: int, size: int | None = None) -> str:
-    length = size if size is not None else max(1, (value.bit_length() + 7) // 8)
-    return _b64(value.to_bytes(length, "big"))
-
-
-def _refuse(message: str) -> ConfigurationError:
-    # Fixed sentences: never the value, which may be the key itself.
-    return ConfigurationError(f"'client_assertion_signing_key' {message}")
+SUPPORTED_ALGORITHMS = tuple(jws.ALGORITHMS)  # RS256-512, PS256-512, ES256-512
+_OPTION = jws.KeyOption("client_assertion_signing_key", "private_key_jwt", json_text=True, kid=True)
 
 
 def _key_kind(key: PrivateKey) -> str:
@@ -93,8 +55,8 @@ def _key_kind(key: PrivateKey) -> str:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        crv = {curve: crv for curve, crv, _ in _CURVES.values()}.get(key.curve.name)
-        return f"an EC {crv or key.curve.name} key"
+        alg = jws.ES_BY_CURVE.get(key.curve.name)
+        return f"an EC {jws.ALGORITHMS[alg].crv if alg else key.curve.name} key"
     return "an RSA key"
 
 
@@ -103,7 +65,7 @@ def _algorithms_for(key: PrivateKey) -> str:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        alg = _ES_BY_CURVE.get(key.curve.name)
+        alg = jws.ES_BY_CURVE.get(key.curve.name)
         return alg or "none of ES256 (P-256), ES384 (P-384) or ES512 (P-521)"
     return "RS256, RS384, RS512, PS256, PS384 or PS512"
 
@@ -112,71 +74,20 @@ def _check_fit(key: PrivateKey, alg: str) -> None:
     """Refuse a key that cannot sign ``alg``: wrong type, curve or size."""
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-    if alg in _CURVES:
-        curve = _CURVES[alg][0]
-        fits = isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == curve
+    spec = jws.ALGORITHMS[alg]
+    if spec.kty == "EC":
+        fits = isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == spec.curve
     else:  # RS*, PS*
         fits = isinstance(key, rsa.RSAPrivateKey)
     if not fits:
-        raise _refuse(
+        raise _OPTION.refuse(
             f"is {_key_kind(key)}, which cannot sign {alg} "
             f"(client_assertion_signing_alg); it signs {_algorithms_for(key)}."
         )
     if isinstance(key, rsa.RSAPrivateKey) and key.key_size < MIN_RSA_BITS:
-        raise _refuse(
+        raise _OPTION.refuse(
             f"is an RSA key of {key.key_size} bits; at least {MIN_RSA_BITS} are required."
         )
-
-
-def _public_jwk(key: PrivateKey) -> dict[str, str]:
-    """The public JWK with only its required members, in RFC 7638's lexicographic order."""
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        _, crv, size = _CURVES[_ES_BY_CURVE[key.curve.name]]
-        point = key.public_key().public_numbers()
-        return {
-            "crv": crv,
-            "kty": "EC",
-            "x": _b64_uint(point.x, size),
-            "y": _b64_uint(point.y, size),
-        }
-    public = key.public_key().public_numbers()
-    return {"e": _b64_uint(public.e), "kty": "RSA", "n": _b64_uint(public.n)}
-
-
-def _signer(key: PrivateKey, alg: str) -> Callable[[bytes], bytes]:
-    """How ``alg`` signs with ``key``: a JWS signature (RFC 7518 §3; raw r||s for ECDSA)."""
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, padding
-    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-
-    digest: hashes.HashAlgorithm = {"256": hashes.SHA256(), "384": hashes.SHA384()}.get(
-        alg[-3:], hashes.SHA512()
-    )
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        size = _CURVES[alg][2]
-        scheme = ec.ECDSA(digest)
-        try:  # RFC 6979 where OpenSSL has it: an assertion is then a function of the Env
-            deterministic = ec.ECDSA(digest, deterministic_signing=True)
-            key.sign(b"", deterministic)
-            scheme = deterministic
-        except (UnsupportedAlgorithm, TypeError):  # older OpenSSL or cryptography
-            pass
-
-        def sign_ec(data: bytes) -> bytes:
-            r, s = decode_dss_signature(key.sign(data, scheme))
-            return r.to_bytes(size, "big") + s.to_bytes(size, "big")
-
-        return sign_ec
-    rsa_key = key
-    if alg.startswith("PS"):
-        # RFC 7518 §3.5: MGF1 with the same hash, a salt as long as the hash.
-        pss = padding.PSS(mgf=padding.MGF1(digest), salt_length=digest.digest_size)
-        return lambda data: rsa_key.sign(data, pss, digest)
-    pkcs1 = padding.PKCS1v15()
-    return lambda data: rsa_key.sign(data, pkcs1, digest)
 
 
 class AssertionKey:
@@ -192,17 +103,16 @@ class AssertionKey:
     def __init__(self, private_key: PrivateKey, alg: str, kid: str | None = None) -> None:
         _check_fit(private_key, alg)
         self.alg = alg
-        jwk = _public_jwk(private_key)
+        jwk = jws.public_jwk(private_key)
         self.public_jwk: Mapping[str, str] = jwk
-        self.thumbprint = _b64(hashlib.sha256(_json(jwk)).digest())
+        self.thumbprint = jws.thumbprint(jwk)
         self.kid = kid if kid is not None else self.thumbprint
-        self._header = _b64(_json({"alg": alg, "kid": self.kid, "typ": "JWT"}))
-        self._sign = _signer(private_key, alg)
+        self._header = jws.b64(jws.compact_json({"alg": alg, "kid": self.kid, "typ": "JWT"}))
+        self._sign = jws.signer(private_key, alg)
 
     def sign(self, claims: Mapping[str, object]) -> str:
         """The compact JWS of ``claims`` under this key's header."""
-        signing_input = f"{self._header}.{_b64(_json(dict(claims)))}"
-        return f"{signing_input}.{_b64(self._sign(signing_input.encode('ascii')))}"
+        return jws.sign_compact(self._header, claims, self._sign)
 
     def __repr__(self) -> str:
         return f"AssertionKey(alg={self.alg!r}, kid={self.kid!r})"
@@ -228,55 +138,6 @@ class AssertionKey:
 # --- loading -------------------------------------------------------------------------------
 
 
-def _from_jwk(value: Mapping[str, Any]) -> tuple[PrivateKey, str | None, str | None]:
-    """A private JWK: the key, its ``alg`` and its ``kid`` (each None when absent)."""
-    kty = value.get("kty")
-    if kty == "oct":
-        raise _refuse("is a symmetric key; private_key_jwt needs an asymmetric private key.")
-    if kty not in ("RSA", "EC"):
-        raise _refuse("must be an RSA or EC JWK.")
-    if "d" not in value:
-        raise _refuse("is a public JWK; private_key_jwt needs the private key.")
-    alg, kid = value.get("alg"), value.get("kid")
-    if alg is not None and not isinstance(alg, str):
-        raise _refuse("has an 'alg' that is not a string.")
-    if kid is not None and (not isinstance(kid, str) or not kid):
-        raise _refuse("has a 'kid' that is not a non-empty string.")
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from joserfc.errors import JoseError
-    from joserfc.jwk import ECKey, RSAKey
-
-    try:
-        private = (ECKey if kty == "EC" else RSAKey).import_key(dict(value)).private_key
-    except (JoseError, ValueError, TypeError, KeyError, UnsupportedAlgorithm):
-        raise _refuse("is not a valid private JWK.") from None
-    return _checked_private(private), alg, kid
-
-
-def _from_pem(value: str | bytes) -> PrivateKey:
-    data = value.encode("utf-8") if isinstance(value, str) else value
-    if b"PUBLIC KEY-----" in data or b"CERTIFICATE-----" in data:
-        raise _refuse("is a public key or a certificate; private_key_jwt needs the private key.")
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives import serialization
-
-    try:
-        private = serialization.load_pem_private_key(data, password=None)
-    except TypeError:
-        raise _refuse("is an encrypted PEM; give the unencrypted private key.") from None
-    except (ValueError, UnsupportedAlgorithm):
-        raise _refuse("is not a PEM private key (PKCS#8 or traditional).") from None
-    return _checked_private(private)
-
-
-def _checked_private(private: object) -> PrivateKey:
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
-    if not isinstance(private, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise _refuse("must be an RSA or EC private key.")
-    return private
-
-
 def load_assertion_key(
     value: object, alg: object = DEFAULT_ALGORITHM, kid: object = None
 ) -> AssertionKey:
@@ -299,34 +160,16 @@ def load_assertion_key(
         )
     if kid is not None and (not isinstance(kid, str) or not kid.strip()):
         raise ConfigurationError("'client_assertion_kid' must be a non-empty string.")
-    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
-
-    publics = (
-        rsa.RSAPublicKey,
-        ec.EllipticCurvePublicKey,
-        ed25519.Ed25519PublicKey,
-        ed448.Ed448PublicKey,
-    )
-    if isinstance(value, str) and value.lstrip().startswith("{"):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise _refuse("is neither a PEM private key nor a JWK's JSON.") from None
-    if isinstance(value, publics):
-        raise _refuse("is a public key; private_key_jwt needs the private key.")
-    if isinstance(value, str | bytes):
-        private = _from_pem(value)
-    elif isinstance(value, Mapping):
-        private, jwk_alg, jwk_kid = _from_jwk(value)
-        if jwk_alg is not None and jwk_alg != alg:
-            raise _refuse(f"is a JWK for {jwk_alg}, but 'client_assertion_signing_alg' is {alg}.")
-        if jwk_kid is not None and kid is not None and jwk_kid != kid:
-            raise ConfigurationError(
-                "'client_assertion_kid' differs from the 'kid' of the JWK given as "
-                "'client_assertion_signing_key'; give one."
-            )
-        kid = jwk_kid if jwk_kid is not None else kid
-    else:
-        private = _checked_private(value)
+    private, jwk_alg, jwk_kid = jws.load_private_key(value, _OPTION)
+    if jwk_alg is not None and jwk_alg != alg:
+        raise _OPTION.refuse(
+            f"is a JWK for {jwk_alg}, but 'client_assertion_signing_alg' is {alg}."
+        )
+    if jwk_kid is not None and kid is not None and jwk_kid != kid:
+        raise ConfigurationError(
+            "'client_assertion_kid' differs from the 'kid' of the JWK given as "
+            "'client_assertion_signing_key'; give one."
+        )
+    kid = jwk_kid if jwk_kid is not None else kid
     assert kid is None or isinstance(kid, str)
     return AssertionKey(private, alg, kid)

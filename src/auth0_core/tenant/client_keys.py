@@ -18,22 +18,12 @@ import attrs
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 
+from .._jws_keys import ALGORITHMS, MIN_RSA_BITS
 from ..errors import ConfigurationError
 from .config_types import AssertionCredential, TenantClient
 
-ASSERTION_ALGORITHMS = (
-    "RS256",
-    "RS384",
-    "RS512",
-    "PS256",
-    "PS384",
-    "PS512",
-    "ES256",
-    "ES384",
-    "ES512",
-)
-_ES_CURVES = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
-MIN_RSA_BITS = 2048
+ASSERTION_ALGORITHMS = tuple(ALGORITHMS)  # RS256-512, PS256-512, ES256-512
+_CURVES = {spec.crv for spec in ALGORITHMS.values() if spec.kty == "EC"}
 
 ClientKey = RSAKey | ECKey
 
@@ -55,9 +45,12 @@ class RegisteredKey:
 
 def key_fits(key: ClientKey, alg: str) -> bool:
     """Whether ``key``'s type (and curve) is the one ``alg`` signs with."""
-    if alg in _ES_CURVES:
-        return isinstance(key, ECKey) and key.curve_name == _ES_CURVES[alg]
-    return alg in ASSERTION_ALGORITHMS and isinstance(key, RSAKey)
+    spec = ALGORITHMS.get(alg)
+    if spec is None:
+        return False
+    if spec.kty == "EC":
+        return isinstance(key, ECKey) and key.curve_name == spec.crv
+    return isinstance(key, RSAKey)
 
 
 @lru_cache(maxsize=256)
@@ -89,7 +82,7 @@ def import_client_key(text: str) -> ClientKey:
         ) from None
     if isinstance(key, RSAKey) and key.public_key.key_size < MIN_RSA_BITS:
         raise ConfigurationError(f"client assertion RSA keys need {MIN_RSA_BITS} bits or more")
-    if isinstance(key, ECKey) and key.curve_name not in _ES_CURVES.values():
+    if isinstance(key, ECKey) and key.curve_name not in _CURVES:
         raise ConfigurationError("client assertion EC keys must be on P-256, P-384 or P-521")
     return key
 
