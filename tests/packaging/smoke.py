@@ -37,6 +37,9 @@ PROVIDES: dict[str, set[str]] = {
     "tenant": {"auth0_tenant_server"},
     "demo": ASYNC,
     "redis": {"auth0_redis"},
+    "starlette": ASYNC | {"auth0_starlette"},
+    "flask": {"auth0_requests", "auth0_flask"},
+    "django": {"auth0_requests", "auth0_django"},
 }
 # The extra each module's missing-extra message must name.
 NEEDS = {
@@ -45,7 +48,12 @@ NEEDS = {
     "auth0_tenant_server": "tenant",
     "auth0_demo": "demo",
     "auth0_redis": "redis",
+    "auth0_starlette": "starlette",
+    "auth0_flask": "flask",
+    "auth0_django": "django",
 }
+# The integrations' routes, served at the demo client's allowed callback's origin.
+APP = "http://127.0.0.1:3000"
 SECRET = "a-session-secret-of-at-least-32-characters"
 CALLBACK = "http://127.0.0.1:3000/auth/callback"
 TENANT = "https://tenant.example"
@@ -208,6 +216,125 @@ def login_async(backend: str) -> None:
     anyio.run(main, backend=backend)
 
 
+def integration_client(module: Any, tenant: Any, options: dict[str, Any]) -> Any:
+    """A facade without a redirect_uri: the integration's callback route is the one sent."""
+    options = {k: v for k, v in options.items() if k != "authorization_params"}
+    if module.__name__ == "auth0_requests":
+        import requests
+
+        session = requests.Session()
+        session.mount(TENANT, module.HandlerAdapter(tenant.handle))
+        return module.ServerClient(session=session, **options)
+    import httpx
+
+    transport = module.handler_transport(tenant.handle)
+    return module.ServerClient(http_client=httpx.AsyncClient(transport=transport), **options)
+
+
+def check_integration_login(name: str, tenant: Any, get: Callable[[str], Any]) -> None:
+    """Through an integration's routes: the login route, the tenant's form, the callback,
+    then the protected page; ``get(url)`` is the framework's test client (status, Location,
+    text)."""
+    status, location, _ = get(f"{APP}/private")
+    check(status == 302 and location.startswith("/auth/login"), f"{name}: {status} {location}")
+    status, location, _ = get(APP + location)
+    check(status == 302 and location.startswith(TENANT), f"{name} login: {status}")
+    status, location, _ = get(browse(tenant, location))
+    check(status == 302 and location == "/private", f"{name} callback: {status} {location}")
+    status, _, text = get(f"{APP}/private")
+    check(status == 200 and text == "alice@example.com", f"{name} page: {status} {text!r}")
+
+
+def flask_login() -> None:
+    from flask import Flask, g
+
+    import auth0_requests
+    from auth0_flask import Auth0
+
+    tenant, options = tenant_and_client_options()
+    app = Flask("smoke")
+    auth0 = Auth0(integration_client(auth0_requests, tenant, options), app)
+
+    @app.get("/private")
+    @auth0.login_required
+    def private() -> str:
+        return str(g.user["email"])
+
+    http = app.test_client()
+
+    def get(url: str) -> Any:
+        answer = http.get(url)
+        return answer.status_code, answer.headers.get("Location"), answer.get_data(as_text=True)
+
+    check_integration_login("flask", tenant, get)
+
+
+def django_login() -> None:
+    import types
+
+    import django
+    from django.conf import settings
+    from django.http import HttpRequest, HttpResponse
+    from django.test import Client
+    from django.urls import include, path
+
+    import auth0_requests
+    from auth0_django import login_required
+
+    tenant, options = tenant_and_client_options()
+
+    @login_required
+    def private(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(request.auth0_user["email"])  # type: ignore[attr-defined]
+
+    urls = types.ModuleType("smoke_urls")
+    urls.urlpatterns = [  # type: ignore[attr-defined]
+        path("auth/", include("auth0_django.urls")),
+        path("private", private),
+    ]
+    settings.configure(
+        ALLOWED_HOSTS=["127.0.0.1"],
+        ROOT_URLCONF=urls,
+        INSTALLED_APPS=["auth0_django"],
+        MIDDLEWARE=["auth0_django.middleware.Auth0Middleware"],
+        AUTH0={"CLIENT": integration_client(auth0_requests, tenant, options)},
+    )
+    django.setup()
+    http = Client(HTTP_HOST="127.0.0.1:3000")
+
+    def get(url: str) -> Any:
+        answer = http.get(url)
+        return answer.status_code, answer.headers.get("Location"), answer.content.decode()
+
+    check_integration_login("django", tenant, get)
+
+
+def starlette_login() -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    import auth0_anyio
+    from auth0_starlette import Auth0
+
+    tenant, options = tenant_and_client_options()
+    auth0 = Auth0(integration_client(auth0_anyio, tenant, options))
+
+    async def private(request: Request) -> PlainTextResponse:
+        return PlainTextResponse((await auth0.require_user(request))["email"])
+
+    app = Starlette(routes=[auth0.mount, Route("/private", private)], middleware=[auth0.middleware])
+    with TestClient(app, base_url=APP, follow_redirects=False) as http:
+
+        def get(url: str) -> Any:
+            answer = http.get(url)
+            return answer.status_code, answer.headers.get("location"), answer.text
+
+        check_integration_login("starlette", tenant, get)
+
+
 def redis_unreachable() -> None:
     """The Redis stores from the wheel: a server that is not there is a typed error, fast."""
     import socket
@@ -336,6 +463,12 @@ def main(extra: str) -> None:
         steps.append(demo_login)
     if "auth0_redis" in provided:
         steps.append(redis_unreachable)
+    if "auth0_starlette" in provided:
+        steps.append(starlette_login)
+    if "auth0_flask" in provided:
+        steps.append(flask_login)
+    if "auth0_django" in provided:
+        steps.append(django_login)
     for step in steps:
         step()
     print(f"smoke {extra}: ok ({len(steps)} flows)")

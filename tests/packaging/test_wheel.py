@@ -33,8 +33,14 @@ PACKAGES = {
     "auth0_tenant_server",
     "auth0_demo",
     "auth0_redis",
+    "auth0_web_common",
+    "auth0_starlette",
+    "auth0_flask",
+    "auth0_django",
 }
-EXTRAS = ["none", "requests", "anyio", "trio", "tenant", "demo", "redis"]
+EXTRAS = [
+    "none", "requests", "anyio", "trio", "tenant", "demo", "redis", "starlette", "flask", "django",
+]  # fmt: skip
 # Venvs are built two at a time: the machine (and CI) has two cores.
 BUILDERS = 2
 
@@ -103,7 +109,7 @@ def test_the_sdist_builds_the_same_packages(dist: Dist) -> None:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     for package in ("auth0_core", "adapters/auth0_requests", "adapters/auth0_anyio"):
         assert f"src/{package}/__init__.py" in names
-    for package in ("auth0_tenant_server", "auth0_demo", "auth0_redis"):
+    for package in PACKAGES - {"auth0_core"}:
         assert f"src/adapters/{package}/py.typed" in names
     assert {"pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE"} <= names
     assert not [name for name in names if name.startswith((".venv", "dist/", ".git/"))]

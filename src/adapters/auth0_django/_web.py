@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
 
-from auth0_web_common import Answer, PendingCookies, WebRequest
+from auth0_web_common import Answer, WebRequest
 
 from ._conf import get_client, get_settings
 
@@ -32,18 +32,3 @@ def web_request(request: HttpRequest) -> WebRequest:
 
 def response(answer: Answer) -> HttpResponse:
     return HttpResponse(answer.body, status=answer.status, headers=answer.headers)
-
-
-def write_cookies(response: HttpResponseBase, cookies: PendingCookies) -> None:
-    """Copy the cookie writes not yet sent onto ``response``."""
-    for write in cookies.flush():
-        response.set_cookie(
-            write.name,
-            write.value,
-            max_age=write.max_age,
-            path=write.path,
-            domain=write.domain,
-            secure=write.secure,
-            httponly=True,
-            samesite="Lax",
-        )

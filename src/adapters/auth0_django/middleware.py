@@ -11,7 +11,7 @@ from auth0_core.errors import Auth0Error
 from auth0_web_common import error_answer
 
 from ._conf import cookies_of, get_client, store_options
-from ._web import response, web_request, write_cookies
+from ._web import response, web_request
 
 
 class Auth0Middleware:
@@ -26,11 +26,11 @@ class Auth0Middleware:
             user = get_client().get_user(store_options=store_options(request))
         except Auth0Error as error:  # a store that cannot be read: answered, not a 500 trace
             answered = response(error_answer(error, web_request(request)))
-            write_cookies(answered, cookies)
+            cookies.write_to(answered)
             return answered
         request.auth0_user = user  # type: ignore[attr-defined]
         result = self.get_response(request)
-        write_cookies(result, cookies)
+        cookies.write_to(result)
         return result
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

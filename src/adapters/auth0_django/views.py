@@ -24,7 +24,7 @@ from auth0_web_common import (
 )
 
 from ._conf import cookies_of, get_client, get_settings, store_options
-from ._web import response, web_request, write_cookies
+from ._web import response, web_request
 
 
 def _view(plan: Callable[[WebRequest], Plan]) -> Callable[[HttpRequest], HttpResponse]:
@@ -32,7 +32,7 @@ def _view(plan: Callable[[WebRequest], Plan]) -> Callable[[HttpRequest], HttpRes
         web = web_request(request)
         answer = run_plan(plan(web), get_client(), store_options(request), web)
         answered = response(answer)
-        write_cookies(answered, cookies_of(request))
+        cookies_of(request).write_to(answered)
         return answered
 
     return view

@@ -37,21 +37,6 @@ def _response(answer: Answer) -> Response:
     return Response(answer.body, status=answer.status, headers=answer.headers)
 
 
-def write_cookies(response: BaseResponse, cookies: PendingCookies) -> None:
-    """Copy the cookie writes not yet sent onto ``response``."""
-    for write in cookies.flush():
-        response.set_cookie(
-            write.name,
-            write.value,
-            max_age=write.max_age,
-            path=write.path,
-            domain=write.domain,
-            secure=write.secure,
-            httponly=True,
-            samesite="Lax",
-        )
-
-
 class Auth0:
     """Auth0 in a Flask app: ``Auth0(client, app)`` or ``Auth0(client)`` then
     :meth:`init_app`.
@@ -187,7 +172,7 @@ class Auth0:
     def _write_cookies(self, response: BaseResponse) -> BaseResponse:
         cookies = g.get(_COOKIES)
         if isinstance(cookies, PendingCookies):
-            write_cookies(response, cookies)
+            cookies.write_to(response)
         return response
 
     def _answer_error(self, error: Auth0Error) -> Response:

@@ -54,17 +54,7 @@ def _response(answer: Answer, cookies: PendingCookies | None) -> Response:
 
 def write_cookies(response: Response, cookies: PendingCookies) -> None:
     """Copy the cookie writes not yet sent onto ``response``."""
-    for write in cookies.flush():
-        response.set_cookie(
-            write.name,
-            write.value,
-            max_age=write.max_age,
-            path=write.path,
-            domain=write.domain,
-            secure=write.secure,
-            httponly=True,
-            samesite="lax",
-        )
+    cookies.write_to(response, samesite="lax")
 
 
 class Auth0:

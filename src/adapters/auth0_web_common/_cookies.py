@@ -4,6 +4,8 @@ app's override), and the integration copies the writes onto its framework's resp
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 
@@ -66,3 +68,19 @@ class PendingCookies:
         writes = list(self._writes.values())
         self._writes.clear()
         return writes
+
+    def write_to(self, response: Any, *, samesite: str = "Lax") -> None:
+        """Copy the writes not yet copied onto a framework's ``response`` through its
+        ``set_cookie`` (Werkzeug's, Starlette's and Django's take these keywords; Starlette
+        wants ``samesite="lax"``)."""
+        for write in self.flush():
+            response.set_cookie(
+                write.name,
+                write.value,
+                max_age=write.max_age,
+                path=write.path,
+                domain=write.domain,
+                secure=write.secure,
+                httponly=True,
+                samesite=samesite,
+            )

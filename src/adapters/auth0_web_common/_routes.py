@@ -103,22 +103,22 @@ def logout_plan(request: WebRequest) -> Plan:
     return redirect(url)
 
 
-def _connection(request: WebRequest) -> str | Answer:
+def _form_options(request: WebRequest) -> dict[str, Any] | Answer:
+    """``connection`` and ``app_state`` from a start route's form, or the 400 refusing it."""
     connection = request.first("connection", form=True)
     if not connection:
         message = "The form must name a connection."
         return problem(request, 400, "Bad request", message, "missing_connection")
-    return connection
+    target = _return_target(request, form=True)
+    if isinstance(target, Answer):
+        return target
+    return {"connection": connection, "app_state": {"returnTo": target}}
 
 
 def _linking_plan(request: WebRequest, method: str) -> Plan:
-    connection = _connection(request)
-    target = _return_target(request, form=True)
-    if isinstance(connection, Answer):
-        return connection
-    if isinstance(target, Answer):
-        return target
-    options: dict[str, Any] = {"connection": connection, "app_state": {"returnTo": target}}
+    options = _form_options(request)
+    if isinstance(options, Answer):
+        return options
     if request.callback_url is not None:
         options["authorization_params"] = {"redirect_uri": request.callback_url}
     url = yield Call(method, (options,))
@@ -139,13 +139,9 @@ def unlink_plan(request: WebRequest) -> Plan:
 def connect_plan(request: WebRequest) -> Plan:
     """``POST {prefix}/connect`` (form: ``connection``, ``returnTo``, optional ``scopes``, one
     per field): connects an upstream account (Connected Accounts, the My Account API)."""
-    connection = _connection(request)
-    target = _return_target(request, form=True)
-    if isinstance(connection, Answer):
-        return connection
-    if isinstance(target, Answer):
-        return target
-    options: dict[str, Any] = {"connection": connection, "app_state": {"returnTo": target}}
+    options = _form_options(request)
+    if isinstance(options, Answer):
+        return options
     scopes = request.form.get("scopes")
     if scopes:
         options["scopes"] = list(scopes)
