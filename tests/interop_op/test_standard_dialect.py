@@ -162,6 +162,18 @@ async def test_userinfo_is_merged_into_the_user(app: OPApp, standard_op: OpenIDP
     assert standard_op.hits("/me") == calls + 2
 
 
+async def test_userinfo_with_a_dpop_bound_token(app: OPApp, standard_op: OpenIDProvider) -> None:
+    """The userinfo request carries the bound token as ``Authorization: DPoP`` with a proof
+    (``ath``): the OP refuses a bound token presented as a bearer token."""
+    app.use(dpop=True, fetch_userinfo="login")
+    calls = standard_op.hits("/me")
+    await app.login()
+    assert standard_op.hits("/me") == calls + 1
+    (token_set,) = (await app.session())["token_sets"]
+    assert token_set["token_type"] == "DPoP"
+    assert (await app.user())["email"] == "alice@example.com"
+
+
 async def test_logout_at_the_end_session_endpoint_with_id_token_hint_and_state(
     app: OPApp, standard_op: OpenIDProvider
 ) -> None:
