@@ -40,7 +40,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from ._config import ClientConfig
-    from ._effects import Flow
+    from .effects import Flow
     from ._env import Env
     from ._http import HttpResponse
 
