@@ -100,14 +100,24 @@ class AssertionKey:
 
     __slots__ = ("_header", "_sign", "alg", "kid", "public_jwk", "thumbprint")
 
-    def __init__(self, private_key: PrivateKey, alg: str, kid: str | None = None) -> None:
+    def __init__(
+        self,
+        private_key: PrivateKey,
+        alg: str,
+        kid: str | None = None,
+        *,
+        thumbprint_kid: bool = True,
+    ) -> None:
         _check_fit(private_key, alg)
         self.alg = alg
         jwk = jws.public_jwk(private_key)
         self.public_jwk: Mapping[str, str] = jwk
         self.thumbprint = jws.thumbprint(jwk)
-        self.kid = kid if kid is not None else self.thumbprint
-        self._header = jws.b64(jws.compact_json({"alg": alg, "kid": self.kid, "typ": "JWT"}))
+        self.kid = kid if kid is not None or not thumbprint_kid else self.thumbprint
+        header = {"alg": alg, "kid": self.kid, "typ": "JWT"}
+        if self.kid is None:
+            del header["kid"]
+        self._header = jws.b64(jws.compact_json(header))
         self._sign = jws.signer(private_key, alg)
 
     def sign(self, claims: Mapping[str, object]) -> str:
@@ -139,14 +149,20 @@ class AssertionKey:
 
 
 def load_assertion_key(
-    value: object, alg: object = DEFAULT_ALGORITHM, kid: object = None
+    value: object,
+    alg: object = DEFAULT_ALGORITHM,
+    kid: object = None,
+    *,
+    thumbprint_kid: bool = True,
 ) -> AssertionKey:
     """The :class:`AssertionKey` for ``value``: an unencrypted PEM private key (str or bytes,
     PKCS#8 or traditional), a ``cryptography`` private key, or a private JWK (a dict or its
     JSON text), checked against ``alg``.
 
-    The ``kid`` header is the JWK's ``kid``, else ``kid`` (``client_assertion_kid``), else
-    the RFC 7638 thumbprint of the public key. The algorithm is never inferred from the key:
+    The ``kid`` header is the JWK's ``kid``, else ``kid`` (``client_assertion_kid``), else,
+    with ``thumbprint_kid`` (the standard dialect), the RFC 7638 thumbprint of the public key;
+    otherwise the assertion has no ``kid`` (Auth0 names a credential by a kid it generated,
+    which only the user can give). The algorithm is never inferred from the key:
     it is ``alg`` (RS256 unless configured), and a JWK whose ``alg`` differs is refused.
 
     Raises:
@@ -172,4 +188,4 @@ def load_assertion_key(
         )
     kid = jwk_kid if jwk_kid is not None else kid
     assert kid is None or isinstance(kid, str)
-    return AssertionKey(private, alg, kid)
+    return AssertionKey(private, alg, kid, thumbprint_kid=thumbprint_kid)

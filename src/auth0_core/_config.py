@@ -247,7 +247,10 @@ def _assertion_key(options: ClientOptions) -> AssertionKey | None:
         if kid is not None:
             raise ConfigurationError("'client_assertion_kid' needs 'client_assertion_signing_key'.")
         return None
-    return load_assertion_key(key, alg, kid)
+    # Auth0 knows a credential by the kid it generated itself, so a kid of our own making (the
+    # thumbprint) could name no credential there: only a given kid is sent to Auth0.
+    standard = options.get("dialect", "auth0") == "standard"
+    return load_assertion_key(key, alg, kid, thumbprint_kid=standard)
 
 
 def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:

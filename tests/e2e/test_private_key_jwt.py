@@ -127,9 +127,10 @@ async def test_every_grant_authenticates_with_the_algorithm_and_a_kid(mode: str,
 
 
 @pytest.mark.parametrize("alg", ["PS256", "ES384"])
-async def test_the_default_kid_is_the_keys_rfc7638_thumbprint(mode: str, alg: str) -> None:
-    # The tenant names a credential registered without a kid by its thumbprint, as the SDK
-    # does when given none; a JWK's own kid wins on both sides.
+async def test_without_a_given_kid_none_is_sent_to_auth0(mode: str, alg: str) -> None:
+    # Auth0 names a credential by a kid it generated, which only the user can give; without
+    # one the assertion has no kid and the tenant tries the client's credentials (the
+    # standard dialect sends the thumbprint: tests/unit/test_assertion_key.py).
     key = key_for(alg)
     app = app_with_credentials(
         mode,
@@ -139,8 +140,8 @@ async def test_the_default_kid_is_the_keys_rfc7638_thumbprint(mode: str, alg: st
     )
     await app.login()
     assert await app.call("get_client_credentials_token", API)
-    thumbprint = app.client.config.client_assertion_key.thumbprint
-    assert [(seen.alg, seen.kid) for seen in accepted(app)] == [(alg, thumbprint)] * 2
+    assert app.client.config.client_assertion_key.kid is None
+    assert [(seen.alg, seen.kid) for seen in accepted(app)] == [(alg, None)] * 2
 
 
 async def test_a_private_jwk_brings_its_kid(mode: str) -> None:

@@ -5,12 +5,16 @@ client assertion with RS256, RS384, PS256 or ES256 at the token and PAR endpoint
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from joserfc.jwk import ECKey, RSAKey
 
 from auth0_core.errors import OAuthError
 
 from ..oidc_provider.harness import (
+    CALLBACK,
     RESOURCE,
     OpenIDProvider,
     client_metadata,
@@ -42,6 +46,8 @@ async def test_login_and_client_credentials_with_a_client_assertion(
         client_assertion_signing_key=pem,
         client_assertion_signing_alg=alg,
         pushed_authorization_requests=True,
+        dialect="standard",  # which sends the key's RFC 7638 thumbprint as its kid
+        authorization_params={"redirect_uri": CALLBACK, "prompt": "consent"},  # offline_access
     )
     await op_app.login("alice")
     assert (await op_app.user())["sub"] == "alice"
@@ -52,7 +58,11 @@ async def test_login_and_client_credentials_with_a_client_assertion(
     assert seen["kid"] == key.thumbprint()  # the registered key's kid (RFC 7638)
 
     token = await op_app.call("get_client_credentials_token", RESOURCE)
-    assert oidc_op.introspect(token)["client_id"] == client_id
+    # The standard dialect asks with `resource` (RFC 8707): a JWT for that API, this client's.
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["aud"] == RESOURCE
+    assert claims["client_id"] == client_id
 
 
 async def test_client_secret_post(op_app: OPApp, oidc_op: OpenIDProvider) -> None:

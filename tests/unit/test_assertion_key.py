@@ -113,7 +113,14 @@ def test_each_algorithm_signs_a_verifiable_assertion(alg: str) -> None:
     assertion = client_assertion(cfg, ISSUER)
     kind = ECKey if alg.startswith("ES") else RSAKey
     thumbprint = kind.import_key(public_pem(key)).thumbprint()
-    assert decode_part(assertion, 0) == {"alg": alg, "kid": thumbprint, "typ": "JWT"}
+    assert decode_part(assertion, 0) == {"alg": alg, "typ": "JWT"}  # Auth0: no kid unless given
+    standard = config(
+        client_assertion_signing_key=pkcs8(key),
+        client_assertion_signing_alg=alg,
+        dialect="standard",
+    )
+    header = decode_part(client_assertion(standard, ISSUER), 0)
+    assert header == {"alg": alg, "kid": thumbprint, "typ": "JWT"}
     claims = verify(assertion, key, alg)
     jti = base64.urlsafe_b64encode((1).to_bytes(24, "big")).rstrip(b"=").decode()
     assert claims == {
@@ -156,7 +163,7 @@ def test_default_algorithm_is_rs256_and_none_means_the_default() -> None:
         assert decode_part(client_assertion(cfg, ISSUER), 0)["alg"] == "RS256"
 
 
-def test_kid_from_the_jwk_then_the_option_then_the_thumbprint() -> None:
+def test_kid_from_the_jwk_then_the_option_then_the_thumbprint_in_the_standard_dialect() -> None:
     jwk = private_jwk(EC_KEYS["ES256"], kid="from-jwk")
     common = {"client_assertion_signing_alg": "ES256"}
     cfg = config(client_assertion_signing_key=jwk, **common)
@@ -166,10 +173,14 @@ def test_kid_from_the_jwk_then_the_option_then_the_thumbprint() -> None:
     key = EC_KEYS["ES256"]
     cfg = config(client_assertion_signing_key=key, client_assertion_kid="cred_1", **common)
     assert decode_part(client_assertion(cfg, ISSUER), 0)["kid"] == "cred_1"
-    cfg = config(client_assertion_signing_key=key, **common)
+    cfg = config(client_assertion_signing_key=key, dialect="standard", **common)
     thumbprint = ECKey.import_key(public_pem(key)).thumbprint()
     assert decode_part(client_assertion(cfg, ISSUER), 0)["kid"] == thumbprint
     assert cfg.client_assertion_key.kid == thumbprint
+    # Auth0 knows a credential by the kid it generated: none of our making is sent there.
+    cfg = config(client_assertion_signing_key=key, **common)
+    assert "kid" not in decode_part(client_assertion(cfg, ISSUER), 0)
+    assert cfg.client_assertion_key.kid is None
 
 
 def test_a_jwk_naming_the_configured_alg_loads() -> None:
@@ -213,7 +224,7 @@ def test_the_key_is_loaded_once_and_shows_no_material() -> None:
     text = repr(cfg) + repr(key) + str(cfg)
     body = "".join(pem.splitlines()[1:-1])
     assert all(body[i : i + 16] not in text for i in range(0, len(body) - 16, 16))
-    assert repr(key) == f"AssertionKey(alg='RS256', kid={key.thumbprint!r})"
+    assert repr(key) == "AssertionKey(alg='RS256', kid=None)"
 
 
 # --- what is refused, at construction --------------------------------------------------------
