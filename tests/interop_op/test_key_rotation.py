@@ -63,3 +63,35 @@ async def test_one_rotation_mid_session(op_app: OPApp, oidc_op: OpenIDProvider) 
         assert header["alg"] == alg
         assert header["kid"] in new_kids
     assert oidc_op.hits("/jwks") == jwks_before + 4
+
+
+async def test_a_second_rotation_right_after_the_first(
+    op_app: OPApp, oidc_op: OpenIDProvider
+) -> None:
+    """Two rotations within the JWKS re-fetch interval (30 s): each new kid may cause one
+    re-fetch (docs/network.md, "JWKS re-fetches"), so neither rotation is an outage."""
+    op_app.use(authorization_params=CONSENT)
+    await op_app.login("alice")
+    jwks_before = oidc_op.hits("/jwks")
+
+    first = oidc_op.rotate_keys()
+    op_app.browser.cookies.clear()
+    op_app.op_browser = oidc_op.browser()
+    await op_app.login("bob")
+    assert jwt_header((await op_app.session())["id_token"])["kid"] in first
+    assert oidc_op.hits("/jwks") == jwks_before + 1
+
+    second = oidc_op.rotate_keys()  # moments later: well inside the 30 s interval
+    assert not set(first) & set(second)
+    op_app.browser.cookies.clear()
+    op_app.op_browser = oidc_op.browser()
+    await op_app.login("carol")
+    assert jwt_header((await op_app.session())["id_token"])["kid"] in second
+    assert (await op_app.user())["sub"] == "carol"
+    assert oidc_op.hits("/jwks") == jwks_before + 2
+
+    # A refresh of carol's session is signed with the same new key: no further fetch.
+    op_app.clock_offset = ACCESS_TOKEN_TTL
+    await op_app.with_store("get_access_token")
+    assert jwt_header((await op_app.session())["id_token"])["kid"] in second
+    assert oidc_op.hits("/jwks") == jwks_before + 2
