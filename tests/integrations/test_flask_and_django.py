@@ -4,6 +4,7 @@ redirects, cookie flags, linking, connecting and back-channel logout."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -283,3 +284,20 @@ def test_a_prefix_and_a_base_url(make_site: Callable[..., Site]) -> None:
     refused = site.get("/sso/login", {"returnTo": f"http://{site.host}/x"})
     assert refused.status == 400
     assert site.get("/sso/login", {"returnTo": "http://127.0.0.1/x"}).status == 302
+
+
+def test_no_code_token_or_secret_is_logged(site: Site, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    start = site.get("/auth/login")
+    assert start.location is not None
+    callback = tenant_login(site.tenant, start.location)
+    code = parse_qs(urlsplit(callback).query)["code"][0]
+    assert site.get(callback).status == 302
+    assert site.get(callback).status == 400  # replayed: logged as a warning
+    assert site.get("/token").status == 200
+    site.get("/auth/callback?code=forged-code&state=forged-state")
+    logged = caplog.text
+    assert "missing_transaction_error" in logged
+    for secret in (code, "forged-code", "forged-state", "eyJ", SECRET, site.cookie("_a0_session")):
+        assert secret
+        assert secret not in logged

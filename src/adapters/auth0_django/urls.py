@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from django.urls import path
 
+from auth0_web_common import BACKCHANNEL_LOGOUT
+
 from . import views
 
 app_name = "auth0"
 urlpatterns = [
-    path("login", views.login, name="login"),
-    path("callback", views.callback, name="callback"),
-    path("logout", views.logout, name="logout"),
-    path("backchannel-logout", views.backchannel_logout, name="backchannel_logout"),
-    path("link", views.link, name="link"),
-    path("unlink", views.unlink, name="unlink"),
-    path("connect", views.connect, name="connect"),
+    *(path(name, view, name=name) for name, view in views.VIEWS.items()),
+    path(BACKCHANNEL_LOGOUT, views.backchannel_logout, name="backchannel_logout"),
 ]

@@ -8,43 +8,32 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from auth0_requests import backchannel_logout_wsgi_app
-from auth0_web_common import (
-    Plan,
-    WebRequest,
-    callback_plan,
-    connect_plan,
-    link_plan,
-    login_plan,
-    logout_plan,
-    run_plan,
-    unlink_plan,
-)
+from auth0_web_common import ROUTES, RouteSpec, run_plan
 
 from ._conf import cookies_of, get_client, get_settings, store_options
 from ._web import response, web_request
 
 
-def _view(plan: Callable[[WebRequest], Plan]) -> Callable[[HttpRequest], HttpResponse]:
+def view_for(route: RouteSpec) -> Callable[[HttpRequest], HttpResponse]:
+    """The view of one of the shared routes (``require_http_methods`` its methods)."""
+
+    @require_http_methods(list(route.methods))
     def view(request: HttpRequest) -> HttpResponse:
         web = web_request(request)
-        answer = run_plan(plan(web), get_client(), store_options(request), web)
-        answered = response(answer)
+        plan = route.plan(web, get_settings())
+        answered = response(run_plan(plan, get_client(), store_options(request), web))
         cookies_of(request).write_to(answered)
         return answered
 
     return view
 
 
-login = require_GET(_view(lambda web: login_plan(web, get_settings())))
-callback = require_GET(_view(callback_plan))
-logout = require_http_methods(["GET", "POST"])(_view(logout_plan))
-# POST forms of the app's own pages: Django's CSRF protection applies ({% csrf_token %}).
-link = require_POST(_view(link_plan))
-unlink = require_POST(_view(unlink_plan))
-connect = require_POST(_view(connect_plan))
+# login, callback, logout; link, unlink and connect are POST forms of the app's own pages:
+# Django's CSRF protection applies to them ({% csrf_token %}).
+VIEWS = {route.name: view_for(route) for route in ROUTES}
 
 
 @csrf_exempt  # the tenant's POST: the logout token's signature authenticates it

@@ -13,20 +13,16 @@ from werkzeug.wrappers import Response as BaseResponse
 from auth0_core.errors import Auth0Error
 from auth0_requests import ServerClient, backchannel_logout_wsgi_app
 from auth0_web_common import (
+    BACKCHANNEL_LOGOUT,
+    ROUTES,
     Answer,
     PendingCookies,
-    Plan,
+    RouteSpec,
     Settings,
     WebRequest,
-    callback_plan,
-    connect_plan,
     error_answer,
-    link_plan,
-    login_plan,
     login_required_answer,
-    logout_plan,
     run_plan,
-    unlink_plan,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,17 +75,9 @@ class Auth0:
         blueprint.before_app_request(self._load_user)
         blueprint.after_app_request(self._write_cookies)
         blueprint.app_errorhandler(Auth0Error)(self._answer_error)
-        routes: list[tuple[str, Callable[[WebRequest], Plan], list[str]]] = [
-            ("login", lambda web: login_plan(web, self.settings), ["GET"]),
-            ("callback", callback_plan, ["GET"]),
-            ("logout", logout_plan, ["GET", "POST"]),
-            ("link", link_plan, ["POST"]),
-            ("unlink", unlink_plan, ["POST"]),
-            ("connect", connect_plan, ["POST"]),
-        ]
-        for name, plan, methods in routes:
-            view = functools.partial(self._route, plan)
-            blueprint.add_url_rule(f"/{name}", name, view, methods=methods)
+        for route in ROUTES:
+            view = functools.partial(self._route, route)
+            blueprint.add_url_rule(f"/{route.name}", route.name, view, methods=route.methods)
         backchannel = backchannel_logout_wsgi_app(self.client)
 
         def backchannel_logout() -> Response:
@@ -103,7 +91,7 @@ class Auth0:
             return Response(body, status=answer["status"], headers=answer["headers"])
 
         blueprint.add_url_rule(
-            "/backchannel-logout",
+            f"/{BACKCHANNEL_LOGOUT}",
             "backchannel_logout",
             backchannel_logout,
             methods=["GET", "POST", "PUT", "DELETE"],
@@ -178,9 +166,10 @@ class Auth0:
     def _answer_error(self, error: Auth0Error) -> Response:
         return _response(error_answer(error, self._web_request()))
 
-    def _route(self, plan: Callable[[WebRequest], Plan]) -> Response:
+    def _route(self, route: RouteSpec) -> Response:
         web = self._web_request()
-        return _response(run_plan(plan(web), self.client, self.store_options(), web))
+        plan = route.plan(web, self.settings)
+        return _response(run_plan(plan, self.client, self.store_options(), web))
 
     def _web_request(self) -> WebRequest:
         origin = self.settings.origin(request.host_url.rstrip("/"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -16,20 +16,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from auth0_anyio import ServerClient, backchannel_logout_asgi_app
 from auth0_core.errors import Auth0Error
 from auth0_web_common import (
+    BACKCHANNEL_LOGOUT,
+    ROUTES,
     Answer,
     PendingCookies,
     Plan,
+    RouteSpec,
     Settings,
     WebRequest,
     arun_plan,
-    callback_plan,
-    connect_plan,
     error_answer,
-    link_plan,
-    login_plan,
     login_required_answer,
-    logout_plan,
-    unlink_plan,
 )
 
 _COOKIES = "auth0_starlette.cookies"
@@ -81,21 +78,14 @@ class Auth0:
             secure_cookies=secure_cookies,
             login_params=login_params,
         )
+        routes = [
+            Route(f"/{r.name}", self._endpoint(r), methods=list(r.methods), name=r.name)
+            for r in ROUTES
+        ]
+        # The tenant's POST: no cookies, no session; the endpoint answers 405 itself.
         backchannel = backchannel_logout_asgi_app(client)
-        self.mount = Mount(
-            prefix,
-            name="auth0",
-            routes=[
-                Route("/login", self._login, methods=["GET"], name="login"),
-                Route("/callback", self._callback, methods=["GET"], name="callback"),
-                Route("/logout", self._logout, methods=["GET", "POST"], name="logout"),
-                # The tenant's POST: no cookies, no session; the endpoint answers 405 itself.
-                Route("/backchannel-logout", backchannel, name="backchannel_logout"),
-                Route("/link", self._link, methods=["POST"], name="link"),
-                Route("/unlink", self._unlink, methods=["POST"], name="unlink"),
-                Route("/connect", self._connect, methods=["POST"], name="connect"),
-            ],
-        )
+        routes.append(Route(f"/{BACKCHANNEL_LOGOUT}", backchannel, name="backchannel_logout"))
+        self.mount = Mount(prefix, name="auth0", routes=routes)
         """The routes, to put in the app's routes (FastAPI: ``app.router.routes.append``)."""
         self.middleware = Middleware(Auth0Middleware, auth0=self)
         """The middleware, for ``Starlette(middleware=[...])`` (FastAPI: ``app.add_middleware(
@@ -142,29 +132,15 @@ class Auth0:
 
     # --- the routes -----------------------------------------------------------------------
 
-    async def _login(self, request: Request) -> Response:
-        web = self._web_request(request)
-        return await self._run(login_plan(web, self.settings), request, web)
+    def _endpoint(self, route: RouteSpec) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            if route.reads_form:
+                web = await self._web_request_with_form(request)
+            else:
+                web = self._web_request(request)
+            return await self._run(route.plan(web, self.settings), request, web)
 
-    async def _callback(self, request: Request) -> Response:
-        web = self._web_request(request)
-        return await self._run(callback_plan(web), request, web)
-
-    async def _logout(self, request: Request) -> Response:
-        web = await self._web_request_with_form(request)
-        return await self._run(logout_plan(web), request, web)
-
-    async def _link(self, request: Request) -> Response:
-        web = await self._web_request_with_form(request)
-        return await self._run(link_plan(web), request, web)
-
-    async def _unlink(self, request: Request) -> Response:
-        web = await self._web_request_with_form(request)
-        return await self._run(unlink_plan(web), request, web)
-
-    async def _connect(self, request: Request) -> Response:
-        web = await self._web_request_with_form(request)
-        return await self._run(connect_plan(web), request, web)
+        return endpoint
 
     async def _run(self, plan: Plan, request: Request, web: WebRequest) -> Response:
         cookies = self._cookies(request)

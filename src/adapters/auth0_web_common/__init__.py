@@ -14,8 +14,11 @@ from ._cookies import CookieWrite, PendingCookies
 from ._redirects import same_origin_path
 from ._request import Settings, WebRequest, wants_json
 from ._routes import (
+    BACKCHANNEL_LOGOUT,
+    ROUTES,
     Call,
     Plan,
+    RouteSpec,
     arun_plan,
     callback_plan,
     connect_plan,
@@ -27,11 +30,14 @@ from ._routes import (
 )
 
 __all__ = [
+    "BACKCHANNEL_LOGOUT",
+    "ROUTES",
     "Answer",
     "Call",
     "CookieWrite",
     "PendingCookies",
     "Plan",
+    "RouteSpec",
     "Settings",
     "WebRequest",
     "arun_plan",

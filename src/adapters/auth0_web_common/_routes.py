@@ -21,7 +21,10 @@ from ._redirects import same_origin_path
 from ._request import Settings, WebRequest, wants_json
 
 __all__ = [
+    "BACKCHANNEL_LOGOUT",
+    "ROUTES",
     "Call",
+    "RouteSpec",
     "Plan",
     "Settings",
     "WebRequest",
@@ -82,7 +85,7 @@ def login_plan(request: WebRequest, settings: Settings) -> Plan:
     return redirect(url)
 
 
-def callback_plan(request: WebRequest) -> Plan:
+def callback_plan(request: WebRequest, settings: Settings | None = None) -> Plan:
     """``GET {prefix}/callback``: completes a login, link, unlink or connect (whichever the
     callback's transaction belongs to), then back to the ``returnTo`` it started with."""
     kind = yield Call("callback_kind", (request.url,))
@@ -93,7 +96,7 @@ def callback_plan(request: WebRequest) -> Plan:
     return redirect(same_origin_path(wanted, request.origin) or request.home)
 
 
-def logout_plan(request: WebRequest) -> Plan:
+def logout_plan(request: WebRequest, settings: Settings | None = None) -> Plan:
     """``GET|POST {prefix}/logout?returnTo=/path``: ends the session, then to the tenant's
     logout, which sends the browser back to ``returnTo`` (an Allowed Logout URL)."""
     target = _return_target(request, form=request.method == "POST")
@@ -125,18 +128,18 @@ def _linking_plan(request: WebRequest, method: str) -> Plan:
     return redirect(url)
 
 
-def link_plan(request: WebRequest) -> Plan:
+def link_plan(request: WebRequest, settings: Settings | None = None) -> Plan:
     """``POST {prefix}/link`` (form: ``connection``, ``returnTo``): links an account of that
     connection to the logged-in user, through the tenant."""
     return _linking_plan(request, "start_link_user")
 
 
-def unlink_plan(request: WebRequest) -> Plan:
+def unlink_plan(request: WebRequest, settings: Settings | None = None) -> Plan:
     """``POST {prefix}/unlink`` (form: ``connection``, ``returnTo``)."""
     return _linking_plan(request, "start_unlink_user")
 
 
-def connect_plan(request: WebRequest) -> Plan:
+def connect_plan(request: WebRequest, settings: Settings | None = None) -> Plan:
     """``POST {prefix}/connect`` (form: ``connection``, ``returnTo``, optional ``scopes``, one
     per field): connects an upstream account (Connected Accounts, the My Account API)."""
     options = _form_options(request)
@@ -149,6 +152,32 @@ def connect_plan(request: WebRequest) -> Plan:
         options["redirect_uri"] = request.callback_url
     url = yield Call("start_connect_account", (options,))
     return redirect(url)
+
+
+@attrs.frozen
+class RouteSpec:
+    """One route of the integrations: ``{prefix}/{name}``, its methods and its plan (whose
+    form, for a POST, is the request's). The back-channel logout route,
+    ``{prefix}/backchannel-logout``, is the SDK's own endpoint instead."""
+
+    name: str
+    plan: Callable[[WebRequest, Settings], Plan]
+    methods: tuple[str, ...]
+
+    @property
+    def reads_form(self) -> bool:
+        return "POST" in self.methods
+
+
+ROUTES = (
+    RouteSpec("login", login_plan, ("GET",)),
+    RouteSpec("callback", callback_plan, ("GET",)),
+    RouteSpec("logout", logout_plan, ("GET", "POST")),
+    RouteSpec("link", link_plan, ("POST",)),
+    RouteSpec("unlink", unlink_plan, ("POST",)),
+    RouteSpec("connect", connect_plan, ("POST",)),
+)
+BACKCHANNEL_LOGOUT = "backchannel-logout"
 
 
 def run_plan(plan: Plan, client: Any, store_options: Any, request: WebRequest) -> Answer:
