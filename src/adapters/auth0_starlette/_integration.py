@@ -223,6 +223,7 @@ class Auth0Middleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+            if message["type"] == "http.response.start" and cookies:
                 carrier = Response()
                 write_cookies(carrier, cookies)
                 headers = MutableHeaders(scope=message)

@@ -63,6 +63,10 @@ class PendingCookies:
         self._writes.pop(key, None)  # the latest write goes last
         self._writes[key] = write
 
+    def __bool__(self) -> bool:
+        """Whether writes are waiting to be copied to a response."""
+        return bool(self._writes)
+
     def flush(self) -> list[CookieWrite]:
         """The writes not yet copied to a response, oldest first; forgets them."""
         writes = list(self._writes.values())
