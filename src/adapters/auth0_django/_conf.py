@@ -103,5 +103,12 @@ def cookies_of(request: HttpRequest) -> PendingCookies:
 
 
 def store_options(request: HttpRequest) -> dict[str, Any]:
-    """``store_options`` for a facade call of one's own in this request."""
+    """``store_options`` for a facade call of one's own in this request.
+
+    Raises:
+        ImproperlyConfigured: ``Auth0Middleware`` is not in ``MIDDLEWARE`` (it copies the
+            stores' cookie writes onto the responses).
+    """
+    if not isinstance(getattr(request, _COOKIES, None), PendingCookies):
+        raise ImproperlyConfigured("add 'auth0_django.middleware.Auth0Middleware' to MIDDLEWARE")
     return {"request": request, "response": cookies_of(request)}

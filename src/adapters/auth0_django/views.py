@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from auth0_requests import backchannel_logout_wsgi_app
 from auth0_web_common import ROUTES, RouteSpec, run_plan
 
-from ._conf import cookies_of, get_client, get_settings, store_options
+from ._conf import cookies_of, get_client, get_settings
 from ._web import response, web_request
 
 
@@ -24,8 +24,11 @@ def view_for(route: RouteSpec) -> Callable[[HttpRequest], HttpResponse]:
     def view(request: HttpRequest) -> HttpResponse:
         web = web_request(request)
         plan = route.plan(web, get_settings())
-        answered = response(run_plan(plan, get_client(), store_options(request), web))
-        cookies_of(request).write_to(answered)
+        # The views work without the middleware too: they copy their own cookie writes.
+        cookies = cookies_of(request)
+        options = {"request": request, "response": cookies}
+        answered = response(run_plan(plan, get_client(), options, web))
+        cookies.write_to(answered)
         return answered
 
     return view

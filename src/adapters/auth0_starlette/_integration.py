@@ -14,7 +14,7 @@ from starlette.routing import Mount, NoMatchFound, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from auth0_anyio import ServerClient, backchannel_logout_asgi_app
-from auth0_core.errors import Auth0Error
+from auth0_core.errors import Auth0Error, ConfigurationError
 from auth0_web_common import (
     BACKCHANNEL_LOGOUT,
     ROUTES,
@@ -94,8 +94,19 @@ class Auth0:
     # --- for the application's own routes --------------------------------------------------
 
     def store_options(self, request: Request) -> dict[str, Any]:
-        """``store_options`` for a facade call of one's own in this request."""
-        return {"request": request, "response": self._cookies(request)}
+        """``store_options`` for a facade call of one's own in this request.
+
+        Raises:
+            ConfigurationError: the app does not run :class:`Auth0Middleware`, which copies
+                the stores' cookie writes onto the app's responses.
+        """
+        cookies = request.scope.get(_COOKIES)
+        if not isinstance(cookies, PendingCookies):
+            raise ConfigurationError(
+                "auth0_starlette: add auth0.middleware to the app (Starlette(middleware=[...])"
+                " or app.add_middleware(Auth0Middleware, auth0=auth0))."
+            )
+        return {"request": request, "response": cookies}
 
     async def user(self, request: Request) -> dict[str, Any] | None:
         """The session's user claims, or None."""
@@ -143,19 +154,14 @@ class Auth0:
         return endpoint
 
     async def _run(self, plan: Plan, request: Request, web: WebRequest) -> Response:
-        cookies = self._cookies(request)
-        answer = await arun_plan(plan, self.client, self.store_options(request), web)
-        return _response(answer, cookies)
+        # The routes work without the middleware too: they copy their own cookie writes.
+        cookies = request.scope.get(_COOKIES)
+        if not isinstance(cookies, PendingCookies):
+            cookies = request.scope[_COOKIES] = self.new_cookies(request.scope)
+        store_options = {"request": request, "response": cookies}
+        return _response(await arun_plan(plan, self.client, store_options, web), cookies)
 
     # --- requests ---------------------------------------------------------------------------
-
-    def _cookies(self, request: Request) -> PendingCookies:
-        # Made by the middleware; a route of ours works without it (and writes its own).
-        cookies = request.scope.get(_COOKIES)
-        if cookies is None:
-            cookies = request.scope[_COOKIES] = self.new_cookies(request.scope)
-        assert isinstance(cookies, PendingCookies)
-        return cookies
 
     def new_cookies(self, scope: Scope) -> PendingCookies:
         return PendingCookies(secure=self.settings.secure(scope.get("scheme") == "https"))
