@@ -424,6 +424,30 @@ def demo_login() -> None:
         stop_command(process)
 
 
+def testing_tools(served: bool) -> None:
+    """The pytest plugin's tools (docs/testing.md): the pure half works from a base install
+    (no pytest either); the served tenant works with the tenant extra, else names it."""
+    from auth0_core.errors import MissingExtraError
+    from auth0_core.testing import EmulatedTenant
+
+    tenant = EmulatedTenant.create()
+    token = tenant.tokens.access_token("https://api.example.com")
+    check(tenant.tokens.claims(token)["aud"] == "https://api.example.com", "a minted token")
+    page = tenant.browser().get(tenant.base_url + "/.well-known/jwks.json")
+    check(page.status == 200, f"the in-process browser: HTTP {page.status}")
+    if not served:
+        try:
+            EmulatedTenant.serve()
+        except MissingExtraError as exc:
+            check("auth0-core[tenant]" in str(exc), f"serving did not name the extra: {exc}")
+        else:
+            raise SystemExit("smoke: the tenant was served though the tenant extra is missing")
+        return
+    with EmulatedTenant.serve() as tenant:
+        page = tenant.browser().get(tenant.base_url + "/.well-known/jwks.json")
+        check(page.status == 200, f"the served tenant: HTTP {page.status}")
+
+
 def run_command_expecting_hint(args: list[str], extra: str) -> None:
     done = subprocess.run([str(COMMAND), *args], capture_output=True, text=True, timeout=60)
     hint = f"pip install 'auth0-core[{extra}]'"
@@ -442,6 +466,8 @@ def main(extra: str) -> None:
     check(version.stdout.strip() == f"auth0-core {auth0_core.__version__}", "--version")
     # The testing tool (docs/testing-with-fixtures.md) needs no extra.
     import auth0_core.recording
+
+    testing_tools(served="auth0_tenant_server" in provided)
 
     for module in NEEDS:
         if module in provided:

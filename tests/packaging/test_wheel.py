@@ -83,6 +83,9 @@ def test_the_wheel_holds_the_packages_at_its_top_level_and_nothing_else(dist: Di
         assert f"{package}/__init__.py" in names
         assert f"{package}/py.typed" in names
     assert "auth0_core/tenant/default.toml" in names  # package data the tenant loads
+    # The pytest plugin (docs/testing.md): its pure half and the IO half it imports lazily.
+    assert {"auth0_core/testing/__init__.py", "auth0_core/testing/plugin.py"} <= set(names)
+    assert "auth0_tenant_server/testing.py" in names
     # The public testing tool (docs/testing-with-fixtures.md).
     for module in ("auth0_core", "auth0_requests", "auth0_anyio"):
         assert f"{module}/recording.py" in names
@@ -102,6 +105,10 @@ def test_the_wheel_metadata(dist: Dist) -> None:
     urls = {url.split(",")[0] for url in metadata.get_all("Project-URL") or []}
     assert {"Homepage", "Documentation", "Changelog", "Issues"} <= urls
     assert re.search(r"^auth0-core = auth0_tenant_server\._cli:main$", entry_points, re.M)
+    # pytest finds the plugin in every project that installs the wheel.
+    assert re.search(
+        r"^\[pytest11\]\nauth0_core = auth0_core\.testing\.plugin$", entry_points, re.M
+    )
 
 
 def test_the_sdist_builds_the_same_packages(dist: Dist) -> None:
