@@ -14,7 +14,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
 
-from .errors import InvalidResponse, ResponseTooLargeError, TransportError, TransportTimeoutError
+from .errors import (
+    InvalidArgumentError,
+    InvalidResponse,
+    ResponseTooLargeError,
+    TransportError,
+    TransportTimeoutError,
+)
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -226,8 +232,26 @@ class BoundedBody:
 
 
 def form_encode(fields: Mapping[str, str | None]) -> bytes:
-    """Encode a form body, leaving out fields whose value is None."""
-    return urlencode([(k, v) for k, v in fields.items() if v is not None]).encode("ascii")
+    """Encode a form body, leaving out fields whose value is None.
+
+    Raises:
+        InvalidArgumentError: a value is no Unicode text (a lone surrogate, as a JSON escape
+            in a stored record or an argument can make): named, never quoted.
+    """
+    pairs = [(k, v) for k, v in fields.items() if v is not None]
+    try:
+        return urlencode(pairs).encode("ascii")
+    except UnicodeEncodeError:
+        name = next((k for k, v in pairs if not _is_unicode(k) or not _is_unicode(v)), "form")
+        raise InvalidArgumentError(name, f"{name} is not Unicode text.") from None
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_form(body: bytes) -> dict[str, list[str]]:

@@ -52,7 +52,9 @@ def shared_key(kind: str, *parts: str | None) -> str:
     its remembered answer); a later refresh replaces the token that request produced, so it
     gets a key of its own and is never answered with an old response.
     """
-    digest = hashlib.sha256("\0".join(p or "" for p in parts).encode("utf-8")).hexdigest()
+    # surrogatepass: a stored token is any str, a lone surrogate (from a JSON escape) included.
+    joined = "\0".join(p or "" for p in parts).encode("utf-8", "surrogatepass")
+    digest = hashlib.sha256(joined).hexdigest()
     return f"{kind}:{digest}"
 
 
