@@ -216,11 +216,16 @@ def stores(name: str, number: int) -> DictStore:
 
 
 def run_call(
-    name: str, number: int, flow: dict[str, Any], args: list[Any]
+    name: str,
+    number: int,
+    flow: dict[str, Any],
+    args: list[Any],
+    store: DictStore | None = None,
 ) -> tuple[Any, DictStore]:
-    """Run the call of ``flow`` (flow ``number`` of ``name``, maybe mutated) with ``args``."""
+    """Run the call of ``flow`` (flow ``number`` of ``name``, maybe mutated) with ``args``, on
+    ``store`` (default: the stores the flows before it left)."""
     recording = RECORDINGS[name]
-    store = stores(name, number)
+    store = store if store is not None else stores(name, number)
     env = Env(
         clock=FixedClock(flow["now"]),
         token_bytes=random.Random(recording["seed"] + number).randbytes,
@@ -263,6 +268,10 @@ PARSERS: dict[str, Callable[[Any], object]] = {
 }
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
 def check_stores(before_: dict[Any, Any], after: DictStore, failed: bool) -> None:
     """Every record a call wrote reads back whole (a session, a transaction); a failed call
     started no new record, changed no transaction and left the session its user.
@@ -271,7 +280,7 @@ def check_stores(before_: dict[Any, Any], after: DictStore, failed: bool) -> Non
     that failed (a My Account API token, a rotated refresh token: keeping them is right) and
     the rolling expiry a read renews; it may have deleted records (a used-up transaction)."""
     for key, value in after.data.items():
-        changed = key not in before_ or before_[key] != value
+        changed = key not in before_ or _json(before_[key]) != _json(value)  # NaN-safe
         if changed and key[0] in PARSERS:
             PARSERS[key[0]](value)  # whatever was written reads back whole
         if failed and changed:
@@ -280,13 +289,15 @@ def check_stores(before_: dict[Any, Any], after: DictStore, failed: bool) -> Non
             assert value.get("user") == before_[key].get("user"), "a failed call's session user"
 
 
-def check_outcome(name: str, outcome: Any, store: DictStore, number: int) -> None:
-    initial = stores(name, number).data
+def check_outcome(
+    name: str, outcome: Any, store: DictStore, number: int, initial: DictStore | None = None
+) -> None:
+    initial_data = (initial if initial is not None else stores(name, number)).data
     if isinstance(outcome, Auth0Error):
         check_no_secret(outcome, SECRETS[name])
-        check_stores(initial, store, failed=True)
+        check_stores(initial_data, store, failed=True)
     else:
-        check_stores(initial, store, failed=False)
+        check_stores(initial_data, store, failed=False)
 
 
 # --- mutations --------------------------------------------------------------------------------
@@ -537,7 +548,9 @@ def callback_mutation(draw: st.DrawFn, url: str) -> str:
 
 
 @st.composite
-def mutated_call(draw: st.DrawFn, call: str) -> tuple[str, int, dict[str, Any], list[Any], str]:
+def mutated_call(
+    draw: st.DrawFn, call: str
+) -> tuple[str, int, dict[str, Any], list[Any], DictStore, str]:
     name, number = draw(st.sampled_from(CALLS[call]))
     recorded = RECORDINGS[name]["flows"][number]
     # Copies of what a mutation may change: the responses (the rest is only read).
@@ -549,11 +562,14 @@ def mutated_call(draw: st.DrawFn, call: str) -> tuple[str, int, dict[str, Any], 
         ],
     }
     args = recorded_args(name, number)
+    store = stores(name, number)
     shown = []
     exchanges = flow["exchanges"]
     meta = flow["meta"]
-    choices = (["exchange"] if exchanges else []) + (
-        ["argument"] if meta.get("callback") or meta.get("input") else []
+    choices = (
+        (["exchange"] if exchanges else [])
+        + (["argument"] if meta.get("callback") or meta.get("input") else [])
+        + (["record"] if store.data else [])
     )
     for target in (
         draw(st.lists(st.sampled_from(choices), min_size=1, max_size=3)) if choices else []
@@ -563,21 +579,27 @@ def mutated_call(draw: st.DrawFn, call: str) -> tuple[str, int, dict[str, Any], 
             mutation = draw(st.sampled_from(MUTATIONS))
             mutate_response(draw, exchanges[index]["response"], mutation)
             shown.append(f"#{index} {mutation}")
+        elif target == "record":  # a stored record spoiled (a store is a trust boundary too)
+            key = draw(st.sampled_from(sorted(store.data)))
+            store.data[key] = draw(json_mutation(store.data[key]))
+            shown.append(f"record {key[0]}")
         else:
             args[0] = draw(
                 callback_mutation(args[0]) if meta.get("callback") else jwt_mutation(args[0])
             )
             shown.append("argument")
-    return name, number, flow, args, ", ".join(shown)
+    return name, number, flow, args, store, ", ".join(shown)
 
 
 @pytest.mark.parametrize("call", sorted(CALLS))
 @SETTINGS
 @given(data=st.data())
 def test_every_public_call_from_its_fixtures(call: str, data: st.DataObject) -> None:
-    name, number, flow, args, _ = data.draw(mutated_call(call), label="case")
-    outcome, store = run_call(name, number, flow, args)
-    check_outcome(name, outcome, store, number)
+    name, number, flow, args, store, _ = data.draw(mutated_call(call), label="case")
+    initial = DictStore()
+    initial.data = copy.deepcopy(store.data)
+    outcome, after = run_call(name, number, flow, args, store)
+    check_outcome(name, outcome, after, number, initial)
 
 
 # --- arbitrary cookies ------------------------------------------------------------------------
@@ -828,3 +850,22 @@ def test_a_logout_token_whose_kid_is_a_lone_surrogate_is_refused() -> None:
     outcome, store = run_call(name, number, RECORDINGS[name]["flows"][number], [forged])
     assert isinstance(outcome, Auth0Error)
     check_outcome(name, outcome, store, number)
+
+
+@pytest.mark.parametrize(
+    ("name", "number"), [("vault_exchange", 2), ("token_refresh", 2), ("token_mrrt", 2)]
+)
+def test_a_stored_refresh_token_with_a_lone_surrogate_is_a_typed_error(
+    name: str, number: int
+) -> None:
+    """Was a bug: a stored refresh token that is no Unicode (a JSON escape of a lone surrogate
+    in the store) made the single-flight key raise UnicodeEncodeError."""
+    store = stores(name, number)
+    ((key, session),) = [(k, v) for k, v in store.data.items() if k[0] == "state"]
+    session["refresh_token"] = "\ud800"
+    initial = DictStore()
+    initial.data = copy.deepcopy(store.data)
+    flow = RECORDINGS[name]["flows"][number]
+    outcome, after = run_call(name, number, flow, recorded_args(name, number), store)
+    assert isinstance(outcome, Auth0Error)
+    check_outcome(name, outcome, after, number, initial)

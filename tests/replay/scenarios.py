@@ -116,6 +116,7 @@ class DictStore:
     def __init__(self) -> None:
         self.data: dict[tuple[str, str], Json] = {}
         self.writes: list[list[Any]] = []  # [store, identifier, value] per StoreSet
+        self.claims: dict[tuple[str, str], int] = {}  # StoreClaim: (store, identifier) -> until
 
     def snapshot(self) -> dict[tuple[str, str], str]:
         return {key: json.dumps(value, sort_keys=True) for key, value in self.data.items()}
@@ -135,16 +136,17 @@ class DictStore:
         if isinstance(effect, StoreDelete):
             self.data.pop((effect.store, effect.identifier), None)
             return None
-        if isinstance(effect, StoreClaim):
+        if isinstance(effect, StoreClaim):  # kept apart: a claim is no record
             key = (effect.store, effect.identifier)
-            if key in self.data:
+            if key in self.claims:
                 return False
-            self.data[key] = {"expires_at": effect.expires_at}
+            self.claims[key] = effect.expires_at
             return True
         if isinstance(effect, StoreDeleteByLogoutToken):
             for held, value in list(self.data.items()):
-                user = (value.get("user") or {}) if isinstance(value, dict) else {}
-                if held[0] == effect.store and user.get("sub") == effect.claims.get("sub"):
+                user = value.get("user") if isinstance(value, dict) else None
+                sub = user.get("sub") if isinstance(user, dict) else None
+                if held[0] == effect.store and sub == effect.claims.get("sub"):
                     del self.data[held]
             return None
         raise TypeError(f"the dict store does not perform {type(effect).__name__}")
