@@ -266,12 +266,15 @@ class AsgiSender:
             await to_app.send({"type": "lifespan.startup"})
             await started.wait()
             if "startup" in outcome:
-                raise BrowserError(f"the ASGI app's lifespan startup failed: {outcome['startup']}")
-            task_status.started(stop)
-            await stop.wait()
-            if not stopped.is_set():
-                await to_app.send({"type": "lifespan.shutdown"})
-                await stopped.wait()
+                group.cancel_scope.cancel()  # the app may wait on receive() for ever
+            else:
+                task_status.started(stop)
+                await stop.wait()
+                if not stopped.is_set():
+                    await to_app.send({"type": "lifespan.shutdown"})
+                    await stopped.wait()
+        if "startup" in outcome:
+            raise BrowserError(f"the ASGI app's lifespan startup failed: {outcome['startup']}")
         if "shutdown" in outcome:
             raise BrowserError(f"the ASGI app's lifespan shutdown failed: {outcome['shutdown']}")
 
