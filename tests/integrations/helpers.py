@@ -11,7 +11,7 @@ import attrs
 
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core.effects import Effect, run
-from auth0_core.tenant import Tenant, TenantConfig, browser_login_flow
+from auth0_core.tenant import Tenant, TenantConfig, browser_connect_flow, browser_login_flow
 
 TENANT = "https://tenant.example"
 CLIENT_ID = "demo-client"
@@ -82,6 +82,19 @@ def tenant_login(
         allow_error=allow_error,
     )
     return str(run(flow, perform))
+
+
+def tenant_consent(tenant: Tenant, connect_url: str, *, allow: bool = True) -> str:
+    """What the user does on the provider's consent page (emulated by the tenant); returns the
+    callback URL (``connect_code`` after Allow, ``error=access_denied`` after Deny)."""
+
+    def perform(effect: Effect) -> HttpResponse:
+        assert isinstance(effect, HttpRequest), effect
+        return tenant.handle(effect)
+
+    return str(
+        run(browser_connect_flow(connect_url, decision="allow" if allow else "deny"), perform)
+    )
 
 
 def denied_callback(callback_url: str) -> str:

@@ -23,6 +23,7 @@ from .helpers import (
     denied_callback,
     make_tenant,
     session_set,
+    tenant_consent,
     tenant_login,
 )
 from .sites import SITES, Reply, Site
@@ -251,6 +252,16 @@ def test_link_unlink_and_connect_start_at_the_tenant(site: Site) -> None:
     assert connect.location is not None
     assert connect.location.startswith(TENANT)
     assert "ticket=" in connect.location
+
+    # The consent page, then the same callback route completes the connect.
+    connected = site.get(tenant_consent(site.tenant, connect.location))
+    assert connected.status == 302, connected.text
+    assert connected.location == "/private"
+    again = site.post("/auth/connect", {"connection": "github"})
+    assert again.location is not None
+    denied = site.get(tenant_consent(site.tenant, again.location, allow=False))
+    assert denied.status == 403
+    assert "access_denied" in denied.text or "refused" in denied.text.lower()
 
     assert site.post("/auth/link", {}).status == 400
     assert site.post("/auth/link", {"connection": "github", "returnTo": "//evil"}).status == 400

@@ -22,6 +22,7 @@ from ..helpers import (
     denied_callback,
     parse_set_cookies,
     session_set,
+    tenant_consent,
     tenant_login,
 )
 from .conftest import Site
@@ -257,6 +258,16 @@ async def test_link_unlink_and_connect_start_at_the_tenant(site: Site) -> None:
         assert connect.status_code == 302, connect.text
         assert connect.headers["location"].startswith(TENANT)
         assert "ticket=" in connect.headers["location"]
+
+        # The consent page, then the same callback route completes the connect.
+        connected = await browser.get(tenant_consent(site.tenant, connect.headers["location"]))
+        assert connected.status_code == 302, connected.text
+        assert connected.headers["location"] == "/private"
+        again = await browser.post("/auth/connect", data={"connection": "github"})
+        denied = await browser.get(
+            tenant_consent(site.tenant, again.headers["location"], allow=False)
+        )
+        assert denied.status_code == 403
 
         assert (await browser.post("/auth/link", data={})).status_code == 400
         refused = await browser.post(
