@@ -214,6 +214,8 @@ def test_open_redirects_are_refused(site: Site, target: str) -> None:
 def test_same_origin_targets_come_back(site: Site) -> None:
     done = log_in(site, return_to=f"http://{site.host}/private?tab=2#top")
     assert done.location == "/private?tab=2#top"
+    done = log_in(site, return_to="/日本?q=é")
+    assert done.location == "/%E6%97%A5%E6%9C%AC?q=%C3%A9"
     out = site.get("/auth/logout", {"returnTo": "/bye"})
     assert out.location is not None
     sent = parse_qs(urlsplit(out.location).query)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Printable ASCII stays as it is; anything beyond ASCII is percent-encoded (UTF-8), as a browser
+# would send it, so the Location header is plain ASCII in every framework.
+_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
@@ -36,12 +39,13 @@ def same_origin_path(value: object, origin: str) -> str | None:
     query and fragment, only when its scheme, host and port are ``origin``'s. Refused:
     anything that is not a string, ``//evil.example`` and ``/\\evil.example`` (read by
     browsers as another host), backslashes, spaces and control characters anywhere, other
-    schemes (``javascript:``), other origins, and relative paths (``orders``).
+    schemes (``javascript:``), other origins, and relative paths (``orders``). Characters
+    beyond ASCII come back percent-encoded.
     """
     if not isinstance(value, str) or not value:
         return None
     if _is_local_path(value):
-        return value
+        return quote(value, safe=_ASCII)
     if any(c == "\\" or ord(c) <= 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
         return None
     target, own = _origin(value), _origin(origin)
@@ -53,4 +57,4 @@ def same_origin_path(value: object, origin: str) -> str | None:
     path = parts.path or "/"
     path += f"?{parts.query}" if parts.query else ""
     path += f"#{parts.fragment}" if parts.fragment else ""
-    return path if _is_local_path(path) else None
+    return quote(path, safe=_ASCII) if _is_local_path(path) else None

@@ -215,6 +215,8 @@ async def test_same_origin_targets_come_back(site: Site) -> None:
     async with site.browser() as browser:
         done = await log_in(site, browser, return_to="http://testserver/private?tab=2#top")
         assert done.headers["location"] == "/private?tab=2#top"
+        done = await log_in(site, browser, return_to="/日本?q=é")
+        assert done.headers["location"] == "/%E6%97%A5%E6%9C%AC?q=%C3%A9"
         out = await browser.get("/auth/logout", params={"returnTo": "/bye"})
         sent = parse_qs(urlsplit(out.headers["location"]).query)
         assert sent["post_logout_redirect_uri"] == ["http://testserver/bye"]
