@@ -27,10 +27,12 @@ from auth0_web_common import (
     arun_plan,
     error_answer,
     login_required_answer,
+    page,
 )
 
 _COOKIES = "auth0_starlette.cookies"
 _MAX_FORM_BYTES = 16 * 1024
+_NOT_UTF8 = page(400, "Bad request", "The request's URL is not UTF-8.", "invalid_request")
 
 
 class LoginRequired(Exception):
@@ -145,10 +147,13 @@ class Auth0:
 
     def _endpoint(self, route: RouteSpec) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            if route.reads_form:
-                web = await self._web_request_with_form(request)
-            else:
-                web = self._web_request(request)
+            try:
+                if route.reads_form:
+                    web = await self._web_request_with_form(request)
+                else:
+                    web = self._web_request(request)
+            except UnicodeDecodeError:  # Starlette reads the query as UTF-8
+                return _response(_NOT_UTF8, None)
             return await self._run(route.plan(web, self.settings), request, web)
 
         return endpoint
