@@ -218,12 +218,13 @@ def test_token_vault_refusals_are_api_error_as_official() -> None:
         "get_token_for_connection"
     )
     recorded = json.loads((FIXTURES / "vault_not_connected.json").read_text())
-    outcome = recorded["steps"][0]["outcome"]
+    outcome = recorded["flows"][-1]["meta"]["outcome"]
     assert outcome["code"] == official.AccessTokenForConnectionErrorCode.API_ERROR
     assert issubclass(getattr(ours, outcome["error"]), ours.AccessTokenForConnectionError)
     refused = json.loads((FIXTURES / "token_invalid_grant.json").read_text())
     assert (
-        refused["steps"][-1]["outcome"]["code"] == official.AccessTokenErrorCode.REFRESH_TOKEN_ERROR
+        refused["flows"][-1]["meta"]["outcome"]["code"]
+        == official.AccessTokenErrorCode.REFRESH_TOKEN_ERROR
     )
 
 
