@@ -34,6 +34,29 @@ ANSWER_LIMIT = 4096
 logger = logging.getLogger("auth0_tenant_server")
 
 
+def open_connection(
+    url: str, *, timeout: float, ssl_context: ssl.SSLContext | None = None
+) -> tuple[http.client.HTTPConnection, str]:
+    """An unopened ``http.client`` connection to ``url``'s host (TLS for ``https``, with
+    ``ssl_context`` or the default verifying one) and the request target (path and query).
+
+    Raises:
+        ValueError: the URL is not ``http`` or ``https``, or has no host.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"cannot send to {url!r}: not an http(s) URL")
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        context = ssl_context if ssl_context is not None else ssl.create_default_context()
+        connection = http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=timeout, context=context
+        )
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    return connection, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def send_over_http(
     request: HttpRequest,
     *,
@@ -51,18 +74,7 @@ def send_over_http(
         http.client.HTTPException: the answer is not HTTP.
         ValueError: the URL is not ``http`` or ``https``.
     """
-    parts = urlsplit(request.url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"cannot deliver to {request.url!r}: not an http(s) URL")
-    connection: http.client.HTTPConnection
-    if parts.scheme == "https":
-        context = ssl_context if ssl_context is not None else ssl.create_default_context()
-        connection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout, context=context
-        )
-    else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection, target = open_connection(request.url, timeout=timeout, ssl_context=ssl_context)
     try:
         connection.request(request.method, target, body=request.body, headers=dict(request.headers))
         answer = connection.getresponse()

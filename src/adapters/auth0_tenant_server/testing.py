@@ -14,7 +14,6 @@ needs when it is built, and says which extra to install when that is missing:
 
 from __future__ import annotations
 
-import http.client
 import math
 import ssl
 from collections.abc import Callable
@@ -28,6 +27,8 @@ from auth0_core._extras import require_extra
 from auth0_core.tenant import Tenant
 from auth0_core.testing import BrowserError, EmulatedTenant, tenant_config
 from auth0_core.testing._config import ConfigSource
+
+from ._backchannel import open_connection
 
 if TYPE_CHECKING:
     import httpx
@@ -147,18 +148,12 @@ def http_sender(
     browser follows them), the whole body read: the standard library's ``http.client``."""
 
     def send(request: HttpRequest) -> HttpResponse:
-        parts = urlsplit(request.url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise BrowserError(f"cannot send to {request.url!r}: not an http(s) URL")
-        connection: http.client.HTTPConnection
-        if parts.scheme == "https":
-            context = ssl_context if ssl_context is not None else ssl.create_default_context()
-            connection = http.client.HTTPSConnection(
-                parts.hostname, parts.port, timeout=timeout, context=context
+        try:
+            connection, target = open_connection(
+                request.url, timeout=timeout, ssl_context=ssl_context
             )
-        else:
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        except ValueError as error:
+            raise BrowserError(str(error)) from None
         try:
             connection.putrequest(request.method, target, skip_accept_encoding=True)
             for name, value in request.headers:
