@@ -40,9 +40,9 @@ from .errors import (
 
 if TYPE_CHECKING:
     from ._config import ClientConfig
-    from .effects import Flow
     from ._env import Env
     from ._http import HttpResponse
+    from .effects import Flow
 
 __all__ = [
     "BASE_DELAY",
