@@ -9,6 +9,7 @@ from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .._http import HttpResponse, json_response
+from .stylesheet import STYLESHEET_PATH
 
 NO_STORE = (("Cache-Control", "no-store"), ("Pragma", "no-cache"))
 
@@ -81,11 +82,17 @@ def error_redirect(
 
 
 def html_page(status: int, title: str, body_html: str) -> HttpResponse:
-    """A minimal HTML page; ``body_html`` must already be escaped."""
+    """A small HTML page in one card, styled by the tenant's stylesheet (served at
+    :data:`~.stylesheet.STYLESHEET_PATH`); ``body_html`` must already be escaped."""
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title></head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
-        f"{body_html}\n</body></html>\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
+        f'<link rel="stylesheet" href="{STYLESHEET_PATH}"></head>\n'
+        '<body class="tenant">\n<header class="topbar"><span class="brand">'
+        "Emulated Auth0 tenant</span></header>\n"
+        f'<main><section class="card">\n<h1>{html.escape(title)}</h1>\n'
+        f"{body_html}\n</section></main>\n</body></html>\n"
     )
     return HttpResponse(
         status=status,

@@ -41,6 +41,7 @@ from .responses import (
     oauth_error,
 )
 from .state import TenantState
+from .stylesheet import STYLESHEET_PATH, stylesheet
 
 Endpoint = Callable[[TenantState, Incoming], HttpResponse]
 
@@ -75,6 +76,8 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/me/v1/connected-accounts/connections"): accounts.list_connections,
     ("GET", "/connect"): consent.consent_page,
     ("POST", "/connect"): consent.consent_decision,
+    # The stylesheet of the pages above (and of the demo app): served like any page.
+    ("GET", STYLESHEET_PATH): stylesheet,
 }
 
 _MANAGEMENT_PREFIX = "/api/v2/"
