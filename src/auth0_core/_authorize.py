@@ -142,7 +142,25 @@ def build_authorize_url(
     repeated: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """``{authorization_endpoint}?{query}`` with proper percent-encoding; ``repeated`` are
-    parameters that may occur more than once (the standard dialect's ``resource``)."""
+    parameters that may occur more than once (the standard dialect's ``resource``).
+
+    Raises:
+        InvalidArgumentError: a value is no Unicode text (a lone surrogate, from a JSON escape
+            in a stored record or an option): named, never quoted.
+    """
     endpoint = metadata.authorization_endpoint
     separator = "&" if urlsplit(endpoint).query else "?"
-    return f"{endpoint}{separator}{urlencode([*query.items(), *repeated])}"
+    pairs = [*query.items(), *repeated]
+    try:
+        return f"{endpoint}{separator}{urlencode(pairs)}"
+    except UnicodeEncodeError:
+        name = next((k for k, v in pairs if not _is_unicode(k) or not _is_unicode(v)), "query")
+        raise InvalidArgumentError(name, f"{name} is not Unicode text.") from None
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

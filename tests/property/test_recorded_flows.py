@@ -861,8 +861,24 @@ def test_a_stored_refresh_token_with_a_lone_surrogate_is_a_typed_error(
     """Was a bug: a stored refresh token that is no Unicode (a JSON escape of a lone surrogate
     in the store) made the single-flight key raise UnicodeEncodeError."""
     store = stores(name, number)
-    ((key, session),) = [(k, v) for k, v in store.data.items() if k[0] == "state"]
+    ((_, session),) = [(k, v) for k, v in store.data.items() if k[0] == "state"]
     session["refresh_token"] = "\ud800"
+    initial = DictStore()
+    initial.data = copy.deepcopy(store.data)
+    flow = RECORDINGS[name]["flows"][number]
+    outcome, after = run_call(name, number, flow, recorded_args(name, number), store)
+    assert isinstance(outcome, Auth0Error)
+    check_outcome(name, outcome, after, number, initial)
+
+
+def test_a_stored_value_with_a_lone_surrogate_in_an_authorize_url_is_a_typed_error() -> None:
+    """Was a bug: start_unlink_user put a stored session value that is no Unicode text into
+    the authorize URL, and urlencode raised UnicodeEncodeError."""
+    ((name, number),) = CALLS["start_unlink_user"]
+    store = stores(name, number)
+    ((_, session),) = [(k, v) for k, v in store.data.items() if k[0] == "state"]
+    session["id_token"] = "\ud800"
+    session["user"]["sub"] = "\ud800"
     initial = DictStore()
     initial.data = copy.deepcopy(store.data)
     flow = RECORDINGS[name]["flows"][number]
