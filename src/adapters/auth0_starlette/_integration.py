@@ -19,6 +19,7 @@ from auth0_web_common import (
     BACKCHANNEL_LOGOUT,
     ROUTES,
     Answer,
+    ErrorPage,
     PendingCookies,
     Plan,
     RouteSpec,
@@ -32,6 +33,8 @@ from auth0_web_common import (
 
 _COOKIES = "auth0_starlette.cookies"
 _MAX_FORM_BYTES = 16 * 1024
+
+ErrorPageRenderer = Callable[[ErrorPage], str]
 _NOT_UTF8 = page(400, "Bad request", "The request's URL is not UTF-8.", "invalid_request")
 
 
@@ -44,8 +47,13 @@ class LoginRequired(Exception):
         self.answer = answer
 
 
-def _response(answer: Answer, cookies: PendingCookies | None) -> Response:
-    response = Response(answer.body, status_code=answer.status, headers=answer.headers)
+def _response(
+    answer: Answer, cookies: PendingCookies | None, render: ErrorPageRenderer | None = None
+) -> Response:
+    body = answer.body
+    if render is not None and answer.error_page is not None:
+        body = render(answer.error_page).encode()
+    response = Response(body, status_code=answer.status, headers=answer.headers)
     if cookies is not None:
         write_cookies(response, cookies)
     return response
@@ -61,7 +69,10 @@ class Auth0:
 
     ``client`` is an ``auth0_anyio.ServerClient`` (its stores get this integration's request
     and response adapters). ``prefix``, ``base_url``, ``secure_cookies`` and ``login_params``
-    are :class:`auth0_web_common.Settings`.
+    are :class:`auth0_web_common.Settings`. ``error_page``, given, renders the HTML error
+    pages (a bad callback, a refused sign-in, ...) in the application's own look: it gets an
+    :class:`auth0_web_common.ErrorPage` and returns the page's HTML, escaping what it shows;
+    the status, headers and JSON answers stay the integration's.
     """
 
     def __init__(
@@ -72,8 +83,10 @@ class Auth0:
         base_url: str | None = None,
         secure_cookies: bool | None = None,
         login_params: Mapping[str, Any] | None = None,
+        error_page: ErrorPageRenderer | None = None,
     ) -> None:
         self.client = client
+        self.error_page = error_page
         self.settings = Settings(
             prefix=prefix,
             base_url=base_url,
@@ -164,7 +177,8 @@ class Auth0:
         if not isinstance(cookies, PendingCookies):
             cookies = request.scope[_COOKIES] = self.new_cookies(request.scope)
         store_options = {"request": request, "response": cookies}
-        return _response(await arun_plan(plan, self.client, store_options, web), cookies)
+        answer = await arun_plan(plan, self.client, store_options, web)
+        return _response(answer, cookies, self.error_page)
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -253,4 +267,4 @@ class Auth0Middleware:
                 answer = error.answer
             else:
                 answer = error_answer(error, self.auth0._web_request(request))
-            await _response(answer, cookies)(scope, receive, send)
+            await _response(answer, cookies, self.auth0.error_page)(scope, receive, send)

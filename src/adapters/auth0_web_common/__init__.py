@@ -9,7 +9,7 @@ framework's response. The plans hold no protocol logic: they only choose which f
 to make with which options; everything else is the facade's and the core's.
 """
 
-from ._answers import Answer, error_answer, login_required_answer, page
+from ._answers import Answer, ErrorPage, error_answer, login_required_answer, page
 from ._cookies import CookieWrite, PendingCookies
 from ._redirects import same_origin_path
 from ._request import Settings, WebRequest, wants_json
@@ -35,6 +35,7 @@ __all__ = [
     "Answer",
     "Call",
     "CookieWrite",
+    "ErrorPage",
     "PendingCookies",
     "Plan",
     "RouteSpec",

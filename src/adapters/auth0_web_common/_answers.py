@@ -43,13 +43,30 @@ _SERVER_SIDE = "The application could not complete this request. Please try agai
 
 
 @attrs.frozen(kw_only=True)
+class ErrorPage:
+    """What an HTML error answer says, for an application that renders the page in its own
+    look (``auth0_starlette.Auth0(error_page=...)``). Nothing here is escaped: the renderer
+    escapes what it shows. ``message`` never holds a token or a secret (a 5xx has a generic
+    one); ``code`` is the error's code (``invalid_state``, ``access_denied``, ...); ``home``
+    is the application's root path."""
+
+    status: int
+    title: str
+    message: str
+    code: str
+    home: str
+
+
+@attrs.frozen(kw_only=True)
 class Answer:
-    """What a route answers: a redirect (``location``), a JSON document or an HTML page."""
+    """What a route answers: a redirect (``location``), a JSON document or an HTML page
+    (an error page also says what it shows as ``error_page``)."""
 
     status: int
     location: str | None = None
     html: str | None = None
     json: Mapping[str, str] | None = None
+    error_page: ErrorPage | None = None
 
     @property
     def body(self) -> bytes:
@@ -82,7 +99,8 @@ def page(status: int, title: str, message: str, code: str, home: str = "/") -> A
         code=html.escape(code),
         home=html.escape(home),
     )
-    return Answer(status=status, html=body)
+    shown = ErrorPage(status=status, title=title, message=message, code=code, home=home)
+    return Answer(status=status, html=body, error_page=shown)
 
 
 def problem(request: WebRequest, status: int, title: str, message: str, code: str) -> Answer:
