@@ -226,6 +226,9 @@ def test_settings() -> None:
     assert Settings().secure(False) is False
     assert Settings(secure_cookies=False).secure(True) is False
     assert Settings(secure_cookies=True).secure(False) is True
+    assert Settings(base_url="https://app.example").secure(False) is True
+    assert Settings(base_url="http://localhost").secure(True) is False
+    assert Settings(base_url="https://app.example", secure_cookies=False).secure(True) is False
     assert Settings(base_url="https://app.example").origin("http://internal:8000") == ORIGIN
     assert Settings().origin("http://internal:8000") == "http://internal:8000"
     for prefix in ("auth", "/auth/"):

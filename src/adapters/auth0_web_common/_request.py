@@ -22,8 +22,9 @@ class Settings:
       the origin redirect targets are checked against and the callback URL's; otherwise the
       request's scheme and ``Host`` decide (behind a proxy, let the framework read the
       forwarded headers, or set this).
-    - ``secure_cookies``: ``None`` sets ``Secure`` on the cookies when the request came over
-      HTTPS; ``True`` or ``False`` always or never does.
+    - ``secure_cookies``: ``None`` sets ``Secure`` on the cookies when ``base_url`` is https,
+      or, without ``base_url``, when the request came over HTTPS; ``True`` or ``False``
+      always or never does.
     - ``login_params``: ``authorization_params`` for every login the routes start.
     """
 
@@ -50,8 +51,14 @@ class Settings:
         return f"{parts.scheme}://{parts.netloc}"
 
     def secure(self, request_is_https: bool) -> bool:
-        """Whether cookies get ``Secure`` for this request."""
-        return request_is_https if self.secure_cookies is None else self.secure_cookies
+        """Whether cookies get ``Secure`` for this request: ``secure_cookies`` when set, else
+        whether ``base_url`` is https when set (a proxy in front terminates TLS), else whether
+        the request came over https."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        if self.base_url is not None:
+            return self.base_url.startswith("https:")
+        return request_is_https
 
     @staticmethod
     def callback_url(client: Any, route_url: str) -> str | None:
