@@ -3,6 +3,7 @@ facade; the back-channel logout view hands the request to the SDK's WSGI endpoin
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -41,11 +42,21 @@ VIEWS = {route.name: view_for(route) for route in ROUTES}
 
 @csrf_exempt  # the tenant's POST: the logout token's signature authenticates it
 def backchannel_logout(request: HttpRequest) -> HttpResponse:
+    """The SDK's WSGI endpoint, given this request's body as its input: the same code serves
+    Django under WSGI and under ASGI (whose requests have no ``wsgi.input``)."""
     answer: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> Any:
         answer.update(status=int(status.split()[0]), headers=headers)
 
+    body = request.body if request.method == "POST" else b""
+    environ = {
+        **request.META,
+        "REQUEST_METHOD": request.method,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": request.scheme,
+    }
     endpoint = backchannel_logout_wsgi_app(get_client())
-    body = b"".join(endpoint(request.META, start_response))
-    return HttpResponse(body, status=answer["status"], headers=dict(answer["headers"]))
+    content = b"".join(endpoint(environ, start_response))
+    return HttpResponse(content, status=answer["status"], headers=dict(answer["headers"]))

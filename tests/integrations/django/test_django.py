@@ -108,3 +108,24 @@ def test_user_is_on_the_request(site: DjangoSite) -> None:
     assert start.location is not None
     site.get(tenant_login(site.tenant, start.location))
     assert "Alice Example" in site.get("/").text
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # Django's async stack is asyncio's
+async def test_under_asgi(site: DjangoSite, anyio_backend: str) -> None:
+    """Django's ASGI handler (AsyncClient): the pages, and the back-channel logout view, whose
+    requests have no wsgi.input there."""
+    from django.test import AsyncClient
+
+    http = AsyncClient()
+    start = await http.get("/auth/login")
+    assert start.status_code == 302
+    done = await http.get(tenant_login(site.tenant, start.headers["Location"]))
+    assert done.status_code == 302
+    assert (await http.get("/private")).status_code == 200
+    token = site.tenant.mint_logout_token(CLIENT_ID, sub=ALICE, sid=None)
+    body = urlencode({"logout_token": token})
+    answer = await AsyncClient().post("/auth/backchannel-logout", body, content_type=FORM)
+    assert answer.status_code == 200
+    assert (await http.get("/private")).status_code == 302
+    assert (await AsyncClient().get("/auth/backchannel-logout")).status_code == 405
