@@ -57,6 +57,7 @@ from ._http import HttpRequest, HttpResponse
 
 __all__ = [
     "FORMAT",
+    "SECRET_FIELDS",
     "FixtureFormatError",
     "Recorder",
     "Redactor",
@@ -65,7 +66,12 @@ __all__ = [
     "Replayer",
     "UnrecordedRequestError",
     "UnusedExchangesError",
+    "check_recording",
     "load_recording",
+    "request_from_json",
+    "request_to_json",
+    "response_from_json",
+    "response_to_json",
 ]
 
 FORMAT = "auth0-core-recording/1"

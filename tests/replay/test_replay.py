@@ -565,3 +565,42 @@ def test_the_async_recording_client_records_what_the_sync_client_replays() -> No
         replayed = client.get_access_token()
     replayer.finish()
     assert replayed == recorder.redact(token)
+
+
+def test_exchanges_outside_any_flow_are_recorded_and_replayed_in_order() -> None:
+    """Without ``flow()`` blocks, a recording is one ``"default"`` flow, replayed in order."""
+    tenant, recorder, _ = _tenant_and_recorder()
+    client = auth0_requests.ServerClient(
+        session=_recorded_http(tenant, recorder), env=recorder.env, **_options()
+    )
+    client.get_client_credentials_token("https://api.example.com")
+    client.get_client_credentials_token("https://api.example.com")  # cached: no exchange
+    recording = recorder.recording()
+    assert [f["name"] for f in recording["flows"]] == ["default"]
+    assert len(recording["flows"][0]["exchanges"]) == 2  # discovery, token
+
+    from auth0_requests.recording import replay_session
+
+    replayer = Replayer(recording)
+    replayed = auth0_requests.ServerClient(
+        session=replay_session(replayer), env=replayer.env, **_options()
+    )
+    token = replayed.get_client_credentials_token("https://api.example.com")
+    replayer.finish()
+    assert token.count(".") == 2
+    with pytest.raises(UnrecordedRequestError, match="was not recorded"):
+        replayer.handle(HttpRequest(method="GET", url=f"{BASE_URL}/userinfo"))
+
+
+def _options() -> dict[str, Any]:
+    from .scenarios import client_options
+
+    return client_options({})
+
+
+def _recorded_http(tenant: Tenant, recorder: Recorder) -> requests.Session:
+    from auth0_requests.recording import recording_session
+
+    http = requests.Session()
+    http.mount(BASE_URL, auth0_requests.HandlerAdapter(tenant.handle))
+    return recording_session(recorder, http)
