@@ -6,6 +6,17 @@ and why. Each options class is also accepted as a plain dict with the same keys.
 """
 
 from ._domains import DomainResolverContext
+from ._my_account_method_types import (
+    AuthenticationMethod,
+    EnrollAuthenticationMethodRequest,
+    EnrollmentChallengeResponse,
+    Factor,
+    GetFactorsResponse,
+    ListAuthenticationMethodsResponse,
+    PasskeyAuthResponse,
+    UpdateAuthenticationMethodRequest,
+    VerifyAuthenticationMethodRequest,
+)
 from ._my_account_types import (
     CompleteConnectAccountResponse,
     ConnectedAccount,
@@ -36,6 +47,7 @@ AccessTokenForConnectionOptions = ConnectionTokenOptions
 
 __all__ = [
     "AccessTokenForConnectionOptions",
+    "AuthenticationMethod",
     "CompleteConnectAccountResponse",
     "ConnectAccountOptions",
     "ConnectedAccount",
@@ -43,16 +55,24 @@ __all__ = [
     "ConnectionTokenOptions",
     "CustomTokenExchangeOptions",
     "DomainResolverContext",
+    "EnrollAuthenticationMethodRequest",
+    "EnrollmentChallengeResponse",
+    "Factor",
     "GetAccessTokenOptions",
+    "GetFactorsResponse",
+    "ListAuthenticationMethodsResponse",
     "ListConnectedAccountConnectionsResponse",
     "ListConnectedAccountsResponse",
     "LoginResult",
     "LoginWithCustomTokenExchangeOptions",
     "LoginWithCustomTokenExchangeResult",
     "LogoutOptions",
+    "PasskeyAuthResponse",
     "SessionTransferTokenResult",
     "StartInteractiveLoginOptions",
     "StartLinkUserOptions",
     "StartUnlinkUserOptions",
     "TokenExchangeResponse",
+    "UpdateAuthenticationMethodRequest",
+    "VerifyAuthenticationMethodRequest",
 ]

@@ -129,8 +129,14 @@ def header_of(token: str) -> dict[str, Any]:
 
 API = "https://api.example.com"
 MY_ACCOUNT = BASE + "/me/"
+# The default demo client's MRRT policy for the My Account API: connected accounts, factors
+# and authentication methods (each method scope in both spellings, protocol doc 8.12).
 MY_ACCOUNT_SCOPES = (
-    "create:me:connected_accounts read:me:connected_accounts delete:me:connected_accounts"
+    "create:me:connected_accounts read:me:connected_accounts delete:me:connected_accounts "
+    "read:me:factors read:me:authentication_methods create:me:authentication_methods "
+    "update:me:authentication_methods delete:me:authentication_methods "
+    "read:me:authentication-methods create:me:authentication-methods "
+    "update:me:authentication-methods delete:me:authentication-methods"
 )
 
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from auth0_core.auth_types import AccessTokenForConnectionOptions
 
     from ._backchannel import backchannel_logout_asgi_app
+    from .my_account_client import MyAccountClient
 
 __all__ = [
     "AccessTokenForConnectionOptions",
@@ -61,6 +62,7 @@ __all__ = [
     "LoginWithCustomTokenExchangeOptions",
     "LoginWithCustomTokenExchangeResult",
     "LogoutOptions",
+    "MyAccountClient",
     "ServerClient",
     "SessionTransferTokenResult",
     "StartInteractiveLoginOptions",
@@ -76,6 +78,7 @@ __all__ = [
 # connected accounts and custom token exchange, and the back-channel logout endpoint (with the
 # logout-token checks under it).
 _LAZY = {
+    "MyAccountClient": "auth0_anyio.my_account_client",
     "AccessTokenForConnectionOptions": "auth0_core.auth_types",
     "CompleteConnectAccountResponse": "auth0_core._my_account_types",
     "ConnectedAccount": "auth0_core._my_account_types",

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from ._adapters import HandlerAdapter
     from ._backchannel import backchannel_logout_wsgi_app
+    from .my_account_client import MyAccountClient
 
 __all__ = [
     "AccessTokenForConnectionOptions",
@@ -59,6 +60,7 @@ __all__ = [
     "LoginWithCustomTokenExchangeOptions",
     "LoginWithCustomTokenExchangeResult",
     "LogoutOptions",
+    "MyAccountClient",
     "RequestsTransport",
     "ServerClient",
     "SessionTransferTokenResult",
@@ -74,6 +76,7 @@ __all__ = [
 # connected accounts and custom token exchange, the back-channel logout endpoint (with the
 # logout-token checks under it) and the in-process HandlerAdapter (with requests).
 _LAZY = {
+    "MyAccountClient": "auth0_requests.my_account_client",
     "AccessTokenForConnectionOptions": "auth0_core.auth_types",
     "CompleteConnectAccountResponse": "auth0_core._my_account_types",
     "ConnectedAccount": "auth0_core._my_account_types",

@@ -25,6 +25,14 @@ MY_ACCOUNT_SCOPES = (
     "create:me:connected_accounts",
     "read:me:connected_accounts",
     "delete:me:connected_accounts",
+    # Factors and authentication methods (protocol doc 8.12), each method scope in the OpenAPI
+    # file's spelling and in the official SDK docs' (which Auth0 issues is UNCONFIRMED).
+    "read:me:factors",
+    *(
+        f"{action}:me:authentication{sep}methods"
+        for action in ("read", "create", "update", "delete")
+        for sep in ("_", "-")
+    ),
 )
 MANAGEMENT_SCOPES = ("read:users", "update:users", "delete:sessions")
 

@@ -29,7 +29,7 @@ from .authentication import (
     userinfo,
 )
 from .management import identities, sessions, users
-from .my_account import accounts, connect, consent
+from .my_account import accounts, authentication_methods, connect, consent
 from .my_account.problems import problem
 from .params import Incoming
 from .records import LogEntry
@@ -74,6 +74,13 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/me/v1/connected-accounts/accounts"): accounts.list_accounts,
     ("DELETE", "/me/v1/connected-accounts/accounts/{id}"): accounts.delete_account,
     ("GET", "/me/v1/connected-accounts/connections"): accounts.list_connections,
+    ("GET", "/me/v1/factors"): authentication_methods.list_factors,
+    ("GET", "/me/v1/authentication-methods"): authentication_methods.list_methods,
+    ("POST", "/me/v1/authentication-methods"): authentication_methods.enroll,
+    ("GET", "/me/v1/authentication-methods/{id}"): authentication_methods.get_method,
+    ("PATCH", "/me/v1/authentication-methods/{id}"): authentication_methods.update_method,
+    ("DELETE", "/me/v1/authentication-methods/{id}"): authentication_methods.delete_method,
+    ("POST", "/me/v1/authentication-methods/{id}/verify"): authentication_methods.verify,
     ("GET", "/connect"): consent.consent_page,
     ("POST", "/connect"): consent.consent_decision,
     # The stylesheet of the pages above (and of the demo app): served like any page.

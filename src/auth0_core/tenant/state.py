@@ -22,6 +22,7 @@ from .config_types import TenantClient
 from .directory import UserDirectory
 from .dpop.nonces import ReplayCache
 from .keys import SigningKeys
+from .my_account.methods_store import MethodStore
 from .outbox import Outbox
 from .params import Params
 from .records import (
@@ -80,6 +81,8 @@ class TenantState:
         self.sessions = Sessions()
         # Connected accounts (configured, then as the My Account API changes them), upstream tokens.
         self.vault = Vault(config, self.env)
+        # Users' authentication methods and enrollments (My Account API, protocol doc 8.12).
+        self.authentication_methods = MethodStore(self.env)
         self.settings = TenantSettings.from_config(config)
         self.outbox = Outbox()
         self.grant_handlers: dict[str, GrantHandler] = dict(grant_handlers)

@@ -3,14 +3,17 @@ doc §7.6). The flow puts the access token on the request (Bearer or DPoP)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from ..._config import ClientConfig
 from ..._http import HttpRequest, HttpResponse, body_excerpt, json_body
-from ...errors import MyAccountApiError
+from ...errors import InvalidArgumentError, MissingRequiredArgumentError, MyAccountApiError
 
 MY_ACCOUNT_PATH = "/me/v1/"
+# Printable ASCII without blanks: what an Authorization header can carry as a token.
+_TOKEN = re.compile(r"[!-~]+")
 
 
 def my_account_audience(config: ClientConfig) -> str:
@@ -82,3 +85,19 @@ def raise_for_problem(response: HttpResponse, expected: tuple[int, ...]) -> None
         status if type(status) is int else response.status,
         _validation_errors(document.get("validation_errors")),
     )
+
+
+def check_access_token(access_token: object) -> str:
+    """The access token, or the reason it cannot go in a header (never quoting it).
+
+    Raises:
+        MissingRequiredArgumentError: none given.
+        InvalidArgumentError: not a string of printable ASCII without blanks.
+    """
+    if access_token is None or access_token == "":
+        raise MissingRequiredArgumentError("access_token")
+    if not isinstance(access_token, str) or not _TOKEN.fullmatch(access_token):
+        raise InvalidArgumentError(
+            "access_token", "access_token must be a string of printable ASCII without blanks."
+        )
+    return access_token

@@ -42,8 +42,9 @@ CallerEndpoint = Callable[[TenantState, Incoming, Caller], HttpResponse]
 Endpoint = Callable[[TenantState, Incoming], HttpResponse]
 
 
-def requires(scope: str) -> Callable[[CallerEndpoint], Endpoint]:
-    """Make ``(state, incoming, caller)`` an endpoint that first checks the token and ``scope``.
+def requires(scope: str | tuple[str, ...]) -> Callable[[CallerEndpoint], Endpoint]:
+    """Make ``(state, incoming, caller)`` an endpoint that first checks the token and ``scope``
+    (a tuple: any one of these spellings of one scope).
 
     Every rejection, the endpoint's own included, answers in the problem shape.
     """
@@ -61,7 +62,7 @@ def requires(scope: str) -> Callable[[CallerEndpoint], Endpoint]:
     return wrap
 
 
-def _caller(state: TenantState, incoming: Incoming, scope: str) -> Caller:
+def _caller(state: TenantState, incoming: Incoming, scope: str | tuple[str, ...]) -> Caller:
     audience = state.apis.resolve(MY_ACCOUNT_AUDIENCE)
     require_dpop = state.settings.my_account_require_dpop
     try:
@@ -71,8 +72,9 @@ def _caller(state: TenantState, incoming: Incoming, scope: str) -> Caller:
     except AccessDenied as denied:
         raise reject(401, denied.description, headers=denied.response_headers()) from None
     granted = claims.get("scope")
-    if not isinstance(granted, str) or scope not in granted.split():
-        description = f"Insufficient scope, expected: {scope}"
+    spellings = (scope,) if isinstance(scope, str) else scope
+    if not isinstance(granted, str) or not set(spellings) & set(granted.split()):
+        description = f"Insufficient scope, expected: {spellings[0]}"
         scheme = "DPoP" if bound_key(claims) is not None else "Bearer"
         insufficient = challenge(scheme, audience, "insufficient_scope", description)
         raise reject(403, description, headers=(("WWW-Authenticate", insufficient),))
