@@ -111,6 +111,8 @@ class ClientConfig:
     transaction_identifier: str = "_a0_tx"
     state_identifier: str = "_a0_session"
     transaction_lifetime: int = 600
+    # Seconds a sealed mfa_token (MfaRequiredError) stays usable (docs/mfa.md).
+    mfa_token_ttl: int = 300
     rolling_duration: int = 86_400
     absolute_duration: int = 259_200
     logout_strategy: LogoutStrategy = "auto"
@@ -178,6 +180,7 @@ class ClientOptions(TypedDict, total=False):
     state_identifier: str
     leeway: int
     algorithms: Sequence[str]
+    mfa_token_ttl: int
     rolling_duration: int
     absolute_duration: int
     logout_strategy: LogoutStrategy
@@ -357,6 +360,9 @@ def _validate(config: ClientConfig) -> None:
         raise ConfigurationError("durations and leeway must be positive.")
     if config.organization is not None and not config.organization.strip():
         raise ConfigurationError("'organization' must not be blank.")
+    ttl = config.mfa_token_ttl
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0:
+        raise ConfigurationError("'mfa_token_ttl' must be a positive number of seconds.")
     if config.logout_strategy not in ("auto", "v2", "oidc"):
         raise ConfigurationError("'logout_strategy' must be 'auto', 'v2' or 'oidc'.")
     _validate_dialect(config)

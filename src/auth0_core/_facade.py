@@ -374,3 +374,26 @@ def plain_call(
 
     _present_as(method, function)
     return method
+
+
+class SubClient:
+    """A group of a facade's calls reached through one of its properties
+    (``server_client.mfa``, ``server_client.passwordless``), as the official SDK's ``MfaClient``
+    and ``PasswordlessClient``: the methods are built with :func:`sync_call` /
+    :func:`async_call` / :func:`plain_call` like the facade's own, and run on the facade's
+    driver, stores and domain resolver."""
+
+    def __init__(self, facade: FacadeBase) -> None:
+        self._facade = facade
+        self._core = facade._core
+
+    def _run(self, flow: Flow[T]) -> Any:
+        return self._facade._run(flow)  # type: ignore[attr-defined]
+
+    def _flow(
+        self, flow: Callable[..., Flow[T]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Flow[T]:
+        return self._facade._flow(flow, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(client_id={self._core.config.client_id!r})"

@@ -6,6 +6,14 @@ and why. Each options class is also accepted as a plain dict with the same keys.
 """
 
 from ._domains import DomainResolverContext
+from ._mfa_types import (
+    AuthenticatorResponse,
+    ChallengeResponse,
+    MfaTokenContext,
+    MfaVerifyResponse,
+    OobEnrollmentResponse,
+    OtpEnrollmentResponse,
+)
 from ._my_account_method_types import (
     AuthenticationMethod,
     EnrollAuthenticationMethodRequest,
@@ -48,6 +56,8 @@ AccessTokenForConnectionOptions = ConnectionTokenOptions
 __all__ = [
     "AccessTokenForConnectionOptions",
     "AuthenticationMethod",
+    "AuthenticatorResponse",
+    "ChallengeResponse",
     "CompleteConnectAccountResponse",
     "ConnectAccountOptions",
     "ConnectedAccount",
@@ -67,6 +77,10 @@ __all__ = [
     "LoginWithCustomTokenExchangeOptions",
     "LoginWithCustomTokenExchangeResult",
     "LogoutOptions",
+    "MfaTokenContext",
+    "MfaVerifyResponse",
+    "OobEnrollmentResponse",
+    "OtpEnrollmentResponse",
     "PasskeyAuthResponse",
     "SessionTransferTokenResult",
     "StartInteractiveLoginOptions",

@@ -965,6 +965,11 @@ class MfaApiError(ApiError):
             code, message, cause, error=error, error_description=error_description, status=status
         )
 
+    @property
+    def status_code(self) -> int | None:
+        """The HTTP status of the refusal (``status``), as ``examples/MFA.md`` reads it."""
+        return self.status
+
 
 class MfaListAuthenticatorsError(MfaApiError):
     """Listing the user's authenticators was refused."""

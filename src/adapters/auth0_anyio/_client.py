@@ -5,6 +5,7 @@ Runs on asyncio and trio (anyio underneath httpx).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from functools import partial
 from types import TracebackType
@@ -14,7 +15,14 @@ import anyio
 
 from auth0_core import HttpRequest
 from auth0_core._domains import await_resolved
-from auth0_core._facade import FacadeBase, FacadeOptions, async_call, async_pages, plain_call
+from auth0_core._facade import (
+    FacadeBase,
+    FacadeOptions,
+    SubClient,
+    async_call,
+    async_pages,
+    plain_call,
+)
 from auth0_core._http import call_timed_out
 from auth0_core.effects import (
     Effect,
@@ -27,7 +35,7 @@ from auth0_core.effects import (
     arun,
 )
 from auth0_core.errors import TransportError
-from auth0_core.flows import api
+from auth0_core.flows import api, mfa_api
 
 from ._single_flight import TaskSingleFlight
 from ._transport import HttpxTransport
@@ -191,3 +199,18 @@ class ServerClient(FacadeBase):
     login_with_custom_token_exchange = async_call(api.login_with_custom_token_exchange)
     request_session_transfer_token = async_call(api.request_session_transfer_token)
     build_session_transfer_redirect = plain_call(api.build_session_transfer_redirect)
+
+    @functools.cached_property
+    def mfa(self) -> MfaClient:
+        """The MFA API client (the official ``MfaClient``; docs/mfa.md)."""
+        return MfaClient(self)
+
+
+class MfaClient(SubClient):
+    """``server_client.mfa``: the MFA API (docs/mfa.md), coroutine methods like the client's."""
+
+    list_authenticators = async_call(mfa_api.list_authenticators)
+    enroll_authenticator = async_call(mfa_api.enroll_authenticator)
+    challenge_authenticator = async_call(mfa_api.challenge_authenticator)
+    verify = async_call(mfa_api.verify)
+    decrypt_mfa_token = plain_call(mfa_api.decrypt_mfa_token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 import time
@@ -11,11 +12,18 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar, Unpack
 
 from auth0_core import HttpRequest, HttpResponse
-from auth0_core._facade import FacadeBase, FacadeOptions, plain_call, sync_call, sync_pages
+from auth0_core._facade import (
+    FacadeBase,
+    FacadeOptions,
+    SubClient,
+    plain_call,
+    sync_call,
+    sync_pages,
+)
 from auth0_core._http import call_timed_out, exchange_timed_out
 from auth0_core.effects import Effect, Flow, ResolveDomain, SharedRequest, Sleep, run
 from auth0_core.errors import ConfigurationError, TransportError
-from auth0_core.flows import api
+from auth0_core.flows import api, mfa_api
 
 from ._single_flight import ThreadSingleFlight
 from ._transport import RequestsTransport, in_thread
@@ -189,3 +197,18 @@ class ServerClient(FacadeBase):
     login_with_custom_token_exchange = sync_call(api.login_with_custom_token_exchange)
     request_session_transfer_token = sync_call(api.request_session_transfer_token)
     build_session_transfer_redirect = plain_call(api.build_session_transfer_redirect)
+
+    @functools.cached_property
+    def mfa(self) -> MfaClient:
+        """The MFA API client (the official ``MfaClient``; docs/mfa.md)."""
+        return MfaClient(self)
+
+
+class MfaClient(SubClient):
+    """``server_client.mfa``: the MFA API (docs/mfa.md), blocking methods like the client's."""
+
+    list_authenticators = sync_call(mfa_api.list_authenticators)
+    enroll_authenticator = sync_call(mfa_api.enroll_authenticator)
+    challenge_authenticator = sync_call(mfa_api.challenge_authenticator)
+    verify = sync_call(mfa_api.verify)
+    decrypt_mfa_token = plain_call(mfa_api.decrypt_mfa_token)

@@ -29,7 +29,6 @@ from ..errors import (
     IdTokenError,
     InvalidArgumentError,
     InvalidGrantError,
-    MfaRequiredError,
     MissingRefreshTokenError,
     OAuthError,
 )
@@ -79,8 +78,16 @@ def token_defaults(config: ClientConfig, audience: str | None) -> tuple[str, str
     return key, ""
 
 
-def raise_refresh_error(config: ClientConfig, error: OAuthError, response: HttpResponse) -> None:
-    """Turn a refused refresh into the typed error callers branch on.
+def raise_refresh_error(
+    config: ClientConfig,
+    error: OAuthError,
+    response: HttpResponse,
+    *,
+    audience: str | None = None,
+    scope: str | None = None,
+) -> None:
+    """Turn a refused refresh into the typed error callers branch on; an ``mfa_required``
+    answer's token is sealed with the ``audience`` and ``scope`` it steps up (flows/mfa.py).
 
     Raises:
         InvalidGrantError, MfaRequiredError, AccessTokenError: always.
@@ -88,23 +95,17 @@ def raise_refresh_error(config: ClientConfig, error: OAuthError, response: HttpR
     if error.error == "invalid_grant":
         raise InvalidGrantError(error.error_description, status=error.status) from None
     if error.error == "mfa_required":
-        body = response.json_object()
-        raw = body.get("mfa_token")
-        if isinstance(raw, str) and raw:
-            from .._seal import seal  # MFA step-up only (issue 14: import time)
+        from .mfa import raise_mfa_required  # MFA step-up only (issue 14: import time)
 
-            context = {
-                "mfa_token": raw,
-                "mfa_requirements": body.get("mfa_requirements"),
-                "created_at": config.env.now(),
-            }
-            raise MfaRequiredError(
-                "Multi-factor authentication is required.",
-                mfa_token=seal(context, config.secrets[0], "mfa_token"),
-                mfa_requirements=body.get("mfa_requirements"),
-                error_description=error.error_description,
-                status=error.status,
-            ) from None
+        document = response.json_or_none()
+        raise_mfa_required(
+            config,
+            document if isinstance(document, dict) else None,
+            audience=audience,
+            scope=scope,
+            description=error.error_description,
+            status=error.status,
+        )
     # A 429 is not retried (the refresh token may have been used): say so, with the words.
     limited = "the tenant rate-limited the refresh (HTTP 429): " if error.status == 429 else ""
     raise AccessTokenError(
@@ -151,7 +152,7 @@ def refresh_flow(
     try:
         tokens = process_token_response(response)
     except OAuthError as exc:
-        raise_refresh_error(config, exc, response)
+        raise_refresh_error(config, exc, response, audience=audience, scope=scope)
         raise  # unreachable: raise_refresh_error always raises
     check_token_type(client, tokens)
     if checked:

@@ -87,6 +87,12 @@ from typing import TypeVar
 import attrs
 
 from ..errors import ConfigurationError
+from .authentication.mfa_settings import (
+    MfaSettings,
+    PasswordlessSettings,
+    parse_mfa,
+    parse_passwordless,
+)
 from .config_parse import (
     Section,
     parse_api,
@@ -130,7 +136,7 @@ _TABLES: dict[str, Callable[[Section], object]] = {
     "connected_account_connections": parse_connected_account_connection,
     "token_exchange_profiles": parse_token_exchange_profile,
 }
-_SECTIONS = ("tenant", "my_account", "dpop")
+_SECTIONS = ("tenant", "my_account", "dpop", "mfa", "passwordless")
 
 
 @attrs.frozen(kw_only=True)
@@ -159,6 +165,8 @@ class TenantConfig:
     token_exchange_profiles: tuple[TokenExchangeProfile, ...] = ()
     my_account: MyAccountSettings = attrs.field(factory=MyAccountSettings)
     dpop: DpopSettings = attrs.field(factory=DpopSettings)
+    mfa: MfaSettings = attrs.field(factory=MfaSettings)
+    passwordless: PasswordlessSettings = attrs.field(factory=PasswordlessSettings)
 
     @classmethod
     def from_dict(cls, mapping: Mapping[str, object]) -> TenantConfig:
@@ -274,7 +282,7 @@ def _tables(
 def _parse_config(document: Mapping[str, object], defaults: Mapping[str, object]) -> TenantConfig:
     top = Section("the tenant configuration", document)
     top.seen.update(_TABLES)
-    settings, my_account, dpop = (
+    settings, my_account, dpop, mfa, passwordless = (
         Section(f"[{name}]", top.get(name, dict) or {}) for name in _SECTIONS
     )
     top.finish()
@@ -295,9 +303,11 @@ def _parse_config(document: Mapping[str, object], defaults: Mapping[str, object]
         logout_token_typ=settings.text("logout_token_typ", "logout+jwt"),
         my_account=parse_my_account(my_account),
         dpop=parse_dpop(dpop),
+        mfa=parse_mfa(mfa),
+        passwordless=parse_passwordless(passwordless),
         **tables,  # type: ignore[arg-type]  # each parser returns its table's record type
     )
-    for section in (settings, my_account, dpop):
+    for section in (settings, my_account, dpop, mfa, passwordless):
         section.finish()
     config = _fill_in_strategies(config)
     _check(config)

@@ -16,6 +16,7 @@ from joserfc.jwk import RSAKey
 from .._env import Env
 from .._http import HttpResponse
 from .apis import Apis
+from .authentication.mfa_state import MfaState
 from .ciba_requests import BackchannelRequests
 from .config import TenantConfig
 from .config_types import TenantClient
@@ -110,6 +111,8 @@ class TenantState:
         self.ciba = BackchannelRequests()
         # Session Transfer Tokens minted by the custom token exchange, until redeemed or expired.
         self.session_transfers: dict[str, SessionTransfer] = {}
+        # MFA (policy, mfa_tokens, authenticators, challenges) and passwordless codes.
+        self.mfa = MfaState(config.mfa)
 
     def __repr__(self) -> str:
         return f"TenantState(base_url={self.base_url!r})"
@@ -137,3 +140,4 @@ class TenantState:
         ]:
             del self.used_codes[code]
         self.ciba.purge(now)
+        self.mfa.purge(now)

@@ -18,6 +18,7 @@ from ..params import Params
 from ..records import Grant
 from ..responses import oauth_error
 from ..state import TenantState
+from .mfa import mfa_required
 from .mint import token_response
 
 UNKNOWN_REFRESH_TOKEN = "Unknown or invalid refresh token."
@@ -98,7 +99,9 @@ def refresh_grant(state: TenantState, client: TenantClient, params: Params) -> H
     audience, scope = mrrt_target(
         state.apis, client, grant, params.get("audience"), params.get("scope")
     )
+    minted = attrs.evolve(grant, audience=audience, scope=scope)
+    if state.mfa.required(grant.user_id, audience, grant.sid):
+        return mfa_required(state, client.client_id, minted)
     rotated = new_refresh_token(state) if settings.rotating else None
     refresh_token = state.refresh_tokens.use(record, rotated, now)
-    minted = attrs.evolve(grant, audience=audience, scope=scope)
     return token_response(state, minted, refresh_token=refresh_token)

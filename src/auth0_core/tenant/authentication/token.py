@@ -24,6 +24,7 @@ from .ciba import CIBA_GRANT, ciba_grant
 from .client_auth import authenticate_client
 from .client_credentials import client_credentials_grant
 from .custom_token_exchange import CUSTOM_TOKEN_EXCHANGE_GRANT, custom_token_exchange_grant
+from .mfa_grants import MFA_GRANTS
 from .refresh import refresh_grant
 from .token_vault import FEDERATED_GRANT, federated_grant
 
@@ -73,4 +74,5 @@ DEFAULT_GRANTS: dict[str, GrantHandler] = {
     FEDERATED_GRANT: federated_grant,
     CIBA_GRANT: ciba_grant,
     CUSTOM_TOKEN_EXCHANGE_GRANT: custom_token_exchange_grant,
+    **MFA_GRANTS,
 }
