@@ -32,9 +32,9 @@ from auth0_demo._run import REDIS_PREFIX
 from auth0_tenant_server._cli import main
 
 from ..redis.servers import RedisServer, free_port
-from .test_demo import log_in_as, submit_login
+from .test_demo import USER, log_in_as, submit_login
 
-ENDED = "id='session-ended'"
+ENDED = 'id="session-ended"'
 LOGGED_OUT = "You are not logged in"
 BUTTON = "End my sessions at Auth0 (back-channel)"
 
@@ -90,9 +90,9 @@ async def test_end_my_sessions_logs_this_browser_out_through_the_tenant() -> Non
     async with running_demo() as demo, browser() as alice, browser() as bob:
         app, tenant = demo.app.base_url, demo.tenant_model
         home = await log_in_as(alice, app, "alice")
-        assert "Logged in as <strong id='user'>Alice Example</strong>" in home.text
+        assert USER in home.text
         assert BUTTON in home.text
-        assert "<span id='store'>memory (this process)</span>" in home.text
+        assert '<span id="store">memory (this process)</span>' in home.text
         await log_in_as(bob, app, "bob")
         assert len(tenant.sessions("auth0|alice")) == 1
 
@@ -121,7 +121,7 @@ async def test_end_my_sessions_logs_this_browser_out_through_the_tenant() -> Non
         assert profile.headers["location"].startswith("/auth/login?")
 
         # Only alice's sessions ended.
-        assert "Logged in as <strong id='user'>Bob Example</strong>" in (await bob.get(app)).text
+        assert '<h2 id="user-name">Bob Example</h2>' in (await bob.get(app)).text
         assert len(tenant.sessions("auth0|bob")) == 1
 
 
@@ -130,7 +130,7 @@ async def test_logout_user_from_a_terminal_ends_the_browser_session() -> None:
     async with running_demo() as demo, browser() as alice:
         app, tenant_url = demo.app.base_url, demo.tenant.base_url
         home = await log_in_as(alice, app, "alice")
-        shown = re.search(r"<code id='logout-user'>([^<]+)</code>", home.text)
+        shown = re.search(r'<code id="logout-user">([^<]+)</code>', home.text)
         assert shown is not None
         command = html.unescape(shown.group(1))
         assert command == f"auth0-core logout-user 'auth0|alice' --tenant {tenant_url}"
@@ -213,9 +213,9 @@ async def test_without_a_delivery_the_button_says_so(monkeypatch: pytest.MonkeyP
         await log_in_as(alice, app, "alice")
         page = await alice.post(f"{app}/end-sessions")
         assert page.url == httpx.URL(f"{app}/end-sessions")
-        assert "id='not-yet'" in page.text
+        assert 'id="not-yet"' in page.text
         assert demo.tenant_model.sessions("auth0|alice") == []  # ended at the tenant only
-        assert "Logged in as" in (await alice.get(f"{app}/")).text
+        assert 'id="user-name"' in (await alice.get(f"{app}/")).text
 
 
 # --- with Redis -----------------------------------------------------------------------------
@@ -234,8 +234,8 @@ async def test_with_redis_the_session_record_is_in_redis_until_the_tenant_ends_i
             [transaction] = demo_keys(raw, "tx:*")
             assert b"returnTo" not in (raw.get(transaction) or b"")
             home = await submit_login(alice, login_page, "alice@example.com", "alice-password")
-            assert "Logged in as <strong id='user'>Alice Example</strong>" in home.text
-            assert f"<span id='store'>Redis ({redis_url})</span>" in home.text
+            assert USER in home.text
+            assert f'<span id="store">Redis ({redis_url})</span>' in home.text
             assert demo_keys(raw, "tx:*") == []
 
             session_id = alice.cookies["_a0_session"]
@@ -331,7 +331,7 @@ async def browse_with_redis(app: str, redis_url: str) -> None:
     try:
         async with browser() as alice:
             home = await log_in_as(alice, app, "alice")
-            assert "Logged in as <strong id='user'>Alice Example</strong>" in home.text
+            assert USER in home.text
             key = record_key(alice.cookies["_a0_session"])
             assert raw.exists(key) == 1
             ended = await alice.post(f"{app}/end-sessions")

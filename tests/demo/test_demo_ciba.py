@@ -23,11 +23,11 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 async def start(browser: httpx.AsyncClient, app_url: str, user: str) -> tuple[str, str]:
     """Send the sign-in request; the binding message and the approval page's URL shown."""
     form = await browser.get(f"{app_url}/ciba")
-    assert "name='user'" in form.text
+    assert 'name="user"' in form.text
     waiting = await browser.post(f"{app_url}/ciba", data={"user": user})
     assert waiting.status_code == 200
-    message = re.search(r"id='binding-message'>([^<]+)<", waiting.text)
-    link = re.search(r"id='approve-link' href='([^']+)'", waiting.text)
+    message = re.search(r'id="binding-message">([^<]+)<', waiting.text)
+    link = re.search(r'id="approve-link" href="([^"]+)"', waiting.text)
     assert message is not None, waiting.text
     assert link is not None, waiting.text
     assert "auth0-core ciba approve --user" in waiting.text
@@ -54,7 +54,7 @@ async def outcome(browser: httpx.AsyncClient, app_url: str) -> httpx.Response:
     with anyio.fail_after(WAIT):
         while True:
             current = await browser.get(f"{app_url}/ciba")
-            if "id='binding-message'" not in current.text:
+            if 'id="binding-message"' not in current.text:
                 return current
             await anyio.sleep(0.1)
 
@@ -71,9 +71,9 @@ async def test_approving_on_the_device_logs_this_browser_in() -> None:
             await answer_on_the_device(link, message, "approve")
             home = await outcome(browser, app_url)
             assert home.url.path == "/"
-            assert "id='user'>Alice Example<" in home.text
+            assert 'id="user-name">Alice Example<' in home.text
             # The handle is spent: the page offers the form again.
-            assert "name='user'" in (await browser.get(f"{app_url}/ciba")).text
+            assert 'name="user"' in (await browser.get(f"{app_url}/ciba")).text
 
 
 @pytest.mark.anyio
@@ -85,7 +85,7 @@ async def test_denying_on_the_device_shows_why() -> None:
             message, link = await start(browser, app_url, "auth0|bob")
             await answer_on_the_device(link, message, "deny")
             refused = await outcome(browser, app_url)
-            assert "id='ciba-error'" in refused.text
+            assert 'id="ciba-error"' in refused.text
             assert "You are not logged in" in (await browser.get(f"{app_url}/")).text
 
 
@@ -98,4 +98,4 @@ async def test_an_unknown_user_or_no_user_is_reported() -> None:
             assert empty.status_code == 400
             await browser.post(f"{app_url}/ciba", data={"user": "auth0|nobody"})
             refused = await outcome(browser, app_url)
-            assert "id='ciba-error'" in refused.text
+            assert 'id="ciba-error"' in refused.text

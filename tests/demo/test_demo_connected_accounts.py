@@ -27,8 +27,10 @@ TRACE_WORDS = ("Traceback", "Error:", "MyAccountApiError", "InvalidArgumentError
 async def start_connect(
     browser: httpx.AsyncClient, app_url: str, connection: str
 ) -> httpx.Response:
-    """Press a Connect button; the page the redirects end on (the tenant's consent page)."""
-    return await browser.post(f"{app_url}{PAGE}/connect", data={"connection": connection})
+    """Press a Connect button (the integration's connect route, back to the page after);
+    the page the redirects end on (the tenant's consent page)."""
+    fields = {"connection": connection, "returnTo": PAGE}
+    return await browser.post(f"{app_url}/auth/connect", data=fields)
 
 
 async def answer_consent(
@@ -49,11 +51,11 @@ async def answer_consent(
 
 
 def account_ids(page: httpx.Response) -> list[str]:
-    return re.findall(r"<tr class='account' data-id='([^']+)'>", page.text)
+    return re.findall(r'<tr class="account" data-id="([^"]+)">', page.text)
 
 
 def account_row(page: httpx.Response, account_id: str) -> str:
-    row = re.search(rf"<tr class='account' data-id='{re.escape(account_id)}'>.*?</tr>", page.text)
+    row = re.search(rf'<tr class="account" data-id="{re.escape(account_id)}">.*?</tr>', page.text)
     assert row is not None, page.text
     return row.group(0)
 
@@ -63,14 +65,14 @@ async def test_connect_use_and_delete_an_account() -> None:
     async with running_demo() as app_url, httpx.AsyncClient(follow_redirects=True) as browser:
         await log_in_as(browser, app_url, "bob")
         home = await browser.get(f"{app_url}/")
-        assert f"<a href='{PAGE}'>Connected accounts</a>" in home.text
+        assert f'id="connected-accounts" href="{PAGE}"' in home.text
 
         empty = await browser.get(f"{app_url}{PAGE}")
         assert empty.status_code == 200
-        assert "id='no-accounts'" in empty.text
+        assert 'id="no-accounts"' in empty.text
         for name in ("google-oauth2", "github", "windowslive"):
-            assert f"<tr class='connection' data-name='{name}'>" in empty.text
-            assert f"Connect {name}</button>" in empty.text
+            assert f'<tr class="connection" data-name="{name}">' in empty.text
+            assert f'id="connect-{name}">Connect {name}</button>' in empty.text
         assert "read:user repo" in empty.text  # github's scopes
         before = await browser.get(f"{app_url}/connection", params={"connection": "github"})
         assert "no connected <code>github</code> account" in before.text
@@ -82,20 +84,25 @@ async def test_connect_use_and_delete_an_account() -> None:
         [account_id] = account_ids(listed)
         assert re.fullmatch(r"cac_[A-Za-z0-9]+", account_id)
         row = account_row(listed, account_id)
-        assert "<td>github</td><td>read:user repo</td>" in row
-        assert re.search(r"<td>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ</td><td>never</td>", row)
-        assert "href='/connection?connection=github'" in row
+        assert '<td class="connection">github</td><td class="scopes">read:user repo</td>' in row
+        assert re.search(
+            r'<td class="created">\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ</td>'
+            r'<td class="expires">never</td>',
+            row,
+        )
+        assert 'href="/connection?connection=github"' in row
+        assert f'id="delete-{account_id}"' in row
 
         # The tenant fed Token Vault on complete: the new account gives an upstream token.
         vault = await browser.get(f"{app_url}/connection", params={"connection": "github"})
         assert vault.status_code == 200
-        assert "<code id='connection'>github</code>" in vault.text
-        assert "<span id='connection-token'>upstream…</span>" in vault.text
+        assert '<code id="connection">github</code>' in vault.text
+        assert '<code id="connection-token">upstream…</code>' in vault.text
 
         gone = await browser.post(f"{app_url}{PAGE}/delete", data={"id": account_id})
         assert gone.url == httpx.URL(f"{app_url}{PAGE}")
         assert account_ids(gone) == []
-        assert "id='no-accounts'" in gone.text
+        assert 'id="no-accounts"' in gone.text
         after = await browser.get(f"{app_url}/connection", params={"connection": "github"})
         assert "no connected <code>github</code> account" in after.text
 
@@ -107,7 +114,7 @@ async def test_configured_account_is_listed_and_a_second_one_joins_it() -> None:
         page = await browser.get(f"{app_url}{PAGE}")
         [configured] = account_ids(page)
         row = account_row(page, configured)
-        assert "<td>google-oauth2</td>" in row
+        assert '<td class="connection">google-oauth2</td>' in row
         assert "https://www.googleapis.com/auth/calendar.readonly" in row
 
         consent = await start_connect(browser, app_url, "windowslive")
@@ -116,9 +123,9 @@ async def test_configured_account_is_listed_and_a_second_one_joins_it() -> None:
         ids = account_ids(listed)
         assert len(ids) == 2
         assert ids[0] == configured
-        assert "<td>windowslive</td>" in account_row(listed, ids[1])
+        assert '<td class="connection">windowslive</td>' in account_row(listed, ids[1])
         vault = await browser.get(f"{app_url}/connection", params={"connection": "google-oauth2"})
-        assert "<span id='connection-token'>ya29." in vault.text
+        assert '<code id="connection-token">ya29.' in vault.text
 
 
 @pytest.mark.anyio
@@ -129,14 +136,12 @@ async def test_denied_consent_reads_as_a_clear_page_and_connects_nothing() -> No
         denied = await answer_consent(browser, consent, "deny")
         assert denied.url.path == "/auth/callback"
         assert denied.url.params["error"] == "access_denied"
-        assert denied.status_code == 200
-        assert "<h2>Nothing was connected</h2>" in denied.text
-        assert (
-            "<p id='connect-denied'>The user did not allow access to their google-oauth2 "
-            "account.</p>"
-        ) in denied.text
-        assert f"<a href='{PAGE}'>Connected accounts</a>" in denied.text
-        for word in (*TRACE_WORDS, "AuthorizationError", "access_denied"):
+        # The integration's answer to a refusal (403), in the demo's error page.
+        assert denied.status_code == 403
+        assert '<h1 id="error-title">Sign-in refused</h1>' in denied.text
+        assert "The user did not allow access to their google-oauth2 account." in denied.text
+        assert "Nothing was changed." in denied.text
+        for word in (*TRACE_WORDS, "AuthorizationError"):
             assert word not in denied.text
         page = await browser.get(f"{app_url}{PAGE}")
         assert account_ids(page) == []
@@ -156,7 +161,7 @@ async def test_connect_callback_belongs_to_its_browser_and_is_used_once() -> Non
         async with httpx.AsyncClient() as stranger:
             refused = await stranger.get(callback)
             assert refused.status_code == 400
-            assert "id='error'" in refused.text
+            assert 'id="error"' in refused.text
             for word in TRACE_WORDS:
                 assert word not in refused.text
 
@@ -186,11 +191,12 @@ async def test_refusals_read_as_escaped_4xx_pages(
 ) -> None:
     async with running_demo() as app_url, httpx.AsyncClient(follow_redirects=True) as browser:
         await log_in_as(browser, app_url, "alice")
-        refused = await browser.post(f"{app_url}{PAGE}/{action}", data=fields)
+        route = f"{PAGE}/delete" if action == "delete" else "/auth/connect"
+        refused = await browser.post(f"{app_url}{route}", data=fields)
         assert refused.status_code == 400, refused.text
         assert refused.headers["content-type"].startswith("text/html")
-        assert "<h2>Something went wrong</h2>" in refused.text
-        error = re.search(r"<p id='error'>([^<]+)</p>", refused.text)
+        assert 'id="error-page" data-status="400"' in refused.text
+        error = re.search(r'<p class="error" id="error">([^<]+)</p>', refused.text)
         assert error is not None
         assert error.group(1).strip()
         if message is not None:

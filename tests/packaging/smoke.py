@@ -28,15 +28,15 @@ from pathlib import Path
 from typing import Any
 
 # What each extra provides. httpx depends on h11 and anyio, so the anyio extra brings all the
-# tenant server and the demo need as well.
-ASYNC = {"auth0_anyio", "auth0_tenant_server", "auth0_demo"}
+# tenant server needs as well; the demo needs Starlette and Hypercorn besides.
+ASYNC = {"auth0_anyio", "auth0_tenant_server"}
 PROVIDES: dict[str, set[str]] = {
     "none": set(),
     "requests": {"auth0_requests"},
     "anyio": ASYNC,
     "trio": ASYNC | {"trio"},
     "tenant": {"auth0_tenant_server"},
-    "demo": ASYNC,
+    "demo": ASYNC | {"auth0_starlette", "auth0_demo"},
     "redis": {"auth0_redis"},
     "starlette": ASYNC | {"auth0_starlette"},
     "flask": {"auth0_requests", "auth0_flask"},

@@ -86,6 +86,8 @@ def test_the_wheel_holds_the_packages_at_its_top_level_and_nothing_else(dist: Di
     # The pytest plugin (docs/testing.md): its pure half and the IO half it imports lazily.
     assert {"auth0_core/testing/__init__.py", "auth0_core/testing/plugin.py"} <= set(names)
     assert "auth0_tenant_server/testing.py" in names
+    # The demo's pages, and the one stylesheet the demo and the tenant's pages share.
+    assert {"auth0_demo/_templates.py", "auth0_core/tenant/stylesheet.py"} <= set(names)
     # The public testing tool (docs/testing-with-fixtures.md).
     for module in ("auth0_core", "auth0_requests", "auth0_anyio"):
         assert f"{module}/recording.py" in names

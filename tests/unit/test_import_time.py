@@ -28,6 +28,8 @@ NEVER = [
     "auth0_core.tenant",
     "auth0_tenant_server",
     "auth0_demo",
+    "hypercorn",
+    "starlette",
     "auth0_redis",
     "redis",
     "trio",

@@ -18,6 +18,8 @@ CASES = [
     ("import auth0_anyio", ["anyio"], "anyio"),
     ("from auth0_tenant_server import serve", ["h11"], "tenant"),
     ("import auth0_demo", ["h11"], "demo"),
+    ("import auth0_demo", ["hypercorn"], "demo"),
+    ("import auth0_demo", ["starlette"], "demo"),
     ("import auth0_redis", ["redis"], "redis"),
 ]
 

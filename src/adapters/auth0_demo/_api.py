@@ -10,9 +10,10 @@ from __future__ import annotations
 import httpx
 from joserfc import jwt
 from joserfc.errors import JoseError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
-from auth0_core import HttpRequest, HttpResponse
-from auth0_core._http import json_response
+from auth0_core import HttpResponse
 from auth0_core._id_token import decode_unverified_header
 from auth0_core.endpoints.authentication.jwks import process_jwks_response
 from auth0_core.errors import Auth0Error
@@ -29,8 +30,9 @@ class DemoApi:
         self.jwks_uri = f"{tenant_url}/.well-known/jwks.json"
         self.http = http
 
-    async def handle(self, request: HttpRequest) -> HttpResponse:
-        scheme, _, token = (request.header("authorization") or "").partition(" ")
+    async def items(self, request: Request) -> JSONResponse:
+        """``GET /api/items``, a Starlette endpoint."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             return _denied(401, "invalid_request", "a bearer token is required")
         claims = await self._verify(token)
@@ -38,7 +40,7 @@ class DemoApi:
             return _denied(401, "invalid_token", "the token is not valid for this API")
         if "read:items" not in str(claims.get("scope", "")).split():
             return _denied(403, "insufficient_scope", "read:items is required")
-        return json_response(200, {"items": ITEMS, "sub": claims.get("sub")})
+        return JSONResponse({"items": ITEMS, "sub": claims.get("sub")})
 
     async def _verify(self, token: str) -> dict[str, object] | None:
         answer = await self.http.get(self.jwks_uri)
@@ -69,9 +71,9 @@ class DemoApi:
         return dict(decoded.claims)
 
 
-def _denied(status: int, error: str, description: str) -> HttpResponse:
-    return json_response(
-        status,
+def _denied(status: int, error: str, description: str) -> JSONResponse:
+    return JSONResponse(
         {"error": error, "error_description": description},
-        headers=(("WWW-Authenticate", f'Bearer error="{error}"'),),
+        status_code=status,
+        headers={"WWW-Authenticate": f'Bearer error="{error}"'},
     )

@@ -11,7 +11,6 @@ HttpOnly cookie names it, and it ends with the app.
 
 from __future__ import annotations
 
-import html
 import secrets
 import shlex
 from typing import Any
@@ -19,14 +18,15 @@ from urllib.parse import urlencode
 
 import attrs
 from anyio.abc import TaskGroup
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 
 from auth0_anyio import ServerClient
-from auth0_core import HttpRequest, HttpResponse
-from auth0_core._http import parse_form
 from auth0_core.errors import Auth0Error
-from auth0_core.stores import CookieRequest, CookieResponse
+from auth0_core.stores import CookieRequest
+from auth0_web_common import PendingCookies
 
-from ._pages import HOME_LINK, page
+from ._templates import card, esc, form_value, page
 
 CIBA = "/ciba"
 HANDLE_COOKIE = "demo_ciba"
@@ -38,8 +38,9 @@ _MAX_PENDING = 64
 class _Pending:
     user_id: str
     binding_message: str
+    # The session's cookie writes, kept until this browser comes back for them.
+    cookies: PendingCookies
     done: bool = False
-    cookies: tuple[tuple[str, str], ...] = ()
     error: str | None = None
 
 
@@ -52,58 +53,57 @@ class CibaLogins:
         self.background = background
         self.pending: dict[str, _Pending] = {}
 
-    async def handle(
-        self, request: HttpRequest, cookies: dict[str, str], response: CookieResponse
-    ) -> HttpResponse:
-        if request.method == "POST":
-            return self._start(request, response)
-        handle = cookies.get(HANDLE_COOKIE, "")
+    async def page(self, request: Request) -> Response:
+        """``GET /ciba``: the form, the wait, or the outcome."""
+        handle = request.cookies.get(HANDLE_COOKIE, "")
         login = self.pending.get(handle)
         if login is None:
-            return page(_FORM, cookies=response)
+            return page("Log in on another device", _form())
         if not login.done:
-            return page(self._waiting(login), cookies=response, headers=(("Refresh", "2"),))
+            return page("Waiting for approval", self._waiting(login), headers={"Refresh": "2"})
         del self.pending[handle]
-        response.delete_cookie(HANDLE_COOKIE, path=CIBA)
         if login.error is not None:
-            body = (
-                f"<p id='ciba-error'>The login did not happen: {html.escape(login.error)}</p>"
-                f"<p><a href='{CIBA}'>Try again</a> · {HOME_LINK}</p>"
+            body = card(
+                f'<p class="error" id="ciba-error">The login did not happen: '
+                f"{esc(login.error)}</p>"
+                f'<p><a class="button" href="{CIBA}">Try again</a> <a href="/">Home</a></p>',
+                heading="Log in on another device",
             )
-            return page(body, cookies=response)
-        headers = (("Location", "/"), ("Cache-Control", "no-store"))
-        return HttpResponse(status=302, headers=(*headers, *login.cookies, *response.headers()))
+            response: Response = page("Log in on another device", body)
+        else:
+            response = RedirectResponse("/", status_code=302, headers={"Cache-Control": "no-store"})
+            login.cookies.write_to(response, samesite="lax")
+        response.delete_cookie(HANDLE_COOKIE, path=CIBA)
+        return response
 
-    def _start(self, request: HttpRequest, response: CookieResponse) -> HttpResponse:
-        user_id = (parse_form(request.body).get("user") or [""])[0].strip()
+    async def start(self, request: Request) -> Response:
+        """``POST /ciba`` (form ``user``): send the sign-in request, in the background."""
+        user_id = (await form_value(request, "user")).strip()
         if not user_id or self.background is None:
             problem = "Name a user." if user_id == "" else "Background logins are unavailable."
-            body = f"<p id='ciba-error'>{problem}</p>{_FORM}"
-            return page(body, status=400, cookies=response)
+            body = f'<p class="error" id="ciba-error">{problem}</p>{_form()}'
+            return page("Log in on another device", body, status=400)
         message = f"Demo sign-in {secrets.randbelow(10000):04d}"
         handle = secrets.token_urlsafe(24)
-        login = _Pending(user_id=user_id, binding_message=message)
+        cookies = PendingCookies(secure=request.url.scheme == "https")
+        login = _Pending(user_id=user_id, binding_message=message, cookies=cookies)
         self.pending[handle] = login
         while len(self.pending) > _MAX_PENDING:
             del self.pending[next(iter(self.pending))]
         self.background.start_soon(self._login, login)
-        response.set_cookie(HANDLE_COOKIE, handle, path=CIBA, httponly=True, samesite="Lax")
-        return HttpResponse(
-            status=303,
-            headers=(("Location", CIBA), ("Cache-Control", "no-store"), *response.headers()),
-        )
+        response = RedirectResponse(CIBA, status_code=303, headers={"Cache-Control": "no-store"})
+        response.set_cookie(HANDLE_COOKIE, handle, path=CIBA, httponly=True, samesite="lax")
+        return response
 
     async def _login(self, login: _Pending) -> None:
-        store = CookieResponse()
         options: dict[str, Any] = {
             "login_hint": {"sub": login.user_id},
             "binding_message": login.binding_message,
         }
         try:
             await self.client.login_backchannel(
-                options, store_options={"request": CookieRequest({}), "response": store}
+                options, store_options={"request": CookieRequest({}), "response": login.cookies}
             )
-            login.cookies = tuple(store.headers())
         except Auth0Error as exc:
             login.error = exc.message or type(exc).__name__
         finally:
@@ -115,23 +115,25 @@ class CibaLogins:
             f"auth0-core ciba approve --user {shlex.quote(login.user_id)} "
             f"--tenant {self.tenant_url}"
         )
-        return (
-            f"<p>Waiting for <strong id='ciba-user'>{html.escape(login.user_id)}</strong> to "
+        return card(
+            f'<p>Waiting for <strong id="ciba-user">{esc(login.user_id)}</strong> to '
             "approve on their device. Check that it shows "
-            f"<strong id='binding-message'>{html.escape(login.binding_message)}</strong>.</p>"
-            f"<p>The device, emulated: <a id='approve-link' href='{html.escape(approve)}' "
-            "target='_blank'>the tenant's approval page</a>, or "
-            f"<code>{html.escape(command)}</code>. This page reloads itself.</p>"
-            f"<p>{HOME_LINK}</p>"
+            f'<strong id="binding-message">{esc(login.binding_message)}</strong>.</p>'
+            f'<p>The device, emulated: <a id="approve-link" href="{esc(approve)}" '
+            'target="_blank">the tenant\'s approval page</a>, or '
+            f"<code>{esc(command)}</code>. This page reloads itself.</p>"
+            '<p><a href="/">Home</a></p>',
+            heading="Log in on another device",
         )
 
 
-_FORM = (
-    "<h2>Log in on another device (CIBA)</h2>"
-    f"<form method='post' action='{CIBA}'>"
-    "<label>User id <input type='text' name='user' value='auth0|alice'></label> "
-    "<button type='submit'>Send a sign-in request</button></form>"
-    "<p>The demo tenant's users: <code>auth0|alice</code>, <code>auth0|bob</code>. The app asks "
-    "the tenant (<code>/bc-authorize</code>) to ask the user; no browser login is involved.</p>"
-    f"<p>{HOME_LINK}</p>"
-)
+def _form() -> str:
+    return card(
+        f'<form method="post" action="{CIBA}" id="ciba-form">'
+        '<label>User id <input type="text" name="user" value="auth0|alice"></label>'
+        '<button type="submit" id="ciba-send">Send a sign-in request</button></form>'
+        '<p class="hint">The demo tenant\'s users: <code>auth0|alice</code>, '
+        "<code>auth0|bob</code>. The app asks the tenant (<code>/bc-authorize</code>) to ask "
+        "the user; no browser login is involved.</p>",
+        heading="Log in on another device (CIBA)",
+    )

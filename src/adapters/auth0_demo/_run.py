@@ -1,5 +1,10 @@
 """``auth0-core demo``: the emulated tenant and the demo app, served side by side on loopback.
 
+The tenant is served by ``auth0_tenant_server`` (its h11 server); the app, a Starlette app on
+``auth0_starlette``, by Hypercorn, a real ASGI server, on the same event loop: Hypercorn has an
+asyncio and a trio worker, so ``auth0-core demo --backend trio`` serves the whole demo on trio
+(Uvicorn serves asyncio only).
+
 Sessions and login transactions are kept in memory (one process), or in Redis with
 ``--store redis://HOST:PORT/DB``. Either way the app can end a session from the server: the
 tenant's demo client has the app's ``/auth/backchannel-logout`` as its back-channel logout URI,
@@ -8,19 +13,26 @@ and a :class:`~auth0_tenant_server.BackchannelSender` posts the tenant's logout 
 
 from __future__ import annotations
 
+import errno
 import inspect
+import logging
 import secrets
 import signal
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import anyio
 import anyio.to_thread
 import attrs
+import sniffio
 from anyio.abc import TaskStatus
+from hypercorn.config import Config
+from hypercorn.typing import ASGIFramework
+from starlette.applications import Starlette
 
 from auth0_anyio import ServerClient
 from auth0_core import HttpRequest, HttpResponse
@@ -28,7 +40,7 @@ from auth0_core.errors import Auth0Error, ConfigurationError
 from auth0_core.stores import MemoryStateStore, MemoryTransactionStore
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_tenant_server._backchannel import BackchannelSender
-from auth0_tenant_server._server import ServerAddress, serve
+from auth0_tenant_server._server import AddressInUseError, ServerAddress, _base_url, serve
 
 from ._app import BACKCHANNEL_LOGOUT, DemoApp
 
@@ -212,7 +224,25 @@ async def _serve(
     secret: str,
     task_status: TaskStatus[DemoAddresses],
 ) -> None:
-    tenant_handler, app_handler = _Late(), _Late()
+    # The app's socket is bound first: its URL is the tenant's callback, and a port in use
+    # fails here, before anything is served.
+    app_socket = listening_socket(host, app_port)
+    try:
+        await _serve_both(app_socket, host, tenant_port, access_log, stores, secret, task_status)
+    finally:
+        app_socket.close()  # Hypercorn's once served (then this does nothing)
+
+
+async def _serve_both(
+    app_socket: socket.socket,
+    host: str,
+    tenant_port: int,
+    access_log: TextIO | None,
+    stores: DemoStores,
+    secret: str,
+    task_status: TaskStatus[DemoAddresses],
+) -> None:
+    tenant_handler = _Late()
     async with anyio.create_task_group() as group:
         tenant_address = await group.start(
             partial(
@@ -223,15 +253,8 @@ async def _serve(
                 access_log=access_log,
             )
         )
-        app = await group.start(
-            partial(
-                serve,
-                make_handler=lambda _url: app_handler,
-                host=host,
-                port=app_port,
-                access_log=None,
-            )
-        )
+        app_port = int(app_socket.getsockname()[1])
+        app = ServerAddress(host, app_port, _base_url("http", host, app_port))
         tenant = Tenant(_tenant_config(app.base_url), base_url=tenant_address.base_url)
         tenant_handler.target = tenant.handle
         client = demo_client(
@@ -248,7 +271,9 @@ async def _serve(
             store_label=stores.label,
             background=group,
         )
-        app_handler.target = demo.handle
+        stop = anyio.Event()
+        stopped = anyio.Event()
+        group.start_soon(_serve_asgi, demo.app, app_socket, stop, stopped)
         # Posts the tenant's logout tokens to the app over HTTP, from a thread of its own.
         sender = BackchannelSender(tenant, log=access_log).start()
         task_status.started(DemoAddresses(app=app, tenant=tenant_address, tenant_model=tenant))
@@ -256,9 +281,74 @@ async def _serve(
             await anyio.sleep_forever()
         finally:
             with anyio.CancelScope(shield=True):
+                # Hypercorn's graceful shutdown: it stops accepting, lets requests in flight
+                # finish (at most GRACEFUL_TIMEOUT) and closes the socket.
+                stop.set()
+                with anyio.move_on_after(GRACEFUL_TIMEOUT + 2):
+                    await stopped.wait()
                 await anyio.to_thread.run_sync(sender.close)
                 await demo.aclose()
                 await client.aclose()
+
+
+# Seconds Hypercorn gives requests in flight when the demo stops.
+GRACEFUL_TIMEOUT = 3.0
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on ``host:port`` (0: a free port), for Hypercorn to serve.
+
+    Raises:
+        AddressInUseError: another process listens there.
+        OSError: the host is not this machine's.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise AddressInUseError(host, port) from None
+        raise
+    return sock
+
+
+def hypercorn_config(sock: socket.socket) -> Config:
+    """Hypercorn serving the already-bound ``sock`` (it takes the socket over and closes it),
+    quiet but for its errors: the demo prints its own lines."""
+    config = Config()
+    config.bind = [f"fd://{sock.detach()}"]
+    config.accesslog = None
+    config.loglevel = "WARNING"
+    config.graceful_timeout = GRACEFUL_TIMEOUT
+    return config
+
+
+async def _serve_asgi(
+    app: Starlette, sock: socket.socket, stop: anyio.Event, stopped: anyio.Event
+) -> None:
+    """Serve ``app`` with Hypercorn's worker for the running loop (asyncio or trio) until
+    ``stop`` is set, then set ``stopped``. Shielded: the demo's own cancellation must not cut
+    Hypercorn's graceful shutdown short; ``stop`` ends it."""
+    config = hypercorn_config(sock)
+    # Starlette's ASGI types are looser than Hypercorn's (plain mappings vs typed dicts).
+    framework = cast(ASGIFramework, app)
+    logging.getLogger("hypercorn.error").setLevel(logging.WARNING)
+    try:
+        with anyio.CancelScope(shield=True):
+            if sniffio.current_async_library() == "trio":
+                from hypercorn.trio import serve as serve_on_trio
+
+                await serve_on_trio(framework, config, shutdown_trigger=stop.wait, mode="asgi")
+            else:
+                from hypercorn.asyncio import serve as serve_on_asyncio
+
+                await serve_on_asyncio(framework, config, shutdown_trigger=stop.wait, mode="asgi")
+    finally:
+        stopped.set()
 
 
 def _leaves(error: BaseException) -> Iterator[BaseException]:

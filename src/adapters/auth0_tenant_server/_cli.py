@@ -158,7 +158,7 @@ def _demo_store(text: str) -> str:
 
 def _run_demo(args: argparse.Namespace) -> int:
     _require_backend(args.backend)
-    require_extra("auth0-core demo", "demo", "httpx", "anyio", "h11")
+    require_extra("auth0-core demo", "demo", "httpx", "anyio", "h11", "starlette", "hypercorn")
     if args.store != "memory":
         require_extra("auth0-core demo --store redis://...", "redis", "redis")
     from auth0_demo import run_demo
@@ -179,6 +179,8 @@ def _add_demo(subparsers: SubParsers) -> None:
         help="serve the emulated tenant and the demo web app on loopback (the 'demo' extra)",
         description="Log in through the emulated tenant, see the session's user, call an API, "
         "link accounts, have the tenant end the session through back-channel logout, log out. "
+        "The app is a Starlette app on auth0_starlette served by Hypercorn (on asyncio, or on "
+        "trio with --backend trio); this command serves the tenant beside it. "
         "Needs the 'demo' extra: pip install 'auth0-core[demo]'.",
     )
     _add_host_and_backend(parser)

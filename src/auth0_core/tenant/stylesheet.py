@@ -65,7 +65,7 @@ button.danger { background: var(--card); color: var(--danger); border-color: var
 button.secondary:hover, .button.secondary:hover, button[value="deny"]:hover,
 button.danger:hover { background: var(--page); }
 form.inline { display: inline; margin: 0; }
-.actions { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin: 1rem 0 0; }
+.actions { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin: 1rem 0; }
 label { display: block; margin: 0 0 0.75rem; font-size: 0.9rem; color: var(--muted); }
 input[type="text"], input[type="password"], input[type="email"] {
   display: block; width: 100%; margin-top: 0.25rem; padding: 0.5rem 0.6rem; font: inherit;
@@ -75,7 +75,10 @@ input:focus, button:focus-visible, .button:focus-visible {
   outline: 2px solid var(--accent); outline-offset: 1px;
 }
 table { width: 100%; border-collapse: collapse; font-size: 0.92rem; }
-th, td { text-align: left; padding: 0.5rem 0.6rem; border-bottom: 1px solid var(--line); }
+th, td {
+  text-align: left; vertical-align: middle; padding: 0.5rem 0.6rem;
+  border-bottom: 1px solid var(--line);
+}
 th { color: var(--muted); font-weight: 600; font-size: 0.8rem; text-transform: uppercase; }
 td.number { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .user-card { display: flex; gap: 1.25rem; align-items: flex-start; }
