@@ -90,6 +90,7 @@ PAGE_SHA256 = {
 BLOCK = re.compile(r"^([ \t]*)```python[^\n]*\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
 IMPORTS = {  # official module -> ours, per facade; longest first
     "auth0_server_python.auth_server.server_client": "{facade}",
+    "auth0_server_python.auth_server.my_account_client": "{facade}.my_account_client",
     "auth0_server_python.auth_server": "{facade}",
     "auth0_server_python.auth_types": "{facade}.auth_types",
     "auth0_server_python.error": "{facade}.error",

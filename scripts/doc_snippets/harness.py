@@ -72,6 +72,8 @@ MY_ACCOUNT_SCOPES = [
     "create:me:connected_accounts",
     "read:me:connected_accounts",
     "delete:me:connected_accounts",
+    "read:me:factors",
+    *(f"{a}:me:authentication-methods" for a in ("read", "create", "update", "delete")),
 ]
 
 

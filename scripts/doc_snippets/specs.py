@@ -993,13 +993,189 @@ def _specs() -> dict[str, Spec]:
     )
     for page, count, feature in (
         ("MFA.md", 24, "the MFA API client (server_client.mfa)"),
-        ("MyAccountAuthenticationMethods.md", 11, "My Account authentication methods"),
         ("Passkeys.md", 8, "the native passkey API"),
         ("Passwordless.md", 12, "the embedded passwordless client"),
     ):
         for n in range(1, count + 1):
             s[f"{page}#{n}"] = not_yet(feature)
+    s.update(my_account_method_specs())
     return s
+
+
+# --- MyAccountAuthenticationMethods.md -------------------------------------------------------
+
+METHOD_SCOPES = "read:me:factors " + " ".join(
+    f"{a}:me:authentication-methods" for a in ("read", "create", "update", "delete")
+)
+NO_PASSKEYS = (
+    "the emulated tenant enrolls totp, email and phone methods, not passkeys "
+    "(docs/my-account-authentication-methods.md): it answers 400 on type"
+)
+
+
+def my_account_ready(*, totp: bool = False, challenge: bool = False) -> Step:
+    """Alice logged in, ``access_token`` (the My Account scopes, by MRRT) and ``my_account``
+    as block 1 makes them; with ``totp`` a confirmed TOTP method (``THE_METHOD_ID``), with
+    ``challenge`` a TOTP enrollment under way and a browser ``credential``."""
+
+    async def setup(run: Run, ns: dict[str, Any]) -> None:
+        await given(login="cookies")(run, ns)
+        facade = import_module("auth0_requests" if run.mode == "sync" else "auth0_anyio")
+        ns["YOUR_CUSTOM_DOMAIN"] = run.base
+        ns["access_token"] = await run.call(
+            ns["server_client"], "get_access_token", store_options=run.store(),
+            audience=run.base + "/me/", scope=METHOD_SCOPES,
+        )  # fmt: skip
+        ns["my_account"] = my_account = facade.MyAccountClient(domain=run.base)
+        # Imported by an earlier block of the page; redirect_to_login is the page's own.
+        ns["EnrollAuthenticationMethodRequest"] = import_module(
+            f"{facade.__name__}.auth_types"
+        ).EnrollAuthenticationMethodRequest
+        ns["redirect_to_login"] = lambda: {"login": True}
+        if totp or challenge:
+            from auth0_core.tenant.my_account.totp import secret_from_base32, totp_code
+
+            started = await run.call(
+                my_account, "enroll_authentication_method",
+                access_token=ns["access_token"], request={"type": "totp"},
+            )  # fmt: skip
+            ns["challenge"] = started
+            ns["credential"] = {
+                "id": "cred-1", "rawId": "cred-1",
+                "response": {"clientDataJSON": "e30", "attestationObject": "o2M"},
+            }  # fmt: skip
+            if totp:
+                secret = secret_from_base32(started.manual_input_code)
+                code = totp_code(secret, run.tenant.state.env.now())
+                method = await run.call(
+                    my_account, "verify_authentication_method",
+                    access_token=ns["access_token"],
+                    authentication_method_id=started.authentication_method_id,
+                    request={"auth_session": started.auth_session, "otp_code": code},
+                )  # fmt: skip
+                ns["THE_METHOD_ID"] = method.id
+
+    return setup
+
+
+def _methods_of(run: Run) -> list[str]:
+    store = run.tenant.state.authentication_methods
+    return [m.id for m in store.methods("auth0|alice")]
+
+
+async def my_account_made(run: Run, ns: dict[str, Any]) -> None:
+    assert ns["my_account"].audience == run.base + "/me/"
+    factors = await run.call(ns["my_account"], "get_factors", access_token=ns["access_token"])
+    assert [f.type for f in factors.factors] == ["totp", "email", "phone"]
+
+
+async def factors_printed(run: Run, ns: dict[str, Any]) -> None:
+    assert run.printed == [  # type: ignore[attr-defined]
+        "totp ['secondary']",
+        "email ['secondary']",
+        "phone ['secondary']",
+    ]
+
+
+async def methods_listed(run: Run, ns: dict[str, Any]) -> None:
+    assert len(ns["all_methods"].authentication_methods) == 1
+    assert ns["passkeys"].authentication_methods == []
+
+
+async def method_got(run: Run, ns: dict[str, Any]) -> None:
+    assert ns["method"].id == ns["THE_METHOD_ID"]
+
+
+async def method_renamed(run: Run, ns: dict[str, Any]) -> None:
+    assert ns["method"].name == "My Authenticator App"
+    stored = run.tenant.state.authentication_methods.get("auth0|alice", ns["THE_METHOD_ID"])
+    assert stored is not None
+    assert stored.name == "My Authenticator App"
+
+
+async def method_deleted(run: Run, ns: dict[str, Any]) -> None:
+    assert _methods_of(run) == []
+
+
+async def basic_handling(run: Run, ns: dict[str, Any]) -> None:
+    assert ns["__return__"] is None
+    assert ns["methods"].authentication_methods == []
+
+
+async def advanced_handling(run: Run, ns: dict[str, Any]) -> None:
+    outcome = ns["__return__"]
+    assert outcome["error"] == "Validation failed"
+    assert outcome["details"][0]["field"] == "type"
+
+
+def my_account_method_specs() -> dict[str, Spec]:
+    page = "MyAccountAuthenticationMethods.md"
+    id_fill = "THE_METHOD_ID"
+    return {
+        f"{page}#1": Spec(
+            "a My Account token by MRRT (hyphenated scopes) and MyAccountClient(domain)",
+            fills=(('f"https://{YOUR_CUSTOM_DOMAIN}/me/"', 'YOUR_CUSTOM_DOMAIN + "/me/"'),),
+            setup=my_account_ready(),
+            check=my_account_made,
+        ),
+        f"{page}#2": Spec(
+            "get_factors: totp, email, phone printed",
+            setup=my_account_ready(),
+            check=factors_printed,
+        ),
+        f"{page}#3": Spec(
+            "enroll a passkey: refused by this tenant",
+            setup=my_account_ready(),
+            differs=("MyAccountApiError: Enrolling a 'passkey'", NO_PASSKEYS),
+        ),
+        f"{page}#4": Spec(
+            "verify a passkey enrollment (a TOTP enrollment under way, a browser credential)",
+            setup=my_account_ready(challenge=True),
+            differs=("MyAccountApiError: Invalid request payload input", NO_PASSKEYS),
+        ),
+        f"{page}#5": Spec(
+            "list_authentication_methods, all and type_filter=passkey",
+            setup=my_account_ready(totp=True),
+            check=methods_listed,
+        ),
+        f"{page}#6": Spec(
+            "get_authentication_method (the page's example id: alice's TOTP method)",
+            fills=(('"passkey|abc123"', id_fill),),
+            setup=my_account_ready(totp=True),
+            check=method_got,
+        ),
+        f"{page}#7": Spec(
+            "update_authentication_method: renamed",
+            fills=(('"totp|123"', id_fill),),
+            setup=my_account_ready(totp=True),
+            check=method_renamed,
+        ),
+        f"{page}#8": Spec(
+            "delete_authentication_method: gone",
+            fills=(('"passkey|abc123"', id_fill),),
+            setup=my_account_ready(totp=True),
+            check=method_deleted,
+        ),
+        f"{page}#9": Spec(
+            "a DPoP key made in the block: the token is not bound to it",
+            setup=my_account_ready(),
+            differs=(
+                "MyAccountApiError",
+                "the block generates its key after the token was issued, so the token is "
+                "bound to no key of the block's: the tenant answers 401, as Auth0 would",
+            ),
+        ),
+        f"{page}#10": Spec(
+            "Auth0Error handling around list_authentication_methods",
+            setup=my_account_ready(),
+            check=basic_handling,
+        ),
+        f"{page}#11": Spec(
+            "MyAccountApiError handling around a passkey enrollment: validation details",
+            setup=my_account_ready(),
+            check=advanced_handling,
+        ),
+    }
 
 
 def _start_into(client_name: str, url_name: str) -> Step:
