@@ -324,9 +324,9 @@ class DemoApp:
         ]
         accounts = [a async for a in self.client.iter_connected_accounts(store_options=store)]
         accounts_html = (
-            '<table id="accounts"><thead><tr><th>Id</th><th>Connection</th><th>Scopes</th>'
-            "<th>Created</th><th>Expires</th><th></th></tr></thead><tbody>"
-            f"{''.join(_account_row(account) for account in accounts)}</tbody></table>"
+            '<div class="table-wrap"><table id="accounts"><thead><tr><th>Id</th>'
+            "<th>Connection</th><th>Scopes</th><th>Created</th><th>Expires</th><th></th></tr></thead><tbody>"
+            f"{''.join(_account_row(account) for account in accounts)}</tbody></table></div>"
             if accounts
             else '<p id="no-accounts" class="muted">No connected accounts yet: connect one '
             "below.</p>"
@@ -436,7 +436,8 @@ def _account_row(account: ConnectedAccount) -> str:
         f'<td class="scopes">{esc(" ".join(account.scopes))}</td>'
         f'<td class="created">{esc(account.created_at)}</td>'
         f'<td class="expires">{esc(account.expires_at or "never")}</td>'
-        f'<td><a class="vault-token" href="{vault}">Token Vault token</a> {delete}</td></tr>'
+        f'<td class="row-actions"><a class="button secondary vault-token" href="{vault}">'
+        f"Token Vault token</a> {delete}</td></tr>"
     )
 
 
@@ -449,7 +450,7 @@ def _connection_row(connection: ConnectedAccountConnection) -> str:
         fields={"connection": name, "returnTo": CONNECTED_ACCOUNTS},
     )
     return (
-        f'<tr class="connection" data-name="{esc(name)}"><td>{esc(name)}</td>'
+        f'<tr class="connection" data-name="{esc(name)}"><td class="connection">{esc(name)}</td>'
         f"<td>{esc(connection.strategy)}</td>"
         f'<td class="scopes">{esc(" ".join(connection.scopes or []))}</td>'
         f"<td>{connect}</td></tr>"

@@ -81,6 +81,10 @@ th, td {
 }
 th { color: var(--muted); font-weight: 600; font-size: 0.8rem; text-transform: uppercase; }
 td.number { font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.scopes { overflow-wrap: anywhere; }
+td.connection, td.created, td.expires, td.row-actions, button, .button { white-space: nowrap; }
+td.created { font-size: 0.85rem; color: var(--muted); }
+.table-wrap { overflow-x: auto; }
 .user-card { display: flex; gap: 1.25rem; align-items: flex-start; }
 .avatar {
   flex: none; width: 4.5rem; height: 4.5rem; border-radius: 50%; object-fit: cover;
@@ -89,6 +93,7 @@ td.number { font-variant-numeric: tabular-nums; white-space: nowrap; }
 }
 .user-card h2 { margin: 0; font-size: 1.3rem; }
 .identities, .scopes { list-style: none; padding: 0; margin: 0.5rem 0 0; }
+ul.scopes { margin-bottom: 1rem; }
 .identities li { display: flex; gap: 0.5rem; align-items: center; padding: 0.2rem 0; }
 .scopes li, .chip {
   display: inline-block; margin: 0 0.3rem 0.3rem 0; padding: 0.1rem 0.55rem;
