@@ -28,7 +28,6 @@ from urllib.parse import urlsplit, urlunsplit
 import anyio
 import anyio.to_thread
 import attrs
-import sniffio
 from anyio.abc import TaskStatus
 from hypercorn.config import Config
 from hypercorn.typing import ASGIFramework
@@ -327,6 +326,19 @@ def hypercorn_config(sock: socket.socket) -> Config:
     return config
 
 
+def _running_on_trio() -> bool:
+    """Whether this task runs on trio (else asyncio). Without trio imported it cannot be;
+    ``sniffio`` is not asked: newer anyio no longer brings it."""
+    trio = sys.modules.get("trio")
+    if trio is None:
+        return False
+    try:
+        trio.lowlevel.current_task()
+    except RuntimeError:  # not inside trio.run
+        return False
+    return True
+
+
 async def _serve_asgi(
     app: Starlette, sock: socket.socket, stop: anyio.Event, stopped: anyio.Event
 ) -> None:
@@ -339,7 +351,7 @@ async def _serve_asgi(
     logging.getLogger("hypercorn.error").setLevel(logging.WARNING)
     try:
         with anyio.CancelScope(shield=True):
-            if sniffio.current_async_library() == "trio":
+            if _running_on_trio():
                 from hypercorn.trio import serve as serve_on_trio
 
                 await serve_on_trio(framework, config, shutdown_trigger=stop.wait, mode="asgi")
