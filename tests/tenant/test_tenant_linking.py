@@ -148,6 +148,25 @@ def test_unlink_through_the_scripted_browser(tenant: Tenant) -> None:
     assert "code" in query_of(callback)
 
 
+def test_unlink_stays_in_the_browsers_tenant_session(tenant: Tenant) -> None:
+    """Found by the browser tests: an unlink started a second tenant session that no cookie
+    named, so the user's logout left it alive."""
+    hint = _alice_hint(tenant)
+    _link(tenant, hint, "github", GITHUB)
+    before = tenant.sessions("auth0|alice")
+    sid = claims_of(hint)["sid"]
+    assert sid in [s["sid"] for s in before]
+    verifier, challenge = pkce()
+    params = _link_params(hint, "github", scope="openid unlink_account")
+    response = get(
+        tenant, "/authorize", authorize_params(challenge, **params), Cookie=f"auth0={sid}"
+    )
+    query = query_of(response.header("location") or "")
+    tokens = body(exchange(tenant, query["code"], verifier))
+    assert claims_of(tokens["id_token"])["sid"] == sid
+    assert tenant.sessions("auth0|alice") == before
+
+
 def _error(query: dict[str, Any]) -> tuple[str, str]:
     assert "code" not in query
     assert query["state"] == "state-123"

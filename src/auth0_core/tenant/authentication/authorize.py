@@ -193,7 +193,11 @@ def _start_login(
             return error_redirect(
                 request.redirect_uri, failure.error, failure.description, request.state
             )
-        return issue_code(state, request, user_id)
+        # The browser's tenant session of that user, when it has one: a session started here
+        # would be named by no cookie, so no logout could ever end it.
+        live = state.sessions.get(session_cookie(incoming.request) or "")
+        sid = live.sid if live is not None and live.user_id == user_id else None
+        return issue_code(state, request, user_id, sid=sid)
     transferred = _redeem_session_transfer(state, request, incoming)
     if transferred is not None:
         return transferred
@@ -245,7 +249,7 @@ def issue_code(
     """Redirect back to the client with a fresh authorization code for ``user_id``.
 
     ``sid`` is the tenant session the login started; without one (an unlink, which needs no
-    login), a session is started here.
+    login, from a browser with no tenant session of that user), a session is started here.
     """
     now = state.env.now()
     if sid is None:
