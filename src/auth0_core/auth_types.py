@@ -43,6 +43,14 @@ from ._options import (
     StartLinkUserOptions,
     StartUnlinkUserOptions,
 )
+from ._passwordless_types import (
+    PASSWORDLESS_ALLOWED_AUTH_PARAMS,
+    PASSWORDLESS_RESERVED_AUTH_PARAMS,
+    PasswordlessStartResult,
+    StartPasswordlessEmailOptions,
+    StartPasswordlessSmsOptions,
+    VerifyPasswordlessOtpOptions,
+)
 from ._result import LoginResult
 from ._token_exchange_types import (
     LoginWithCustomTokenExchangeResult,
@@ -81,12 +89,18 @@ __all__ = [
     "MfaVerifyResponse",
     "OobEnrollmentResponse",
     "OtpEnrollmentResponse",
+    "PASSWORDLESS_ALLOWED_AUTH_PARAMS",
+    "PASSWORDLESS_RESERVED_AUTH_PARAMS",
     "PasskeyAuthResponse",
+    "PasswordlessStartResult",
     "SessionTransferTokenResult",
     "StartInteractiveLoginOptions",
     "StartLinkUserOptions",
+    "StartPasswordlessEmailOptions",
+    "StartPasswordlessSmsOptions",
     "StartUnlinkUserOptions",
     "TokenExchangeResponse",
     "UpdateAuthenticationMethodRequest",
     "VerifyAuthenticationMethodRequest",
+    "VerifyPasswordlessOtpOptions",
 ]

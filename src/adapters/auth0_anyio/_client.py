@@ -35,7 +35,7 @@ from auth0_core.effects import (
     arun,
 )
 from auth0_core.errors import TransportError
-from auth0_core.flows import api, mfa_api
+from auth0_core.flows import api, mfa_api, passwordless_api
 
 from ._single_flight import TaskSingleFlight
 from ._transport import HttpxTransport
@@ -205,6 +205,12 @@ class ServerClient(FacadeBase):
         """The MFA API client (the official ``MfaClient``; docs/mfa.md)."""
         return MfaClient(self)
 
+    @functools.cached_property
+    def passwordless(self) -> PasswordlessClient:
+        """The embedded passwordless client (the official ``PasswordlessClient``;
+        docs/passwordless.md)."""
+        return PasswordlessClient(self)
+
 
 class MfaClient(SubClient):
     """``server_client.mfa``: the MFA API (docs/mfa.md), coroutine methods like the client's."""
@@ -214,3 +220,11 @@ class MfaClient(SubClient):
     challenge_authenticator = async_call(mfa_api.challenge_authenticator)
     verify = async_call(mfa_api.verify)
     decrypt_mfa_token = plain_call(mfa_api.decrypt_mfa_token)
+
+
+class PasswordlessClient(SubClient):
+    """``server_client.passwordless``: embedded passwordless (docs/passwordless.md), coroutine
+    methods like the client's."""
+
+    start = async_call(passwordless_api.start)
+    verify = async_call(passwordless_api.verify)

@@ -23,7 +23,7 @@ from auth0_core._facade import (
 from auth0_core._http import call_timed_out, exchange_timed_out
 from auth0_core.effects import Effect, Flow, ResolveDomain, SharedRequest, Sleep, run
 from auth0_core.errors import ConfigurationError, TransportError
-from auth0_core.flows import api, mfa_api
+from auth0_core.flows import api, mfa_api, passwordless_api
 
 from ._single_flight import ThreadSingleFlight
 from ._transport import RequestsTransport, in_thread
@@ -203,6 +203,12 @@ class ServerClient(FacadeBase):
         """The MFA API client (the official ``MfaClient``; docs/mfa.md)."""
         return MfaClient(self)
 
+    @functools.cached_property
+    def passwordless(self) -> PasswordlessClient:
+        """The embedded passwordless client (the official ``PasswordlessClient``;
+        docs/passwordless.md)."""
+        return PasswordlessClient(self)
+
 
 class MfaClient(SubClient):
     """``server_client.mfa``: the MFA API (docs/mfa.md), blocking methods like the client's."""
@@ -212,3 +218,11 @@ class MfaClient(SubClient):
     challenge_authenticator = sync_call(mfa_api.challenge_authenticator)
     verify = sync_call(mfa_api.verify)
     decrypt_mfa_token = plain_call(mfa_api.decrypt_mfa_token)
+
+
+class PasswordlessClient(SubClient):
+    """``server_client.passwordless``: embedded passwordless (docs/passwordless.md), blocking
+    methods like the client's."""
+
+    start = sync_call(passwordless_api.start)
+    verify = sync_call(passwordless_api.verify)

@@ -173,6 +173,18 @@ class UserDirectory:
 
     # --- changes -------------------------------------------------------------------------
 
+    def ensure(self, user: TenantUser) -> UserRecord:
+        """The user ``user.user_id``, created from ``user`` when it does not exist yet (a
+        passwordless connection creates its users at their first login, as on Auth0)."""
+        record = self._users.get(user.user_id)
+        if record is not None:
+            return record
+        found = self.owner(*self.identity_of(user).key)  # linked into another user
+        if found is not None:
+            return found[0]
+        record = self._users[user.user_id] = self._fresh(user, keep_metadata=True)
+        return record
+
     def link(self, primary_id: str, secondary: Identity) -> UserRecord:
         """Move the user owning ``secondary`` (all its identities) into ``primary_id``.
 

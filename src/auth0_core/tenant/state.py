@@ -17,6 +17,7 @@ from .._env import Env
 from .._http import HttpResponse
 from .apis import Apis
 from .authentication.mfa_state import MfaState
+from .authentication.passwordless_state import PasswordlessState
 from .ciba_requests import BackchannelRequests
 from .config import TenantConfig
 from .config_types import TenantClient
@@ -113,6 +114,7 @@ class TenantState:
         self.session_transfers: dict[str, SessionTransfer] = {}
         # MFA (policy, mfa_tokens, authenticators, challenges) and passwordless codes.
         self.mfa = MfaState(config.mfa)
+        self.passwordless = PasswordlessState(config.passwordless)
 
     def __repr__(self) -> str:
         return f"TenantState(base_url={self.base_url!r})"
@@ -141,3 +143,4 @@ class TenantState:
             del self.used_codes[code]
         self.ciba.purge(now)
         self.mfa.purge(now)
+        self.passwordless.purge(now)

@@ -86,7 +86,7 @@ def prepare_associate_request(
     )
 
 
-def _body_credentials(config: ClientConfig, fields: Fields, issuer: str) -> Fields:
+def body_credentials(config: ClientConfig, fields: Fields, issuer: str) -> Fields:
     """Client authentication inside a JSON body (``/mfa/challenge`` has no Basic scheme): the
     secret in the body for the secret methods, else the client assertion (or, with mTLS,
     ``client_id`` only)."""
@@ -112,7 +112,7 @@ def prepare_challenge_request(
     fields: Fields = {"mfa_token": mfa_token, "challenge_type": challenge_type}
     if authenticator_id is not None:
         fields["authenticator_id"] = authenticator_id
-    body = _body_credentials(config, fields, metadata.issuer)
+    body = body_credentials(config, fields, metadata.issuer)
     return _json_request(
         config,
         "POST",

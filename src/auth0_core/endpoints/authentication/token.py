@@ -82,7 +82,8 @@ def prepare_authorization_code_request(
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": redirect_uri,
-        "code_verifier": code_verifier,
+        # None for a passwordless magic link's code (Auth0 takes no PKCE there): left out.
+        "code_verifier": code_verifier or None,
     }
     if resource is not None:
         fields["resource"] = resource

@@ -51,8 +51,11 @@ def authorization_code_grant(
         return oauth_error(
             400, "invalid_grant", "The redirect_uri does not match the authorization request."
         )
-    verifier = params.get("code_verifier") or ""
-    if not hmac.compare_digest(_s256(verifier), stored.code_challenge):
+    verifier = params.get("code_verifier")
+    if not stored.code_challenge:  # a passwordless magic link's code: no PKCE, no verifier
+        if verifier is not None:
+            return oauth_error(400, "invalid_grant", "Failed to verify code verifier")
+    elif not hmac.compare_digest(_s256(verifier or ""), stored.code_challenge):
         return oauth_error(400, "invalid_grant", "Failed to verify code verifier")
     if stored.dpop_jkt is not None and stored.dpop_jkt != state.dpop_jkt:
         # RFC 9449 §10: a code bound to a key is redeemed only with a proof of that key.

@@ -1,0 +1,398 @@
+"""Embedded passwordless (``server_client.passwordless``; protocol doc §8.9, §9.4;
+docs/passwordless.md).
+
+``start`` asks the tenant to send a one-time code by e-mail or SMS, or a magic link by e-mail.
+A magic link's ``authParams`` carry the SDK's own ``redirect_uri``, ``response_type=code``,
+``state`` and ``nonce`` (callers may set only the allow-listed parameters), and a login
+transaction is stored under that ``state``, bound to the browser as an interactive login's is:
+the link's callback is finished by ``complete_interactive_login``, single-use, the ID token
+checked against the ``nonce``. Auth0 takes no PKCE for magic links, so the transaction has no
+verifier and the code exchange sends none.
+
+``verify`` exchanges a code with the passwordless OTP grant (``openid`` always asked), validates
+the ID token as a login's (signature through the JWKS, issuer, audience, expiry; no nonce: no
+``/authorize``), and writes a fresh session. ``mfa_required`` is an
+:class:`~auth0_core.errors.MfaRequiredError` with a sealed token (finish with
+``server_client.mfa.verify(..., persist=True)``, which starts the session).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from .._authorize import merge_scopes
+from .._binding import bind_to_browser
+from .._client import CoreClient
+from .._dpop import check_token_type, token_fetch
+from .._effects import Flow, StoreOptions, fetch, store_set
+from .._http import HttpRequest, HttpResponse, json_body
+from .._id_token import IdTokenChecks
+from .._options import coerce_options
+from .._passwordless_types import (
+    PASSWORDLESS_ALLOWED_AUTH_PARAMS,
+    PASSWORDLESS_RESERVED_AUTH_PARAMS,
+    PasswordlessStartResult,
+    StartPasswordlessEmailOptions,
+    StartPasswordlessOptions,
+    StartPasswordlessSmsOptions,
+    VerifyPasswordlessOtpOptions,
+)
+from .._result import LoginResult
+from .._session import new_session
+from .._token_sets import DEFAULT_AUDIENCE
+from ..endpoints.authentication._oauth import client_authenticated_post, tenant_headers
+from ..endpoints.authentication.mfa import body_credentials, refusal_body
+from ..endpoints.authentication.token import TokenResponse, process_token_response
+from ..errors import (
+    Auth0Error,
+    IdTokenError,
+    InvalidArgumentError,
+    MissingRequiredArgumentError,
+    OAuthError,
+    PasswordlessErrorCode,
+    PasswordlessStartError,
+    PasswordlessVerifyError,
+    ProtocolError,
+    TransportError,
+)
+from ..records import Transaction
+from .callbacks import transaction_key
+from .discovery import metadata_flow, verify_id_token_flow
+from .session import write_session_flow
+
+OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
+DEFAULT_EMAIL_SCOPE = "openid profile email"
+DEFAULT_SMS_SCOPE = "openid profile"
+FORWARDED_FOR = "auth0-forwarded-for"
+_ID_TOKEN_CODES = {
+    "aud": PasswordlessErrorCode.INVALID_AUDIENCE,
+    "exp": PasswordlessErrorCode.TOKEN_EXPIRED,
+    "iss": PasswordlessErrorCode.INVALID_ISSUER,
+}
+
+
+def _start_options(options: object) -> StartPasswordlessOptions:
+    if isinstance(options, StartPasswordlessEmailOptions | StartPasswordlessSmsOptions):
+        return options
+    if not isinstance(options, Mapping):
+        raise InvalidArgumentError(
+            "options",
+            "options must be StartPasswordlessEmailOptions, StartPasswordlessSmsOptions or a dict.",
+        )
+    sms = options.get("connection") == "sms" or (
+        "phone_number" in options and "email" not in options
+    )
+    if sms:
+        return coerce_options(StartPasswordlessSmsOptions, options)
+    return coerce_options(StartPasswordlessEmailOptions, options)
+
+
+def _auth_params(given: Mapping[str, Any] | None) -> dict[str, str]:
+    """The caller's ``auth_params``: allow-listed keys only, values as text.
+
+    Raises:
+        InvalidArgumentError: a key the SDK sets itself or one not on the allow-list.
+    """
+    params: dict[str, str] = {}
+    for key, value in (given or {}).items():
+        if key in PASSWORDLESS_RESERVED_AUTH_PARAMS:
+            raise InvalidArgumentError(
+                "auth_params", f"'{key}' is set by the SDK and cannot be overridden."
+            )
+        if key not in PASSWORDLESS_ALLOWED_AUTH_PARAMS:
+            raise InvalidArgumentError(
+                "auth_params", f"'{key}' is not an allowed passthrough auth parameter."
+            )
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise InvalidArgumentError("auth_params", f"auth_params.{key} must be text.")
+        params[str(key)] = str(value)
+    return params
+
+
+def with_openid(scope: str) -> str:
+    """``scope`` with ``openid`` first when it lacks it, its order otherwise kept."""
+    return merge_scopes("openid", scope) if "openid" not in scope.split() else scope
+
+
+def _headers(
+    client: CoreClient, language: str | None, client_ip: str | None
+) -> list[tuple[str, str]]:
+    headers = [("Accept", "application/json"), *tenant_headers(client.config)]
+    if language:
+        headers.append(("x-request-language", language))
+    if client_ip:
+        headers.append((FORWARDED_FOR, client_ip))
+    return headers
+
+
+def _retry_after(response: HttpResponse) -> int | None:
+    raw = response.header("retry-after")
+    if raw is None or not raw.strip().isdigit() or len(raw.strip()) > 9:
+        return None
+    return int(raw.strip())
+
+
+def start(
+    client: CoreClient,
+    options: StartPasswordlessOptions | Mapping[str, Any],
+    store_options: StoreOptions = None,
+) -> Flow[PasswordlessStartResult]:
+    """Send a one-time code (e-mail or SMS) or a magic link (e-mail, ``send="link"``).
+
+    Raises:
+        InvalidArgumentError: bad options (a reserved or unknown ``auth_params`` key, a phone
+            number not in E.164, ...).
+        MissingRequiredArgumentError: a magic link without a configured ``redirect_uri`` or
+            without ``store_options``.
+        PasswordlessStartError: the tenant refused (``code`` ``bad.email``,
+            ``bad.connection``, ``too_many_requests`` with ``retry_after``...) or could not
+            be reached.
+        MissingStoreOptionsError, CookieTooLargeError: the magic link's transaction could not
+            be stored.
+    """
+    opts = _start_options(options)
+    config = client.config
+    env = config.env
+    auth_params = _auth_params(opts.auth_params)
+    link = isinstance(opts, StartPasswordlessEmailOptions) and opts.send == "link"
+    transaction: Transaction | None = None
+    redirect_uri = config.redirect_uri or config.authorization_params.get("redirect_uri")
+    if link:
+        if not isinstance(redirect_uri, str) or not redirect_uri:
+            raise MissingRequiredArgumentError("redirect_uri")
+        if store_options is None:
+            raise MissingRequiredArgumentError("store_options")
+    try:
+        metadata = yield from metadata_flow(client)
+    except (ProtocolError, TransportError) as failed:
+        raise PasswordlessStartError(
+            PasswordlessErrorCode.START_FAILED, "The tenant's metadata could not be read.", failed
+        ) from None
+    body: dict[str, Any] = {"connection": opts.connection}
+    if isinstance(opts, StartPasswordlessEmailOptions):
+        body.update(email=opts.email, send=opts.send)
+    else:
+        body["phone_number"] = opts.phone_number
+    if opts.captcha:
+        body["captcha"] = opts.captcha
+    if link:
+        assert isinstance(redirect_uri, str)
+        state, nonce = env.random_urlsafe(32), env.random_urlsafe(32)
+        scope = with_openid(auth_params.get("scope") or DEFAULT_EMAIL_SCOPE)
+        auth_params.update(
+            redirect_uri=redirect_uri, response_type="code", state=state, nonce=nonce, scope=scope
+        )
+        now = env.now()
+        key = transaction_key(client, state)
+        transaction = Transaction(
+            flow="login",
+            state=state,
+            nonce=nonce,
+            code_verifier="",  # Auth0 takes no PKCE for a magic link
+            redirect_uri=redirect_uri,
+            audience=auth_params.get("audience"),
+            scope=scope,
+            domain=config.domain,
+            created_at=now,
+            expires_at=now + config.transaction_lifetime,
+            browser_binding=bind_to_browser(
+                store_options,
+                key,
+                redirect_uri=redirect_uri,
+                lifetime=config.transaction_lifetime,
+                env=env,
+            ),
+        )
+    if auth_params:
+        body["authParams"] = auth_params
+    # Client authentication in the JSON body: the secret (or the assertion), never Basic.
+    fields = body_credentials(config, {}, metadata.issuer)
+    body = {**{k: v for k, v in fields.items() if v is not None}, **body}
+    request = HttpRequest(
+        method="POST",
+        url=f"{config.base_url}/passwordless/start",
+        headers=(
+            ("Content-Type", "application/json"),
+            *_headers(client, opts.language, opts.client_ip),
+        ),
+        body=json_body(body),
+    )
+    try:
+        response = yield from fetch(request)
+    except TransportError as failed:
+        raise PasswordlessStartError(
+            PasswordlessErrorCode.START_FAILED,
+            "The passwordless start request failed.",
+            failed,
+        ) from None
+    if response.status not in (200, 201):
+        _refused(PasswordlessStartError, response, PasswordlessErrorCode.START_FAILED)
+    if transaction is not None:
+        yield from store_set(
+            "transaction", transaction_key(client, transaction.state), transaction.to_dict(),
+            store_options, remove_if_expires=True,
+        )  # fmt: skip
+    document = response.json_or_none()
+    document = document if isinstance(document, dict) else {}
+    user_id = document.get("_id")
+    return PasswordlessStartResult(
+        id=user_id if isinstance(user_id, str) else None,
+        extra={k: v for k, v in document.items() if k != "_id"},
+    )
+
+
+def _refused(
+    error: type[PasswordlessStartError] | type[PasswordlessVerifyError],
+    response: HttpResponse,
+    default: str,
+) -> NoReturn:
+    """Raise ``error`` for a refusal: the server's word and words, else ``default`` (or
+    ``too_many_requests`` for a 429), with ``retry_after`` from ``Retry-After``."""
+    body = refusal_body(response)
+    code = body.get("error") if body is not None else None
+    if not isinstance(code, str) or not code:
+        code = PasswordlessErrorCode.TOO_MANY_REQUESTS if response.status == 429 else default
+    description = body.get("error_description") if body is not None else None
+    if not isinstance(description, str) or not description:
+        description = f"The tenant refused (HTTP {response.status})."
+    raise error(
+        code,
+        description,
+        body,
+        _retry_after(response),
+        error=code,
+        error_description=description,
+        status=response.status,
+    )
+
+
+def _verify_options(options: object) -> VerifyPasswordlessOtpOptions:
+    if isinstance(options, VerifyPasswordlessOtpOptions):
+        return options
+    if not isinstance(options, Mapping):
+        raise InvalidArgumentError(
+            "options", "options must be VerifyPasswordlessOtpOptions or a dict."
+        )
+    return coerce_options(VerifyPasswordlessOtpOptions, options)
+
+
+def verify(
+    client: CoreClient,
+    options: VerifyPasswordlessOtpOptions | Mapping[str, Any],
+    store_options: StoreOptions = None,
+) -> Flow[LoginResult]:
+    """Exchange the code for tokens (the passwordless OTP grant), validate the ID token as a
+    login's, and write a fresh session; return ``{"state_data": <the session>}``.
+
+    Raises:
+        InvalidArgumentError: bad options (no address for the connection, both, ...).
+        PasswordlessVerifyError: the tenant refused (``invalid_grant``: a wrong, expired,
+            used-up or too often tried code; ``too_many_requests`` with ``retry_after``), no ID
+            token came, or it is invalid (``invalid_issuer``, ``invalid_audience``,
+            ``token_expired``, ``passwordless_verify_failed``); or the tenant could not be
+            reached (``discovery_error`` before the exchange). Nothing is written.
+        MfaRequiredError: the user must pass MFA first (a sealed token for server_client.mfa).
+        SessionExpiredError: the identity provider's session is already over.
+        MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
+    """
+    opts = _verify_options(options)
+    config = client.config
+    try:
+        metadata = yield from metadata_flow(client)
+    except (ProtocolError, TransportError) as failed:
+        raise PasswordlessVerifyError(
+            PasswordlessErrorCode.DISCOVERY_ERROR,
+            "Failed to fetch authorization server metadata.",
+            failed,
+        ) from None
+    default = DEFAULT_EMAIL_SCOPE if opts.connection == "email" else DEFAULT_SMS_SCOPE
+    scope = with_openid(opts.scope or default)
+    fields: dict[str, str | None] = {
+        "grant_type": OTP_GRANT,
+        "realm": opts.connection,
+        "username": opts.username,
+        "otp": opts.verification_code,
+        "scope": scope,
+        "audience": opts.audience,
+    }
+    forwarded = ((FORWARDED_FOR, opts.client_ip),) if opts.client_ip else ()
+
+    def build() -> HttpRequest:
+        request = client_authenticated_post(
+            config, metadata.token_endpoint, fields, metadata.issuer
+        )
+        return request.with_headers(*forwarded) if forwarded else request
+
+    try:
+        response = yield from token_fetch(client, build)
+    except TransportError as failed:
+        raise PasswordlessVerifyError(
+            PasswordlessErrorCode.VERIFY_FAILED, "The passwordless verify request failed.", failed
+        ) from None
+    tokens = _tokens(client, response, opts.audience, scope)
+    if tokens.id_token is None:
+        raise PasswordlessVerifyError(
+            PasswordlessErrorCode.VERIFY_FAILED,
+            "The token response has no ID token (was 'openid' requested?).",
+        )
+    checks = IdTokenChecks(
+        issuer=metadata.issuer,
+        client_id=config.client_id,
+        require_nonce=False,  # no /authorize, no nonce
+        leeway=config.leeway,
+        algorithms=config.algorithms,
+    )
+    try:
+        verified = yield from verify_id_token_flow(client, metadata, tokens.id_token, checks)
+    except IdTokenError as invalid:
+        code = _ID_TOKEN_CODES.get(invalid.claim, PasswordlessErrorCode.VERIFY_FAILED)
+        raise PasswordlessVerifyError(code, str(invalid), invalid) from None
+    except (ProtocolError, TransportError) as failed:  # the JWKS could not be read
+        raise PasswordlessVerifyError(
+            PasswordlessErrorCode.VERIFY_FAILED, "The tenant's keys could not be read.", failed
+        ) from None
+    session = new_session(
+        config,
+        claims=dict(verified.claims),
+        tokens=tokens,
+        audience=opts.audience,
+        requested_scope=scope,
+        now=config.env.now(),
+    )
+    yield from write_session_flow(client, session, store_options, remove_if_expires=True)
+    return LoginResult.login(state_data=session.to_dict())
+
+
+def _tokens(
+    client: CoreClient, response: HttpResponse, audience: str | None, scope: str
+) -> TokenResponse:
+    try:
+        tokens = process_token_response(response)
+    except OAuthError as refused:
+        if refused.error == "mfa_required":
+            from .mfa import raise_mfa_required
+
+            raise_mfa_required(
+                client.config,
+                refusal_body(response),
+                audience=audience or DEFAULT_AUDIENCE,
+                scope=scope,
+                description=refused.error_description,
+                status=refused.status,
+            )
+        _refused(PasswordlessVerifyError, response, PasswordlessErrorCode.INVALID_GRANT)
+    except Auth0Error:
+        raise PasswordlessVerifyError(
+            PasswordlessErrorCode.VERIFY_FAILED,
+            "The token response is malformed.",
+            status=response.status,
+        ) from None
+    try:
+        check_token_type(client, tokens)
+    except ProtocolError:
+        raise PasswordlessVerifyError(
+            PasswordlessErrorCode.VERIFY_FAILED,
+            "The tenant answered a DPoP-bound token to a request without a DPoP proof.",
+        ) from None
+    return tokens
