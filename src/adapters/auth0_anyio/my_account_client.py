@@ -32,19 +32,20 @@ __all__ = ["MyAccountClient"]
 class MyAccountClient(MyAccountFacadeBase):
     """The My Account API of the tenant at ``domain``, called with the user's own tokens.
 
-    ``headers`` are sent with every request. Beyond the official arguments: ``http_client`` (an
-    ``httpx.AsyncClient`` to use instead of an owned one), the network limits ``timeout``,
-    ``call_timeout`` and ``max_response_bytes`` (docs/network.md), ``ssl_context`` (the TLS of
-    an owned client) and ``env`` (the clock and randomness of DPoP proofs).
+    The official arguments: ``headers`` are sent with every request; ``ssl_context`` is the TLS
+    of an owned client (in the official b20, the client certificate of mTLS-bound tokens). Ours,
+    keyword-only: ``http_client`` (an ``httpx.AsyncClient`` to use instead of an owned
+    one), the network limits ``timeout``, ``call_timeout`` and ``max_response_bytes``
+    (docs/network.md) and ``env`` (the clock and randomness of DPoP proofs).
     """
 
     def __init__(
         self,
         domain: str,
         headers: Mapping[str, str] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
         *,
         http_client: httpx.AsyncClient | None = None,
-        ssl_context: ssl.SSLContext | None = None,
         env: Env | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
