@@ -47,6 +47,17 @@ node -e 'process.exit(typeof URL.parse === "function" ? 0 : 1)' || {
 if [ ! -d tests/oidc_provider/node_modules/oidc-provider ]; then
     npm ci --prefix tests/oidc_provider --no-audit --no-fund --prefer-offline --loglevel=error
 fi
+# tests/browser drive a headless Chromium through WebDriver: Debian's chromium and
+# chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver, always the same version).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq || true
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver || true
+    [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || {
+        echo "scripts/test.sh: could not install chromium and chromium-driver (Debian)" >&2
+        exit 1
+    }
+fi
 bash scripts/venv.sh
 .venv/bin/python -m pip install --quiet --disable-pip-version-check 'build>=1.2'
 rm -rf dist
