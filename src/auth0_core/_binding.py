@@ -29,11 +29,14 @@ MAX_PARALLEL_LOGINS = 8
 
 
 def _cookie_name(transaction_key: str) -> str:
-    return COOKIE_PREFIX + hashlib.sha256(transaction_key.encode()).hexdigest()[:16]
+    return (
+        COOKIE_PREFIX
+        + hashlib.sha256(transaction_key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    )
 
 
 def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def bind_to_browser(
@@ -96,7 +99,9 @@ def check_browser_binding(
             )
         return
     presented = cookies.get(_cookie_name(transaction_key)) if cookies is not None else None
-    if presented is None or not hmac.compare_digest(_digest(presented).encode(), expected.encode()):
+    if presented is None or not hmac.compare_digest(
+        _digest(presented).encode(), expected.encode("utf-8", "surrogatepass")
+    ):
         raise TransactionBindingError()
 
 

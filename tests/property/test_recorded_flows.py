@@ -885,3 +885,19 @@ def test_a_stored_value_with_a_lone_surrogate_in_an_authorize_url_is_a_typed_err
     outcome, after = run_call(name, number, flow, recorded_args(name, number), store)
     assert isinstance(outcome, Auth0Error)
     check_outcome(name, outcome, after, number, initial)
+
+
+@pytest.mark.parametrize("member", ["state", "browser_binding"])
+def test_a_stored_transaction_with_a_lone_surrogate_is_a_typed_error(member: str) -> None:
+    """Was a bug: comparing the callback's state with a stored one that is no Unicode text
+    raised UnicodeEncodeError."""
+    ((name, number), *_) = CALLS["complete_interactive_login"]
+    store = stores(name, number)
+    ((_, transaction),) = [(k, v) for k, v in store.data.items() if k[0] == "transaction"]
+    transaction[member] = "\ud800"
+    initial = DictStore()
+    initial.data = copy.deepcopy(store.data)
+    flow = RECORDINGS[name]["flows"][number]
+    outcome, after = run_call(name, number, flow, recorded_args(name, number), store)
+    assert isinstance(outcome, Auth0Error)
+    check_outcome(name, outcome, after, number, initial)

@@ -41,6 +41,11 @@ class _Consumable(Protocol):
 R = TypeVar("R", bound=_Consumable)
 
 
+def _utf8(text: str) -> bytes:
+    """``text`` as bytes to compare, whatever it holds (a stored lone surrogate included)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def transaction_key(client: CoreClient, state: str) -> str:
     """The store identifier of a transaction: ``{transaction_identifier}:{state}``."""
     return f"{client.config.transaction_identifier}:{state}"
@@ -86,7 +91,7 @@ def _consume_flow(
     check_browser_binding(store_options, key, record.browser_binding)
     yield from store_delete("transaction", key, store_options)
     release_browser_binding(store_options, key)
-    if not hmac.compare_digest(record.state.encode(), params.state.encode()):
+    if not hmac.compare_digest(_utf8(record.state), _utf8(params.state)):
         raise StateMismatch()
     if client.config.env.now() >= record.expires_at:
         raise MissingTransactionError("The transaction has expired.")

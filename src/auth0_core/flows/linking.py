@@ -46,6 +46,11 @@ RESERVED_LINK_PARAMS = frozenset(
 LINK_AUDIENCE = "my-account"
 
 
+def _utf8(text: str) -> bytes:
+    """``text`` as bytes to compare, whatever it holds (a stored lone surrogate included)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _link_params(
     client: CoreClient, call_params: Mapping[str, Any] | None, fixed: Mapping[str, str | None]
 ) -> dict[str, str]:
@@ -141,7 +146,7 @@ def complete_link_flow(
     expected = transaction.expected_sub
     if not (
         expected is not None
-        and hmac.compare_digest(expected.encode(), str(claims.get("sub")).encode())
+        and hmac.compare_digest(_utf8(expected), _utf8(str(claims.get("sub"))))
         and expected == session.sub
     ):
         raise IdTokenError("sub", f"The {flow_name} returned an ID token for another user.")
