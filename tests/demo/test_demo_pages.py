@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from auth0_core.tenant.stylesheet import STYLESHEET, STYLESHEET_PATH
+from auth0_demo._templates import avatar, expires_in, user_card
 
 from .test_demo import log_in_as, press, running_demo, token_rows
 from .test_demo_backchannel import running_demo as running_demo_with_tenant
@@ -187,3 +188,30 @@ async def test_one_stylesheet_for_the_app_and_the_tenants_pages() -> None:
             # The CIBA approval page (the user's device, emulated).
             device = await browser.get(f"{tenant_url}/ciba", params={"user": "auth0|alice"})
             only_local_resources(device)
+
+
+def test_the_card_shows_a_picture_claim_and_escapes_every_field() -> None:
+    user = {
+        "sub": "auth0|x",
+        "name": "Zoë <b>Quinn</b>",
+        "email": "z@example.com",
+        "picture": 'https://cdn.example/z.png?a=1&b="2"',
+    }
+    card = user_card(user, [{"connection": "github", "user_id": "<1>"}])
+    assert '<img class="avatar" src="https://cdn.example/z.png?a=1&amp;b=&quot;2&quot;"' in card
+    assert '<h2 id="user-name">Zoë &lt;b&gt;Quinn&lt;/b&gt;</h2>' in card
+    assert 'data-user-id="&lt;1&gt;"' in card
+    # No picture, or one that is no URL: initials instead.
+    assert '<span class="avatar" aria-hidden="true">ZQ</span>' in avatar({"name": "zoe quinn"})
+    assert 'class="avatar"' in avatar({"picture": "javascript:alert(1)", "email": "a@b.c"})
+    assert "javascript" not in avatar({"picture": "javascript:alert(1)", "email": "a@b.c"})
+
+
+@pytest.mark.parametrize(
+    ("left", "shown"),
+    [(-5, "expired"), (0, "expired"), (42, "42 s"), (60, "1 min"), (3599, "59 min"),
+     (3600, "1 h 0 min"), (86399, "23 h 59 min")],
+)  # fmt: skip
+def test_expires_in_reads_as_a_duration(left: int, shown: str) -> None:
+    assert expires_in(1_000_000 + left, now=1_000_000) == shown
+    assert expires_in(None) == "unknown"
