@@ -222,10 +222,10 @@ def prepare_verify_authentication_method_request(
     """
     path = _method_path(authentication_method_id, "/verify")
     if isinstance(request, Mapping) and isinstance(request.get("authn_response"), Mapping):
-        request = {
-            **request,
-            "authn_response": _coerce(PasskeyAuthResponse, request["authn_response"]),
-        }
+        # The browser's credential as it comes (rawId, ...) or with the snake_case names.
+        names = {alias: name for name, alias in PasskeyAuthResponse._aliases.items()}
+        credential = {names.get(k, k): v for k, v in request["authn_response"].items()}
+        request = {**request, "authn_response": _coerce(PasskeyAuthResponse, credential)}
     proof = _coerce(VerifyAuthenticationMethodRequest, request)
     if not proof.auth_session:
         raise MissingRequiredArgumentError("auth_session")
