@@ -4,7 +4,8 @@ tenant's form on each integration and checks the cookies it holds at every step.
 - ``test_demo.py``: ``auth0-core demo`` (auth0_starlette on Hypercorn), as a user starts it;
 - ``test_flask.py``, ``test_django.py``: the docs' Flask and Django examples plus a linked
   accounts page (:mod:`.apps`), served by Werkzeug's WSGI server, one scenario for both
-  (:mod:`.wsgi_scenario`).
+  (:mod:`.wsgi_scenario`); the Flask app once more over HTTPS, where every cookie must be
+  ``Secure``.
 
 Run them with ``python -m pytest tests/browser``. They need Debian's ``chromium`` and
 ``chromium-driver`` (``scripts/test.sh`` installs them) and fail, never skip, without them.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,9 +52,9 @@ def listening_socket(host: str = APP_HOST) -> socket.socket:
     return sock
 
 
-def origin_of(sock: socket.socket) -> str:
+def origin_of(sock: socket.socket, scheme: str = "http") -> str:
     host, port = sock.getsockname()[:2]
-    return f"http://{host}:{port}"
+    return f"{scheme}://{host}:{port}"
 
 
 @contextmanager
@@ -65,6 +66,16 @@ def served_tenant(app_origin: str) -> Iterator[ServedTenant]:
         yield served
     finally:
         served.close()
+
+
+def tls_context() -> ssl.SSLContext:
+    """A server context with a certificate for :data:`APP_HOST` from a throwaway CA (the
+    browser session accepts it: ``acceptInsecureCerts``)."""
+    import trustme
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert(APP_HOST).configure_cert(context)
+    return context
 
 
 def session_store() -> CookieStateStore:
@@ -96,9 +107,20 @@ class _Quiet(WSGIRequestHandler):
 
 
 @contextmanager
-def wsgi_server(app: Any, sock: socket.socket) -> Iterator[None]:
-    """Serve ``app`` on ``sock`` from a thread until the block ends."""
-    server = make_server(APP_HOST, 0, app, threaded=True, fd=sock.fileno(), request_handler=_Quiet)
+def wsgi_server(
+    app: Any, sock: socket.socket, ssl_context: ssl.SSLContext | None = None
+) -> Iterator[None]:
+    """Serve ``app`` on ``sock`` (over TLS with ``ssl_context``) from a thread until the
+    block ends."""
+    server = make_server(
+        APP_HOST,
+        0,
+        app,
+        threaded=True,
+        fd=sock.fileno(),
+        request_handler=_Quiet,
+        ssl_context=ssl_context,
+    )
     thread = threading.Thread(target=server.serve_forever, name="browser-wsgi", daemon=True)
     thread.start()
     try:

@@ -174,6 +174,8 @@ class Browser:
             {"credentials_enable_service": False, "profile.password_manager_enabled": False},
         )
         options.page_load_strategy = "normal"
+        # The HTTPS test serves an app with a certificate from a throwaway CA.
+        options.accept_insecure_certs = True
         try:
             connection = ChromiumRemoteConnection(
                 self._driver.url, vendor_prefix="goog", browser_name="chrome", ignore_proxy=True

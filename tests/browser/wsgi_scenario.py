@@ -43,6 +43,8 @@ class Site:
     foreign: frozenset[str] = frozenset()
     # The cookies a pending login leaves on the app's host (names before their ".<hash>").
     pending: tuple[str, ...] = (BINDING,)
+    # Served over HTTPS: every cookie of ours must then be Secure.
+    secure: bool = False
 
 
 def app_cookies(
@@ -54,7 +56,7 @@ def app_cookies(
     cookies = browser.cookies()
     assert set(cookies) - set(ours(cookies)) <= allowed, sorted(cookies)
     for cookie in ours(cookies).values():
-        assert_flags(cookie)
+        assert_flags(cookie, secure=site.secure)
     return ours(cookies)
 
 
@@ -86,7 +88,7 @@ def play(browser: Browser, steps: Steps, site: Site) -> None:
     pending = [c for c in browser.all_cookies() if c.domain != TENANT_HOST]
     assert sorted(c.name.split(".")[0] for c in pending) == sorted(site.pending), pending
     for cookie in pending:
-        assert_flags(cookie)
+        assert_flags(cookie, secure=site.secure)
 
     # A wrong password: the tenant says so, and the user tries again.
     log_in_at_tenant(browser, steps, tenant, ALICE[0], "not-her-password", "wrong-password")
@@ -174,6 +176,38 @@ def play(browser: Browser, steps: Steps, site: Site) -> None:
     browser.wait_for_url_starting(f"{tenant}/")
     browser.find("input[name='username']")
     steps("protected-page-after-logout")
+
+
+def play_secure(browser: Browser, steps: Steps, site: Site) -> None:
+    """Over HTTPS: log in and out; every cookie of ours is Secure at each step."""
+    assert site.secure
+    app, tenant = site.url, site.tenant_url
+    browser.open(f"{app}/")
+    browser.click("#login")
+    browser.find("input[name='username']")
+    steps("tenant-login-page")
+    pending = [c for c in browser.all_cookies() if c.domain != TENANT_HOST]
+    assert sorted(c.name.split(".")[0] for c in pending) == sorted(site.pending), pending
+    for cookie in pending:
+        assert_flags(cookie, secure=True)
+    log_in_at_tenant(browser, steps, tenant, *ALICE, "login-filled")
+    browser.wait_for_url(f"{app}/")
+    assert browser.find("#user-name").text == "Alice Example"
+    steps("logged-in")
+    assert len(assert_logged_in_session(browser, site, frozenset())) == 1
+    browser.click("#orders")
+    browser.wait_for_url(f"{app}/api/orders")
+    assert json.loads(browser.text("body"))["audience"] == API_AUDIENCE
+    steps("api-called")
+    assert len(assert_logged_in_session(browser, site, frozenset())) >= 2
+    browser.open(f"{app}/")
+    browser.click("#logout")
+    browser.wait_for_url(f"{app}/")
+    browser.find("#anonymous")
+    steps("logged-out")
+    assert browser.all_cookies() == []
+    live = site.tenant_sessions()
+    assert live == [], live
 
 
 def identities(browser: Browser) -> list[str]:
