@@ -27,9 +27,9 @@ import contextlib
 import copy
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -60,6 +60,7 @@ from ..replay.scenarios import (
 )
 from ..stores.browser import Browser
 
+T = TypeVar("T")
 RECORDINGS = {name: load(name) for name in names()}
 
 # (fixture, flow number) of every recorded call, by call.
@@ -321,66 +322,102 @@ class Blob(bytes):
 
 # Values that have broken parsers before: non-ASCII digits, digit strings past int()'s limit,
 # huge strings, control characters, lone surrogates.
-AWKWARD_STRINGS = st.sampled_from(
-    [
-        "",
-        " ",
-        "²",
-        "١٢٣",
-        Big("1" * 5000),
-        "9" * 30,
-        "-1",
-        "1e9",
-        "NaN",
-        "\x00",
-        "\ud800",
-        Big("é" * 10_000),
-        Big("x" * 100_000),
-        "a.b.c",
-        "...",
-        "https://tenant.example/",
-    ]
-)
+AWKWARD = [
+    "",
+    " ",
+    "²",
+    "١٢٣",
+    Big("1" * 5000),
+    "9" * 30,
+    "-1",
+    "1e9",
+    "NaN",
+    "\x00",
+    "\ud800",
+    Big("é" * 10_000),
+    Big("x" * 100_000),
+    "a.b.c",
+    "...",
+    "https://tenant.example/",
+]
+AWKWARD_STRINGS = st.sampled_from(AWKWARD)
 
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(),
-    st.integers(min_value=-(2**80), max_value=2**80),
-    st.floats(),
-    st.text(max_size=20),
-    AWKWARD_STRINGS,
-)
-# One level of nesting: cheap to draw (the budget is spent running flows, not generating).
-JSON_VALUES = st.one_of(
-    SCALARS,
-    st.lists(SCALARS, max_size=3),
-    st.dictionaries(st.text(max_size=8), SCALARS, max_size=3),
-)
+# The values a mutation puts in are drawn from pools made once (from a fixed seed): hypothesis
+# then spends one choice per value, and the budget goes to running flows, not generating text.
+_POOL_RANDOM = random.Random(20_251_201)
+_ALPHABETS = [
+    "abcdefghijklmnopqrstuvwxyz0123456789-._~",
+    "".join(map(chr, range(32, 127))),
+    "éüñ中文字🙂\u200b\u202e\ufeff",
+    "".join(map(chr, range(0, 32))),
+]
 
-GARBAGE_BODIES = st.one_of(
-    st.binary(max_size=200),
-    st.sampled_from(
-        [
-            b"",
-            b"<html><body>502 Bad Gateway</body></html>",
-            b"null",
-            b"[]",
-            b"{}",
-            b'"a string"',
-            b"42",
-            b"true",
-            b"\xff\xfe\xfd",
-            Blob(b'{"a":' * 500),  # truncated, nested 500 deep
-            Blob(b"[" * 100_000),  # past the recursion limit
-            Blob(b'{"x": "' + b"y" * 1_000_000 + b'"}'),  # an oversized value
-            b'{"error": null}',
-            b'{"error": {"nested": 1}}',
-            b'{"keys": null}',
-            b'{"keys": [null, 1, "x", {}]}',
-        ]
+
+def _pool_string(max_size: int) -> str:
+    alphabet = _POOL_RANDOM.choice(_ALPHABETS)
+    return "".join(_POOL_RANDOM.choice(alphabet) for _ in range(_POOL_RANDOM.randint(0, max_size)))
+
+
+STRING_POOL = [*AWKWARD, *(_pool_string(40) for _ in range(120))]
+KEY_POOL = ["", "error", "access_token", "id_token", "expires_in", "keys", "x", "\ud800"] + [
+    _pool_string(8) for _ in range(30)
+]
+SCALAR_POOL: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    2**31,
+    2**63,
+    -(2**80),
+    10**30,
+    0.5,
+    -0.0,
+    1e308,
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+    *(_POOL_RANDOM.randint(-(2**40), 2**40) for _ in range(20)),
+    *STRING_POOL,
+]
+JSON_POOL: list[Any] = [
+    *SCALAR_POOL,
+    *(
+        [_POOL_RANDOM.choice(SCALAR_POOL) for _ in range(_POOL_RANDOM.randint(0, 3))]
+        for _ in range(40)
     ),
-    st.text(max_size=100).map(lambda t: t.encode("utf-8")),
+    *(
+        {_POOL_RANDOM.choice(KEY_POOL): _POOL_RANDOM.choice(SCALAR_POOL) for _ in range(3)}
+        for _ in range(40)
+    ),
+]
+JSON_VALUES = st.sampled_from(JSON_POOL)
+STRINGS = st.sampled_from(STRING_POOL)
+KEYS = st.sampled_from(KEY_POOL)
+
+GARBAGE_BODIES = st.sampled_from(
+    [
+        b"",
+        b"<html><body>502 Bad Gateway</body></html>",
+        b"null",
+        b"[]",
+        b"{}",
+        b'"a string"',
+        b"42",
+        b"true",
+        b"\xff\xfe\xfd",
+        Blob(b'{"a":' * 500),  # truncated, nested 500 deep
+        Blob(b"[" * 100_000),  # past the recursion limit
+        Blob(b'{"x": "' + b"y" * 1_000_000 + b'"}'),  # an oversized value
+        b'{"error": null}',
+        b'{"error": {"nested": 1}}',
+        b'{"keys": null}',
+        b'{"keys": [null, 1, "x", {}]}',
+        *(_POOL_RANDOM.randbytes(_POOL_RANDOM.randint(1, 200)) for _ in range(40)),
+        *(text.encode("utf-8", "surrogatepass") for text in STRING_POOL),
+    ]
 )
 
 CONTENT_TYPES = st.sampled_from(
@@ -401,10 +438,22 @@ CONTENT_TYPES = st.sampled_from(
 HEADER_NAMES = st.sampled_from(
     ["Content-Type", "Cache-Control", "DPoP-Nonce", "WWW-Authenticate", "Retry-After", "X-Any"]
 )
-HEADER_VALUES = st.one_of(
-    st.sampled_from(["", "max-age=-1", "max-age=99999999999999999999", "no-store", "1", "x"]),
-    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40),
+HEADER_VALUES = st.sampled_from(
+    [
+        "",
+        "max-age=-1",
+        "max-age=99999999999999999999",
+        "no-store",
+        "1",
+        "x",
+        *(t for t in STRING_POOL if t.isascii() and t.isprintable()),
+    ]
 )
+
+
+def pick(draw: st.DrawFn, items: Sequence[T]) -> T:
+    """One of ``items``: one integer choice (a cached strategy), not a new sampled_from."""
+    return items[draw(st.integers(0, len(items) - 1))]
 
 
 def body_json(response: dict[str, Any]) -> Any:
@@ -437,18 +486,18 @@ def json_mutation(draw: st.DrawFn, document: Any) -> Any:
         )
         if not keys:
             break
-        key = draw(st.sampled_from(keys))
+        key = pick(draw, keys)
         child = container[key]
         if isinstance(child, dict | list) and child and draw(st.booleans()):
             container = child
             continue
-        action = draw(st.sampled_from(["drop", "retype", "retype", "add"]))
+        action = pick(draw, ("drop", "retype", "retype", "add"))
         if action == "drop":
             del container[key]
         elif action == "retype":
             container[key] = draw(JSON_VALUES)
         elif isinstance(container, dict):
-            container[draw(st.text(max_size=8))] = draw(JSON_VALUES)
+            container[draw(KEYS)] = draw(JSON_VALUES)
         else:
             container.append(draw(JSON_VALUES))
         break
@@ -465,12 +514,12 @@ def jwt_mutation(draw: st.DrawFn, token: str) -> str:
     parts = token.split(".")
     if len(parts) != 3:
         return draw(AWKWARD_STRINGS)
-    which = draw(st.sampled_from([0, 1]))
-    kind = draw(st.sampled_from(["json", "json", "not-json", "not-base64", "parts"]))
+    which = draw(st.integers(0, 1))
+    kind = pick(draw, ("json", "json", "not-json", "not-base64", "parts"))
     if kind == "parts":
-        return draw(st.sampled_from([".".join(parts[:2]), token + ".x", "..", "a.b.c"]))
+        return pick(draw, (".".join(parts[:2]), token + ".x", "..", "a.b.c"))
     if kind == "not-base64":
-        parts[which] = draw(st.sampled_from(["!!!", "é", "a", "====", ""]))
+        parts[which] = pick(draw, ("!!!", "é", "a", "====", ""))
     elif kind == "not-json":
         parts[which] = b64url(draw(GARBAGE_BODIES))
     else:
@@ -508,7 +557,7 @@ def mutate_response(draw: st.DrawFn, response: dict[str, Any], mutation: str) ->
     elif mutation == "header":
         set_header(response, draw(HEADER_NAMES), draw(st.none() | HEADER_VALUES))
     elif mutation == "jwt" and jwt_members(document):
-        member = draw(st.sampled_from(jwt_members(document)))
+        member = pick(draw, jwt_members(document))
         document[member] = draw(jwt_mutation(document[member]))
         response["body"] = json.dumps(document)
     else:
@@ -523,11 +572,11 @@ def callback_mutation(draw: st.DrawFn, url: str) -> str:
     """The recorded callback URL with parameters dropped, changed, repeated or added, or any
     text at all."""
     if draw(st.integers(0, 9)) == 0:
-        return draw(st.one_of(st.text(max_size=80), AWKWARD_STRINGS))
+        return draw(STRINGS)
     parts = urlsplit(url)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     for _ in range(draw(st.integers(1, 3))):
-        action = draw(st.sampled_from(["drop", "change", "repeat", "add"]))
+        action = pick(draw, ("drop", "change", "repeat", "add"))
         if action in ("drop", "change", "repeat") and pairs:
             index = draw(st.integers(0, len(pairs) - 1))
             if action == "drop":
@@ -535,12 +584,12 @@ def callback_mutation(draw: st.DrawFn, url: str) -> str:
             elif action == "change":
                 pairs[index] = (
                     pairs[index][0],
-                    draw(st.one_of(st.text(max_size=30), AWKWARD_STRINGS)),
+                    draw(STRINGS),
                 )
             else:
                 pairs.append(pairs[index])
         else:
-            pairs.append((draw(st.sampled_from(CALLBACK_KEYS)), draw(st.text(max_size=30))))
+            pairs.append((pick(draw, CALLBACK_KEYS), draw(STRINGS)))
     return parts._replace(query=urlencode(pairs, errors="surrogatepass")).geturl()
 
 
@@ -551,7 +600,7 @@ def callback_mutation(draw: st.DrawFn, url: str) -> str:
 def mutated_call(
     draw: st.DrawFn, call: str
 ) -> tuple[str, int, dict[str, Any], list[Any], DictStore, str]:
-    name, number = draw(st.sampled_from(CALLS[call]))
+    name, number = pick(draw, CALLS[call])
     recorded = RECORDINGS[name]["flows"][number]
     # Copies of what a mutation may change: the responses (the rest is only read).
     flow = {
@@ -571,16 +620,14 @@ def mutated_call(
         + (["argument"] if meta.get("callback") or meta.get("input") else [])
         + (["record"] if store.data else [])
     )
-    for target in (
-        draw(st.lists(st.sampled_from(choices), min_size=1, max_size=3)) if choices else []
-    ):
+    for target in [pick(draw, choices) for _ in range(draw(st.integers(1, 3)))] if choices else []:
         if target == "exchange":
             index = draw(st.integers(0, len(exchanges) - 1))
-            mutation = draw(st.sampled_from(MUTATIONS))
+            mutation = pick(draw, MUTATIONS)
             mutate_response(draw, exchanges[index]["response"], mutation)
             shown.append(f"#{index} {mutation}")
         elif target == "record":  # a stored record spoiled (a store is a trust boundary too)
-            key = draw(st.sampled_from(sorted(store.data)))
+            key = pick(draw, sorted(store.data))
             store.data[key] = draw(json_mutation(store.data[key]))
             shown.append(f"record {key[0]}")
         else:
@@ -674,22 +721,20 @@ def mangled_jar(draw: st.DrawFn) -> dict[str, str]:
     jar = dict(cookie_jar_after_login())
     names_ = sorted(jar)
     for _ in range(draw(st.integers(1, 3))):
-        action = draw(st.sampled_from(["drop", "change", "truncate", "add", "swap"]))
+        action = pick(draw, ("drop", "change", "truncate", "add", "swap"))
         if action == "drop" and jar:
-            jar.pop(draw(st.sampled_from(sorted(jar))), None)
+            jar.pop(pick(draw, sorted(jar)), None)
         elif action == "change" and jar:
-            jar[draw(st.sampled_from(sorted(jar)))] = draw(
-                st.one_of(st.text(max_size=60), AWKWARD_STRINGS)
-            )
+            jar[pick(draw, sorted(jar))] = draw(STRINGS)
         elif action == "truncate" and jar:
-            key = draw(st.sampled_from(sorted(jar)))
+            key = pick(draw, sorted(jar))
             jar[key] = jar[key][: draw(st.integers(0, len(jar[key])))]
         elif action == "swap" and len(jar) > 1:
             a, b = draw(st.lists(st.sampled_from(sorted(jar)), min_size=2, max_size=2, unique=True))
             jar[a], jar[b] = jar[b], jar[a]
         else:
-            name = draw(st.sampled_from([*names_, "_a0_session.9", "_a0_session.x", "other"]))
-            jar[name] = draw(st.one_of(st.text(max_size=60), AWKWARD_STRINGS))
+            name = pick(draw, [*names_, "_a0_session.9", "_a0_session.x", "other"])
+            jar[name] = draw(STRINGS)
     return jar
 
 
