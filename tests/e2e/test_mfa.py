@@ -22,6 +22,7 @@ import auth0_anyio
 import auth0_requests
 from auth0_core.errors import (
     Auth0Error,
+    InvalidArgumentError,
     MfaEnrollmentError,
     MfaListAuthenticatorsError,
     MfaRequiredError,
@@ -437,3 +438,19 @@ async def test_bad_requests_are_typed(mfa_app: App) -> None:
     assert no_phone.value.status == 400
     await refused(app, {"mfa_token": token}, MfaVerifyError)
     await refused(app, {"mfa_token": token, "otp": "1", "recovery_code": "2"}, MfaVerifyError)
+
+
+async def test_verify_with_a_dpop_key_binds_the_tokens(mfa_app: App) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    app = mfa_app
+    await app.login()
+    token = (await step_up(app)).mfa_token
+    enrollment = await mfa(app, "enroll_authenticator", {"mfa_token": token, "factor_type": "otp"})
+    key = ec.generate_private_key(ec.SECP256R1())
+    answer = await verify(
+        app, {"mfa_token": token, "otp": totp(enrollment.secret, app.clock.now)}, dpop_key=key
+    )
+    assert answer.token_type == "DPoP"
+    with pytest.raises(InvalidArgumentError):
+        await verify(app, {"mfa_token": token, "otp": "123456"}, dpop_key="not a key")

@@ -50,6 +50,9 @@ DEFERRED = [
     "auth0_core._backchannel_http",
     "auth0_core._my_account_types",
     "auth0_core._token_exchange_types",
+    "auth0_core._mfa_types",
+    "auth0_core._passwordless_types",
+    "auth0_core.endpoints.authentication.mfa",
     "auth0_core.auth_types",
     "auth0_core.flows.backchannel",
     "auth0_core.flows.ciba",
@@ -58,6 +61,8 @@ DEFERRED = [
     "auth0_core.flows.custom_token_exchange",
     "auth0_core.flows.linking",
     "auth0_core.flows.management",
+    "auth0_core.flows.mfa",
+    "auth0_core.flows.passwordless",
     "auth0_core.flows.stateless",
     "auth0_core.flows.token_vault",
 ]

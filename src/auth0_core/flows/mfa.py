@@ -17,6 +17,7 @@ is none). Nothing is written when any step fails.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
@@ -363,8 +364,9 @@ def verify(
     scope = _optional_text(options, "scope", MfaVerifyError)
     scope = context.scope if scope is None else scope
     if dpop_key is not None:
+        export = getattr(dpop_key, "export_private", None)  # a jwcrypto JWK, as the official
         try:
-            key = load_dpop_key(dpop_key)
+            key = load_dpop_key(json.loads(export()) if callable(export) else dpop_key)
         except Exception:
             raise InvalidArgumentError("dpop_key", "dpop_key is not a usable key.") from None
         client = CoreClient(attrs.evolve(client.config, dpop=key))

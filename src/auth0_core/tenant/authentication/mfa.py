@@ -158,6 +158,8 @@ def send_code(state: TenantState, authenticator: Authenticator, code: str) -> No
 
 
 def _code(state: TenantState) -> str:
+    if state.mfa.fixed_code is not None:
+        return state.mfa.fixed_code
     return str(int.from_bytes(state.env.token_bytes(4), "big") % 1_000_000).zfill(6)
 
 

@@ -94,12 +94,16 @@ class MfaState:
         self.challenges: dict[str, OobChallenge] = {}
         self.recovery_codes: dict[str, str] = {}
         self.verified_sids: set[str] = set()
+        # For examples that type a fixed code (the official docs' "123456"): every code sent is
+        # this, and an OTP authenticator accepts it as its current code. None: real codes.
+        self.fixed_code: str | None = None
 
     def __repr__(self) -> str:
         return f"MfaState(users={sorted(self.users)!r}, audiences={sorted(self.audiences)!r})"
 
     def reset(self) -> None:
-        """Back to the configured policy, with no token, authenticator or challenge."""
+        """Back to the configured policy, with no token, authenticator, challenge or fixed
+        code."""
         self.__init__(self.settings)  # type: ignore[misc]
 
     def required(self, user_id: str, audience: str | None, sid: str) -> bool:
