@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from .harness import Run
+from .harness import CALLBACK, Run
 
 Step = Callable[[Run, dict[str, Any]], Any]
 ALICE = "auth0|alice"
@@ -100,16 +100,21 @@ def mfa_given(
     challenge: str | None = None,
     blocks: tuple[str, ...] = (),
     step_up: bool = True,
+    login_audience: str | None = None,
 ) -> Step:
     """alice under MFA, ``kinds`` enrolled (``ns["SMS_ID"]``... their ids), logged in, her
     step-up's raw token as ``mfa_token``; ``stale``: the login's own token is already stale,
     so ``get_access_token()`` itself meets MFA; ``challenge``: an OOB challenge of that factor
-    started as ``challenge``; ``blocks``: the page's other blocks run first (their functions)."""
+    started as ``challenge``; ``blocks``: the page's other blocks run first (their functions);
+    ``login_audience``: the client's login is for that API (its default token is the API's)."""
 
     async def setup(run: Run, ns: dict[str, Any]) -> None:
         specs = _specs_module()
         ns.update(specs.constants(run))
-        client = run.client(state_store=PlainStore())
+        params = {"redirect_uri": CALLBACK}
+        if login_audience is not None:
+            params["audience"] = login_audience
+        client = run.client(state_store=PlainStore(), authorization_params=params)
         ns.update(server_client=client, the_client=client, store_options=run.store())
         ns["print"] = specs.run_print(run)
         ns["input"] = _answer
@@ -122,7 +127,8 @@ def mfa_given(
         if recovery is not None:
             mfa.recovery_codes[ALICE] = recovery.replace("-", "")
         if stale:
-            run.tenant.state.apis.default_lifetime = 0  # the login's token: stale at once
+            apis: Any = run.tenant.state.apis
+            apis.lifetime = lambda audience: 0  # every access token: stale at once
         await run.login(client)
         if step_up:
             from auth0_core.errors import MfaRequiredError
@@ -402,7 +408,9 @@ def mfa_specs() -> dict[str, Any]:
     )
     s["MFA.md#23"] = spec(
         "the page's complete login: get_access_token() meets MFA, enrollment flow (#21) runs",
-        setup=mfa_given(stale=True, step_up=False, blocks=("MFA.md#21", "MFA.md#22")),
+        setup=mfa_given(
+            stale=True, step_up=False, blocks=("MFA.md#21", "MFA.md#22"), login_audience=API
+        ),
         check=mfa_check("MFA enrollment required", persisted=True, call=_login_with_mfa),
         sync_reason=ASYNC_FUNCTION,
     )

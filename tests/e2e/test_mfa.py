@@ -21,6 +21,7 @@ import pytest
 import auth0_anyio
 import auth0_requests
 from auth0_core.errors import (
+    AccessTokenError,
     Auth0Error,
     InvalidArgumentError,
     MfaEnrollmentError,
@@ -454,3 +455,17 @@ async def test_verify_with_a_dpop_key_binds_the_tokens(mfa_app: App) -> None:
     assert answer.token_type == "DPoP"
     with pytest.raises(InvalidArgumentError):
         await verify(app, {"mfa_token": token, "otp": "123456"}, dpop_key="not a key")
+
+
+async def test_a_token_for_another_audience_is_not_persisted(mfa_app: App) -> None:
+    app = mfa_app
+    await app.login()
+    token = (await step_up(app)).mfa_token  # stepped up for API
+    enrollment = await mfa(app, "enroll_authenticator", {"mfa_token": token, "factor_type": "otp"})
+    options = {
+        "mfa_token": token,
+        "otp": totp(enrollment.secret, app.clock.now),
+        "audience": "https://another-api.example",
+    }
+    refusal = await refused(app, options, AccessTokenError)
+    assert refusal.code == "incorrect_audience"

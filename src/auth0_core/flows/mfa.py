@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 
 import attrs
 
+from .._audience import check_audience
 from .._client import CoreClient
 from .._config import ClientConfig
 from .._dpop import check_token_type, token_fetch
@@ -353,6 +354,8 @@ def verify(
             DPoP key given but an unbound token answered; ``persist`` with no session and no
             ID token, or an ID token of another user than the session's.
         IdTokenError: the answer's ID token is invalid.
+        AccessTokenError: (``incorrect_audience``, with ``persist``) the access token is not
+            shown to be for the audience it would be stored under.
         InvalidArgumentError: ``persist`` that is not a bool, an unusable ``dpop_key``.
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be written.
@@ -461,6 +464,8 @@ def _persist_flow(
 ) -> Flow[None]:
     """Write the verified tokens into the session, or start one from the ID token."""
     config = client.config
+    # Stored under the audience's key: only a token shown to be for it (as a login's).
+    check_audience(config, None if audience == DEFAULT_AUDIENCE else audience, tokens)
     now = config.env.now()
     session = yield from load_session_flow(client, store_options)
     if session is None:

@@ -90,6 +90,8 @@ def verify(
             push is unanswered); a malformed answer; an unbound token for a ``dpop_key``;
             ``persist`` with nothing to write to or from, or another user's ID token.
         IdTokenError: the answer's ID token is invalid.
+        AccessTokenError: (``incorrect_audience``, with ``persist``) the access token is not
+            shown to be for the audience it would be stored under.
         InvalidArgumentError: ``persist`` not a bool, an unusable ``dpop_key``.
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be written.

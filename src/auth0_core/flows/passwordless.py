@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
+from .._audience import check_audience
 from .._authorize import merge_scopes
 from .._binding import bind_to_browser
 from .._client import CoreClient
@@ -293,6 +294,8 @@ def verify(
             ``token_expired``, ``passwordless_verify_failed``); or the tenant could not be
             reached (``discovery_error`` before the exchange). Nothing is written.
         MfaRequiredError: the user must pass MFA first (a sealed token for server_client.mfa).
+        AccessTokenError: (``incorrect_audience``) the access token is not shown to be for
+            ``audience``; nothing is written.
         SessionExpiredError: the identity provider's session is already over.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
     """
@@ -352,6 +355,7 @@ def verify(
         raise PasswordlessVerifyError(
             PasswordlessErrorCode.VERIFY_FAILED, "The tenant's keys could not be read.", failed
         ) from None
+    check_audience(config, opts.audience, tokens)  # as a login's: shown to be for the API
     session = new_session(
         config,
         claims=dict(verified.claims),

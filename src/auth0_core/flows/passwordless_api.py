@@ -56,6 +56,8 @@ def verify(
             invalid (``invalid_issuer``, ``invalid_audience``, ``token_expired``); nothing is
             written.
         MfaRequiredError: MFA first (a sealed token for ``server_client.mfa``).
+        AccessTokenError: (``incorrect_audience``) the access token is not shown to be for
+            ``audience``; nothing is written.
         SessionExpiredError: the identity provider's session is already over.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be stored.
     """
