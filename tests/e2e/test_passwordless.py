@@ -299,3 +299,10 @@ async def test_invalid_id_token(pl_app: App, claim: str, value: Any, code: str) 
     await start(app, {"email": EMAIL})
     error = await refused(app, email_verify(code_in(app, Email)))
     assert error.code == code
+
+
+async def test_a_refused_magic_link_leaves_no_transaction(pl_app: App) -> None:
+    app = pl_app
+    with pytest.raises(PasswordlessStartError):
+        await start(app, {"email": "not-an-address", "send": "link"})
+    assert app.browser.cookies == {}  # no binding cookie, no transaction

@@ -157,7 +157,7 @@ def start(
     env = config.env
     auth_params = _auth_params(opts.auth_params)
     link = isinstance(opts, StartPasswordlessEmailOptions) and opts.send == "link"
-    transaction: Transaction | None = None
+    link_state: tuple[str, str, str, str] | None = None
     redirect_uri = config.redirect_uri or config.authorization_params.get("redirect_uri")
     if link:
         if not isinstance(redirect_uri, str) or not redirect_uri:
@@ -184,27 +184,7 @@ def start(
         auth_params.update(
             redirect_uri=redirect_uri, response_type="code", state=state, nonce=nonce, scope=scope
         )
-        now = env.now()
-        key = transaction_key(client, state)
-        transaction = Transaction(
-            flow="login",
-            state=state,
-            nonce=nonce,
-            code_verifier="",  # Auth0 takes no PKCE for a magic link
-            redirect_uri=redirect_uri,
-            audience=auth_params.get("audience"),
-            scope=scope,
-            domain=config.domain,
-            created_at=now,
-            expires_at=now + config.transaction_lifetime,
-            browser_binding=bind_to_browser(
-                store_options,
-                key,
-                redirect_uri=redirect_uri,
-                lifetime=config.transaction_lifetime,
-                env=env,
-            ),
-        )
+        link_state = (state, nonce, redirect_uri, scope)
     if auth_params:
         body["authParams"] = auth_params
     # Client authentication in the JSON body: the secret (or the assertion), never Basic.
@@ -229,17 +209,50 @@ def start(
         ) from None
     if response.status not in (200, 201):
         _refused(PasswordlessStartError, response, PasswordlessErrorCode.START_FAILED)
-    if transaction is not None:
-        yield from store_set(
-            "transaction", transaction_key(client, transaction.state), transaction.to_dict(),
-            store_options, remove_if_expires=True,
-        )  # fmt: skip
+    if link_state is not None:  # the link is on its way: its callback needs the transaction
+        yield from _store_link_transaction(client, link_state, auth_params, store_options)
     document = response.json_or_none()
     document = document if isinstance(document, dict) else {}
     user_id = document.get("_id")
     return PasswordlessStartResult(
         id=user_id if isinstance(user_id, str) else None,
         extra={k: v for k, v in document.items() if k != "_id"},
+    )
+
+
+def _store_link_transaction(
+    client: CoreClient,
+    link_state: tuple[str, str, str, str],
+    auth_params: Mapping[str, str],
+    store_options: StoreOptions,
+) -> Flow[None]:
+    """Store the magic link's login transaction under its ``state``, bound to the browser as
+    an interactive login's (the binding cookie is set now, once the tenant sent the link)."""
+    config = client.config
+    state, nonce, redirect_uri, scope = link_state
+    now = config.env.now()
+    key = transaction_key(client, state)
+    transaction = Transaction(
+        flow="login",
+        state=state,
+        nonce=nonce,
+        code_verifier="",  # Auth0 takes no PKCE for a magic link
+        redirect_uri=redirect_uri,
+        audience=auth_params.get("audience"),
+        scope=scope,
+        domain=config.domain,
+        created_at=now,
+        expires_at=now + config.transaction_lifetime,
+        browser_binding=bind_to_browser(
+            store_options,
+            key,
+            redirect_uri=redirect_uri,
+            lifetime=config.transaction_lifetime,
+            env=config.env,
+        ),
+    )
+    yield from store_set(
+        "transaction", key, transaction.to_dict(), store_options, remove_if_expires=True
     )
 
 
