@@ -24,6 +24,8 @@ class MfaTokenContext:
     mfa_requirements: Mapping[str, Any] | None = None
     created_at: int = 0
     client_id: str | None = None
+    # Ours: the ``sub`` of the session whose token request stepped up (None: no session).
+    sub: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -41,6 +41,7 @@ pytestmark = pytest.mark.anyio
 API = "https://api.example.com"
 ALICE = "auth0|alice"
 PHONE = "+14155550100"
+OTP = "http://auth0.com/oauth/grant-type/mfa-otp"
 
 
 @pytest.fixture
@@ -415,13 +416,16 @@ async def test_another_users_tokens_are_not_persisted(mfa_app: App) -> None:
     await app.login()
     token = (await step_up(app)).mfa_token
     enrollment = await mfa(app, "enroll_authenticator", {"mfa_token": token, "factor_type": "otp"})
+    assert app.client.mfa.decrypt_mfa_token(token).sub == ALICE  # bound to alice's session
     app.browser.cookies.clear()
     await app.login("bob")
-    refusal = await refused(
-        app, {"mfa_token": token, "otp": totp(enrollment.secret, app.clock.now)}, MfaVerifyError
-    )
+    grants = app.tenant.count("/oauth/token", grant_type=OTP)
+    code = totp(enrollment.secret, app.clock.now)
+    refusal = await refused(app, {"mfa_token": token, "otp": code}, MfaVerifyError)
     assert "another user" in str(refusal)
+    assert app.tenant.count("/oauth/token", grant_type=OTP) == grants  # refused before sending
     assert (await session(app))["user"]["sub"] == "auth0|bob"
+    assert await verify(app, {"mfa_token": token, "otp": code})  # not spent: alice may use it
 
 
 async def test_bad_requests_are_typed(mfa_app: App) -> None:

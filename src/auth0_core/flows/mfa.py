@@ -94,8 +94,10 @@ def seal_mfa_token(
     audience: str,
     scope: str,
     requirements: object,
+    subject: str | None = None,
 ) -> str:
-    """Auth0's raw ``mfa_token`` sealed with what it stepped up, for :class:`MfaRequiredError`."""
+    """Auth0's raw ``mfa_token`` sealed with what it stepped up (and the ``sub`` of the session
+    it came from), for :class:`MfaRequiredError`."""
     from .._seal import seal
 
     context = {
@@ -106,6 +108,8 @@ def seal_mfa_token(
         "created_at": config.env.now(),
         "client_id": config.client_id,
     }
+    if subject is not None:
+        context["sub"] = subject
     return seal(context, config.secrets[0], MFA_TOKEN_SALT)
 
 
@@ -117,6 +121,7 @@ def raise_mfa_required(
     scope: str | None,
     description: str | None,
     status: int | None,
+    subject: str | None = None,
 ) -> None:
     """Raise :class:`MfaRequiredError` for an ``mfa_required`` answer carrying an
     ``mfa_token``; return (doing nothing) when it carries none.
@@ -137,6 +142,7 @@ def raise_mfa_required(
             audience=audience or DEFAULT_AUDIENCE,
             scope=scope or "",
             requirements=requirements,
+            subject=subject,
         ),
         mfa_requirements=requirements,
         error_description=description,
@@ -158,6 +164,7 @@ def _opened(config: ClientConfig, token: str) -> MfaTokenContext:
     scope = payload.get("scope", "")
     client_id = payload.get("client_id")
     requirements = payload.get("mfa_requirements")
+    subject = payload.get("sub")
     if (
         not isinstance(raw, str)
         or not _RAW_TOKEN.fullmatch(raw)
@@ -167,6 +174,7 @@ def _opened(config: ClientConfig, token: str) -> MfaTokenContext:
         or not isinstance(scope, str)
         or (client_id is not None and client_id != config.client_id)
         or (requirements is not None and not isinstance(requirements, Mapping))
+        or (subject is not None and not isinstance(subject, str))
     ):
         raise MfaTokenInvalidError()
     if config.env.now() - created_at > config.mfa_token_ttl:
@@ -178,6 +186,7 @@ def _opened(config: ClientConfig, token: str) -> MfaTokenContext:
         mfa_requirements=requirements,
         created_at=created_at,
         client_id=client_id,
+        sub=subject,
     )
 
 
@@ -374,6 +383,12 @@ def verify(
             raise InvalidArgumentError("dpop_key", "dpop_key is not a usable key.") from None
         client = CoreClient(attrs.evolve(client.config, dpop=key))
     config = client.config
+    if persist and context.sub is not None:
+        # The sealed token names the user whose session stepped up: persisting into another
+        # user's session is refused before the answer is spent.
+        current = yield from load_session_flow(client, store_options)
+        if current is not None and current.sub != context.sub:
+            raise MfaVerifyError("The MFA token is for another user than the session's.")
     metadata = yield from metadata_flow(client)
     fields["mfa_token"] = context.mfa_token
     response = yield from token_fetch(
@@ -391,6 +406,8 @@ def verify(
         )
         verified = yield from verify_id_token_flow(client, metadata, tokens.id_token, checks)
         claims = dict(verified.claims)
+    if context.sub is not None and claims is not None and claims.get("sub") != context.sub:
+        raise MfaVerifyError("The MFA answer is for another user than the one who stepped up.")
     if persist:
         yield from _persist_flow(client, tokens, claims, audience, scope, store_options)
     return _result(tokens, audience, response)
@@ -412,6 +429,7 @@ def _tokens(
                 scope=context.scope,
                 description=refused.error_description,
                 status=refused.status,
+                subject=context.sub,
             )
         # "error: description", so a caller matching the message (MFA.md's polling loop
         # looks for "authorization_pending") finds the server's word.

@@ -85,9 +85,11 @@ def raise_refresh_error(
     *,
     audience: str | None = None,
     scope: str | None = None,
+    subject: str | None = None,
 ) -> None:
     """Turn a refused refresh into the typed error callers branch on; an ``mfa_required``
-    answer's token is sealed with the ``audience`` and ``scope`` it steps up (flows/mfa.py).
+    answer's token is sealed with the ``audience`` and ``scope`` it steps up and the
+    ``subject`` of the session it came from, when there is one (flows/mfa.py).
 
     Raises:
         InvalidGrantError, MfaRequiredError, AccessTokenError: always.
@@ -105,6 +107,7 @@ def raise_refresh_error(
             scope=scope,
             description=error.error_description,
             status=error.status,
+            subject=subject,
         )
     # A 429 is not retried (the refresh token may have been used): say so, with the words.
     limited = "the tenant rate-limited the refresh (HTTP 429): " if error.status == 429 else ""
@@ -125,6 +128,7 @@ def refresh_flow(
     replacing: str | None = None,
     *,
     checked: bool = True,
+    subject: str | None = None,
 ) -> Flow[TokenResponse]:
     """One refresh-token grant, shared among concurrent callers holding the same token.
 
@@ -152,7 +156,7 @@ def refresh_flow(
     try:
         tokens = process_token_response(response)
     except OAuthError as exc:
-        raise_refresh_error(config, exc, response, audience=audience, scope=scope)
+        raise_refresh_error(config, exc, response, audience=audience, scope=scope, subject=subject)
         raise  # unreachable: raise_refresh_error always raises
     check_token_type(client, tokens)
     if checked:
@@ -290,7 +294,7 @@ def _refresh_and_store_flow(
     audience = None if audience_key == DEFAULT_AUDIENCE else audience_key
     replacing = cached.access_token if cached is not None else None
     tokens = yield from refresh_flow(
-        client, refresh_token, audience, requested, replacing, checked=False
+        client, refresh_token, audience, requested, replacing, checked=False, subject=session.sub
     )
     try:
         check_audience(config, audience, tokens)
