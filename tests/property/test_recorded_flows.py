@@ -662,8 +662,23 @@ def cookie_jar_after_login() -> tuple[tuple[str, str], ...]:
     return tuple(jar.items())
 
 
+@cache
+def cookie_jar_after_start() -> tuple[tuple[str, str], ...]:
+    """The browser's cookies after the ``login`` fixture's start: the transaction's."""
+    recording = RECORDINGS["login"]
+    jar, _ = _cookie_run(recording, dict(), until=1)
+    return tuple(jar.items())
+
+
 def _cookie_run(
-    recording: dict[str, Any], jar: dict[str, str], *, until: int, call: str | None = None
+    recording: dict[str, Any],
+    jar: dict[str, str],
+    *,
+    until: int,
+    call: str | None = None,
+    name: str = "token_cached",
+    number: int = -1,
+    args: tuple[Any, ...] = (),
 ) -> tuple[dict[str, str], Any]:
     clock = FixedClock(recording["flows"][0]["now"])
     state = CookieStateStore(SECRET, secure=False, clock=clock)
@@ -693,21 +708,21 @@ def _cookie_run(
     flows = recording["flows"][:until] if call is None else []
     for flow in flows:
         with replayer.flow(flow["name"]) as meta:
-            args = callback_arg(flow, replayer)
+            flow_args = callback_arg(flow, replayer)
             options = browser.options()
             result = drive(
-                pure_call(client, meta["call"], args, {"store_options": options}),
+                pure_call(client, meta["call"], flow_args, {"store_options": options}),
                 replayer.handle,
                 Stores(),
             )
             browser.absorb()
     if call is not None:
-        clock.now = recording["flows"][-1]["now"]
+        clock.now = recording["flows"][number]["now"]
         options = browser.options()
         try:
             result = drive(
-                pure_call(client, call, [], {"store_options": options}),
-                Answers("token_cached", recording["flows"][-1]),
+                pure_call(client, call, list(args), {"store_options": options}),
+                Answers(name, recording["flows"][number]),
                 Stores(),
             )
         except Auth0Error as error:
@@ -717,8 +732,10 @@ def _cookie_run(
 
 
 @st.composite
-def mangled_jar(draw: st.DrawFn) -> dict[str, str]:
-    jar = dict(cookie_jar_after_login())
+def mangled_jar(
+    draw: st.DrawFn, base: Callable[[], tuple[tuple[str, str], ...]] = cookie_jar_after_login
+) -> dict[str, str]:
+    jar = dict(base())
     names_ = sorted(jar)
     for _ in range(draw(st.integers(1, 3))):
         action = pick(draw, ("drop", "change", "truncate", "add", "swap"))
@@ -754,6 +771,28 @@ def test_arbitrary_cookies(call: str, jar: dict[str, str]) -> None:
         assert session["user"]["sub"] == "auth0|alice"
 
 
+@SETTINGS
+@given(jar=mangled_jar(cookie_jar_after_start))
+def test_arbitrary_transaction_cookies_at_the_callback(jar: dict[str, str]) -> None:
+    """complete_interactive_login with the recorded callback and whatever transaction cookies
+    the browser sends: a login, or an Auth0Error naming no secret; then a session or none."""
+    recording = RECORDINGS["login"]
+    callback = recorded_args("login", 1)[0]
+    after, outcome = _cookie_run(
+        recording,
+        jar,
+        until=0,
+        call="complete_interactive_login",
+        name="login",
+        number=1,
+        args=(callback,),
+    )
+    if isinstance(outcome, Auth0Error):
+        check_no_secret(outcome, SECRETS["login"])
+    _, session = _cookie_run(recording, after, until=0, call="get_session", name="login")
+    assert session is None or session["user"]["sub"] == "auth0|alice"
+
+
 def test_the_cookie_login_really_logs_in() -> None:
     """The harness above starts from a real session in the cookies."""
     recording = RECORDINGS["token_cached"]
@@ -761,6 +800,18 @@ def test_the_cookie_login_really_logs_in() -> None:
     assert any(name.startswith("_a0_session") for name in jar)
     _, user = _cookie_run(recording, jar, until=0, call="get_user")
     assert user["sub"] == "auth0|alice"
+    # And the transaction cookie of a start completes the login.
+    login = RECORDINGS["login"]
+    _, result = _cookie_run(
+        login,
+        dict(cookie_jar_after_start()),
+        until=0,
+        call="complete_interactive_login",
+        name="login",
+        number=1,
+        args=(recorded_args("login", 1)[0],),
+    )
+    assert result.user["sub"] == "auth0|alice"
 
 
 # --- what the harness does --------------------------------------------------------------------
