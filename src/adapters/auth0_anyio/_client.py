@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar, Unpack
 
 import anyio
 
+import auth0_core.flows.passkeys_api as passkeys_api
 from auth0_core import HttpRequest
 from auth0_core._domains import await_resolved
 from auth0_core._facade import (
@@ -199,6 +200,9 @@ class ServerClient(FacadeBase):
     login_with_custom_token_exchange = async_call(api.login_with_custom_token_exchange)
     request_session_transfer_token = async_call(api.request_session_transfer_token)
     build_session_transfer_redirect = plain_call(api.build_session_transfer_redirect)
+    passkey_signup_challenge = async_call(passkeys_api.passkey_signup_challenge)
+    passkey_login_challenge = async_call(passkeys_api.passkey_login_challenge)
+    signin_with_passkey = async_call(passkeys_api.signin_with_passkey)
 
     @functools.cached_property
     def mfa(self) -> MfaClient:

@@ -11,6 +11,7 @@ from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar, Unpack
 
+import auth0_core.flows.passkeys_api as passkeys_api
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._facade import (
     FacadeBase,
@@ -197,6 +198,9 @@ class ServerClient(FacadeBase):
     login_with_custom_token_exchange = sync_call(api.login_with_custom_token_exchange)
     request_session_transfer_token = sync_call(api.request_session_transfer_token)
     build_session_transfer_redirect = plain_call(api.build_session_transfer_redirect)
+    passkey_signup_challenge = sync_call(passkeys_api.passkey_signup_challenge)
+    passkey_login_challenge = sync_call(passkeys_api.passkey_login_challenge)
+    signin_with_passkey = sync_call(passkeys_api.signin_with_passkey)
 
     @functools.cached_property
     def mfa(self) -> MfaClient:

@@ -11,6 +11,10 @@ import attrs
 from .._http import HttpRequest, parse_form
 from .responses import RequestRejected, oauth_error
 
+# JSON body members that may be objects, kept as their JSON text: the passkey grant's
+# credential and its verification codes.
+JSON_OBJECT_MEMBERS = frozenset({"authn_response", "verification"})
+
 
 @attrs.frozen
 class Params:
@@ -64,6 +68,9 @@ class Incoming:
     def body_params(self) -> Params:
         """A form body, or a JSON object body (``/oauth/token`` accepts both, like Auth0).
 
+        In a JSON body, the members of :data:`JSON_OBJECT_MEMBERS` may be objects (the passkey
+        grant's ``authn_response``): they are kept as their JSON text.
+
         Raises:
             RequestRejected: a JSON body that is not an object of scalar members.
         """
@@ -82,6 +89,9 @@ class Incoming:
             )
         values: dict[str, list[str]] = {}
         for name, value in document.items():
+            if name in JSON_OBJECT_MEMBERS and isinstance(value, dict):
+                values[name] = [json.dumps(value, separators=(",", ":"))]
+                continue
             if isinstance(value, bool) or not isinstance(value, str | int | float):
                 raise RequestRejected(
                     oauth_error(400, "invalid_request", f"Invalid value for parameter: {name}")

@@ -17,6 +17,7 @@ from .._env import Env
 from .._http import HttpResponse
 from .apis import Apis
 from .authentication.mfa_state import MfaState
+from .authentication.passkey_state import PasskeyState
 from .authentication.passwordless_state import PasswordlessState
 from .ciba_requests import BackchannelRequests
 from .config import TenantConfig
@@ -115,6 +116,8 @@ class TenantState:
         # MFA (policy, mfa_tokens, authenticators, challenges) and passwordless codes.
         self.mfa = MfaState(config.mfa)
         self.passwordless = PasswordlessState(config.passwordless)
+        # Native passkeys: ceremonies by auth_session, registered credentials, RP settings.
+        self.passkeys = PasskeyState()
 
     def __repr__(self) -> str:
         return f"TenantState(base_url={self.base_url!r})"
@@ -144,3 +147,4 @@ class TenantState:
         self.ciba.purge(now)
         self.mfa.purge(now)
         self.passwordless.purge(now)
+        self.passkeys.purge(now)

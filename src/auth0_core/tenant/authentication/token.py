@@ -25,6 +25,7 @@ from .client_auth import authenticate_client
 from .client_credentials import client_credentials_grant
 from .custom_token_exchange import CUSTOM_TOKEN_EXCHANGE_GRANT, custom_token_exchange_grant
 from .mfa_grants import MFA_GRANTS
+from .passkeys import WEBAUTHN_GRANT, webauthn_grant
 from .passwordless import PASSWORDLESS_OTP_GRANT, otp_grant
 from .refresh import refresh_grant
 from .token_vault import FEDERATED_GRANT, federated_grant
@@ -77,4 +78,5 @@ DEFAULT_GRANTS: dict[str, GrantHandler] = {
     CUSTOM_TOKEN_EXCHANGE_GRANT: custom_token_exchange_grant,
     **MFA_GRANTS,
     PASSWORDLESS_OTP_GRANT: otp_grant,
+    WEBAUTHN_GRANT: webauthn_grant,
 }
