@@ -98,7 +98,12 @@ def test_every_public_call_is_recorded() -> None:
         "link_user_accounts",  # Management API identities (tests/e2e/test_management.py)
         "unlink_user_accounts",
     }
-    assert public - left_out <= set(CALLS), sorted(public - left_out - set(CALLS))
+    missing = sorted(public - left_out - set(CALLS))
+    assert not missing, (
+        f"public calls with no recorded fixture: {missing}. Add a scenario calling them to "
+        "tests/replay/record.py and run `python -m tests.replay.record` (docs/"
+        "testing-with-fixtures.md): the properties here then drive them too."
+    )
 
 
 # --- secrets ----------------------------------------------------------------------------------
