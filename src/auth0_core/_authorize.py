@@ -17,7 +17,17 @@ from .errors import InvalidArgumentError, MissingRequiredArgumentError
 # Parameters the SDK owns. A caller who sets one gets an error rather than a silently
 # dropped value (protocol doc §2.1).
 RESERVED_PARAMS = frozenset(
-    {"client_id", "response_type", "state", "nonce", "code_challenge", "code_challenge_method"}
+    {
+        "client_id",
+        "response_type",
+        "state",
+        "nonce",
+        "code_challenge",
+        "code_challenge_method",
+        # the anonymous session's one-time ticket: only the SDK mints it (a caller's could
+        # carry another visitor's session into this login)
+        "anon_transfer_token",
+    }
 )
 
 

@@ -36,6 +36,8 @@ class CoreClient:
         # Bumped when this client connects or deletes an account: a Token Vault answer
         # remembered for single-flight before that must not answer after it.
         self.vault_generation = 0
+        # Enterprise Connect's WebFinger answers, "{domain}:{email domain}" -> (managed, until).
+        self.webfinger_cache: OrderedDict[str, tuple[bool, int]] = OrderedDict()
         self._parent = parent
         # Resolver mode only: the client of each resolved base URL, least recently used first.
         self._domains: OrderedDict[str, CoreClient] = OrderedDict()

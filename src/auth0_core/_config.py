@@ -134,6 +134,14 @@ class ClientConfig:
     dpop: DPoPKey | None = None
     # Set by the facade when a logout_stamp_store is configured (docs/login.md).
     logout_stamps: bool = False
+    # Set by the facade when an anonymous_store is configured (docs/anonymous-and-enterprise.md):
+    # server_client.anonymous works, a login carries the anonymous session's transfer ticket.
+    anonymous_sessions: bool = False
+    # After a login, clear the anonymous session (when anonymous sessions are configured).
+    clear_anonymous_session_on_login: bool = True
+    # Enterprise Connect (docs/anonymous-and-enterprise.md): a login writes no session and
+    # returns the verified user and tokens; the session and token calls are refused.
+    enterprise_connect: bool = False
     # mTLS (RFC 8705, docs/mtls.md): the client authenticates with the certificate of
     # ssl_context (tls_client_auth) at the mtls_endpoint_aliases. ssl_context alone only
     # configures the transports' TLS (a private CA, say).
@@ -195,6 +203,8 @@ class ClientOptions(TypedDict, total=False):
     use_mtls: bool
     ssl_context: Any  # an ssl.SSLContext
     env: Env | None
+    enterprise_connect: bool
+    clear_anonymous_session_on_login: bool
 
 
 # Options that make_config converts before they become ClientConfig fields.
@@ -366,6 +376,9 @@ def _validate(config: ClientConfig) -> None:
     if config.logout_strategy not in ("auto", "v2", "oidc"):
         raise ConfigurationError("'logout_strategy' must be 'auto', 'v2' or 'oidc'.")
     _validate_dialect(config)
+    for flag in ("enterprise_connect", "clear_anonymous_session_on_login"):
+        if not isinstance(getattr(config, flag), bool):
+            raise ConfigurationError(f"'{flag}' must be True or False.")
 
 
 def _validate_dialect(config: ClientConfig) -> None:

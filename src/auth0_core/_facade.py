@@ -6,8 +6,10 @@ including every flow, lives in the core.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
+import warnings
 import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
@@ -28,7 +30,7 @@ from ._effects import (
     StoreUnlock,
 )
 from ._http import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
-from .errors import ConfigurationError, StoreNotSupportedError
+from .errors import ConfigurationError, EnterpriseConnectError, StoreNotSupportedError
 from .flows.paging import PageWalk
 from .stores import MemoryStateStore, MemoryTransactionStore
 from .stores._base import NOT_IMPLEMENTED_MARK
@@ -78,6 +80,7 @@ class FacadeBase:
         transaction_store: Any = None,
         state_store: Any = None,
         logout_stamp_store: Any = None,
+        anonymous_store: Any = None,
         timeout: float = DEFAULT_TIMEOUT,
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
@@ -89,6 +92,11 @@ class FacadeBase:
         config = make_config(**options)
         if logout_stamp_store is not None:
             config = attrs.evolve(config, logout_stamps=True)
+        if anonymous_store is not None:
+            _check_anonymous_store(config, anonymous_store, state_store)
+            config = attrs.evolve(config, anonymous_sessions=True)
+        if config.enterprise_connect:
+            _warn_on_enterprise_connect(config)
         self._core = CoreClient(config)
         clock = config.env.clock
         self._stores: dict[str, Any] = {
@@ -99,7 +107,32 @@ class FacadeBase:
         }
         if logout_stamp_store is not None:
             self._stores["logout_stamp"] = logout_stamp_store
+        if anonymous_store is not None:
+            self._stores["anonymous"] = anonymous_store
         self._local_claims = ClaimTable(clock)
+        if config.enterprise_connect:
+            self._refuse_outside_enterprise_connect()
+
+    def _refuse_outside_enterprise_connect(self) -> None:
+        """Enterprise Connect: every public method but the allowed ones raises
+        EnterpriseConnectError (fail-closed: a method added later is refused too)."""
+        from .flows.enterprise import ALLOWED_METHODS
+
+        cls = type(self)
+        for name in dir(cls):
+            if name.startswith("_") or name in ALLOWED_METHODS:
+                continue
+            static = inspect.getattr_static(cls, name)
+            if isinstance(static, property | functools.cached_property) or not callable(static):
+                continue
+            setattr(self, name, _enterprise_refusal(name, inspect.iscoroutinefunction(static)))
+
+    def _refuse_in_enterprise_connect(self, name: str) -> None:
+        """Raise EnterpriseConnectError for ``name`` (a sub-client) in Enterprise Connect."""
+        if self._core.config.enterprise_connect:
+            raise EnterpriseConnectError(
+                message=f"{name} is not supported in Enterprise Connect mode."
+            )
 
     @property
     def config(self) -> Any:
@@ -177,6 +210,60 @@ class FacadeBase:
         return store.delete_by_logout_token(dict(effect.claims), effect.options)
 
 
+def _check_anonymous_store(config: Any, anonymous_store: Any, state_store: Any) -> None:
+    """The anonymous store must be a store of its own (the official SDK's rule): sharing the
+    state store's instance would let the two sessions overwrite each other.
+
+    Raises:
+        ConfigurationError: the state store's instance, or mTLS (anonymous sessions have no
+            certificate-bound client authentication).
+    """
+    if anonymous_store is state_store:
+        raise ConfigurationError(
+            "anonymous_store must be a distinct store instance from state_store: sharing one "
+            "lets the anonymous and the authenticated session overwrite each other."
+        )
+    if config.use_mtls:
+        raise ConfigurationError(
+            "Anonymous sessions do not support mTLS: the anonymous token endpoint has no "
+            "client-certificate authentication."
+        )
+
+
+def _warn_on_enterprise_connect(config: Any) -> None:
+    """Settings Enterprise Connect ignores: a configured offline_access (no refresh token is
+    kept) and a configured organization (the tenant resolves it from the e-mail)."""
+    scope = config.authorization_params.get("scope")
+    if isinstance(scope, str) and "offline_access" in scope.split():
+        warnings.warn(
+            "enterprise_connect is enabled but 'offline_access' is in the default scope. "
+            "Enterprise Connect keeps no refresh token, so it has no effect.",
+            stacklevel=4,
+        )
+    if config.organization:
+        warnings.warn(
+            "enterprise_connect is enabled but a static 'organization' is set. Enterprise "
+            "Connect resolves the organization from the login e-mail at Auth0, so it is not "
+            "sent for logins.",
+            stacklevel=4,
+        )
+
+
+def _enterprise_refusal(name: str, coroutine: bool) -> Callable[..., Any]:
+    message = f"{name} is not supported in Enterprise Connect mode."
+    if coroutine:
+
+        async def refused_async(*_args: Any, **_kwargs: Any) -> Any:
+            raise EnterpriseConnectError(message=message)
+
+        return refused_async
+
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise EnterpriseConnectError(message=message)
+
+    return refused
+
+
 _STORE_OPTIONS_FINDERS: dict[Callable[..., Any], Callable[..., Any]] = {}
 
 
@@ -243,6 +330,7 @@ class FacadeOptions(ClientOptions, total=False):
     transaction_store: Any
     state_store: Any
     logout_stamp_store: Any
+    anonymous_store: Any
     timeout: float
     call_timeout: float
     max_response_bytes: int

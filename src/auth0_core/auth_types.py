@@ -5,6 +5,17 @@ Only the types of features auth0-core has are here; docs/compatibility.md lists 
 and why. Each options class is also accepted as a plain dict with the same keys.
 """
 
+from ._anonymous_types import (
+    AnonymousCreateTokenResponse,
+    AnonymousSession,
+    AnonymousSessionContext,
+    AnonymousSessionData,
+    AnonymousTokenResponse,
+    AnonymousTokenSetEntry,
+    AnonymousTransferTokenResponse,
+    CreateAnonymousSessionOptions,
+    StartEnterpriseLoginOptions,
+)
 from ._domains import DomainResolverContext
 from ._mfa_types import (
     AuthenticatorResponse,
@@ -75,6 +86,13 @@ AccessTokenForConnectionOptions = ConnectionTokenOptions
 
 __all__ = [
     "AccessTokenForConnectionOptions",
+    "AnonymousCreateTokenResponse",
+    "AnonymousSession",
+    "AnonymousSessionContext",
+    "AnonymousSessionData",
+    "AnonymousTokenResponse",
+    "AnonymousTokenSetEntry",
+    "AnonymousTransferTokenResponse",
     "AuthenticationMethod",
     "AuthenticatorResponse",
     "ChallengeResponse",
@@ -83,6 +101,7 @@ __all__ = [
     "ConnectedAccount",
     "ConnectedAccountConnection",
     "ConnectionTokenOptions",
+    "CreateAnonymousSessionOptions",
     "CustomTokenExchangeOptions",
     "DomainResolverContext",
     "EnrollAuthenticationMethodRequest",
@@ -116,6 +135,7 @@ __all__ = [
     "PasskeyUserProfile",
     "PasswordlessStartResult",
     "SessionTransferTokenResult",
+    "StartEnterpriseLoginOptions",
     "StartInteractiveLoginOptions",
     "StartLinkUserOptions",
     "StartPasswordlessEmailOptions",

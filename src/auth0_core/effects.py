@@ -43,7 +43,7 @@ __all__ = [
 T = TypeVar("T")
 
 # "logout_stamp": the optional shared store of per-user "not before" stamps (docs/login.md).
-StoreKind = Literal["state", "transaction", "logout_stamp"]
+StoreKind = Literal["state", "transaction", "logout_stamp", "anonymous"]
 StoreOptions = Mapping[str, Any] | None
 
 

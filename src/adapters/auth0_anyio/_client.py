@@ -36,7 +36,7 @@ from auth0_core.effects import (
     arun,
 )
 from auth0_core.errors import TransportError
-from auth0_core.flows import api, mfa_api, passwordless_api
+from auth0_core.flows import anonymous_api, api, mfa_api, passwordless_api
 
 from ._single_flight import TaskSingleFlight
 from ._transport import HttpxTransport
@@ -203,17 +203,26 @@ class ServerClient(FacadeBase):
     passkey_signup_challenge = async_call(passkeys_api.passkey_signup_challenge)
     passkey_login_challenge = async_call(passkeys_api.passkey_login_challenge)
     signin_with_passkey = async_call(passkeys_api.signin_with_passkey)
+    start_enterprise_login = async_call(api.start_enterprise_login)
 
     @functools.cached_property
     def mfa(self) -> MfaClient:
         """The MFA API client (the official ``MfaClient``; docs/mfa.md)."""
+        self._refuse_in_enterprise_connect("mfa")
         return MfaClient(self)
 
     @functools.cached_property
     def passwordless(self) -> PasswordlessClient:
         """The embedded passwordless client (the official ``PasswordlessClient``;
         docs/passwordless.md)."""
+        self._refuse_in_enterprise_connect("passwordless")
         return PasswordlessClient(self)
+
+    @functools.cached_property
+    def anonymous(self) -> AnonymousClient:
+        """The anonymous sessions client (the official ``AnonymousClient`` of 1.0.0b20;
+        docs/anonymous-and-enterprise.md); needs ``anonymous_store``."""
+        return AnonymousClient(self)
 
 
 class MfaClient(SubClient):
@@ -232,3 +241,16 @@ class PasswordlessClient(SubClient):
 
     start = async_call(passwordless_api.start)
     verify = async_call(passwordless_api.verify)
+
+
+class AnonymousClient(SubClient):
+    """``server_client.anonymous``: anonymous sessions (docs/anonymous-and-enterprise.md),
+    coroutine methods like the client's."""
+
+    create_session = async_call(anonymous_api.create_session)
+    get_token = async_call(anonymous_api.get_token)
+    get_session = async_call(anonymous_api.get_session)
+    logout = async_call(anonymous_api.logout)
+    exchange_transfer_token_for_injection = async_call(
+        anonymous_api.exchange_transfer_token_for_injection
+    )

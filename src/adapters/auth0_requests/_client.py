@@ -24,7 +24,7 @@ from auth0_core._facade import (
 from auth0_core._http import call_timed_out, exchange_timed_out
 from auth0_core.effects import Effect, Flow, ResolveDomain, SharedRequest, Sleep, run
 from auth0_core.errors import ConfigurationError, TransportError
-from auth0_core.flows import api, mfa_api, passwordless_api
+from auth0_core.flows import anonymous_api, api, mfa_api, passwordless_api
 
 from ._single_flight import ThreadSingleFlight
 from ._transport import RequestsTransport, in_thread
@@ -201,17 +201,26 @@ class ServerClient(FacadeBase):
     passkey_signup_challenge = sync_call(passkeys_api.passkey_signup_challenge)
     passkey_login_challenge = sync_call(passkeys_api.passkey_login_challenge)
     signin_with_passkey = sync_call(passkeys_api.signin_with_passkey)
+    start_enterprise_login = sync_call(api.start_enterprise_login)
 
     @functools.cached_property
     def mfa(self) -> MfaClient:
         """The MFA API client (the official ``MfaClient``; docs/mfa.md)."""
+        self._refuse_in_enterprise_connect("mfa")
         return MfaClient(self)
 
     @functools.cached_property
     def passwordless(self) -> PasswordlessClient:
         """The embedded passwordless client (the official ``PasswordlessClient``;
         docs/passwordless.md)."""
+        self._refuse_in_enterprise_connect("passwordless")
         return PasswordlessClient(self)
+
+    @functools.cached_property
+    def anonymous(self) -> AnonymousClient:
+        """The anonymous sessions client (the official ``AnonymousClient`` of 1.0.0b20;
+        docs/anonymous-and-enterprise.md); needs ``anonymous_store``."""
+        return AnonymousClient(self)
 
 
 class MfaClient(SubClient):
@@ -230,3 +239,16 @@ class PasswordlessClient(SubClient):
 
     start = sync_call(passwordless_api.start)
     verify = sync_call(passwordless_api.verify)
+
+
+class AnonymousClient(SubClient):
+    """``server_client.anonymous``: anonymous sessions (docs/anonymous-and-enterprise.md),
+    blocking methods like the client's."""
+
+    create_session = sync_call(anonymous_api.create_session)
+    get_token = sync_call(anonymous_api.get_token)
+    get_session = sync_call(anonymous_api.get_session)
+    logout = sync_call(anonymous_api.logout)
+    exchange_transfer_token_for_injection = sync_call(
+        anonymous_api.exchange_transfer_token_for_injection
+    )

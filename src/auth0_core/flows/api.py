@@ -31,6 +31,7 @@ from . import callbacks, login, session, tokens
 # Vault, custom token exchange, client credentials, stateless refresh) by their first call, so
 # importing an adapter does not load them (issue 14: import time).
 if TYPE_CHECKING:
+    from .._anonymous_types import StartEnterpriseLoginOptions
     from .._my_account_types import (
         CompleteConnectAccountResponse,
         ConnectedAccount,
@@ -551,7 +552,35 @@ def handle_backchannel_logout(
     """
     from . import backchannel
 
+    if client.config.enterprise_connect:
+        return _nothing()  # Enterprise Connect keeps no session to end
     return backchannel.backchannel_logout_flow(client, logout_token, store_options)
+
+
+def _nothing() -> Flow[None]:
+    return None
+    yield  # a flow that ends at once
+
+
+def start_enterprise_login(
+    client: CoreClient,
+    options: StartEnterpriseLoginOptions | Options,
+    store_options: StoreOptions = None,
+) -> Flow[str | None]:
+    """Begin an Enterprise Connect login from the user's e-mail: when the tenant says (by
+    WebFinger) that its domain is one of its enterprise domains, the login URL, as
+    ``start_interactive_login`` returns it, with the e-mail as ``login_hint``; else None, for
+    the application's own login (docs/anonymous-and-enterprise.md). The configured
+    ``organization`` is not sent: the tenant resolves it from the e-mail.
+
+    Raises:
+        MissingRequiredArgumentError: no ``email``.
+        InvalidArgumentError: an e-mail without a local part or a domain, or bad options.
+        Everything ``start_interactive_login`` raises, for a managed domain.
+    """
+    from . import enterprise_login
+
+    return enterprise_login.start_enterprise_login_flow(client, options, store_options)
 
 
 def initiate_backchannel_authentication(

@@ -61,13 +61,24 @@ def start_login_flow(
     params = resolve_authorization_params(
         config, opts.authorization_params, redirect_uri=opts.redirect_uri
     )
-    organization = opts.organization or params.get("organization") or config.organization
+    # Enterprise Connect: the organization comes from the login's e-mail at the tenant, so
+    # the configured one is not applied (an explicit per-login one is).
+    configured = None if config.enterprise_connect else config.organization
+    organization = opts.organization or params.get("organization") or configured
     if organization is not None and not organization.strip():
         raise InvalidArgumentError("organization", "organization must not be blank.")
     if organization:
         params["organization"] = organization
     if opts.invitation:
         params["invitation"] = opts.invitation
+    if config.anonymous_sessions:
+        from . import anonymous
+
+        ticket = yield from anonymous.exchange_transfer_token_for_injection(
+            client, config.domain, store_options
+        )
+        if ticket:
+            params["anon_transfer_token"] = ticket
     use_par = opts.pushed_authorization_requests
     return (
         yield from authorize_flow(
@@ -307,6 +318,19 @@ def complete_login_flow(
     if client.config.fetch_userinfo != "never":
         extra = yield from userinfo_flow(client, metadata, tokens, claims["sub"])
         claims = merged_user(claims, userinfo=extra)
+    if client.config.enterprise_connect:
+        from . import anonymous, enterprise
+
+        result = enterprise.enterprise_result(
+            tokens=tokens,
+            user=claims,
+            audience=transaction.audience,
+            domain=client.config.domain,
+            app_state=transaction.app_state,
+            now=client.config.env.now(),
+        )
+        yield from anonymous.clear_after_login(client, store_options)
+        return LoginResult(result, user=claims)
     session = new_session(
         client.config,
         claims=claims,
@@ -316,6 +340,10 @@ def complete_login_flow(
         now=client.config.env.now(),
     )
     yield from write_session_flow(client, session, store_options, remove_if_expires=True)
+    if client.config.anonymous_sessions:
+        from . import anonymous
+
+        yield from anonymous.clear_after_login(client, store_options)
     return LoginResult.login(
         state_data=session.to_dict(),
         app_state=transaction.app_state,

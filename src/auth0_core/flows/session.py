@@ -192,6 +192,13 @@ def logout_flow(
         id_token = session.id_token if session is not None else None
     if not (yield from _of_another_domain(client, store_options)):
         yield from store_delete("state", config.state_identifier, store_options)
+    if config.anonymous_sessions or config.enterprise_connect:
+        from . import anonymous, enterprise
+
+        if config.enterprise_connect:
+            enterprise.logout_warning(opts.federated)
+        # A shared device: no anonymous session of before the login is carried on.
+        yield from anonymous.end_if_active(client, store_options)
     metadata = yield from metadata_flow(client)
     end_session = metadata.end_session_endpoint
     if standard and end_session is None:

@@ -17,10 +17,12 @@ import attrs
 
 from .._http import HttpRequest, HttpResponse
 from .authentication import (
+    anonymous,
     authorize,
     ciba,
     ciba_device,
     discovery,
+    enterprise,
     login,
     logout,
     mfa,
@@ -51,6 +53,8 @@ Endpoint = Callable[[TenantState, Incoming], HttpResponse]
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/.well-known/openid-configuration"): discovery.openid_configuration,
     ("GET", "/.well-known/jwks.json"): discovery.jwks,
+    ("GET", "/.well-known/webfinger"): enterprise.webfinger,
+    ("POST", "/anonymous/token"): anonymous.anonymous_token,
     ("GET", "/authorize"): authorize.authorize,
     ("POST", "/u/login"): login.login,
     ("POST", "/oauth/par"): par.par,

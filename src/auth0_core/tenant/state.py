@@ -16,6 +16,7 @@ from joserfc.jwk import RSAKey
 from .._env import Env
 from .._http import HttpResponse
 from .apis import Apis
+from .authentication.anonymous_state import AnonymousState, EnterpriseState
 from .authentication.mfa_state import MfaState
 from .authentication.passkey_state import PasskeyState
 from .authentication.passwordless_state import PasswordlessState
@@ -116,6 +117,9 @@ class TenantState:
         # MFA (policy, mfa_tokens, authenticators, challenges) and passwordless codes.
         self.mfa = MfaState(config.mfa)
         self.passwordless = PasswordlessState(config.passwordless)
+        # Anonymous sessions and Enterprise Connect's domains (inferred from the official 1.0.0b20).
+        self.anonymous = AnonymousState()
+        self.enterprise = EnterpriseState()
         # Native passkeys: ceremonies by auth_session, registered credentials, RP settings.
         self.passkeys = PasskeyState()
 
@@ -147,4 +151,5 @@ class TenantState:
         self.ciba.purge(now)
         self.mfa.purge(now)
         self.passwordless.purge(now)
+        self.anonymous.purge(now)
         self.passkeys.purge(now)

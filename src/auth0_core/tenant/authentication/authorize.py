@@ -35,6 +35,7 @@ from ..responses import (
 )
 from ..sessions import SESSION_COOKIE, session_cookie
 from ..state import TenantState
+from . import anonymous, enterprise
 from .linking import granted_scope, link_audience, link_request, unlink_now
 
 # RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is exactly 43 characters; allow the full range.
@@ -116,6 +117,15 @@ def authorization_request(
     connection = params.get("connection")
     if connection is not None and state.config.connection(connection) is None:
         raise AuthorizeFailure("invalid_request", f"Unknown connection: {connection}")
+    organization_id = org.id if org else None
+    # Home realm discovery (Enterprise Connect): an enterprise domain's login_hint.
+    realm = enterprise.routed(state, params.get("login_hint"), connection)
+    if realm is not None:
+        connection = realm.connection
+        organization_id = organization_id or realm.organization
+    transfer_problem = anonymous.check_transfer(state, client.client_id, params)
+    if transfer_problem is not None:
+        raise AuthorizeFailure("invalid_request", transfer_problem)
     scope = params.get("scope") or "openid"
     audience = params.get("audience")
     dpop_jkt = params.get("dpop_jkt")
@@ -132,7 +142,7 @@ def authorization_request(
         state=params.get("state"),
         nonce=params.get("nonce"),
         audience=audience,
-        organization_id=org.id if org else None,
+        organization_id=organization_id,
         max_age=_max_age(params),
         prompt=params.get("prompt"),
         connection=connection,
@@ -254,6 +264,7 @@ def issue_code(
     now = state.env.now()
     if sid is None:
         sid = start_session(state, user_id)
+    anonymous.redeem_transfer(state, dict(request.params), user_id)
     code = state.env.random_urlsafe(32)
     grant = Grant(
         client_id=request.client_id,

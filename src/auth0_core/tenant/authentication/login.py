@@ -16,6 +16,7 @@ from ..responses import AuthorizeFailure, error_page, error_redirect, login_page
 from ..sessions import session_cookie
 from ..state import TenantState
 from .authorize import issue_code, start_session, with_session_cookie
+from .enterprise import upstream_login
 from .linking import link_after_login
 
 
@@ -32,7 +33,13 @@ def login(state: TenantState, incoming: Incoming) -> HttpResponse:
     client = state.config.client(request.client_id)
     link = request.link
     connection = link.requested_connection if link else request.connection
-    user = state.users.login_of(connection, form.get("username") or "")
+    realm = state.enterprise.of_connection(connection) if link is None else None
+    if realm is not None:  # the upstream identity provider's login (Enterprise Connect)
+        user = upstream_login(
+            state, connection, form.get("username") or "", form.get("password") or ""
+        )
+    else:
+        user = state.users.login_of(connection, form.get("username") or "")
     password = (form.get("password") or "").encode()
     if user is None or not hmac.compare_digest(user.password.encode(), password):
         name = client.name if client else request.client_id
@@ -42,6 +49,9 @@ def login(state: TenantState, incoming: Incoming) -> HttpResponse:
     record = state.users.subject_of(user) if link is None else None
     user_id = link.primary_user_id if link else record.user_id if record else None
     org = state.config.organization(request.organization_id) if request.organization_id else None
+    # An enterprise domain's organization has its users by their login.
+    if realm is not None and org is not None and org.id == realm.organization:
+        org = None
     if user_id is None or (org is not None and user_id not in org.members):
         org_id = org.id if org else ""
         description = f"user {user_id or user.user_id} is not part of the {org_id} organization"

@@ -85,6 +85,8 @@ def id_token(state: TenantState, grant: Grant, *, nonce: str | None) -> str:
     org = state.config.organization(grant.organization_id) if grant.organization_id else None
     if org is not None:
         claims.update({"org_id": org.id, "org_name": org.name})
+    elif grant.organization_id:  # an enterprise domain's organization, not configured
+        claims["org_id"] = grant.organization_id
     header: dict[str, Any] = {"alg": "RS256", "typ": "JWT", "kid": str(state.keys.current.kid)}
     hook = state.id_token_hook
     if hook is not None:
