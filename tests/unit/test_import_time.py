@@ -52,7 +52,9 @@ DEFERRED = [
     "auth0_core._token_exchange_types",
     "auth0_core._mfa_types",
     "auth0_core._passwordless_types",
+    "auth0_core._passkey_types",
     "auth0_core.endpoints.authentication.mfa",
+    "auth0_core.endpoints.authentication.passkeys",
     "auth0_core.auth_types",
     "auth0_core.flows.backchannel",
     "auth0_core.flows.ciba",
@@ -63,6 +65,7 @@ DEFERRED = [
     "auth0_core.flows.management",
     "auth0_core.flows.mfa",
     "auth0_core.flows.passwordless",
+    "auth0_core.flows.passkeys",
     "auth0_core.flows.stateless",
     "auth0_core.flows.token_vault",
 ]
