@@ -54,6 +54,7 @@ DEFERRED = [
     "auth0_core._passwordless_types",
     "auth0_core._passkey_types",
     "auth0_core.endpoints.authentication.mfa",
+    "auth0_core.endpoints.authentication.passwordless",
     "auth0_core.endpoints.authentication.passkeys",
     "auth0_core.auth_types",
     "auth0_core.flows.backchannel",

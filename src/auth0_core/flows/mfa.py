@@ -41,20 +41,18 @@ from .._mfa_types import (
 from .._session import new_session, refreshed
 from .._token_sets import DEFAULT_AUDIENCE, new_token_set
 from ..endpoints.authentication.mfa import (
-    GRANT_OOB,
-    GRANT_OTP,
-    GRANT_RECOVERY_CODE,
     prepare_associate_request,
     prepare_challenge_request,
     prepare_list_authenticators_request,
-    prepare_mfa_grant_request,
+    prepare_mfa_verify_request,
     process_associate_response,
     process_challenge_response,
     process_list_authenticators_response,
-    refusal_body,
+    process_mfa_verify_response,
 )
-from ..endpoints.authentication.token import TokenResponse, process_token_response
+from ..endpoints.authentication.token import TokenResponse
 from ..errors import (
+    ConfigurationError,
     InvalidArgumentError,
     MfaChallengeError,
     MfaEnrollmentError,
@@ -69,6 +67,8 @@ from .discovery import metadata_flow, verify_id_token_flow
 from .session import load_session_flow, write_session_flow
 
 MFA_TOKEN_SALT = "mfa_token"
+# A client's configuration with another DPoP key, for one verify given its own key.
+_with_config = attrs.evolve
 # factor_type -> (authenticator type, OOB channel): the official mapping, "push" for "auth0".
 _FACTORS: dict[str, tuple[str, str | None]] = {
     "otp": ("otp", None),
@@ -312,8 +312,8 @@ def challenge_authenticator(
     return process_challenge_response(response)
 
 
-def _grant(options: Mapping[str, Any]) -> tuple[str, dict[str, str | None]]:
-    """The MFA grant for the credential in ``options``: exactly one of them."""
+def _credential(options: Mapping[str, Any]) -> dict[str, str | None]:
+    """The grant fields of the one credential in ``options``."""
     given = [name for name in ("otp", "oob_code", "recovery_code") if options.get(name)]
     if len(given) != 1:
         raise MfaVerifyError(
@@ -321,13 +321,10 @@ def _grant(options: Mapping[str, Any]) -> tuple[str, dict[str, str | None]]:
             "SMS, voice and e-mail) or recovery_code."
         )
     name = given[0]
-    value = _optional_text(options, name, MfaVerifyError)
-    if name == "otp":
-        return GRANT_OTP, {"otp": value}
-    if name == "recovery_code":
-        return GRANT_RECOVERY_CODE, {"recovery_code": value}
-    binding = _optional_text(options, "binding_code", MfaVerifyError)
-    return GRANT_OOB, {"oob_code": value, "binding_code": binding}
+    fields: dict[str, str | None] = {name: _optional_text(options, name, MfaVerifyError)}
+    if name == "oob_code":
+        fields["binding_code"] = _optional_text(options, "binding_code", MfaVerifyError)
+    return fields
 
 
 def _flag(options: Mapping[str, Any], name: str) -> bool:
@@ -366,22 +363,27 @@ def verify(
         AccessTokenError: (``incorrect_audience``, with ``persist``) the access token is not
             shown to be for the audience it would be stored under.
         InvalidArgumentError: ``persist`` that is not a bool, an unusable ``dpop_key``.
+        ConfigurationError: ``dpop_key`` with ``use_mtls`` (tokens bound two ways).
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be written.
     """
     context = _context(client, options)
-    grant_type, fields = _grant(options)
+    fields = _credential(options)
     persist = _flag(options, "persist")
     audience = _optional_text(options, "audience", MfaVerifyError) or context.audience
     scope = _optional_text(options, "scope", MfaVerifyError)
     scope = context.scope if scope is None else scope
     if dpop_key is not None:
+        if client.config.use_mtls:
+            raise ConfigurationError(
+                "dpop_key cannot be combined with use_mtls: DPoP and mTLS bind tokens differently."
+            )
         export = getattr(dpop_key, "export_private", None)  # a jwcrypto JWK, as the official
         try:
             key = load_dpop_key(json.loads(export()) if callable(export) else dpop_key)
         except Exception:
             raise InvalidArgumentError("dpop_key", "dpop_key is not a usable key.") from None
-        client = CoreClient(attrs.evolve(client.config, dpop=key))
+        client = CoreClient(_with_config(client.config, dpop=key))
     config = client.config
     if persist and context.sub is not None:
         # The sealed token names the user whose session stepped up: persisting into another
@@ -392,7 +394,7 @@ def verify(
     metadata = yield from metadata_flow(client)
     fields["mfa_token"] = context.mfa_token
     response = yield from token_fetch(
-        client, lambda: prepare_mfa_grant_request(config, metadata, grant_type, fields)
+        client, lambda: prepare_mfa_verify_request(config, metadata, fields)
     )
     tokens = _tokens(client, response, context, dpop_key is not None)
     claims: dict[str, Any] | None = None
@@ -418,9 +420,10 @@ def _tokens(
 ) -> TokenResponse:
     """The grant's tokens, or the typed refusal."""
     try:
-        tokens = process_token_response(response)
+        tokens = process_mfa_verify_response(response)
     except OAuthError as refused:
-        body = refusal_body(response)
+        document = response.json_or_none()
+        body = document if isinstance(document, dict) else None
         if refused.error == "mfa_required":
             raise_mfa_required(
                 client.config,

@@ -93,6 +93,7 @@ def verify(
         AccessTokenError: (``incorrect_audience``, with ``persist``) the access token is not
             shown to be for the audience it would be stored under.
         InvalidArgumentError: ``persist`` not a bool, an unusable ``dpop_key``.
+        ConfigurationError: ``dpop_key`` with ``use_mtls``.
         TransportError: the tenant could not be reached, or answered too late or too much.
         MissingStoreOptionsError, CookieTooLargeError: the session could not be written.
     """

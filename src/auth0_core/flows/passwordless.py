@@ -19,7 +19,7 @@ the ID token as a login's (signature through the JWKS, issuer, audience, expiry;
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any
 
 from .._audience import check_audience
 from .._authorize import merge_scopes
@@ -27,7 +27,7 @@ from .._binding import bind_to_browser
 from .._client import CoreClient
 from .._dpop import check_token_type, token_fetch
 from .._effects import Flow, StoreOptions, fetch, store_set
-from .._http import HttpRequest, HttpResponse, json_body
+from .._http import HttpResponse
 from .._id_token import IdTokenChecks
 from .._options import coerce_options
 from .._passwordless_types import (
@@ -42,11 +42,14 @@ from .._passwordless_types import (
 from .._result import LoginResult
 from .._session import new_session
 from .._token_sets import DEFAULT_AUDIENCE
-from ..endpoints.authentication._oauth import client_authenticated_post, tenant_headers
-from ..endpoints.authentication.mfa import body_credentials, refusal_body
-from ..endpoints.authentication.token import TokenResponse, process_token_response
+from ..endpoints.authentication.passwordless import (
+    prepare_passwordless_otp_request,
+    prepare_passwordless_start_request,
+    process_passwordless_otp_response,
+    process_passwordless_start_response,
+)
+from ..endpoints.authentication.token import TokenResponse
 from ..errors import (
-    Auth0Error,
     IdTokenError,
     InvalidArgumentError,
     MissingRequiredArgumentError,
@@ -62,10 +65,8 @@ from .callbacks import transaction_key
 from .discovery import metadata_flow, verify_id_token_flow
 from .session import write_session_flow
 
-OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
 DEFAULT_EMAIL_SCOPE = "openid profile email"
 DEFAULT_SMS_SCOPE = "openid profile"
-FORWARDED_FOR = "auth0-forwarded-for"
 _ID_TOKEN_CODES = {
     "aud": PasswordlessErrorCode.INVALID_AUDIENCE,
     "exp": PasswordlessErrorCode.TOKEN_EXPIRED,
@@ -114,24 +115,6 @@ def _auth_params(given: Mapping[str, Any] | None) -> dict[str, str]:
 def with_openid(scope: str) -> str:
     """``scope`` with ``openid`` first when it lacks it, its order otherwise kept."""
     return merge_scopes("openid", scope) if "openid" not in scope.split() else scope
-
-
-def _headers(
-    client: CoreClient, language: str | None, client_ip: str | None
-) -> list[tuple[str, str]]:
-    headers = [("Accept", "application/json"), *tenant_headers(client.config)]
-    if language:
-        headers.append(("x-request-language", language))
-    if client_ip:
-        headers.append((FORWARDED_FOR, client_ip))
-    return headers
-
-
-def _retry_after(response: HttpResponse) -> int | None:
-    raw = response.header("retry-after")
-    if raw is None or not raw.strip().isdigit() or len(raw.strip()) > 9:
-        return None
-    return int(raw.strip())
 
 
 def start(
@@ -187,17 +170,8 @@ def start(
         link_state = (state, nonce, redirect_uri, scope)
     if auth_params:
         body["authParams"] = auth_params
-    # Client authentication in the JSON body: the secret (or the assertion), never Basic.
-    fields = body_credentials(config, {}, metadata.issuer)
-    body = {**{k: v for k, v in fields.items() if v is not None}, **body}
-    request = HttpRequest(
-        method="POST",
-        url=f"{config.base_url}/passwordless/start",
-        headers=(
-            ("Content-Type", "application/json"),
-            *_headers(client, opts.language, opts.client_ip),
-        ),
-        body=json_body(body),
+    request = prepare_passwordless_start_request(
+        config, metadata, body, language=opts.language, client_ip=opts.client_ip
     )
     try:
         response = yield from fetch(request)
@@ -207,17 +181,10 @@ def start(
             "The passwordless start request failed.",
             failed,
         ) from None
-    if response.status not in (200, 201):
-        _refused(PasswordlessStartError, response, PasswordlessErrorCode.START_FAILED)
+    result = process_passwordless_start_response(response)
     if link_state is not None:  # the link is on its way: its callback needs the transaction
         yield from _store_link_transaction(client, link_state, auth_params, store_options)
-    document = response.json_or_none()
-    document = document if isinstance(document, dict) else {}
-    user_id = document.get("_id")
-    return PasswordlessStartResult(
-        id=user_id if isinstance(user_id, str) else None,
-        extra={k: v for k, v in document.items() if k != "_id"},
-    )
+    return result
 
 
 def _store_link_transaction(
@@ -253,31 +220,6 @@ def _store_link_transaction(
     )
     yield from store_set(
         "transaction", key, transaction.to_dict(), store_options, remove_if_expires=True
-    )
-
-
-def _refused(
-    error: type[PasswordlessStartError] | type[PasswordlessVerifyError],
-    response: HttpResponse,
-    default: str,
-) -> NoReturn:
-    """Raise ``error`` for a refusal: the server's word and words, else ``default`` (or
-    ``too_many_requests`` for a 429), with ``retry_after`` from ``Retry-After``."""
-    body = refusal_body(response)
-    code = body.get("error") if body is not None else None
-    if not isinstance(code, str) or not code:
-        code = PasswordlessErrorCode.TOO_MANY_REQUESTS if response.status == 429 else default
-    description = body.get("error_description") if body is not None else None
-    if not isinstance(description, str) or not description:
-        description = f"The tenant refused (HTTP {response.status})."
-    raise error(
-        code,
-        description,
-        body,
-        _retry_after(response),
-        error=code,
-        error_description=description,
-        status=response.status,
     )
 
 
@@ -325,23 +267,19 @@ def verify(
     default = DEFAULT_EMAIL_SCOPE if opts.connection == "email" else DEFAULT_SMS_SCOPE
     scope = with_openid(opts.scope or default)
     fields: dict[str, str | None] = {
-        "grant_type": OTP_GRANT,
         "realm": opts.connection,
         "username": opts.username,
         "otp": opts.verification_code,
         "scope": scope,
         "audience": opts.audience,
     }
-    forwarded = ((FORWARDED_FOR, opts.client_ip),) if opts.client_ip else ()
-
-    def build() -> HttpRequest:
-        request = client_authenticated_post(
-            config, metadata.token_endpoint, fields, metadata.issuer
-        )
-        return request.with_headers(*forwarded) if forwarded else request
-
     try:
-        response = yield from token_fetch(client, build)
+        response = yield from token_fetch(
+            client,
+            lambda: prepare_passwordless_otp_request(
+                config, metadata, fields, client_ip=opts.client_ip
+            ),
+        )
     except TransportError as failed:
         raise PasswordlessVerifyError(
             PasswordlessErrorCode.VERIFY_FAILED, "The passwordless verify request failed.", failed
@@ -385,25 +323,23 @@ def _tokens(
     client: CoreClient, response: HttpResponse, audience: str | None, scope: str
 ) -> TokenResponse:
     try:
-        tokens = process_token_response(response)
-    except OAuthError as refused:
-        if refused.error == "mfa_required":
-            from .mfa import raise_mfa_required
+        tokens = process_passwordless_otp_response(response)
+    except OAuthError as refused:  # mfa_required: the rest is PasswordlessVerifyError
+        from .mfa import raise_mfa_required
 
-            raise_mfa_required(
-                client.config,
-                refusal_body(response),
-                audience=audience or DEFAULT_AUDIENCE,
-                scope=scope,
-                description=refused.error_description,
-                status=refused.status,
-            )
-        _refused(PasswordlessVerifyError, response, PasswordlessErrorCode.INVALID_GRANT)
-    except Auth0Error:
+        document = response.json_or_none()
+        raise_mfa_required(
+            client.config,
+            document if isinstance(document, dict) else None,
+            audience=audience or DEFAULT_AUDIENCE,
+            scope=scope,
+            description=refused.error_description,
+            status=refused.status,
+        )
         raise PasswordlessVerifyError(
             PasswordlessErrorCode.VERIFY_FAILED,
-            "The token response is malformed.",
-            status=response.status,
+            "Multi-factor authentication is required, but the tenant sent no mfa_token.",
+            status=refused.status,
         ) from None
     try:
         check_token_type(client, tokens)

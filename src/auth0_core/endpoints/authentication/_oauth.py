@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 from ..._client_auth import Fields, authenticate
 from ..._config import ClientConfig
 from ..._http import HttpRequest, HttpResponse, body_excerpt, form_request
@@ -28,6 +30,20 @@ def client_authenticated_post(
     return form_request(
         url, body, headers=(("Accept", "application/json"), *auth_headers, *tenant_headers(config))
     )
+
+
+def body_credentials(config: ClientConfig, fields: Fields, issuer: str) -> Fields:
+    """``fields`` with the client's credentials for a JSON body (``/mfa/challenge``,
+    ``/passwordless/start`` have no Basic scheme): ``client_id`` and the secret for the secret
+    methods, else the client assertion (with mTLS, ``client_id`` only).
+
+    Raises:
+        ConfigurationError: the client assertion's signing key is unusable.
+    """
+    if config.client_auth_method == "client_secret_basic":
+        config = attrs.evolve(config, client_auth_method="client_secret_post")
+    body, _ = authenticate(config, fields, issuer)
+    return {k: v for k, v in body.items() if v is not None}
 
 
 def raise_for_oauth_error(response: HttpResponse) -> None:

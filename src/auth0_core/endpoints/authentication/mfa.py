@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import attrs
-
-from ..._client_auth import Fields, authenticate
+from ..._client_auth import Fields
 from ..._config import ClientConfig
 from ..._http import HttpRequest, HttpResponse, json_body
 from ..._mfa_types import (
@@ -26,32 +24,34 @@ from ..._mfa_types import (
     OtpEnrollmentResponse,
 )
 from ...errors import MfaApiError, ProtocolError
+from ._oauth import body_credentials as body_credentials  # also imported from here
 from ._oauth import client_authenticated_post, tenant_headers
 from .discovery import ServerMetadata
+from .token import TokenResponse, process_token_response
 
 __all__ = [
-    "GRANT_OOB",
-    "GRANT_OTP",
-    "GRANT_RECOVERY_CODE",
     "prepare_associate_request",
     "prepare_challenge_request",
     "prepare_list_authenticators_request",
-    "prepare_mfa_grant_request",
+    "prepare_mfa_verify_request",
     "process_associate_response",
     "process_challenge_response",
     "process_list_authenticators_response",
-    "refusal_body",
+    "process_mfa_verify_response",
 ]
 
-GRANT_OTP = "http://auth0.com/oauth/grant-type/mfa-otp"
-GRANT_OOB = "http://auth0.com/oauth/grant-type/mfa-oob"
-GRANT_RECOVERY_CODE = "http://auth0.com/oauth/grant-type/mfa-recovery-code"
+# The MFA grant for the credential a verification carries.
+_GRANTS = {
+    "otp": "http://auth0.com/oauth/grant-type/mfa-otp",
+    "oob_code": "http://auth0.com/oauth/grant-type/mfa-oob",
+    "recovery_code": "http://auth0.com/oauth/grant-type/mfa-recovery-code",
+}
 
 # An answer longer than this is refused before it is parsed into results.
 _MAX_ITEMS = 100
 _MAX_TEXT = 8 * 1024
 
-E = TypeVar("E", bound=MfaApiError)
+_E = TypeVar("_E", bound=MfaApiError)
 
 
 def _json_request(
@@ -86,16 +86,6 @@ def prepare_associate_request(
     )
 
 
-def body_credentials(config: ClientConfig, fields: Fields, issuer: str) -> Fields:
-    """Client authentication inside a JSON body (``/mfa/challenge`` has no Basic scheme): the
-    secret in the body for the secret methods, else the client assertion (or, with mTLS,
-    ``client_id`` only)."""
-    if config.client_auth_method == "client_secret_basic":
-        config = attrs.evolve(config, client_auth_method="client_secret_post")
-    body, _ = authenticate(config, fields, issuer)
-    return body
-
-
 def prepare_challenge_request(
     config: ClientConfig,
     metadata: ServerMetadata,
@@ -113,53 +103,60 @@ def prepare_challenge_request(
     if authenticator_id is not None:
         fields["authenticator_id"] = authenticator_id
     body = body_credentials(config, fields, metadata.issuer)
-    return _json_request(
-        config,
-        "POST",
-        f"{config.base_url}/mfa/challenge",
-        bearer=None,
-        body={k: v for k, v in body.items() if v is not None},
-    )
+    return _json_request(config, "POST", f"{config.base_url}/mfa/challenge", bearer=None, body=body)
 
 
-def prepare_mfa_grant_request(
-    config: ClientConfig, metadata: ServerMetadata, grant_type: str, fields: Fields
+def prepare_mfa_verify_request(
+    config: ClientConfig, metadata: ServerMetadata, fields: Fields
 ) -> HttpRequest:
-    """An MFA grant at the token endpoint (``mfa-otp``, ``mfa-oob``, ``mfa-recovery-code``).
+    """An MFA grant at the token endpoint: ``mfa-otp``, ``mfa-oob`` or ``mfa-recovery-code``,
+    for the one credential ``fields`` carry (``otp``; ``oob_code`` and ``binding_code``;
+    ``recovery_code``) with the raw ``mfa_token``.
 
     Raises:
         ConfigurationError: the client assertion's signing key is unusable.
     """
+    grant_type = next(_GRANTS[name] for name in _GRANTS if fields.get(name))
     body: Fields = {"grant_type": grant_type, **fields}
     return client_authenticated_post(config, metadata.token_endpoint, body, metadata.issuer)
 
 
-def refusal_body(response: HttpResponse) -> dict[str, Any] | None:
+def process_mfa_verify_response(response: HttpResponse) -> TokenResponse:
+    """The tokens of an MFA grant (a new ``recovery_code`` stays in the response body).
+
+    Raises:
+        OAuthError: the tenant refused (``mfa_required`` too: one more factor).
+        InvalidResponse: the answer is not a well-formed token response.
+    """
+    return process_token_response(response)
+
+
+def _refusal_body(response: HttpResponse) -> dict[str, Any] | None:
     """The JSON object of an error answer, or None when it sent none."""
     document = response.json_or_none()
     return document if isinstance(document, dict) else None
 
 
-def raise_refusal(response: HttpResponse, error: Callable[..., E], default: str) -> None:
+def _raise_refusal(response: HttpResponse, error: Callable[..., _E], default: str) -> None:
     """Raise ``error`` for a non-2xx answer: the server's description (or ``default``), its
     body as ``cause`` and the HTTP status."""
     if 200 <= response.status < 300:
         return
-    body = refusal_body(response)
+    body = _refusal_body(response)
     description = body.get("error_description") if body is not None else None
     if not isinstance(description, str) or not description:
         description = f"{default} (HTTP {response.status})"
     raise error(description, body, status=response.status)
 
 
-def _document(response: HttpResponse, error: Callable[..., E], what: str) -> object:
+def _document(response: HttpResponse, error: Callable[..., _E], what: str) -> object:
     try:
         return response.json()
     except ProtocolError:
         raise error(f"The {what} answer is not JSON.", status=response.status) from None
 
 
-def _text(value: object, name: str, error: Callable[..., E], *, required: bool = False) -> Any:
+def _text(value: object, name: str, error: Callable[..., _E], *, required: bool = False) -> Any:
     if value is None and not required:
         return None
     if not isinstance(value, str) or (required and not value) or len(value) > _MAX_TEXT:
@@ -167,7 +164,7 @@ def _text(value: object, name: str, error: Callable[..., E], *, required: bool =
     return value
 
 
-def _codes(value: object, error: Callable[..., E]) -> tuple[str, ...] | None:
+def _codes(value: object, error: Callable[..., _E]) -> tuple[str, ...] | None:
     if value is None:
         return None
     if not isinstance(value, list) or len(value) > _MAX_ITEMS:
@@ -190,7 +187,7 @@ def process_list_authenticators_response(response: HttpResponse) -> list[Authent
     """
     from ...errors import MfaListAuthenticatorsError as Error
 
-    raise_refusal(response, Error, "Failed to list authenticators")
+    _raise_refusal(response, Error, "Failed to list authenticators")
     document = _document(response, Error, "authenticators")
     if not isinstance(document, list) or len(document) > _MAX_ITEMS:
         raise Error("The authenticators answer is not a list.", status=response.status)
@@ -224,7 +221,7 @@ def process_associate_response(response: HttpResponse) -> EnrollmentResponse:
     """
     from ...errors import MfaEnrollmentError as Error
 
-    raise_refusal(response, Error, "Failed to enroll authenticator")
+    _raise_refusal(response, Error, "Failed to enroll authenticator")
     document = _document(response, Error, "enrollment")
     if not isinstance(document, dict):
         raise Error("The enrollment answer is not an object.", status=response.status)
@@ -264,7 +261,7 @@ def process_challenge_response(response: HttpResponse) -> ChallengeResponse:
     """
     from ...errors import MfaChallengeError as Error
 
-    raise_refusal(response, Error, "Failed to challenge authenticator")
+    _raise_refusal(response, Error, "Failed to challenge authenticator")
     document = _document(response, Error, "challenge")
     if not isinstance(document, dict):
         raise Error("The challenge answer is not an object.", status=response.status)
