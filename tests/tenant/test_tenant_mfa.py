@@ -144,3 +144,16 @@ def test_expired_token() -> None:
     clock.advance(301)
     answer = token_request(tenant, {"grant_type": OTP, "mfa_token": token, "otp": "000000"})
     assert error_of(answer) == (403, "expired_token")
+
+
+def test_the_docs_example_gives_the_default_mfa_and_passwordless_settings() -> None:
+    import tomllib
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "tenant.md").read_text("utf-8")
+    example = text.split("```toml", 1)[1].split("```", 1)[0]
+    config = TenantConfig.from_dict(tomllib.loads(example))
+    default = TenantConfig.default()
+    assert (config.mfa, config.passwordless) == (default.mfa, default.passwordless)
+    assert "[mfa]" in example
+    assert "[passwordless]" in example
