@@ -24,6 +24,7 @@ from .harness import (
     Run,
 )
 from .specs_embedded import mfa_specs, passwordless_specs
+from .specs_passkeys import passkey_specs
 
 Step = Callable[[Run, dict[str, Any]], Awaitable[None]]
 
@@ -992,11 +993,9 @@ def _specs() -> dict[str, Spec]:
         setup=given(preload=constants),
         check=logs_in_with("client", LOGIN_AGAIN),
     )
-    for page, count, feature in (("Passkeys.md", 8, "the native passkey API"),):
-        for n in range(1, count + 1):
-            s[f"{page}#{n}"] = not_yet(feature)
     s.update(mfa_specs())  # doc_snippets/specs_embedded.py
     s.update(passwordless_specs())
+    s.update(passkey_specs())  # doc_snippets/specs_passkeys.py
     s.update(my_account_method_specs())
     return s
 

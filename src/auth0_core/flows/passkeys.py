@@ -36,7 +36,6 @@ from .._passkey_types import (
 )
 from .._session import new_session
 from .._token_sets import DEFAULT_AUDIENCE
-from ..endpoints.authentication.mfa import refusal_body
 from ..endpoints.authentication.passkeys import (
     prepare_login_challenge_request,
     prepare_signup_challenge_request,
@@ -80,6 +79,12 @@ def _optional_text(name: str, value: object) -> str | None:
     return value
 
 
+def _refusal_body(response: HttpResponse) -> dict[str, Any] | None:
+    """The JSON object of an error answer, or None when it sent none."""
+    document = response.json_or_none()
+    return document if isinstance(document, dict) else None
+
+
 def _retry_after(response: HttpResponse) -> int | None:
     raw = (response.header("retry-after") or "").strip()
     return int(raw) if raw.isdigit() and len(raw) <= 9 else None
@@ -88,7 +93,7 @@ def _retry_after(response: HttpResponse) -> int | None:
 def _refused(response: HttpResponse, default: str, what: str) -> NoReturn:
     """Raise :class:`PasskeyError` for a refusal: the server's ``error`` (else ``default``),
     its description, status, ``Retry-After``, and a kept-alive ``auth_session``."""
-    body = refusal_body(response)
+    body = _refusal_body(response)
     code = body.get("error") if body is not None else None
     if not isinstance(code, str) or not code:
         code = default
@@ -369,7 +374,7 @@ def _tokens(
 
             raise_mfa_required(
                 client.config,
-                refusal_body(response),
+                _refusal_body(response),
                 audience=audience or DEFAULT_AUDIENCE,
                 scope=scope,
                 description=refused.error_description,
