@@ -8,12 +8,15 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auth0_core import FixedClock, HttpRequest
 from auth0_core.errors import ConfigurationError
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.tenant.authentication.mfa_state import hotp, totp
 
+from ..hypothesis_budget import examples
 from .tenant_helpers import (
     API,
     CALLBACK,
@@ -157,3 +160,78 @@ def test_the_docs_example_gives_the_default_mfa_and_passwordless_settings() -> N
     assert (config.mfa, config.passwordless) == (default.mfa, default.passwordless)
     assert "[mfa]" in example
     assert "[passwordless]" in example
+
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=12)
+json_documents = st.dictionaries(
+    st.sampled_from(
+        ["client_id", "client_secret", "mfa_token", "challenge_type", "authenticator_id",
+         "authenticator_types", "oob_channels", "phone_number", "email", "connection", "send",
+         "authParams", "x"]
+    ),
+    json_scalars
+    | st.lists(json_scalars, max_size=3)
+    | st.dictionaries(st.text(max_size=5), json_scalars, max_size=3),
+    max_size=8,
+)  # fmt: skip
+PATHS = ["/mfa/authenticators", "/mfa/associate", "/mfa/challenge", "/passwordless/start"]
+GRANTS = [
+    OTP,
+    "http://auth0.com/oauth/grant-type/mfa-oob",
+    "http://auth0.com/oauth/grant-type/mfa-recovery-code",
+    "http://auth0.com/oauth/grant-type/passwordless/otp",
+]
+FIELD_NAMES = ["mfa_token", "otp", "oob_code", "binding_code", "recovery_code", "realm",
+               "username", "scope", "audience"]  # fmt: skip
+FUZZ_TENANT = tenant_with_mfa(FixedClock(NOW))
+FUZZ_TOKEN = mfa_token(FUZZ_TENANT)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    path=st.sampled_from(PATHS),
+    document=json_documents,
+    raw=st.binary(max_size=40) | st.none(),
+    bearer=st.sampled_from(["real", "none", "junk"]),
+)
+def test_the_mfa_and_passwordless_endpoints_answer_anything_without_failing(
+    path: str, document: dict[str, Any], raw: bytes | None, bearer: str
+) -> None:
+    headers = [("Content-Type", "application/json")]
+    if bearer != "none":
+        headers.append(("Authorization", f"Bearer {FUZZ_TOKEN if bearer == 'real' else 'x y'}"))
+    response = FUZZ_TENANT.handle(
+        HttpRequest(
+            method="GET" if path == "/mfa/authenticators" else "POST",
+            url=f"{FUZZ_TENANT.base_url}{path}",
+            headers=tuple(headers),
+            body=raw if raw is not None else json.dumps(document).encode(),
+        )
+    )
+    assert response.status < 500, response.body
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    grant=st.sampled_from(GRANTS),
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "mfa_token",
+                "otp",
+                "oob_code",
+                "binding_code",
+                "recovery_code",
+                "realm",
+                "username",
+                "scope",
+                "audience",
+            ]
+        ),
+        st.text(max_size=20) | st.sampled_from([FUZZ_TOKEN, "email", "sms"]),
+        max_size=6,
+    ),
+)
+def test_the_grants_answer_anything_without_failing(grant: str, fields: dict[str, str]) -> None:
+    response = token_request(FUZZ_TENANT, {"grant_type": grant, **fields})
+    assert response.status < 500, response.body
