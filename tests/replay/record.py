@@ -366,6 +366,27 @@ def record_all() -> dict[str, dict[str, Any]]:
         "login, then a back-channel logout token from the tenant (verified with its JWKS)",
         backchannel,
     )
+
+    def enterprise(s: Session) -> None:
+        s.tenant.state.enterprise.add(
+            "acme-corp.test",
+            "acme-oidc",
+            organization="org_acme",
+            accounts={"carol@acme-corp.test": "carol-upstream-password"},
+        )
+        s.call("start_enterprise_login", {"email": "dave@elsewhere.test"})
+        start = s.call("start_enterprise_login", {"email": "carol@acme-corp.test"})
+        callback = s.browser(start["result"], "carol@acme-corp.test", "carol-upstream-password")
+        s.call("complete_interactive_login", callback=callback)
+
+    scenario(
+        "enterprise_connect",
+        "Enterprise Connect (enterprise_connect=True): WebFinger for an unmanaged and a managed "
+        "e-mail domain, the managed one's login (no session written)",
+        enterprise,
+        login=False,
+        client={"enterprise_connect": True},
+    )
     out.update(hand_made(out))
     return out
 

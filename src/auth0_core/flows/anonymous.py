@@ -25,20 +25,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._anonymous_types import (
-    AnonymousCreateTokenResponse,
     AnonymousSession,
     AnonymousSessionContext,
     AnonymousSessionData,
-    AnonymousTokenResponse,
     AnonymousTokenSetEntry,
-    AnonymousTransferTokenResponse,
     CreateAnonymousSessionOptions,
 )
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions, fetch, store_delete, store_get, store_set
-from .._http import HttpRequest, HttpResponse, json_body
-from ..endpoints.authentication._oauth import tenant_headers
-from ..endpoints.authentication.mfa import body_credentials
+from .._http import HttpResponse
+from ..endpoints.authentication.anonymous import (
+    prepare_anonymous_token_request,
+    process_anonymous_token_response,
+    process_anonymous_transfer_response,
+)
 from ..errors import (
     AnonymousSessionCreateError,
     AnonymousSessionTokenError,
@@ -52,7 +52,8 @@ TRANSFER_AUDIENCE = "urn:auth0:anon_transfer"
 METADATA_MAX_BYTES = 1024
 # A cached token this close to its expiry is re-minted (the official session leeway).
 EXPIRY_LEEWAY = 30
-_EXPIRED_CODES = frozenset({"session_expired", "invalid_session_token"})
+# The tenant's words for "this session is over": the stored session is then deleted.
+SESSION_OVER = frozenset({"session_expired", "invalid_session_token"})
 _NO_STORE = (
     "server_client.anonymous needs its own anonymous_store, distinct from the state_store: "
     "ServerClient(..., anonymous_store=...)."
@@ -133,86 +134,15 @@ def _default_audience(client: CoreClient) -> str | None:
     return audience if isinstance(audience, str) and audience else None
 
 
-def _token_request(client: CoreClient, fields: Mapping[str, Any]) -> HttpRequest:
-    """``POST {domain}/anonymous/token`` with ``client_id``, the client's credentials in the
-    JSON body (secret or assertion, for the issuer ``https://{domain}/``) and ``fields``."""
-    config = client.config
-    credentials = body_credentials(config, {}, f"{config.base_url}/")
-    body: dict[str, Any] = {k: v for k, v in credentials.items() if v is not None}
-    body["client_id"] = config.client_id
-    body.update({k: v for k, v in fields.items() if v is not None})
-    return HttpRequest(
-        method="POST",
-        url=f"{config.base_url}/anonymous/token",
-        headers=(
-            ("Content-Type", "application/json"),
-            ("Accept", "application/json"),
-            *tenant_headers(config),
-        ),
-        body=json_body(body),
-    )
-
-
-def _error_body(response: HttpResponse) -> dict[str, Any]:
-    document = response.json_or_none()
-    if isinstance(document, dict):
-        return document
-    return {"error_description": f"Request failed with status {response.status}"}
-
-
-def _refusal(
-    response: HttpResponse, error: type[AnonymousSessionCreateError | AnonymousSessionTokenError]
-) -> tuple[AnonymousSessionCreateError | AnonymousSessionTokenError, bool]:
-    """The error for a refused request, and whether it says the session is over."""
-    body = _error_body(response)
-    word = body.get("error")
-    code = word if isinstance(word, str) else ""
-    description = body.get("error_description")
-    if not isinstance(description, str) or not description:
-        operation = "create" if error is AnonymousSessionCreateError else "token"
-        description = f"Anonymous {operation} failed"
-    expired = code in _EXPIRED_CODES
-    if expired:
-        failure = error(description, code if error is AnonymousSessionTokenError else error.code)
-    else:
-        failure = error(description, code or error.code, body)
-    failure.status = response.status
-    return failure, expired
-
-
 def _post(
     client: CoreClient,
     fields: Mapping[str, Any],
     error: type[AnonymousSessionCreateError | AnonymousSessionTokenError],
 ) -> Flow[HttpResponse]:
     try:
-        return (yield from fetch(_token_request(client, fields)))
+        return (yield from fetch(prepare_anonymous_token_request(client.config, fields)))
     except TransportError as failed:
         raise error("Failed to reach the anonymous token endpoint", error.code, failed) from None
-
-
-def _parse(
-    response: HttpResponse,
-    model: type[AnonymousTokenResponse],
-    error: type[AnonymousSessionCreateError | AnonymousSessionTokenError],
-) -> AnonymousTokenResponse:
-    document = response.json_or_none()
-    if model is AnonymousCreateTokenResponse and (
-        not isinstance(document, dict) or not document.get("session_token")
-    ):
-        raise AnonymousSessionCreateError(
-            "Anonymous token response contained no session_token. Enable session_token in "
-            "the response for this tenant.",
-            "missing_session_token",
-        )
-    fields = {f for f in ("access_token", "expires_in", "token_type", "session_expires_in",
-                          "session_token", "scope")}  # fmt: skip
-    try:
-        if not isinstance(document, dict):
-            raise TypeError("not an object")
-        return model(**{k: v for k, v in document.items() if k in fields})
-    except (TypeError, ValueError):
-        raise error("Failed to parse anonymous token response", error.code) from None
 
 
 def _create_at(
@@ -227,10 +157,7 @@ def _create_at(
     if metadata:
         fields["metadata"] = dict(metadata)
     response = yield from _post(client, fields, AnonymousSessionCreateError)
-    if response.status != 200:
-        failure, _ = _refusal(response, AnonymousSessionCreateError)
-        raise failure
-    answer = _parse(response, AnonymousCreateTokenResponse, AnonymousSessionCreateError)
+    answer = process_anonymous_token_response(response, create=True)
     assert answer.session_token is not None  # checked by _parse
     now = client.config.env.now()
     entry = AnonymousTokenSetEntry(
@@ -374,12 +301,12 @@ def _remint(
 ) -> Flow[AnonymousSession]:
     fields = {"session_token": context.session_token, "audience": audience, "scope": scope}
     response = yield from _post(client, fields, AnonymousSessionTokenError)
-    if response.status != 200:
-        failure, expired = _refusal(response, AnonymousSessionTokenError)
-        if expired:
+    try:
+        answer = process_anonymous_token_response(response)
+    except AnonymousSessionTokenError as refused:
+        if refused.code in SESSION_OVER:
             yield from _delete_if_unchanged(client, context, store_options)
-        raise failure
-    answer = _parse(response, AnonymousTokenResponse, AnonymousSessionTokenError)
+        raise
     now = client.config.env.now()
     sub = anonymous_sub(answer.access_token)
     entry = AnonymousTokenSetEntry(
@@ -492,20 +419,7 @@ def exchange_transfer_token_for_injection(
         return None
     fields = {"session_token": context.session_token, "audience": TRANSFER_AUDIENCE}
     try:
-        response = yield from fetch(_token_request(client, fields))
+        response = yield from fetch(prepare_anonymous_token_request(client.config, fields))
     except TransportError:
         return None
-    if response.status != 200:
-        return None
-    document = response.json_or_none()
-    try:
-        if not isinstance(document, dict):
-            return None
-        ticket = AnonymousTransferTokenResponse(
-            anon_transfer_token=document.get("anon_transfer_token"),
-            token_type=document.get("token_type"),
-            expires_in=document.get("expires_in"),
-        )
-    except (TypeError, ValueError):
-        return None
-    return ticket.anon_transfer_token or None
+    return process_anonymous_transfer_response(response)

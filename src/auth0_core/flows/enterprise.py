@@ -20,18 +20,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 from .._client import CoreClient
 from .._effects import Flow, fetch
-from .._http import HttpRequest
 from .._token_sets import DEFAULT_AUDIENCE
-from ..endpoints.authentication._oauth import tenant_headers
 from ..endpoints.authentication.token import TokenResponse
+from ..endpoints.authentication.webfinger import (
+    prepare_webfinger_request,
+    process_webfinger_response,
+)
 from ..errors import TransportError
 
-ISSUER_REL = "http://openid.net/specs/connect/1.0/issuer"
-RESOURCE_PREFIX = "urn:auth0:discovery:domain:"
 CACHE_FOUND = 60
 CACHE_NOT_FOUND = 15
 CACHE_MAX_ENTRIES = 1000
@@ -49,19 +48,6 @@ ALLOWED_METHODS = frozenset(
 )
 
 
-def webfinger_request(client: CoreClient, email_domain: str) -> HttpRequest:
-    """``GET {domain}/.well-known/webfinger`` asking for the issuer of ``email_domain``."""
-    query = urlencode({"resource": f"{RESOURCE_PREFIX}{email_domain}", "rel": ISSUER_REL})
-    return HttpRequest(
-        method="GET",
-        url=f"{client.config.base_url}/.well-known/webfinger?{query}",
-        headers=(
-            ("Accept", "application/jrd+json, application/json"),
-            *tenant_headers(client.config),
-        ),
-    )
-
-
 def is_federated_domain_flow(client: CoreClient, email_domain: str) -> Flow[bool]:
     """Whether the tenant manages ``email_domain`` for enterprise login (a routing hint, never
     an authorization decision): see the module documentation for the answers and the cache."""
@@ -75,18 +61,12 @@ def is_federated_domain_flow(client: CoreClient, email_domain: str) -> Flow[bool
     if cached is not None and cached[1] > now:
         return cached[0]
     try:
-        response = yield from fetch(webfinger_request(client, email_domain))
+        response = yield from fetch(prepare_webfinger_request(client.config, email_domain))
     except TransportError:
         return False
-    if response.status == 429:
-        warnings.warn(
-            "WebFinger discovery was rate-limited; treating the domain as not federated for "
-            "this request.",
-            stacklevel=2,
-        )
-    if response.status not in (200, 404):
+    found = process_webfinger_response(response)
+    if found is None:
         return False
-    found = response.status == 200
     cache[key] = (found, now + (CACHE_FOUND if found else CACHE_NOT_FOUND))
     cache.move_to_end(key)
     while len(cache) > CACHE_MAX_ENTRIES:
