@@ -343,7 +343,39 @@ async def test_bad_arguments_send_nothing(pk_app: App) -> None:
         await app.call("passkey_signup_challenge", delivery_method="carrier pigeon")
     with pytest.raises(InvalidArgumentError):
         await app.call("passkey_signup_challenge", user_profile={"email": 42})
+    with pytest.raises(InvalidArgumentError):  # not JSON data
+        await app.call("passkey_signup_challenge", user_profile={"email": "a@b.c", "x": {1}})
+    with pytest.raises(InvalidArgumentError):
+        await app.call("passkey_signup_challenge", user_metadata={"plan": object()})
+    with pytest.raises(InvalidArgumentError):
+        await app.call(
+            "signin_with_passkey",
+            "session",
+            {"id": "a", "rawId": "a", "type": "public-key", "response": {"x": "y"},
+             "clientExtensionResults": {"e": float("nan")}},
+        )  # fmt: skip
     assert len(app.tenant.state.log) == log_size
+
+
+async def test_a_failed_sign_in_leaves_the_existing_session_alone(pk_app: App) -> None:
+    app = pk_app
+    device = SoftwareAuthenticator()
+    await sign_up(app, device)
+    app.browser.cookies.clear()
+    await app.login("alice")
+    before = await session(app)
+    assert before["user"]["sub"] == "auth0|alice"
+    cookies = dict(app.browser.cookies)
+    challenge = await call(app, "passkey_login_challenge")
+    spoiled = device.get(challenge.authn_params_public_key, corrupt_signature=True)
+    with pytest.raises(PasskeyError):
+        await call(app, "signin_with_passkey", challenge.auth_session, spoiled)
+    assert app.browser.cookies == cookies
+    assert await session(app) == before
+    challenge = await call(app, "passkey_login_challenge")  # a good one replaces the session
+    good = device.get(challenge.authn_params_public_key)
+    result = await call(app, "signin_with_passkey", challenge.auth_session, good)
+    assert (await session(app))["user"]["sub"] == result.state_data["user"]["sub"] != "auth0|alice"
 
 
 async def test_mfa_required_writes_nothing(pk_app: App) -> None:

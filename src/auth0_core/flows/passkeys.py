@@ -125,6 +125,14 @@ def _challenge_flow(request: HttpRequest, what: str) -> Flow[HttpResponse]:
     return response
 
 
+def _json_safe(name: str, value: object) -> None:
+    """Refuse what cannot go in a JSON body (before anything is sent)."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        raise InvalidArgumentError(name, f"{name} must be JSON data.") from None
+
+
 def _profile(user_profile: object) -> dict[str, Any] | None:
     if user_profile is None:
         return None
@@ -153,10 +161,12 @@ def passkey_signup_challenge(
     fields: dict[str, Any] = {}
     profile = _profile(user_profile)
     if profile:
+        _json_safe("user_profile", profile)
         fields["user_profile"] = profile
     if user_metadata is not None and not isinstance(user_metadata, Mapping):
         raise InvalidArgumentError("user_metadata", "user_metadata must be a dict.")
     if user_metadata:
+        _json_safe("user_metadata", dict(user_metadata))
         fields["user_metadata"] = dict(user_metadata)
     realm = _optional_text("connection", connection)
     org = _optional_text("organization", organization) or client.config.organization
@@ -237,7 +247,9 @@ def _credential(authn_response: object) -> dict[str, Any]:
         raise InvalidArgumentError(
             "authn_response", "authn_response.clientExtensionResults must be a dict."
         )
-    return credential.to_dict()
+    value = credential.to_dict()
+    _json_safe("authn_response", value)
+    return value
 
 
 def _verification(verification: object) -> dict[str, str]:
