@@ -232,3 +232,40 @@ def test_a_spoiled_or_arbitrary_credential_is_refused_by_the_tenant(
     else:  # a flipped bit the verifier need not see (a JSON member it ignores): still valid
         assert store["response"].headers() != []
     assert all(r.status < 500 for r in HARNESS.responses)
+
+
+arguments = st.none() | json_values | st.builds(object) | st.just(float("nan"))
+credential_members = st.dictionaries(
+    st.sampled_from(
+        ["id", "rawId", "raw_id", "type", "response", "authenticatorAttachment",
+         "clientExtensionResults", "other"]
+    ),
+    arguments,
+    max_size=6,
+)  # fmt: skip
+
+
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    call=st.sampled_from(["signup", "login", "signin"]),
+    first=arguments | credential_members,
+    second=arguments,
+    third=arguments,
+)
+def test_any_arguments_are_a_result_or_an_auth0_error(
+    call: str, first: Any, second: Any, third: Any
+) -> None:
+    """Whatever the caller passes (JSON or not), a passkey call returns or raises an
+    Auth0Error subclass (never a bare TypeError or ValueError), and writes no session."""
+    store = HARNESS.store()
+    try:
+        if call == "signup":
+            HARNESS.client.passkey_signup_challenge(first, second, None, third, store_options=store)
+        elif call == "login":
+            HARNESS.client.passkey_login_challenge(first, second, third, store_options=store)
+        else:
+            HARNESS.client.signin_with_passkey(
+                second if isinstance(second, str) else "session", first, store, verification=third
+            )
+    except Auth0Error:
+        assert store["response"].headers() == []
