@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from auth0_core import FixedClock, HttpRequest
+from auth0_core.errors import ConfigurationError
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.testing.passkeys import SoftwareAuthenticator, b64url, cbor_encode, unb64url
 
@@ -296,3 +297,49 @@ def test_packed_attestation_with_a_certificate(honest: bool) -> None:
     else:
         assert (status, answer["error"]) == (403, "invalid_grant"), answer
         assert t.state.passkeys.credentials == {}
+
+
+def test_the_passkeys_table_configures_the_relying_party() -> None:
+    config = TenantConfig.from_dict(
+        {
+            "clients": [{"client_id": CLIENT_ID, "client_secret": SECRET}],
+            "passkeys": {
+                "rp_id": "example.com",
+                "rp_name": "Example",
+                "origins": ["https://app.example.com"],
+                "timeout": 60,
+            },
+        }
+    )
+    t = make_tenant(FixedClock(NOW), config)
+    status, signup = post(
+        t, "/passkey/register", {**CREDENTIALS, "user_profile": {"email": "pk@example.org"}}
+    )
+    assert status == 200
+    options = signup["authn_params_public_key"]
+    assert options["rp"] == {"id": "example.com", "name": "Example"}
+    assert options["timeout"] == 60_000
+    device = SoftwareAuthenticator(origin="https://app.example.com")
+    assert grant(t, signup["auth_session"], device.create(options))[0] == 200
+    t.state.passkeys.settings.timeout = 1
+    t.state.passkeys.reset()  # back to the configured settings
+    assert t.state.passkeys.settings.timeout == 60
+    assert t.state.passkeys.settings.origins == ("https://app.example.com",)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"rp_id": ""},
+        {"rp_id": "https://example.com"},
+        {"rp_id": 7},
+        {"origins": ["example.com"]},
+        {"origins": ["https://example.com/path"]},
+        {"origins": "https://example.com"},
+        {"timeout": 0},
+        {"unknown": 1},
+    ],
+)
+def test_a_bad_passkeys_table_is_refused(table: dict[str, Any]) -> None:
+    with pytest.raises(ConfigurationError):
+        TenantConfig.from_dict({"passkeys": table})

@@ -93,6 +93,7 @@ from .authentication.mfa_settings import (
     parse_mfa,
     parse_passwordless,
 )
+from .authentication.passkey_state import PasskeyConfig, parse_passkeys
 from .config_parse import (
     Section,
     parse_api,
@@ -136,7 +137,7 @@ _TABLES: dict[str, Callable[[Section], object]] = {
     "connected_account_connections": parse_connected_account_connection,
     "token_exchange_profiles": parse_token_exchange_profile,
 }
-_SECTIONS = ("tenant", "my_account", "dpop", "mfa", "passwordless")
+_SECTIONS = ("tenant", "my_account", "dpop", "mfa", "passwordless", "passkeys")
 
 
 @attrs.frozen(kw_only=True)
@@ -167,6 +168,7 @@ class TenantConfig:
     dpop: DpopSettings = attrs.field(factory=DpopSettings)
     mfa: MfaSettings = attrs.field(factory=MfaSettings)
     passwordless: PasswordlessSettings = attrs.field(factory=PasswordlessSettings)
+    passkeys: PasskeyConfig = attrs.field(factory=PasskeyConfig)
 
     @classmethod
     def from_dict(cls, mapping: Mapping[str, object]) -> TenantConfig:
@@ -282,7 +284,7 @@ def _tables(
 def _parse_config(document: Mapping[str, object], defaults: Mapping[str, object]) -> TenantConfig:
     top = Section("the tenant configuration", document)
     top.seen.update(_TABLES)
-    settings, my_account, dpop, mfa, passwordless = (
+    settings, my_account, dpop, mfa, passwordless, passkeys = (
         Section(f"[{name}]", top.get(name, dict) or {}) for name in _SECTIONS
     )
     top.finish()
@@ -305,9 +307,10 @@ def _parse_config(document: Mapping[str, object], defaults: Mapping[str, object]
         dpop=parse_dpop(dpop),
         mfa=parse_mfa(mfa),
         passwordless=parse_passwordless(passwordless),
+        passkeys=parse_passkeys(passkeys),
         **tables,  # type: ignore[arg-type]  # each parser returns its table's record type
     )
-    for section in (settings, my_account, dpop, mfa, passwordless):
+    for section in (settings, my_account, dpop, mfa, passwordless, passkeys):
         section.finish()
     config = _fill_in_strategies(config)
     _check(config)

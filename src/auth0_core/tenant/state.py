@@ -121,7 +121,7 @@ class TenantState:
         self.anonymous = AnonymousState()
         self.enterprise = EnterpriseState()
         # Native passkeys: ceremonies by auth_session, registered credentials, RP settings.
-        self.passkeys = PasskeyState()
+        self.passkeys = PasskeyState(config.passkeys)
 
     def __repr__(self) -> str:
         return f"TenantState(base_url={self.base_url!r})"

@@ -1,7 +1,8 @@
 """What the tenant remembers for native passkeys (protocol doc §8.11): the ceremonies started at
 ``/passkey/register`` and ``/passkey/challenge`` (by ``auth_session``, until used or expired)
 and the registered credentials (by credential id). Tests reach it as
-``tenant.state.passkeys`` and may change its :class:`PasskeySettings`.
+``tenant.state.passkeys`` and may change its :class:`PasskeySettings`, which start as the
+configuration's ``[passkeys]`` table (:class:`PasskeyConfig`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,47 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ...errors import ConfigurationError
+from ..config_parse import Section
 from ..config_types import DATABASE_CONNECTION
+
+
+@attrs.frozen(kw_only=True)
+class PasskeyConfig:
+    """The ``[passkeys]`` table (docs/tenant.md); see :class:`PasskeySettings`."""
+
+    rp_id: str | None = None
+    rp_name: str = "auth0-core emulated tenant"
+    origins: tuple[str, ...] | None = None
+    timeout: int = 300
+    connection: str = DATABASE_CONNECTION
+
+
+def parse_passkeys(section: Section) -> PasskeyConfig:
+    """The ``[passkeys]`` table.
+
+    Raises:
+        ConfigurationError: a value of the wrong type, a blank RP ID, an origin that is no
+            ``scheme://host[:port]``.
+    """
+    defaults = PasskeyConfig()
+    rp_id = section.get("rp_id", str)
+    if rp_id is not None and (not rp_id.strip() or "/" in rp_id or ":" in rp_id):
+        raise ConfigurationError(f"{section.where}.rp_id must be a host name")
+    origins = section.texts("origins") if "origins" in section.data else None
+    for origin in origins or ():
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise ConfigurationError(
+                f"{section.where}.origins: {origin!r} is not scheme://host[:port]"
+            )
+    return PasskeyConfig(
+        rp_id=rp_id,
+        rp_name=section.text("rp_name", defaults.rp_name),
+        origins=origins,
+        timeout=section.integer("timeout", defaults.timeout),
+        connection=section.text("connection", defaults.connection),
+    )
 
 
 @attrs.define(kw_only=True)
@@ -66,11 +107,16 @@ class PasskeyCredential:
     last_used_at: int | None = None
 
 
+def _settings(config: PasskeyConfig) -> PasskeySettings:
+    return PasskeySettings(**attrs.asdict(config, recurse=False))
+
+
 class PasskeyState:
     """The ceremonies waiting for their credential, and the registered credentials."""
 
-    def __init__(self, settings: PasskeySettings | None = None) -> None:
-        self.settings = settings or PasskeySettings()
+    def __init__(self, config: PasskeyConfig | None = None) -> None:
+        self._config = config or PasskeyConfig()
+        self.settings = _settings(self._config)
         self.ceremonies: dict[str, Ceremony] = {}
         self.credentials: dict[bytes, PasskeyCredential] = {}
 
@@ -80,8 +126,8 @@ class PasskeyState:
         )
 
     def reset(self) -> None:
-        """No ceremony waiting, no credential registered, the default settings."""
-        self.settings = PasskeySettings()
+        """No ceremony waiting, no credential registered, the configured settings."""
+        self.settings = _settings(self._config)
         self.ceremonies.clear()
         self.credentials.clear()
 
