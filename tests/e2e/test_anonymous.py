@@ -13,6 +13,7 @@ typed error, and nothing written.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +30,7 @@ from auth0_core.errors import (
     InvalidArgumentError,
 )
 from auth0_core.stores import MemoryStateStore
+from auth0_core.tenant.outbox import Email
 
 from .conftest import CALLBACK, CLIENT_ID, CLIENT_SECRET, App
 
@@ -162,6 +164,28 @@ async def test_kept_across_a_login_when_asked(anon_app: App) -> None:
     await app.call("logout", store_options=store)
     app.browser.absorb(store)
     assert stored(app) is None
+
+
+async def test_a_passwordless_login_clears_it_too(anon_app: App) -> None:
+    app = anon_app
+    app.tenant.state.passwordless.reset()
+    app.tenant.outbox.take(Email)
+    await anon(app, "create_session")
+    email = "anon-visitor@example.org"
+    await app.call("start", {"email": email}, client=app.client.passwordless)
+    (message,) = app.tenant.outbox.take(Email)
+    code = re.search(r"\b(\d{6})\b", message.body)
+    assert code is not None
+    store = app.browser.store_options()
+    await app.call(
+        "verify",
+        {"connection": "email", "email": email, "verification_code": code.group(1)},
+        store_options=store,
+        client=app.client.passwordless,
+    )
+    app.browser.absorb(store)
+    assert stored(app) is None
+    app.tenant.state.passwordless.reset()
 
 
 async def test_no_session_in_the_store_means_a_plain_login(anon_app: App) -> None:

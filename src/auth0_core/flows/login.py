@@ -340,10 +340,6 @@ def complete_login_flow(
         now=client.config.env.now(),
     )
     yield from write_session_flow(client, session, store_options, remove_if_expires=True)
-    if client.config.anonymous_sessions:
-        from . import anonymous
-
-        yield from anonymous.clear_after_login(client, store_options)
     return LoginResult.login(
         state_data=session.to_dict(),
         app_state=transaction.app_state,

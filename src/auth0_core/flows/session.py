@@ -73,7 +73,10 @@ def write_session_flow(
     *,
     remove_if_expires: bool = False,
 ) -> Flow[None]:
-    """Store ``session`` under the configured identifier."""
+    """Store ``session`` under the configured identifier. A new login's session
+    (``remove_if_expires``: interactive, passwordless, passkey, CIBA, token-exchange login, a
+    first session after MFA) ends the anonymous session, when anonymous sessions are
+    configured and ``clear_anonymous_session_on_login`` (docs/anonymous-and-enterprise.md)."""
     yield from store_set(
         "state",
         client.config.state_identifier,
@@ -81,6 +84,10 @@ def write_session_flow(
         store_options,
         remove_if_expires=remove_if_expires,
     )
+    if remove_if_expires and client.config.anonymous_sessions:
+        from . import anonymous
+
+        yield from anonymous.clear_after_login(client, store_options)
 
 
 def _logged_out_since(client: CoreClient, session: Session) -> Flow[bool]:
