@@ -16,6 +16,7 @@ credential: each a typed error, nothing written to the session.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from auth0_core.errors import (
     MissingRequiredArgumentError,
     PasskeyError,
 )
+from auth0_core.tenant.outbox import Email
 from auth0_core.testing.passkeys import FLAG_AT, FLAG_UP, FLAG_UV, SoftwareAuthenticator
 
 from .conftest import App
@@ -376,6 +378,49 @@ async def test_a_failed_sign_in_leaves_the_existing_session_alone(pk_app: App) -
     good = device.get(challenge.authn_params_public_key)
     result = await call(app, "signin_with_passkey", challenge.auth_session, good)
     assert (await session(app))["user"]["sub"] == result.state_data["user"]["sub"] != "auth0|alice"
+
+
+async def test_sign_up_verification_codes(pk_app: App) -> None:
+    app = pk_app
+    app.tenant.state.passkeys.settings.verify_email = True
+    app.tenant.outbox.take(Email)
+    address = email(app, "verify")
+    challenge = await call(app, "passkey_signup_challenge", user_profile={"email": address})
+    assert challenge.verification_required == ["email"]
+    (mail,) = app.tenant.outbox.take(Email)
+    assert mail.to == address
+    found = re.search(r"\b(\d{6})\b", mail.body)
+    assert found is not None
+    code = found.group(1)
+    credential = SoftwareAuthenticator().create(challenge.authn_params_public_key)
+    wrong = "000000" if code != "000000" else "111111"
+    attempts = [None, {"email": "\uff11\uff12\uff13"}, {"email": wrong}, {"email": code}]
+    for number, verification in enumerate(attempts, 1):
+        with pytest.raises(PasskeyError) as raised:
+            await call(
+                app, "signin_with_passkey", challenge.auth_session, credential,
+                verification=verification,
+            )  # fmt: skip
+        assert raised.value.code == "invalid_grant"
+        # Two wrong or missing codes keep the session; the third ends it (max_code_attempts).
+        assert raised.value.is_verification_retryable is (number < 3)
+        if number < 3:
+            assert raised.value.auth_session == challenge.auth_session
+            assert raised.value.verification_required == ["email"]
+        assert challenge.auth_session not in str(raised.value)
+        assert await session(app) is None
+
+    challenge = await call(app, "passkey_signup_challenge", user_profile={"email": address})
+    (mail,) = app.tenant.outbox.take(Email)
+    found = re.search(r"\b(\d{6})\b", mail.body)
+    assert found is not None
+    credential = SoftwareAuthenticator().create(challenge.authn_params_public_key)
+    result = await call(
+        app, "signin_with_passkey", challenge.auth_session, credential,
+        verification={"email": found.group(1), "phone": None},
+    )  # fmt: skip
+    assert result.state_data["user"]["email"] == address
+    assert (await session(app))["user"]["email"] == address
 
 
 async def test_mfa_required_writes_nothing(pk_app: App) -> None:

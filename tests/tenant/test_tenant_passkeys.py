@@ -337,6 +337,8 @@ def test_the_passkeys_table_configures_the_relying_party() -> None:
         {"origins": ["https://example.com/path"]},
         {"origins": "https://example.com"},
         {"timeout": 0},
+        {"verify_email": "yes"},
+        {"max_code_attempts": 0},
         {"unknown": 1},
     ],
 )

@@ -26,6 +26,9 @@ class PasskeyConfig:
     origins: tuple[str, ...] | None = None
     timeout: int = 300
     connection: str = DATABASE_CONNECTION
+    verify_email: bool = False
+    verify_phone: bool = False
+    max_code_attempts: int = 3
 
 
 def parse_passkeys(section: Section) -> PasskeyConfig:
@@ -52,6 +55,9 @@ def parse_passkeys(section: Section) -> PasskeyConfig:
         origins=origins,
         timeout=section.integer("timeout", defaults.timeout),
         connection=section.text("connection", defaults.connection),
+        verify_email=section.flag("verify_email", defaults.verify_email),
+        verify_phone=section.flag("verify_phone", defaults.verify_phone),
+        max_code_attempts=section.integer("max_code_attempts", defaults.max_code_attempts),
     )
 
 
@@ -66,6 +72,9 @@ class PasskeySettings:
             of its subdomains (any port), and the tenant's own origin.
         timeout: seconds an ``auth_session`` (and its challenge) lives.
         connection: the database connection used when a request names no ``realm``.
+        verify_email, verify_phone: a sign-up with that identifier gets a six-digit code
+            (outbox) that the grant's ``verification`` must carry.
+        max_code_attempts: wrong or missing codes before the sign-up's ceremony ends.
     """
 
     rp_id: str | None = None
@@ -73,6 +82,9 @@ class PasskeySettings:
     origins: tuple[str, ...] | None = None
     timeout: int = 300
     connection: str = DATABASE_CONNECTION
+    verify_email: bool = False
+    verify_phone: bool = False
+    max_code_attempts: int = 3
 
 
 @attrs.define(kw_only=True)
@@ -90,6 +102,9 @@ class Ceremony:
     user_handle: bytes | None = attrs.field(default=None, repr=False)
     profile: dict[str, Any] | None = attrs.field(default=None, repr=False)
     user_metadata: dict[str, Any] | None = attrs.field(default=None, repr=False)
+    # Sign-up verification: identifier ("email", "phone") -> the code sent, and wrong tries.
+    codes: dict[str, str] = attrs.field(factory=dict, repr=False)
+    code_attempts: int = 0
 
 
 @attrs.define(kw_only=True)

@@ -19,18 +19,26 @@ credential with py_webauthn (``webauthn``, which does no IO):
 
 Every refusal of the credential is 403 ``invalid_grant``; tokens are minted as for any login
 (MFA first when the user or API is under ``[mfa]``).
+
+Sign-up codes (``[passkeys] verify_email`` / ``verify_phone``): the sign-up's answer names
+``verification_required`` and the code goes to the outbox; the grant's ``verification`` must
+carry it. A wrong or missing code is 403 ``invalid_grant`` with the same ``auth_session`` and
+what is still due, the ceremony kept (the only refusal that keeps it) until the
+``max_code_attempts``-th try.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 import re
 from typing import Any
 
 from ..._http import HttpResponse
 from ..config_types import TenantClient, TenantUser
+from ..outbox import Email, TextMessage
 from ..params import Incoming, Params
 from ..records import Grant
 from ..responses import RequestRejected, json_ok, oauth_error
@@ -144,6 +152,14 @@ def register(state: TenantState, incoming: Incoming) -> HttpResponse:
     challenge = state.env.token_bytes(32)
     settings = state.passkeys.settings
     label = email or username or phone
+    codes: dict[str, str] = {}
+    if email and settings.verify_email:
+        codes["email"] = _code(state)
+        body = f"Your verification code is {codes['email']}"
+        state.outbox.send(Email(to=email, subject="Verify your e-mail address", body=body))
+    if phone and settings.verify_phone:
+        codes["phone"] = _code(state)
+        state.outbox.send(TextMessage(to=phone, body=f"Your verification code is {codes['phone']}"))
     auth_session = _open(
         state,
         Ceremony(
@@ -158,6 +174,7 @@ def register(state: TenantState, incoming: Incoming) -> HttpResponse:
             user_handle=handle,
             profile=dict(profile),
             user_metadata=dict(metadata) if metadata else None,
+            codes=codes,
         ),
     )
     options = {
@@ -168,7 +185,14 @@ def register(state: TenantState, incoming: Incoming) -> HttpResponse:
         "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
         "timeout": settings.timeout * 1000,
     }
-    return json_ok(200, {"auth_session": auth_session, "authn_params_public_key": options})
+    answer: dict[str, Any] = {"auth_session": auth_session, "authn_params_public_key": options}
+    if codes:
+        answer["verification_required"] = sorted(codes)
+    return json_ok(200, answer)
+
+
+def _code(state: TenantState) -> str:
+    return str(int.from_bytes(state.env.token_bytes(4), "big") % 1_000_000).zfill(6)
 
 
 def _email_taken(state: TenantState, realm: str, email: str) -> bool:
@@ -219,6 +243,25 @@ def challenge(state: TenantState, incoming: Incoming) -> HttpResponse:
     return json_ok(200, {"auth_session": auth_session, "authn_params_public_key": options})
 
 
+def _check_codes(state: TenantState, ceremony: Ceremony, raw: str | None) -> list[str]:
+    """The identifiers whose code ``raw`` (the grant's ``verification`` JSON) does not carry
+    rightly; a wrong or missing one counts as an attempt."""
+    try:
+        given = json.loads(raw) if raw is not None else {}
+    except ValueError:
+        given = {}
+    given = given if isinstance(given, dict) else {}
+    unverified = [
+        name
+        for name, code in sorted(ceremony.codes.items())
+        if not isinstance(given.get(name), str)
+        or not hmac.compare_digest(given[name].encode(), code.encode())
+    ]
+    if unverified:
+        ceremony.code_attempts += 1
+    return unverified
+
+
 def _refused(description: str) -> HttpResponse:
     return oauth_error(403, "invalid_grant", description)
 
@@ -251,6 +294,16 @@ def webauthn_grant(state: TenantState, client: TenantClient, params: Params) -> 
         return _refused("The auth_session is unknown, used or expired.")
     if ceremony.expires_at <= state.env.now():
         return _refused("The auth_session has expired.")
+    if ceremony.codes:
+        unverified = _check_codes(state, ceremony, params.get("verification"))
+        if unverified:
+            if ceremony.code_attempts >= state.passkeys.settings.max_code_attempts:
+                return _refused("Too many wrong verification codes. Please sign up again.")
+            state.passkeys.ceremonies[auth_session] = ceremony  # kept for another code
+            response = oauth_error(403, "invalid_grant", "Wrong or missing verification code.")
+            document = {**json.loads(response.body), "auth_session": auth_session,
+                        "verification_required": unverified}  # fmt: skip
+            return json_ok(403, document)
     realm, organization = params.get("realm"), params.get("organization")
     if realm is not None and realm != ceremony.realm:
         return _refused("The realm is not the challenge's.")
