@@ -243,18 +243,27 @@ async def test_bad_options_are_refused_before_any_request(
 async def test_tenant_refusals_write_nothing(anon_app: App) -> None:
     app = anon_app
     app.tenant.state.anonymous.settings.enabled = False
+    with pytest.raises(AnonymousSessionCreateError) as off:
+        await anon(app, "create_session")
+    assert off.value.code == "feature_not_enabled"
+    assert off.value.status == 403
+    app.tenant.state.anonymous.settings.enabled = True
+    app.tenant.state.anonymous.settings.clients = ("another-client",)
     with pytest.raises(AnonymousSessionCreateError) as refused:
         await anon(app, "create_session")
     assert refused.value.code == "unauthorized_client"
     assert refused.value.status == 403
-    app.tenant.state.anonymous.settings.enabled = True
+    app.tenant.state.anonymous.settings.clients = None
+    with pytest.raises(AnonymousSessionCreateError) as bad_scope:
+        await anon(app, "create_session", audience=API, scope="read:items launch:rockets")
+    assert bad_scope.value.code == "invalid_scope"
     app.tenant.state.anonymous.settings.return_session_token = False
     with pytest.raises(AnonymousSessionCreateError) as missing:
         await anon(app, "create_session")
     assert missing.value.code == "missing_session_token"
     with pytest.raises(AnonymousSessionCreateError) as unknown_api:
         await anon(app, "create_session", audience="https://nowhere.example")
-    assert unknown_api.value.code == "access_denied"
+    assert unknown_api.value.code == "invalid_target"
     assert stored(app) is None
 
 

@@ -173,7 +173,7 @@ def _create_at(
         session_expires_at=(
             None if answer.session_expires_in is None else now + answer.session_expires_in
         ),
-        metadata=dict(metadata) if metadata else None,
+        metadata=dict(metadata) if metadata is not None else None,
         created_at=now,
         domain=client.config.domain,
         sub=anonymous_sub(answer.access_token),

@@ -13,7 +13,10 @@
   ``anon_transfer_token`` (``settings.transfer_lifetime`` seconds) for a login's ``/authorize``.
 
 A session past its lifetime answers 400 ``session_expired``, an unknown one (or another
-client's, or one already carried over to a user) 400 ``invalid_session_token``. A login whose
+client's, or one already carried over to a user) 400 ``invalid_session_token``; an unknown API
+400 ``invalid_target``, a scope the API does not define 400 ``invalid_scope``; the feature off
+403 ``feature_not_enabled``, a client not allowed 403 ``unauthorized_client`` (the codes the
+official SDK's own tests answer with). A login whose
 ``/authorize`` carried a good ticket ends in :func:`redeem_transfer`: the session is carried
 over to the user who logged in (``state.anonymous.transfers``) and is over.
 """
@@ -75,6 +78,17 @@ def _access_token(
     return sign_access_token(state, claims, lifetime), lifetime
 
 
+_OIDC_SCOPES = frozenset({"openid", "profile", "email", "offline_access"})
+
+
+def _unknown_scopes(state: TenantState, audience: str | None, scope: str | None) -> list[str]:
+    """The scopes asked for an API that it does not define (and are not OIDC's)."""
+    api = state.apis.get(audience)
+    if api is None:
+        return []
+    return [s for s in (scope or "").split() if s not in api.scopes and s not in _OIDC_SCOPES]
+
+
 def _granted_scope(state: TenantState, audience: str | None, scope: str | None) -> str:
     """The scopes granted: those the API defines (all of ``scope`` for no API)."""
     api = state.apis.get(audience)
@@ -93,6 +107,10 @@ def anonymous_token(state: TenantState, incoming: Incoming) -> HttpResponse:
     settings = state.anonymous.settings
     if not settings.enabled:
         return oauth_error(
+            403, "feature_not_enabled", "Anonymous sessions are not enabled for this tenant."
+        )
+    if settings.clients is not None and client.client_id not in settings.clients:
+        return oauth_error(
             403, "unauthorized_client", "Anonymous sessions are not enabled for this client."
         )
     audience = _text(document, "audience")
@@ -102,7 +120,11 @@ def anonymous_token(state: TenantState, incoming: Incoming) -> HttpResponse:
     if audience is not None and audience != TRANSFER_AUDIENCE:
         audience = state.apis.resolve(audience)
         if state.apis.get(audience) is None:
-            return oauth_error(403, "access_denied", f"Service not found: {audience}")
+            return oauth_error(400, "invalid_target", f"Service not found: {audience}")
+    if audience != TRANSFER_AUDIENCE:
+        unknown = _unknown_scopes(state, audience, scope)
+        if unknown:
+            return oauth_error(400, "invalid_scope", f"Unknown scope: {unknown[0]}")
     now = state.env.now()
     if session_token is None:
         if audience == TRANSFER_AUDIENCE:

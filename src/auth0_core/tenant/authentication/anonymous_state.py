@@ -15,17 +15,20 @@ import attrs
 
 @attrs.define(kw_only=True)
 class AnonymousSettings:
-    """``enabled``: whether ``POST /anonymous/token`` serves the tenant's clients (else 403
-    ``unauthorized_client``); ``return_session_token``: whether a new session's answer carries
-    its ``session_token`` (a tenant setting on Auth0, as the official SDK's message says);
-    the lifetimes of a session, of its access tokens (0: the API's) and of a transfer
-    ticket, in seconds."""
+    """``enabled``: whether the tenant has anonymous sessions at all (else 403
+    ``feature_not_enabled``); ``clients``: the client ids allowed to use them (None: every
+    client; another one: 403 ``unauthorized_client``); ``return_session_token``: whether a
+    new session's answer carries its ``session_token`` (a tenant setting on Auth0, as the
+    official SDK's message says); the lifetimes of a session (30 days), of its access tokens
+    (0: the API's) and of a transfer ticket (30 s), in seconds: the values of the official
+    SDK's own test answers."""
 
     enabled: bool = True
+    clients: tuple[str, ...] | None = None
     return_session_token: bool = True
-    session_lifetime: int = 7 * 24 * 3600
+    session_lifetime: int = 30 * 24 * 3600
     access_token_lifetime: int = 0
-    transfer_lifetime: int = 300
+    transfer_lifetime: int = 30
 
 
 @attrs.define(kw_only=True)
