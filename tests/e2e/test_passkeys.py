@@ -30,6 +30,7 @@ from auth0_core.errors import (
     MissingRequiredArgumentError,
     PasskeyError,
 )
+from auth0_core.tenant.authentication.mfa_state import Authenticator
 from auth0_core.tenant.outbox import Email
 from auth0_core.testing.passkeys import FLAG_AT, FLAG_UP, FLAG_UV, SoftwareAuthenticator
 
@@ -427,7 +428,8 @@ async def test_mfa_required_writes_nothing(pk_app: App) -> None:
     app = pk_app
     device = SoftwareAuthenticator()
     state = await sign_up(app, device)
-    app.tenant.state.mfa.users.add(state["user"]["sub"])
+    user_id = state["user"]["sub"]
+    app.tenant.state.mfa.users.add(user_id)
     app.browser.cookies.clear()
     challenge = await call(app, "passkey_login_challenge")
     with pytest.raises(MfaRequiredError) as raised:
@@ -439,6 +441,23 @@ async def test_mfa_required_writes_nothing(pk_app: App) -> None:
         )
     assert raised.value.mfa_token
     assert await session(app) is None
+    # Finished through server_client.mfa: persist=True starts the session from the ID token.
+    app.tenant.state.mfa.authenticators.setdefault(user_id, []).append(
+        Authenticator(
+            id="totp|dev_passkey",
+            user_id=user_id,
+            authenticator_type="otp",
+            secret="JBSWY3DPEHPK3PXP",
+            active=True,
+        )
+    )
+    app.tenant.state.mfa.fixed_code = "123456"
+    token = raised.value.mfa_token
+    await call(app, "challenge_authenticator", {"mfa_token": token, "factor_type": "otp"},
+               client=app.client.mfa)  # fmt: skip
+    await call(app, "verify", {"mfa_token": token, "otp": "123456", "persist": True},
+               client=app.client.mfa)  # fmt: skip
+    assert (await session(app))["user"]["sub"] == user_id
 
 
 async def test_dpop_bound_sign_in(pk_app: App) -> None:
