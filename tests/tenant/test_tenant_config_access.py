@@ -26,6 +26,14 @@ CONNECTED_SCOPES = (
     "read:me:connected_accounts",
     "delete:me:connected_accounts",
 )
+# The demo client's My Account policy (default.toml): connected accounts, then factors and
+# authentication methods in both spellings (docs/my-account-authentication-methods.md).
+MY_ACCOUNT_POLICY = (
+    *CONNECTED_SCOPES,
+    "read:me:factors",
+    *(f"{action}:me:authentication_methods" for action in ("read", "create", "update", "delete")),
+    *(f"{action}:me:authentication-methods" for action in ("read", "create", "update", "delete")),
+)
 
 
 def test_defaults() -> None:
@@ -39,7 +47,7 @@ def test_defaults() -> None:
     assert client.refresh_token == RefreshTokenSettings(
         policies=(
             MrrtPolicy(audience="https://api.example.com", scope=("read:items", "write:items")),
-            MrrtPolicy(audience="my-account", scope=CONNECTED_SCOPES),
+            MrrtPolicy(audience="my-account", scope=MY_ACCOUNT_POLICY),
         )
     )
     assert (client.refresh_token.rotation_type, client.refresh_token.leeway) == (
@@ -81,14 +89,14 @@ def test_builtin_apis_resolve_against_base_url() -> None:
     my_account = tenant.apis.get(BASE + "/me/")
     management = tenant.apis.get(BASE + "/api/v2/")
     assert my_account is not None
-    assert my_account.scopes == CONNECTED_SCOPES
+    assert set(my_account.scopes) == set(MY_ACCOUNT_POLICY)
     assert management is not None
     assert management.scopes == ("read:users", "update:users", "delete:sessions")
     assert tenant.apis.get("my-account") is None  # a placeholder, not an identifier
     assert tenant.apis.lifetime(BASE + "/me/") == 86400
     client = tenant.config.client("demo-client")
     assert client is not None
-    assert tenant.apis.policy_scopes(client, BASE + "/me/") == CONNECTED_SCOPES
+    assert tenant.apis.policy_scopes(client, BASE + "/me/") == MY_ACCOUNT_POLICY
 
 
 def test_toml_with_every_new_key(tmp_path: Path) -> None:
