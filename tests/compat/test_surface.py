@@ -288,3 +288,74 @@ def test_the_counts_in_the_document_are_current() -> None:
         f"{len(missing)} listed below"
     )
     assert expected in text, expected
+
+
+def test_the_anonymous_client_keeps_the_official_call_shape() -> None:
+    """``server_client.anonymous`` (1.0.0b20's ``AnonymousClient``): every public method, the
+    official parameters in order with their defaults and kinds (keyword-only ones too), a
+    coroutine on auth0_anyio, blocking on auth0_requests; the stored record's and the
+    results' fields are the official models' (docs/anonymous-and-enterprise.md)."""
+    anonymous_module = pytest.importorskip("auth0_server_python.auth_server.anonymous")
+    official_anonymous = anonymous_module.AnonymousClient
+    names = [
+        n
+        for n in public_names(official_anonymous)
+        if callable(inspect.getattr_static(official_anonymous, n))
+    ]
+    assert "create_session" in names
+    for facade in FACADES:
+        group = facade(**CONFIG).anonymous
+        for name in names:
+            theirs = list(inspect.signature(getattr(official_anonymous, name)).parameters.values())
+            ours = list(inspect.signature(getattr(group, name)).parameters.values())
+            assert [(p.name, p.kind, p.default) for p in theirs[1:]] == [
+                (p.name, p.kind, p.default) for p in ours
+            ], name
+            coroutine = inspect.iscoroutinefunction(getattr(group, name))
+            assert coroutine == (facade is auth0_anyio.ServerClient), name
+    import auth0_core._anonymous_types as ours_types
+
+    for name in (
+        "AnonymousSession",
+        "AnonymousSessionData",
+        "AnonymousSessionContext",
+        "AnonymousTokenSetEntry",
+        "CreateAnonymousSessionOptions",
+    ):
+        assert option_fields(getattr(ours_types, name)) == option_fields(
+            getattr(official_types, name)
+        ), name
+    enterprise = option_fields(official_types.StartEnterpriseLoginOptions)
+    assert enterprise <= option_fields(ours_types.StartEnterpriseLoginOptions)
+
+
+def _refuses(client: Any, name: str) -> bool:
+    """Whether calling ``client.<name>()`` raises EnterpriseConnectError (a coroutine method
+    when first run)."""
+    from auth0_core.errors import EnterpriseConnectError
+
+    try:
+        result = getattr(client, name)()
+        if inspect.iscoroutine(result):
+            result.send(None)
+    except EnterpriseConnectError:
+        return True
+    return False
+
+
+def test_enterprise_connect_allows_what_the_official_allows() -> None:
+    """With ``enterprise_connect=True`` the same methods work as in 1.0.0b20 (plus our
+    ``close``/``aclose``); every other public method of either facade raises
+    EnterpriseConnectError."""
+    from auth0_core.flows.enterprise import ALLOWED_METHODS
+
+    assert set(official_client._EC_ALLOWED_METHODS) | {"close", "aclose"} == ALLOWED_METHODS
+    for facade in FACADES:
+        client = facade(**CONFIG, enterprise_connect=True)
+        refused = [
+            name
+            for name in public_names(facade)
+            if kind_of(facade, name) == "method" and name not in ALLOWED_METHODS
+        ]
+        assert "get_user" in refused
+        assert [name for name in refused if not _refuses(client, name)] == []

@@ -43,7 +43,9 @@ ALLOWED_METHODS = frozenset(
         "logout",
         "custom_token_exchange",
         "handle_backchannel_logout",
+        # ours: closing the client (sync and async facades)
         "close",
+        "aclose",
     }
 )
 
