@@ -106,7 +106,8 @@ near_token = st.fixed_dictionaries(
         "expires_in": st.integers(-5, 90_000) | json_values,
         "id_token": text | json_values,
         "scope": text | json_values,
-        "error": st.sampled_from(["mfa_required", "invalid_grant", "too_many_requests"]),
+        "error": st.sampled_from(["mfa_required", "invalid_grant", "too_many_requests"]) | text,
+        "verification_required": st.lists(text, max_size=2) | json_values,
         "error_description": text | json_values,
         "auth_session": st.just(AUTH_SESSION) | json_values,
         "mfa_token": text | json_values,
@@ -169,8 +170,10 @@ def test_any_passkey_answer_is_a_result_or_an_auth0_error(
     if failed is not None:
         assert AUTH_SESSION not in str(failed)
         assert AUTH_SESSION not in repr(failed)
-        if isinstance(failed, PasskeyError) and failed.retry_after is not None:
-            assert failed.retry_after >= 0
+        if isinstance(failed, PasskeyError):
+            assert failed.retry_after is None or failed.retry_after >= 0
+            assert failed.code.isprintable()  # the server's word, as one printable line
+            assert all(item.isprintable() for item in failed.verification_required or [])
         assert store["response"].headers() == []  # nothing written
 
 

@@ -54,6 +54,7 @@ from ..errors import (
     PasskeyErrorCode,
     ProtocolError,
     TransportError,
+    printable,
 )
 from .discovery import metadata_flow, verify_id_token_flow
 from .passwordless import with_openid
@@ -95,7 +96,8 @@ def _refused(response: HttpResponse, default: str, what: str) -> NoReturn:
     its description, status, ``Retry-After``, and a kept-alive ``auth_session``."""
     body = _refusal_body(response)
     code = body.get("error") if body is not None else None
-    if not isinstance(code, str) or not code:
+    code = printable(code, 100) if isinstance(code, str) else ""
+    if not code:
         code = default
     description = body.get("error_description") if body is not None else None
     if not isinstance(description, str) or not description:
@@ -107,7 +109,9 @@ def _refused(response: HttpResponse, default: str, what: str) -> NoReturn:
         description,
         None,
         auth_session if isinstance(auth_session, str) else None,
-        list(required) if isinstance(required, list) else None,
+        [printable(item, 100) for item in required if isinstance(item, str)]
+        if isinstance(required, list)
+        else None,
         _retry_after(response),
         response.status,
         error=code,
