@@ -36,6 +36,7 @@ def test_the_doc_has_the_worked_example_and_its_siblings() -> None:
         "api.py",
         "test_tokens.py",
         "test_backchannel.py",
+        "test_passkeys.py",
     }
 
 
@@ -43,5 +44,5 @@ def test_the_docs_examples_pass_as_a_users_project(pytester: pytest.Pytester) ->
     for name, content in examples().items():
         (pytester.path / name).write_text(content, "utf-8")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v")
-    result.assert_outcomes(passed=10)
+    result.assert_outcomes(passed=11)
     result.stdout.fnmatch_lines(["*test_app.py::test_ada_sees_her_profile PASSED*"])
