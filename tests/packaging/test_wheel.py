@@ -89,8 +89,9 @@ def test_the_wheel_holds_the_packages_at_its_top_level_and_nothing_else(dist: Di
     # The demo's pages, and the one stylesheet the demo and the tenant's pages share.
     assert {"auth0_demo/_templates.py", "auth0_core/tenant/stylesheet.py"} <= set(names)
     # The public testing tool (docs/testing-with-fixtures.md).
-    for module in ("auth0_core", "auth0_requests", "auth0_anyio"):
+    for module in ("auth0_requests", "auth0_anyio"):
         assert f"{module}/recording.py" in names
+    assert "auth0_core/recording/__init__.py" in names
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
 
 
