@@ -16,13 +16,14 @@ import itertools
 import json
 from typing import Any
 
+import pytest
 import requests
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import auth0_requests
 from auth0_core import Env, FixedClock, HttpRequest, HttpResponse
-from auth0_core.errors import Auth0Error, InvalidArgumentError, PasskeyError
+from auth0_core.errors import AccessTokenError, Auth0Error, InvalidArgumentError, PasskeyError
 from auth0_core.stores import CookieRequest, CookieResponse
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.testing.passkeys import SoftwareAuthenticator, b64url, unb64url
@@ -175,6 +176,27 @@ def test_any_passkey_answer_is_a_result_or_an_auth0_error(
             assert failed.code.isprintable()  # the server's word, as one printable line
             assert all(item.isprintable() for item in failed.verification_required or [])
         assert store["response"].headers() == []  # nothing written
+
+
+def test_a_token_for_another_api_is_refused_as_at_login() -> None:
+    import base64
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    other = part({"alg": "none"}) + "." + part({"aud": "https://other.example"}) + ".x"
+    body = {"access_token": other, "token_type": "Bearer", "expires_in": 60, "id_token": "x"}
+    HARNESS.answer = _answer(200, json.dumps(body).encode(), None)
+    store = HARNESS.store()
+    try:
+        with pytest.raises(AccessTokenError) as refused:
+            HARNESS.client.signin_with_passkey(
+                AUTH_SESSION, CREDENTIAL, store, audience="https://api.example.com"
+            )
+    finally:
+        HARNESS.answer = None
+    assert refused.value.code == "incorrect_audience"
+    assert store["response"].headers() == []
 
 
 def _spoil(credential: dict[str, Any], member: str, position: int, byte: int) -> dict[str, Any]:

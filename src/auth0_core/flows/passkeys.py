@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 
+from .._audience import check_audience
 from .._client import CoreClient
 from .._dpop import token_fetch
 from .._dpop_key import is_dpop, load_dpop_key
@@ -353,6 +354,7 @@ def signin_with_passkey(
             PasskeyErrorCode.TOKEN_EXCHANGE_FAILED, "The passkey token request failed.", failed
         ) from None
     tokens = _tokens(client, response, audience, scope, bound)
+    check_audience(config, audience, tokens)  # as a login's: shown to be for the API
     if tokens.id_token is None:
         raise PasskeyError(
             PasskeyErrorCode.TOKEN_EXCHANGE_FAILED,

@@ -106,6 +106,8 @@ def signin_with_passkey(
             (``passkey_token_error``, ``invalid_response``), or a DPoP binding mismatch.
             Nothing is written.
         MfaRequiredError: MFA first (a sealed token for ``server_client.mfa``).
+        AccessTokenError: ``incorrect_audience``: the access token is not shown to be for
+            ``audience`` (as a login's); nothing is written.
         IdTokenError: no valid ID token (``IssuerValidationError``,
             ``OrganizationTokenValidationError``, ...); nothing is written.
         SessionExpiredError: the identity provider's session is already over.
