@@ -480,5 +480,16 @@ async def test_dpop_bound_sign_in(pk_app: App) -> None:
     assert (await session(app)) is not None
 
 
+async def test_userinfo_is_merged_when_configured(pk_app: App) -> None:
+    app = pk_app
+    app.client = app.make_client(fetch_userinfo="login")
+    log_size = len(app.tenant.state.log)
+    state = await sign_up(app, SoftwareAuthenticator())
+    assert state["user"]["email"] == email(app, "pat")
+    paths = [entry.path for entry in app.tenant.state.log[log_size:]]
+    assert "/userinfo" in paths
+    assert (await session(app))["user"]["sub"] == state["user"]["sub"]
+
+
 def test_errors_are_auth0_errors() -> None:
     assert issubclass(PasskeyError, Auth0Error)

@@ -35,7 +35,7 @@ from .._passkey_types import (
     PasskeySignupChallengeResponse,
     PasskeyUserProfile,
 )
-from .._session import new_session
+from .._session import new_session, session_user
 from .._token_sets import DEFAULT_AUDIENCE
 from ..endpoints.authentication.passkeys import (
     prepare_login_challenge_request,
@@ -369,9 +369,15 @@ def signin_with_passkey(
         organization=org,
     )
     verified = yield from verify_id_token_flow(client, metadata, tokens.id_token, checks)
+    claims = dict(session_user(verified.claims))
+    if config.fetch_userinfo != "never":  # as a login does (docs/standard-dialect.md)
+        from .userinfo import merged_user, userinfo_flow
+
+        extra = yield from userinfo_flow(client, metadata, tokens, str(claims["sub"]))
+        claims = merged_user(claims, userinfo=extra)
     session = new_session(
         config,
-        claims=dict(verified.claims),
+        claims=claims,
         tokens=tokens,
         audience=audience,
         requested_scope=scope,
