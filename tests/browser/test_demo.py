@@ -209,3 +209,71 @@ def test_the_demo_in_a_browser(browser: Browser, steps: Steps, demo: Demo) -> No
     browser.wait_for_url_starting(f"{tenant}/")
     browser.find("input[name='username']")
     steps("protected-page-after-logout")
+
+
+def code_from_outbox(browser: Browser, app: str, to: str) -> str:
+    """The newest code sent to ``to``, read on the demo's outbox page in a second tab (the
+    page with the code's form stays open in the first, as a user would do)."""
+    first = browser.driver.current_window_handle
+    browser.driver.switch_to.new_window("tab")
+    try:
+        browser.open(f"{app}/outbox")
+        browser.find("#outbox-notice")
+        row = f'#outbox-messages tr.message[data-to="{to}"] code.code'
+        code = browser.find(row).text
+    finally:
+        browser.driver.close()
+        browser.driver.switch_to.window(first)
+    assert re.fullmatch(r"\d{6}", code), code
+    return code
+
+
+def test_passwordless_login_and_mfa_step_up_in_a_browser(
+    browser: Browser, steps: Steps, demo: Demo
+) -> None:
+    app = demo.app
+    address = "robin@example.org"
+
+    # Log in by e-mail code: the address, the code from the outbox page, the session.
+    browser.open(f"{app}/")
+    browser.click("#passwordless-login")
+    browser.wait_for_url(f"{app}/passwordless")
+    browser.fill("#passwordless-email", address)
+    steps("passwordless-form")
+    browser.click("#passwordless-send")
+    assert browser.find("#passwordless-to").text == address
+    steps("passwordless-code")
+    browser.fill("#passwordless-code", code_from_outbox(browser, app, address))
+    browser.click("#passwordless-verify")
+    browser.wait_for_url(f"{app}/")
+    assert browser.text("#user-email").split()[0] == address
+    assert identities(browser) == ["email"]
+    steps("passwordless-logged-in")
+    assert_session(browser)
+
+    # The admin API needs MFA: set up an e-mail authenticator, type its code, call the API.
+    browser.click("#call-admin-api")
+    browser.wait_for_url(f"{app}/admin-api")
+    browser.find("#mfa-enroll")
+    steps("mfa-enroll")
+    browser.click("#mfa-enroll-email")
+    browser.find("#mfa-code-card")
+    browser.find("#recovery-code")
+    steps("mfa-code")
+    browser.fill("#mfa-code", code_from_outbox(browser, app, address))
+    browser.click("#mfa-verify")
+    browser.wait_for_url(f"{app}/admin-api")
+    assert browser.find("#admin-status").text == "200"
+    assert "third-quarter report" in browser.text("#admin-response")
+    steps("admin-api-called")
+    browser.click("#nav-home")
+    browser.wait_for_url(f"{app}/")
+    assert "https://api.example.com/admin" in token_audiences(browser)
+
+    # The outbox lists both codes, newest first, under its test-mailbox notice.
+    browser.click("#nav-outbox")
+    browser.wait_for_url(f"{app}/outbox")
+    assert "test mailbox" in browser.text("#outbox-notice")
+    rows = browser.driver.find_elements("css selector", "#outbox-messages tr.message")
+    assert [row.get_attribute("data-to") for row in rows[:2]] == [address, address]
+    steps("outbox")

@@ -1,7 +1,9 @@
-"""The demo's protected API (``https://api.example.com`` in the default tenant).
+"""The demo's protected APIs: ``https://api.example.com`` (the default tenant's) and its admin
+API, ``https://api.example.com/admin``, which the demo tenant puts under MFA (``[mfa]
+audiences``): a token for it takes a step-up.
 
-It does what any API behind Auth0 does with a bearer token: verify the signature against the
-tenant's JWKS, then the issuer, audience, expiry and scope. It lives beside the demo app so
+Each does what any API behind Auth0 does with a bearer token: verify the signature against the
+tenant's JWKS, then the issuer, audience, expiry and scope. They live beside the demo app so
 the demo can show ``get_access_token(audience=...)`` being used for a real call.
 """
 
@@ -20,10 +22,15 @@ from auth0_core.errors import Auth0Error
 
 API_AUDIENCE = "https://api.example.com"
 ITEMS = [{"id": 1, "name": "first item"}, {"id": 2, "name": "second item"}]
+# The admin API: the demo tenant requires MFA for every token minted for it.
+ADMIN_AUDIENCE = "https://api.example.com/admin"
+ADMIN_SCOPE = "read:reports"
+REPORTS = [{"id": "q3", "name": "third-quarter report"}]
 
 
 class DemoApi:
-    """``GET /api/items`` needs a valid token for :data:`API_AUDIENCE` with ``read:items``."""
+    """``GET /api/items`` needs a valid token for :data:`API_AUDIENCE` with ``read:items``;
+    ``GET /api/admin/reports`` one for :data:`ADMIN_AUDIENCE` with :data:`ADMIN_SCOPE`."""
 
     def __init__(self, tenant_url: str, http: httpx.AsyncClient) -> None:
         self.issuer = f"{tenant_url}/"
@@ -32,17 +39,26 @@ class DemoApi:
 
     async def items(self, request: Request) -> JSONResponse:
         """``GET /api/items``, a Starlette endpoint."""
+        return await self._answer(request, API_AUDIENCE, "read:items", {"items": ITEMS})
+
+    async def reports(self, request: Request) -> JSONResponse:
+        """``GET /api/admin/reports``, a Starlette endpoint."""
+        return await self._answer(request, ADMIN_AUDIENCE, ADMIN_SCOPE, {"reports": REPORTS})
+
+    async def _answer(
+        self, request: Request, audience: str, scope: str, data: dict[str, object]
+    ) -> JSONResponse:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             return _denied(401, "invalid_request", "a bearer token is required")
-        claims = await self._verify(token)
+        claims = await self._verify(token, audience)
         if claims is None:
             return _denied(401, "invalid_token", "the token is not valid for this API")
-        if "read:items" not in str(claims.get("scope", "")).split():
-            return _denied(403, "insufficient_scope", "read:items is required")
-        return JSONResponse({"items": ITEMS, "sub": claims.get("sub")})
+        if scope not in str(claims.get("scope", "")).split():
+            return _denied(403, "insufficient_scope", f"{scope} is required")
+        return JSONResponse({**data, "sub": claims.get("sub")})
 
-    async def _verify(self, token: str) -> dict[str, object] | None:
+    async def _verify(self, token: str, audience: str) -> dict[str, object] | None:
         answer = await self.http.get(self.jwks_uri)
         keys = process_jwks_response(
             HttpResponse(
@@ -62,7 +78,7 @@ class DemoApi:
             decoded = jwt.decode(token, key, algorithms=["RS256"])
             registry = jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": self.issuer},
-                aud={"essential": True, "value": API_AUDIENCE},
+                aud={"essential": True, "value": audience},
                 exp={"essential": True},
             )
             registry.validate(decoded.claims)

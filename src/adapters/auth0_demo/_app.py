@@ -1,9 +1,11 @@
 """The demo web app: a Starlette app on the Starlette integration (``auth0_starlette``).
 
 Log in through the tenant, see the session's user and tokens, call an API with a token for a
-second audience (MRRT), get a Token Vault token, link and unlink accounts, connect upstream
-accounts (Connected Accounts, the My Account API) and delete them, log in on another device
-(CIBA), log out, and have Auth0 end the session from the server (back-channel logout).
+second audience (MRRT), call the admin API after an MFA step-up (enroll or challenge an
+authenticator, ``server_client.mfa``), get a Token Vault token, link and unlink accounts,
+connect upstream accounts (Connected Accounts, the My Account API) and delete them, log in on
+another device (CIBA) or by e-mail code (passwordless), read the tenant's outbox, log out, and
+have Auth0 end the session from the server (back-channel logout).
 
 The integration serves ``/auth/login``, ``/auth/callback`` (every flow's), ``/auth/logout``,
 ``/auth/backchannel-logout`` and the ``/auth/link``, ``/auth/unlink`` and ``/auth/connect``
@@ -34,11 +36,22 @@ from auth0_core.errors import (
     AccountNotConnectedError,
     ManagementApiError,
 )
+from auth0_core.tenant.outbox import Outbox
 from auth0_core.tenant.stylesheet import STYLESHEET_PATH
 from auth0_starlette import Auth0
 
 from ._api import API_AUDIENCE, DemoApi
 from ._ciba import CIBA, CibaLogins
+from ._embedded import (
+    ADMIN,
+    MFA_CHALLENGE,
+    MFA_ENROLL,
+    MFA_VERIFY,
+    OUTBOX,
+    PASSWORDLESS,
+    PASSWORDLESS_VERIFY,
+    EmbeddedPages,
+)
 from ._templates import (
     CONNECTED_ACCOUNTS,
     PROFILE,
@@ -95,7 +108,8 @@ def _login_first(back_to: str) -> Response:
 class DemoApp:
     """The demo's Starlette app (:attr:`app`) for ``client``, served at ``base_url``, talking
     to the tenant at ``tenant_url``. ``store_label`` says on the home page where sessions are
-    kept; ``background`` (the server's task group) runs the CIBA logins."""
+    kept; ``background`` (the server's task group) runs the CIBA logins; ``outbox`` is the
+    tenant's when it runs in this process (the ``/outbox`` page)."""
 
     def __init__(
         self,
@@ -106,6 +120,7 @@ class DemoApp:
         *,
         store_label: str = "memory (this process)",
         background: TaskGroup | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
@@ -116,6 +131,8 @@ class DemoApp:
         self.api = DemoApi(self.tenant_url, self.http)
         self.auth0 = Auth0(client, error_page=render_error_page)
         self.ciba = CibaLogins(client, self.tenant_url, background)
+        self.embedded = EmbeddedPages(client, self.auth0, self.http, self.base_url, outbox)
+        embedded = self.embedded
         routes = [
             self.auth0.mount,
             Route("/", self.home),
@@ -129,7 +146,16 @@ class DemoApp:
             Route(END_SESSIONS, self.end_sessions, methods=["POST"]),
             Route(CIBA, self.ciba.page, methods=["GET"]),
             Route(CIBA, self.ciba.start, methods=["POST"]),
+            Route(ADMIN, embedded.admin),
+            Route(MFA_ENROLL, embedded.enroll, methods=["POST"]),
+            Route(MFA_CHALLENGE, embedded.challenge, methods=["POST"]),
+            Route(MFA_VERIFY, embedded.verify, methods=["POST"]),
+            Route(PASSWORDLESS, embedded.passwordless_form, methods=["GET"]),
+            Route(PASSWORDLESS, embedded.passwordless_start, methods=["POST"]),
+            Route(PASSWORDLESS_VERIFY, embedded.passwordless_verify, methods=["POST"]),
+            Route(OUTBOX, embedded.outbox_page),
             Route("/api/items", self.api.items),
+            Route("/api/admin/reports", self.api.reports),
             Route(STYLESHEET_PATH, _stylesheet),
             Route("/favicon.svg", _favicon),
             Route("/favicon.ico", _favicon),
@@ -158,7 +184,9 @@ class DemoApp:
                 "</code> / <code>alice-password</code> (or bob), then see your user, your "
                 "tokens, call an API, link accounts and connect others.</p>"
                 '<div class="actions"><a class="button" id="login" href="/auth/login">'
-                'Log in</a><a class="button secondary" id="ciba-login" '
+                'Log in</a><a class="button secondary" id="passwordless-login" '
+                f'href="{PASSWORDLESS}">Log in with an e-mail code</a>'
+                '<a class="button secondary" id="ciba-login" '
                 f'href="{CIBA}">Log in on another device (CIBA)</a></div>',
                 id="welcome",
                 heading="You are not logged in",
@@ -175,6 +203,8 @@ class DemoApp:
         actions = (
             '<div class="actions" id="actions">'
             '<a class="button" id="call-api" href="/call-api">Call the API</a>'
+            f'<a class="button secondary" id="call-admin-api" href="{ADMIN}">'
+            "Call the admin API (step-up MFA)</a>"
             '<a class="button secondary" id="token-vault" href="/connection">'
             "Get a Google token (Token Vault)</a>"
             f'<a class="button secondary" id="connected-accounts" href="{CONNECTED_ACCOUNTS}">'

@@ -38,9 +38,11 @@ from auth0_core import HttpRequest, HttpResponse
 from auth0_core.errors import Auth0Error, ConfigurationError
 from auth0_core.stores import MemoryStateStore, MemoryTransactionStore
 from auth0_core.tenant import Tenant, TenantConfig
+from auth0_core.tenant.config_types import MrrtPolicy, TenantApi
 from auth0_tenant_server._backchannel import BackchannelSender
 from auth0_tenant_server._server import AddressInUseError, ServerAddress, _base_url, serve
 
+from ._api import ADMIN_AUDIENCE, ADMIN_SCOPE
 from ._app import BACKCHANNEL_LOGOUT, DemoApp
 
 # --store: "memory", or a Redis URL.
@@ -130,16 +132,27 @@ MY_ACCOUNT_SCOPES = (
 
 def _tenant_config(app_url: str) -> TenantConfig:
     """The default tenant, with the demo client's callback, logout and back-channel logout URLs
-    set to the app's."""
+    set to the app's, and the admin API (``https://api.example.com/admin``): the demo client's
+    refresh token may mint tokens for it (MRRT), and each needs MFA first (``[mfa]
+    audiences``), the step-up the demo shows."""
     config = TenantConfig.default()
+    refresh = config.clients[0].refresh_token
+    admin_policy = MrrtPolicy(audience=ADMIN_AUDIENCE, scope=(ADMIN_SCOPE,))
     client = attrs.evolve(
         config.clients[0],
         # One callback for every flow (login, link, unlink, connect): see DemoApp.
         callbacks=(f"{app_url}/auth/callback",),
         allowed_logout_urls=(f"{app_url}/",),
         backchannel_logout_uri=f"{app_url}{BACKCHANNEL_LOGOUT}",
+        refresh_token=attrs.evolve(refresh, policies=(*refresh.policies, admin_policy)),
     )
-    return attrs.evolve(config, clients=(client, *config.clients[1:]))
+    admin_api = TenantApi(identifier=ADMIN_AUDIENCE, scopes=(ADMIN_SCOPE,))
+    return attrs.evolve(
+        config,
+        clients=(client, *config.clients[1:]),
+        apis=(*config.apis, admin_api),
+        mfa=attrs.evolve(config.mfa, audiences=(*config.mfa.audiences, ADMIN_AUDIENCE)),
+    )
 
 
 def demo_client(
@@ -269,6 +282,8 @@ async def _serve_both(
             tenant_address.base_url,
             store_label=stores.label,
             background=group,
+            # The tenant runs in this process: its test mailbox is read in place (/outbox).
+            outbox=tenant.outbox,
         )
         stop = anyio.Event()
         stopped = anyio.Event()

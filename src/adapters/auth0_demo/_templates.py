@@ -4,10 +4,12 @@ Stable hooks for browser tests (Chromium/WebDriver) and for anyone restyling the
 unique on their page; change them only together with the tests that use them.
 
   every page      header.topbar > a.brand, nav#nav (a#nav-home, a#nav-profile,
-                  a#nav-connected-accounts, a#nav-login or a#nav-logout); main; the stylesheet
-                  at /assets/auth0-core.css (the tenant's, same path), the icon at /favicon.svg
-  home, out       section#welcome; a#login.button (GET /auth/login); a#ciba-login
-                  p#session-ended when the session store no longer holds the browser's session
+                  a#nav-connected-accounts, a#nav-outbox, a#nav-login or a#nav-logout); main;
+                  the stylesheet at /assets/auth0-core.css (the tenant's, same path), the icon
+                  at /favicon.svg
+  home, out       section#welcome; a#login.button (GET /auth/login); a#passwordless-login;
+                  a#ciba-login; p#session-ended when the session store no longer holds the
+                  browser's session
   home, in        section#user-card.card.user-card: img.avatar or span.avatar (initials),
                   #user-name, #user-email, ul#identities > li.identity[data-connection]
                   (#manage-identities links to /profile)
@@ -15,7 +17,8 @@ unique on their page; change them only together with the tests that use them.
                   (or [data-connection] for Token Vault sets) > td.audience, td.scopes (one
                   span.chip per scope), td.expires-in[data-expires-at]
                   details#claims > summary + pre (the ID token's claims, folded)
-                  div#actions: a#call-api, a#token-vault, a#connected-accounts, a#logout
+                  div#actions: a#call-api, a#call-admin-api, a#token-vault,
+                  a#connected-accounts, a#logout
                   section#backchannel: #store, form#end-sessions-form > button#end-sessions,
                   code#logout-user
   /call-api       #api-audience, #api-token (masked), #api-status, pre#api-response
@@ -28,11 +31,32 @@ unique on their page; change them only together with the tests that use them.
                   or p#no-accounts; table#connections > tr.connection[data-name] >
                   button#connect-{name} (POST /auth/connect)
   /ciba           form#ciba-form; #ciba-user, #binding-message, a#approve-link, #ciba-error
+  /admin-api      stepped up: section#admin-result with #admin-audience, #admin-token
+                  (masked), #admin-status, pre#admin-response; MFA required and no
+                  authenticator: section#mfa-enroll > div#mfa-factors > button#mfa-enroll-email,
+                  button#mfa-enroll-otp (POST /mfa/enroll); with one: section#mfa-challenge >
+                  div#mfa-authenticators > button#mfa-challenge-email or #mfa-challenge-otp
+                  (POST /mfa/challenge)
+  the MFA code    (after /mfa/enroll or /mfa/challenge) section#mfa-code-card >
+                  form#mfa-verify-form (POST /mfa/verify) > input#mfa-code, button#mfa-verify;
+                  a#open-outbox; code#otp-secret, code#otp-uri (an app); code#recovery-code
+                  (the first enrollment, shown once)
+  /passwordless   section#passwordless > form#passwordless-form > input#passwordless-email,
+                  button#passwordless-send; then (POST) section#passwordless-code-card with
+                  #passwordless-to, a#open-outbox, form#passwordless-verify-form (POST
+                  /passwordless/verify) > input#passwordless-code, button#passwordless-verify
+  /outbox         section#outbox > p#outbox-notice (the tenant's test mailbox: codes shown by
+                  design), table#outbox-messages > tbody > tr.message[data-kind="email"|"sms"]
+                  [data-to] (newest first) > td.to, td.subject, td.code-cell > code.code (the
+                  six-digit code, when the message has one), td.body; or p#outbox-empty;
+                  a#outbox-reload
   error pages     section#error-page[data-status] > p.status, h1#error-title, p#error
                   (the message), code#error-code, a#home; 4xx for what the browser or the
                   user did, never a trace
 
 Everything shown is escaped here or by the caller (:func:`esc`); no page shows a whole token.
+The outbox page and the MFA enrollment show one-time codes, an authenticator app's key and a
+recovery code: what the user is meant to read (the outbox stands in for their inbox).
 """
 
 from __future__ import annotations
@@ -84,6 +108,7 @@ def layout(title: str, body: str, *, logged_in: bool | None = None) -> str:
         '<a id="nav-home" href="/">Home</a>'
         f'<a id="nav-profile" href="{PROFILE}">Linked accounts</a>'
         f'<a id="nav-connected-accounts" href="{CONNECTED_ACCOUNTS}">Connected accounts</a>'
+        '<a id="nav-outbox" href="/outbox">Outbox</a>'
         f"{session_link}</nav></header>\n<main>\n{body}\n</main>\n</body></html>\n"
     )
 
@@ -304,12 +329,18 @@ MAX_FORM_BYTES = 16 * 1024
 
 async def form_value(request: Request, name: str) -> str:
     """The first value of the url-encoded form field ``name`` ("" when absent)."""
+    return (await form_fields(request)).get(name, "")
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The first value of each url-encoded form field (none for another body, or a body too
+    big for a form of the demo's); read once per request."""
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return ""
+        return {}
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            return ""
-    values = parse_qs(body.decode("utf-8", "replace")).get(name) or [""]
-    return values[0]
+            return {}
+    parsed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return {name: values[0] for name, values in parsed.items() if values}

@@ -116,6 +116,11 @@ class Outbox:
         with self._lock:
             return [message for message in self._messages if isinstance(message, kind)]
 
+    def mail(self) -> list[Email | TextMessage]:
+        """The waiting e-mails and text messages, oldest first (the demo's outbox page)."""
+        with self._lock:
+            return [m for m in self._messages if isinstance(m, Email | TextMessage)]
+
     def take(self, kind: type[M]) -> list[M]:
         """Remove the waiting messages of ``kind`` and return them, oldest first."""
         with self._lock:
