@@ -25,7 +25,6 @@ is returned to the caller, which raises its usual typed error for it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 import attrs
@@ -105,6 +104,9 @@ def retry_after(response: HttpResponse, now: float) -> float | None:
         return None
     if value.isascii() and value.isdigit():
         return float(int(value[:10]))
+    # email.utils brings socket, datetime and locale: imported by the first HTTP-date only.
+    from email.utils import parsedate_to_datetime
+
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -69,6 +69,10 @@ DEFERRED = [
     "auth0_core.flows.passkeys",
     "auth0_core.flows.stateless",
     "auth0_core.flows.token_vault",
+    # The standard library's too: email.utils (an HTTP-date Retry-After) brings socket,
+    # datetime and locale.
+    "email.utils",
+    "socket",
 ]
 SYNC_ABSENT = [
     *NEVER,
