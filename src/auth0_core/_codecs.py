@@ -24,6 +24,7 @@ from __future__ import annotations
 import binascii
 import json
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 _b64decode: Callable[[bytes], bytes]
@@ -76,29 +77,37 @@ def json_loads(data: bytes) -> Any:
         except ValueError:  # orjson.JSONDecodeError: let json decide, and word the refusal
             pass
         else:
-            try:
-                if not _holds_float(value):
-                    return value
-            except RecursionError:  # nested past Python's limit: as json.loads reads it
-                pass
+            if not _holds_float(value):
+                return value
     return json.loads(data)
 
 
 def _holds_float(value: Any) -> bool:
-    """Whether a parsed JSON value is or holds a float (one ``set`` of types per container)."""
-    kind = type(value)
+    """Whether a parsed JSON value is or holds a float.
+
+    Level by level: the values of every container on a level are chained and their types
+    gathered in one ``set`` (C loops: a session's fifty token sets are one level), and only a
+    level that holds containers is descended into. No recursion, so no depth limit.
+    """
+    level = [value]
+    while True:
+        values = list(chain.from_iterable(map(_children, level)))
+        kinds = set(map(type, values))
+        if float in kinds:
+            return True
+        if dict not in kinds and list not in kinds:
+            return False
+        level = [item for item in values if type(item) in _CONTAINERS]
+
+
+def _children(container: Any) -> Any:
+    # The root may be a scalar: it is its own only "child" (json_loads of "1.5").
+    kind = type(container)
     if kind is dict:
-        children = value.values()
-    elif kind is list:
-        children = value
-    else:
-        return kind is float
-    kinds = set(map(type, children))
-    if float in kinds:
-        return True
-    if dict in kinds or list in kinds:
-        return any(_holds_float(child) for child in children if type(child) in _CONTAINERS)
-    return False
+        return container.values()
+    if kind is list:
+        return container
+    return (container,)
 
 
 __all__ = ["b64url_decode", "json_loads"]
