@@ -14,7 +14,8 @@ The results and the refusals are the standard library's, whichever implementatio
 - :func:`json_loads` returns what ``json.loads`` returns: whatever ``orjson`` refuses
   (``NaN``, an infinite number, lone surrogates, UTF-16 text, nesting deeper than 1024,
   invalid JSON) is handed to ``json.loads``, which accepts it or raises as it always did. So
-  is any text whose value holds a float: ``orjson`` reads an integer beyond 64 bits as a
+  is any text nested more than 100 deep (json's own depth limit depends on its caller's
+  stack), and any whose value holds a float: ``orjson`` reads an integer beyond 64 bits as a
   float, where ``json`` keeps it exact (looking for floats costs a pass over the values, not
   over the bytes: a session is mostly long token strings, and has no float).
 """
@@ -53,6 +54,7 @@ else:
 
 
 _CONTAINERS = (dict, list)
+_MAX_WALKED_DEPTH = 100  # a session nests 4 deep
 
 
 def b64url_decode(data: bytes) -> bytes:
@@ -77,20 +79,22 @@ def json_loads(data: bytes) -> Any:
         except ValueError:  # orjson.JSONDecodeError: let json decide, and word the refusal
             pass
         else:
-            if not _holds_float(value):
+            if not _json_must_decide(value):
                 return value
     return json.loads(data)
 
 
-def _holds_float(value: Any) -> bool:
-    """Whether a parsed JSON value is or holds a float.
+def _json_must_decide(value: Any) -> bool:
+    """Whether orjson's reading of a text may differ from json's: the value is or holds a
+    float, or nests deeper than :data:`_MAX_WALKED_DEPTH` (json.loads refuses about a
+    thousand levels, fewer the deeper its caller's stack; orjson reads up to 1024).
 
     Level by level: the values of every container on a level are chained and their types
     gathered in one ``set`` (C loops: a session's fifty token sets are one level), and only a
-    level that holds containers is descended into. No recursion, so no depth limit.
+    level that holds containers is descended into.
     """
     level = [value]
-    while True:
+    for _ in range(_MAX_WALKED_DEPTH):
         values = list(chain.from_iterable(map(_children, level)))
         kinds = set(map(type, values))
         if float in kinds:
@@ -98,6 +102,7 @@ def _holds_float(value: Any) -> bool:
         if dict not in kinds and list not in kinds:
             return False
         level = [item for item in values if type(item) in _CONTAINERS]
+    return True
 
 
 def _children(container: Any) -> Any:
