@@ -10,7 +10,8 @@ The results and the refusals are the standard library's, whichever implementatio
 
 - :func:`b64url_decode` takes padded base64url and raises ``ValueError`` where
   ``binascii.a2b_base64(..., strict_mode=True)`` does on the same text in the standard
-  alphabet (both take ``+`` and ``/`` as well: a caller that must refuse them checks first);
+  alphabet, for text without ``+`` and ``/`` (which the caller refuses first: the two
+  decoders disagree about them, and pybase64 is to refuse them itself);
 - :func:`json_loads` returns what ``json.loads`` returns: whatever ``orjson`` refuses
   (``NaN``, an infinite number, lone surrogates, UTF-16 text, nesting deeper than 1024,
   invalid JSON) is handed to ``json.loads``, which accepts it or raises as it always did. So
