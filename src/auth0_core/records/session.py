@@ -151,9 +151,15 @@ class Session:
             if isinstance(sets, StoredTokenSets)
             else [token_set.audience for token_set in sets]
         )
-        index: dict[str | None, tuple[int, ...]] = {}
-        for position, audience in enumerate(audiences):
-            index[audience] = (*index.get(audience, ()), position)
+        # One position per audience, the usual case, is built in C; a repeated audience (sets
+        # for several scopes) takes the loop.
+        index: dict[str | None, tuple[int, ...]] = dict(
+            zip(audiences, zip(range(len(audiences))), strict=True)
+        )
+        if len(index) != len(audiences):
+            index = {}
+            for position, audience in enumerate(audiences):
+                index[audience] = (*index.get(audience, ()), position)
         # Immutable record, computed state: two threads racing build equal indexes.
         object.__setattr__(self, "_by_audience", index)
         return index

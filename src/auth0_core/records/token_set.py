@@ -11,6 +11,7 @@ read as well, an absent ``token_type`` meaning a bearer token.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
@@ -282,11 +283,14 @@ class StoredTokenSets(Sequence[TokenSet]):
 
     def audiences(self) -> list[str | None]:
         """Each set's audience, in order, without building any set."""
-        return [item.get("audience") for item in self._stored]
+        return list(map(_AUDIENCE_OF, self._stored))
 
     def dicts(self) -> list[dict[str, Any]]:
         """What each set's ``to_dict`` returns, without building any set."""
         return [_plain_wire(item) for item in self._stored]
+
+
+_AUDIENCE_OF = operator.methodcaller("get", "audience")
 
 
 def token_set_dicts(token_sets: Sequence[TokenSet]) -> list[dict[str, Any]]:
