@@ -1005,16 +1005,14 @@ def _specs() -> dict[str, Spec]:
 METHOD_SCOPES = "read:me:factors " + " ".join(
     f"{a}:me:authentication-methods" for a in ("read", "create", "update", "delete")
 )
-NO_PASSKEYS = (
-    "the emulated tenant enrolls totp, email and phone methods, not passkeys "
-    "(docs/my-account-authentication-methods.md): it answers 400 on type"
-)
 
 
 def my_account_ready(*, totp: bool = False, challenge: bool = False) -> Step:
     """Alice logged in, ``access_token`` (the My Account scopes, by MRRT) and ``my_account``
     as block 1 makes them; with ``totp`` a confirmed TOTP method (``THE_METHOD_ID``), with
-    ``challenge`` a TOTP enrollment under way and a browser ``credential``."""
+    ``challenge`` a passkey enrollment under way as block 3 starts it and the browser's
+    ``credential`` (``navigator.credentials.create()`` over its options: a
+    :class:`~auth0_core.testing.passkeys.SoftwareAuthenticator`'s registration credential)."""
 
     async def setup(run: Run, ns: dict[str, Any]) -> None:
         await given(login="cookies")(run, ns)
@@ -1030,28 +1028,32 @@ def my_account_ready(*, totp: bool = False, challenge: bool = False) -> Step:
             f"{facade.__name__}.auth_types"
         ).EnrollAuthenticationMethodRequest
         ns["redirect_to_login"] = lambda: {"login": True}
-        if totp or challenge:
+        if challenge:
+            from auth0_core.testing.passkeys import SoftwareAuthenticator
+
+            started = await run.call(
+                my_account, "enroll_authentication_method",
+                access_token=ns["access_token"], request={"type": "passkey"},
+            )  # fmt: skip
+            ns["challenge"] = started
+            device = SoftwareAuthenticator()
+            ns["credential"] = device.create(started.authn_params_public_key)
+        if totp:
             from auth0_core.tenant.my_account.totp import secret_from_base32, totp_code
 
             started = await run.call(
                 my_account, "enroll_authentication_method",
                 access_token=ns["access_token"], request={"type": "totp"},
             )  # fmt: skip
-            ns["challenge"] = started
-            ns["credential"] = {
-                "id": "cred-1", "rawId": "cred-1",
-                "response": {"clientDataJSON": "e30", "attestationObject": "o2M"},
-            }  # fmt: skip
-            if totp:
-                secret = secret_from_base32(started.manual_input_code)
-                code = totp_code(secret, run.tenant.state.env.now())
-                method = await run.call(
-                    my_account, "verify_authentication_method",
-                    access_token=ns["access_token"],
-                    authentication_method_id=started.authentication_method_id,
-                    request={"auth_session": started.auth_session, "otp_code": code},
-                )  # fmt: skip
-                ns["THE_METHOD_ID"] = method.id
+            secret = secret_from_base32(started.manual_input_code)
+            code = totp_code(secret, run.tenant.state.env.now())
+            method = await run.call(
+                my_account, "verify_authentication_method",
+                access_token=ns["access_token"],
+                authentication_method_id=started.authentication_method_id,
+                request={"auth_session": started.auth_session, "otp_code": code},
+            )  # fmt: skip
+            ns["THE_METHOD_ID"] = method.id
 
     return setup
 
@@ -1064,7 +1066,7 @@ def _methods_of(run: Run) -> list[str]:
 async def my_account_made(run: Run, ns: dict[str, Any]) -> None:
     assert ns["my_account"].audience == run.base + "/me/"
     factors = await run.call(ns["my_account"], "get_factors", access_token=ns["access_token"])
-    assert [f.type for f in factors.factors] == ["totp", "email", "phone"]
+    assert [f.type for f in factors.factors] == ["totp", "email", "phone", "passkey"]
 
 
 async def factors_printed(run: Run, ns: dict[str, Any]) -> None:
@@ -1072,7 +1074,37 @@ async def factors_printed(run: Run, ns: dict[str, Any]) -> None:
         "totp ['secondary']",
         "email ['secondary']",
         "phone ['secondary']",
+        "passkey ['primary']",
     ]
+
+
+async def passkey_enrollment_started(run: Run, ns: dict[str, Any]) -> None:
+    challenge = ns["challenge"]
+    assert challenge.authentication_method_id.startswith("passkey|dev_")
+    options = challenge.authn_params_public_key
+    assert options.rp.id == run.tenant.state.passkeys.rp_id(run.base)
+    assert options.user.id  # the user handle, base64url
+    store = run.tenant.state.authentication_methods
+    pending = store.enrollment("auth0|alice", challenge.authentication_method_id)
+    assert pending is not None
+    assert pending.auth_session == challenge.auth_session
+    assert _methods_of(run) == []  # enrolled only once verified
+
+
+async def passkey_enrolled(run: Run, ns: dict[str, Any]) -> None:
+    method = ns["method"]
+    assert (method.id, method.type) == (ns["challenge"].authentication_method_id, "passkey")
+    assert printed(run) == [f"Enrolled: {method.id} (passkey)"]
+    assert _methods_of(run) == [method.id]
+    registered = run.tenant.state.passkeys.credentials
+    assert [c.user_id for c in registered.values()] == ["auth0|alice"]
+    assert method.key_id == ns["credential"]["rawId"]
+
+
+async def passkey_enrollment_handled(run: Run, ns: dict[str, Any]) -> None:
+    assert ns["__return__"] is None  # the enrollment started: nothing to handle
+    store = run.tenant.state.authentication_methods
+    assert store.methods("auth0|alice") == []
 
 
 async def methods_listed(run: Run, ns: dict[str, Any]) -> None:
@@ -1100,12 +1132,6 @@ async def basic_handling(run: Run, ns: dict[str, Any]) -> None:
     assert ns["methods"].authentication_methods == []
 
 
-async def advanced_handling(run: Run, ns: dict[str, Any]) -> None:
-    outcome = ns["__return__"]
-    assert outcome["error"] == "Validation failed"
-    assert outcome["details"][0]["field"] == "type"
-
-
 def my_account_method_specs() -> dict[str, Spec]:
     page = "MyAccountAuthenticationMethods.md"
     id_fill = "THE_METHOD_ID"
@@ -1117,19 +1143,20 @@ def my_account_method_specs() -> dict[str, Spec]:
             check=my_account_made,
         ),
         f"{page}#2": Spec(
-            "get_factors: totp, email, phone printed",
+            "get_factors: totp, email, phone, passkey printed",
             setup=my_account_ready(),
             check=factors_printed,
         ),
         f"{page}#3": Spec(
-            "enroll a passkey: refused by this tenant",
+            "enroll a passkey: 202, the method id from Location, the WebAuthn creation options",
             setup=my_account_ready(),
-            differs=("MyAccountApiError: Enrolling a 'passkey'", NO_PASSKEYS),
+            check=passkey_enrollment_started,
         ),
         f"{page}#4": Spec(
-            "verify a passkey enrollment (a TOTP enrollment under way, a browser credential)",
+            "verify the passkey enrollment with a software authenticator's registration "
+            "credential: the method is the user's, its credential registered",
             setup=my_account_ready(challenge=True),
-            differs=("MyAccountApiError: Invalid request payload input", NO_PASSKEYS),
+            check=passkey_enrolled,
         ),
         f"{page}#5": Spec(
             "list_authentication_methods, all and type_filter=passkey",
@@ -1169,9 +1196,9 @@ def my_account_method_specs() -> dict[str, Spec]:
             check=basic_handling,
         ),
         f"{page}#11": Spec(
-            "MyAccountApiError handling around a passkey enrollment: validation details",
+            "MyAccountApiError handling around a passkey enrollment: it starts, nothing to handle",
             setup=my_account_ready(),
-            check=advanced_handling,
+            check=passkey_enrollment_handled,
         ),
     }
 

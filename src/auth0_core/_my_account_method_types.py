@@ -11,11 +11,14 @@ code, a password) never appear in a repr.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from .errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    from ._webauthn_options import PasskeyPublicKeyOptions
 
 __all__ = [
     "AUTHENTICATION_METHOD_TYPES",
@@ -185,6 +188,8 @@ class _Result:
                 value[field.name] = [
                     entry.to_dict() if isinstance(entry, _Result) else entry for entry in item
                 ]
+            elif field.name == "authn_params_public_key" and item is not None:
+                value[field.name] = item.to_dict()  # as sent (WebAuthn's member names)
             else:
                 value[field.name] = item
         return value
@@ -246,13 +251,15 @@ class ListAuthenticationMethodsResponse(_Result):
 class EnrollmentChallengeResponse(_Result):
     """An enrollment started: the new method's id (from the ``Location`` header), the
     ``auth_session`` to verify it with, and what the user needs for the proof:
-    ``authn_params_public_key`` (passkey: for ``navigator.credentials.create()``),
+    ``authn_params_public_key`` (passkey: the WebAuthn creation options for
+    ``navigator.credentials.create()``, a :class:`PasskeyPublicKeyOptions` as a passkey
+    sign-up challenge's; ``to_dict()`` gives them as sent),
     ``barcode_uri`` and ``manual_input_code`` (totp: the secret, as a QR code's URI and as
     text), ``recovery_code``. Every one but the id and the passkey options is a secret."""
 
     authentication_method_id: str
     auth_session: str = attrs.field(repr=False)
-    authn_params_public_key: dict[str, Any] | None = attrs.field(default=None, repr=False)
+    authn_params_public_key: PasskeyPublicKeyOptions | None = attrs.field(default=None, repr=False)
     barcode_uri: str | None = attrs.field(default=None, repr=False)
     manual_input_code: str | None = attrs.field(default=None, repr=False)
     recovery_code: str | None = attrs.field(default=None, repr=False)

@@ -9,12 +9,18 @@ and read its members as attributes with the official snake_case names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import attrs
 
 from ._my_account_method_types import PasskeyAuthResponse
+from ._webauthn_options import (
+    PasskeyAuthenticatorSelection,
+    PasskeyPubKeyCredParam,
+    PasskeyPublicKeyOptions,
+    PasskeyRpInfo,
+    PasskeyUserInfo,
+)
 from .errors import InvalidArgumentError
 
 __all__ = [
@@ -78,82 +84,6 @@ class PasskeyUserProfile:
 
     def __repr__(self) -> str:  # personal data: the names of the members only
         return f"PasskeyUserProfile(members={sorted(self.to_dict())})"
-
-
-@attrs.frozen(kw_only=True)
-class PasskeyRpInfo:
-    """The relying party of a sign-up: ``id`` (the RP ID) and ``name``."""
-
-    id: str
-    name: str
-
-
-@attrs.frozen(kw_only=True)
-class PasskeyUserInfo:
-    """The user of a sign-up: ``id`` (the base64url user handle), ``name``,
-    ``display_name``."""
-
-    id: str
-    name: str
-    display_name: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class PasskeyPubKeyCredParam:
-    """A key type and COSE algorithm the relying party accepts."""
-
-    type: str
-    alg: int
-
-
-@attrs.frozen(kw_only=True)
-class PasskeyAuthenticatorSelection:
-    """What a sign-up asks of the authenticator."""
-
-    resident_key: str | None = None
-    user_verification: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class PasskeyPublicKeyOptions:
-    """The WebAuthn options for the browser. :meth:`to_dict` is the tenant's JSON as sent
-    (give it to ``navigator.credentials.create()`` / ``.get()`` after decoding the
-    base64url members); the attributes read it with the official names."""
-
-    _aliases: ClassVar[Mapping[str, str]] = {
-        "rp_id": "rpId",
-        "pub_key_cred_params": "pubKeyCredParams",
-        "authenticator_selection": "authenticatorSelection",
-        "user_verification": "userVerification",
-    }
-
-    challenge: str
-    rp: PasskeyRpInfo | None = None
-    rp_id: str | None = None
-    user: PasskeyUserInfo | None = None
-    pub_key_cred_params: list[PasskeyPubKeyCredParam] | None = None
-    authenticator_selection: PasskeyAuthenticatorSelection | None = None
-    timeout: int | None = None
-    user_verification: str | None = None
-    raw: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The options as the tenant sent them (WebAuthn's member names)."""
-        return dict(self.raw)
-
-    def model_dump(self, *, by_alias: bool = False, exclude_none: bool = False,
-                   **_options: Any) -> dict[str, Any]:  # fmt: skip
-        """As the official pydantic model dumps: WebAuthn's names with ``by_alias=True``,
-        else the snake_case ones; members the tenant added are kept."""
-        if by_alias:
-            dumped = dict(self.raw)
-        else:
-            inverse = {alias: name for name, alias in self._aliases.items()}
-            dumped = {inverse.get(k, k): v for k, v in self.raw.items()}
-        return {k: v for k, v in dumped.items() if v is not None} if exclude_none else dumped
-
-    def __getitem__(self, name: str) -> Any:
-        return self.raw[name]
 
 
 @attrs.frozen(kw_only=True)

@@ -1,7 +1,13 @@
 """My Account factors and authentication methods (issue 17, item 4) end to end in every mode
 (sync, asyncio, trio; in process and over loopback): the user's token comes from the session
 through MRRT (``get_access_token(audience=.../me/, scope=...)``, as the official example gets
-it) and goes to ``MyAccountClient`` as Bearer, or as DPoP with the key it is bound to."""
+it) and goes to ``MyAccountClient`` as Bearer, or as DPoP with the key it is bound to.
+
+Passkeys: enrolled with a credential :class:`~auth0_core.testing.passkeys.SoftwareAuthenticator`
+makes over the enrollment's creation options, verified by the tenant's passkey verifier
+(py_webauthn), then used by ``ServerClient.signin_with_passkey`` to log in; a spoiled
+registration (challenge, origin, RP ID, client data type, packed signature, user verification)
+and a replayed ``auth_session`` are each a ``MyAccountApiError`` with nothing stored."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import auth0_requests
 from auth0_core import Env
 from auth0_core.auth_types import (
     EnrollAuthenticationMethodRequest,
+    PasskeyAuthResponse,
     UpdateAuthenticationMethodRequest,
     VerifyAuthenticationMethodRequest,
 )
@@ -26,10 +33,12 @@ from auth0_core.errors import (
     InvalidArgumentError,
     MissingRequiredArgumentError,
     MyAccountApiError,
+    PasskeyError,
 )
 from auth0_core.tenant.my_account.methods_store import MethodStore
 from auth0_core.tenant.my_account.totp import secret_from_base32, totp_code
 from auth0_core.tenant.outbox import Email, TextMessage
+from auth0_core.testing.passkeys import FLAG_AT, FLAG_UP, SoftwareAuthenticator, unb64url
 
 from .conftest import App
 
@@ -52,13 +61,16 @@ DPOP_PEM = (
 
 @pytest.fixture
 def fresh_methods(app: App) -> Iterator[None]:
-    """The loopback tenant is shared by the whole run: forget every method and message."""
+    """The loopback tenant is shared by the whole run: forget every method, passkey and
+    message."""
     state = app.tenant.state
     state.authentication_methods = MethodStore(state.env)
+    state.passkeys.reset()
     state.outbox.take(Email)
     state.outbox.take(TextMessage)
     yield
     state.authentication_methods = MethodStore(state.env)
+    state.passkeys.reset()
 
 
 def my_account_client(app: App) -> Any:
@@ -117,6 +129,7 @@ async def test_the_whole_lifecycle(app: App, dpop: bool) -> None:
         ("totp", ["secondary"]),
         ("email", ["secondary"]),
         ("phone", ["secondary"]),
+        ("passkey", ["primary"]),
     ]
 
     # TOTP: the secret comes back, the app computes the code, the enrollment is confirmed.
@@ -356,20 +369,252 @@ async def test_unknown_ids_and_sessions(app: App) -> None:
     assert other_session.value.status == 403
 
 
-async def test_passkey_enrollment_is_refused_by_this_tenant(app: App) -> None:
+async def test_types_this_tenant_does_not_enroll_are_a_400(app: App) -> None:
     token = await token_for(app)
     client = my_account_client(app)
     with pytest.raises(MyAccountApiError) as refused:
         await app.call(
             "enroll_authentication_method",
             access_token=token,
-            request=EnrollAuthenticationMethodRequest(type="passkey"),
+            request=EnrollAuthenticationMethodRequest(type="push-notification"),
             client=client,
         )
     assert refused.value.status == 400
     assert refused.value.validation_errors
     assert refused.value.validation_errors[0]["field"] == "type"
     assert "not supported by this tenant" in str(refused.value)
+
+
+# --- passkeys ---------------------------------------------------------------------------------
+
+
+async def enroll_passkey(app: App, token: str, client: Any, *, dpop: bool = False) -> Any:
+    """Start a passkey enrollment with the official request type."""
+    return await app.call(
+        "enroll_authentication_method",
+        access_token=token,
+        request=EnrollAuthenticationMethodRequest(type="passkey"),
+        dpop_key=DPOP_PEM if dpop else None,
+        client=client,
+    )
+
+
+async def verify_passkey(
+    app: App, token: str, client: Any, method_id: str, auth_session: str,
+    credential: dict[str, Any], *, dpop: bool = False,
+) -> Any:  # fmt: skip
+    """Verify it with the browser's credential, as the official example builds the request."""
+    return await app.call(
+        "verify_authentication_method",
+        access_token=token,
+        authentication_method_id=method_id,
+        request=VerifyAuthenticationMethodRequest(
+            auth_session=auth_session,
+            authn_response=PasskeyAuthResponse(
+                id=credential["id"],
+                raw_id=credential["rawId"],
+                type="public-key",
+                response={
+                    "clientDataJSON": credential["response"]["clientDataJSON"],
+                    "attestationObject": credential["response"]["attestationObject"],
+                },
+            ),
+        ),
+        dpop_key=DPOP_PEM if dpop else None,
+        client=client,
+    )
+
+
+def alices_credentials(app: App) -> list[bytes]:
+    return [
+        c.credential_id
+        for c in app.tenant.state.passkeys.credentials.values()
+        if c.user_id == "auth0|alice"
+    ]
+
+
+@pytest.mark.parametrize("dpop", [False, True], ids=["bearer", "dpop"])
+async def test_a_passkey_enrolled_through_my_account_logs_the_user_in(app: App, dpop: bool) -> None:
+    token = await token_for(app, dpop=dpop)
+    client = my_account_client(app)
+    device = SoftwareAuthenticator()
+
+    challenge = await enroll_passkey(app, token, client, dpop=dpop)
+    assert challenge.authentication_method_id.startswith("passkey|dev_")
+    options = challenge.authn_params_public_key
+    rp_id = app.tenant.state.passkeys.rp_id(app.base_url)
+    assert options.rp is not None
+    assert options.rp.id == rp_id
+    assert options.user is not None
+    assert unb64url(options.user.id) == b"auth0|alice"
+    assert options.authenticator_selection is not None
+    assert options.authenticator_selection.user_verification == "required"
+    assert options.to_dict()["excludeCredentials"] == []
+    assert challenge.to_dict()["authn_params_public_key"] == options.to_dict()
+    assert challenge.auth_session not in repr(challenge)
+
+    credential = device.create(options, attestation="packed")
+    method = await verify_passkey(
+        app, token, client, challenge.authentication_method_id, challenge.auth_session,
+        credential, dpop=dpop,
+    )  # fmt: skip
+    assert (method.id, method.type, method.confirmed) == (
+        challenge.authentication_method_id,
+        "passkey",
+        True,
+    )
+    assert method.usage == ["primary"]
+    assert method.key_id == credential["id"]
+    assert method.relying_party_id == rp_id
+    assert unb64url(method.user_handle or "") == b"auth0|alice"
+    assert method.credential_device_type == "single_device"
+    assert method.credential_backed_up is False
+    assert alices_credentials(app) == [unb64url(credential["rawId"])]
+
+    listed = await app.call(
+        "list_authentication_methods", access_token=token, type_filter="passkey",
+        dpop_key=DPOP_PEM if dpop else None, client=client,
+    )  # fmt: skip
+    assert listed.authentication_methods == [method]
+    renamed = await app.call(
+        "update_authentication_method", access_token=token,
+        authentication_method_id=method.id, request={"name": "Laptop"},
+        dpop_key=DPOP_PEM if dpop else None, client=client,
+    )  # fmt: skip
+    assert (renamed.name, renamed.key_id) == ("Laptop", method.key_id)
+
+    # A second enrollment excludes the credential the user has.
+    second = await enroll_passkey(app, token, client, dpop=dpop)
+    excluded = second.authn_params_public_key.to_dict()["excludeCredentials"]
+    assert excluded == [{"type": "public-key", "id": credential["rawId"]}]
+
+    # Another browser: a passkey login with the enrolled credential, through ServerClient.
+    app.browser.cookies.clear()
+    store = app.browser.store_options()
+    login = await app.call("passkey_login_challenge", store_options=store)
+    assertion = device.get(login.authn_params_public_key)
+    result = await app.call(
+        "signin_with_passkey", login.auth_session, assertion, store_options=store
+    )
+    app.browser.absorb(store)
+    assert result.state_data["user"]["sub"] == "auth0|alice"
+    found = await app.call("get_session", store_options=app.browser.store_options())
+    assert found["user"]["sub"] == "auth0|alice"
+
+    # Deleting the method unregisters the credential: it logs nobody in any more.
+    await app.call(
+        "delete_authentication_method", access_token=token, authentication_method_id=method.id,
+        dpop_key=DPOP_PEM if dpop else None, client=client,
+    )  # fmt: skip
+    assert alices_credentials(app) == []
+    app.browser.cookies.clear()
+    store = app.browser.store_options()
+    login = await app.call("passkey_login_challenge", store_options=store)
+    with pytest.raises(PasskeyError) as refused:
+        await app.call(
+            "signin_with_passkey", login.auth_session,
+            device.get(login.authn_params_public_key), store_options=store,
+        )  # fmt: skip
+    assert "not registered" in str(refused.value)
+
+
+PASSKEY_SPOILERS: dict[str, dict[str, Any]] = {
+    "wrong challenge": {"challenge": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+    "wrong origin": {"origin": "https://evil.example"},
+    "wrong rp id": {"rp_id": "evil.example"},
+    "login instead of create": {"client_data_type": "webauthn.get"},
+    "bad packed signature": {"attestation": "packed", "corrupt_signature": True},
+    "user not verified": {"flags": FLAG_UP | FLAG_AT},
+}
+
+
+@pytest.mark.parametrize("spoiler", sorted(PASSKEY_SPOILERS))
+async def test_a_spoiled_registration_is_refused_and_nothing_is_stored(
+    app: App, spoiler: str
+) -> None:
+    token = await token_for(app)
+    client = my_account_client(app)
+    device = SoftwareAuthenticator()
+    challenge = await enroll_passkey(app, token, client)
+    spoiled = device.create(challenge.authn_params_public_key, **PASSKEY_SPOILERS[spoiler])
+    log_size = my_account_requests(app)
+    with pytest.raises(MyAccountApiError) as refused:
+        await verify_passkey(
+            app, token, client, challenge.authentication_method_id, challenge.auth_session,
+            spoiled,
+        )  # fmt: skip
+    assert refused.value.status == 403
+    assert "start again" in str(refused.value)
+    no_secret_in(refused.value, token, challenge.auth_session)
+    assert my_account_requests(app) == log_size + 1  # the tenant refused it, not the SDK
+    listed = await app.call("list_authentication_methods", access_token=token, client=client)
+    assert listed.authentication_methods == []
+    assert alices_credentials(app) == []
+    # The challenge answered once: even a right credential is too late for it.
+    right = device.create(challenge.authn_params_public_key)
+    with pytest.raises(MyAccountApiError) as ended:
+        await verify_passkey(
+            app, token, client, challenge.authentication_method_id, challenge.auth_session,
+            right,
+        )  # fmt: skip
+    assert ended.value.status == 404
+    assert alices_credentials(app) == []
+
+
+async def test_a_replayed_auth_session_is_refused(app: App) -> None:
+    token = await token_for(app)
+    client = my_account_client(app)
+    device = SoftwareAuthenticator()
+    first = await enroll_passkey(app, token, client)
+    credential = device.create(first.authn_params_public_key)
+    method = await verify_passkey(
+        app, token, client, first.authentication_method_id, first.auth_session, credential
+    )
+    # The same session and enrollment again, with a new credential over its challenge.
+    again = device.create(first.authn_params_public_key)
+    with pytest.raises(MyAccountApiError) as used:
+        await verify_passkey(
+            app, token, client, first.authentication_method_id, first.auth_session, again
+        )
+    assert used.value.status == 404
+    no_secret_in(used.value, token, first.auth_session)
+    # The used session on a new enrollment, with a credential over the new challenge.
+    second = await enroll_passkey(app, token, client)
+    other = device.create(second.authn_params_public_key)
+    with pytest.raises(MyAccountApiError) as foreign:
+        await verify_passkey(
+            app, token, client, second.authentication_method_id, first.auth_session, other
+        )
+    assert foreign.value.status == 403
+    no_secret_in(foreign.value, token, first.auth_session, second.auth_session)
+    # The credential already registered, offered to the new enrollment.
+    with pytest.raises(MyAccountApiError) as reused:
+        await verify_passkey(
+            app, token, client, second.authentication_method_id, second.auth_session, credential
+        )
+    assert reused.value.status == 403
+    listed = await app.call("list_authentication_methods", access_token=token, client=client)
+    assert [m.id for m in listed.authentication_methods] == [method.id]
+    assert alices_credentials(app) == [unb64url(credential["rawId"])]
+
+
+async def test_a_passkey_verification_needs_the_credential(app: App) -> None:
+    token = await token_for(app)
+    client = my_account_client(app)
+    challenge = await enroll_passkey(app, token, client)
+    with pytest.raises(MyAccountApiError) as refused:  # an OTP is no proof of a passkey
+        await app.call(
+            "verify_authentication_method",
+            access_token=token,
+            authentication_method_id=challenge.authentication_method_id,
+            request={"auth_session": challenge.auth_session, "otp_code": "123456"},
+            client=client,
+        )
+    assert refused.value.status == 400
+    errors = refused.value.validation_errors
+    assert errors is not None
+    assert errors[0]["field"] == "authn_response"
+    assert alices_credentials(app) == []
 
 
 async def test_the_tenant_validates_what_the_sdk_lets_through(app: App) -> None:

@@ -14,6 +14,7 @@ from jwcrypto import jwk  # type: ignore[import-untyped]
 
 import auth0_requests
 from auth0_core.tenant.my_account.totp import secret_from_base32, totp_code
+from auth0_core.testing.passkeys import SoftwareAuthenticator
 
 from . import test_official_sdk_against_tenant as base
 from .test_official_sdk_against_tenant import CALLBACK, CLIENT_ID, CLIENT_SECRET, SECRET, Served
@@ -25,6 +26,8 @@ with warnings.catch_warnings():
     )
 from auth0_server_python.auth_types import (  # type: ignore[import-untyped]
     EnrollAuthenticationMethodRequest,
+    PasskeyAuthResponse,
+    PasskeyPublicKeyOptions,
     UpdateAuthenticationMethodRequest,
     VerifyAuthenticationMethodRequest,
 )
@@ -66,7 +69,7 @@ async def test_the_official_client_runs_the_lifecycle(trusted: Served, dpop: boo
     my_account = MyAccountClient(domain=trusted.host_port)
 
     factors = await my_account.get_factors(access_token=token, dpop_key=key)
-    assert [factor.type for factor in factors.factors] == ["totp", "email", "phone"]
+    assert [factor.type for factor in factors.factors] == ["totp", "email", "phone", "passkey"]
 
     challenge = await my_account.enroll_authentication_method(
         access_token=token, request=EnrollAuthenticationMethodRequest(type="totp"), dpop_key=key
@@ -118,7 +121,42 @@ async def test_the_official_client_reads_the_tenants_refusals(trusted: Served) -
     my_account = MyAccountClient(domain=trusted.host_port)
     with pytest.raises(MyAccountApiError) as refused:
         await my_account.enroll_authentication_method(
-            access_token=token, request=EnrollAuthenticationMethodRequest(type="passkey")
+            access_token=token,
+            request=EnrollAuthenticationMethodRequest(type="push-notification"),
         )
     assert refused.value.status == 400
     assert refused.value.validation_errors[0]["field"] == "type"
+
+
+@pytest.mark.anyio
+async def test_the_official_client_enrolls_a_passkey(trusted: Served) -> None:
+    token = my_account_token(trusted)
+    my_account = MyAccountClient(domain=trusted.host_port)
+    challenge = await my_account.enroll_authentication_method(
+        access_token=token, request=EnrollAuthenticationMethodRequest(type="passkey")
+    )
+    options = challenge.authn_params_public_key
+    assert isinstance(options, PasskeyPublicKeyOptions)  # the official model reads our shape
+    assert options.rp is not None
+    assert options.user is not None
+    credential = SoftwareAuthenticator().create(options.model_dump(by_alias=True))
+    method = await my_account.verify_authentication_method(
+        access_token=token,
+        authentication_method_id=challenge.authentication_method_id,
+        request=VerifyAuthenticationMethodRequest(
+            auth_session=challenge.auth_session,
+            authn_response=PasskeyAuthResponse(
+                id=credential["id"],
+                raw_id=credential["rawId"],
+                type="public-key",
+                response=credential["response"],
+            ),
+        ),
+    )
+    assert (method.id, method.type) == (challenge.authentication_method_id, "passkey")
+    assert method.key_id == credential["rawId"]
+    listed = await my_account.list_authentication_methods(access_token=token, type_filter="passkey")
+    assert [m.id for m in listed.authentication_methods] == [method.id]
+    await my_account.delete_authentication_method(
+        access_token=token, authentication_method_id=method.id
+    )

@@ -1,6 +1,7 @@
 """The tenant's My Account factors and authentication methods at the HTTP level (protocol doc
 8.12): schema checks in the API's problem shape, the enrollment's lifetime and attempt budget,
-codes in the outbox, one user's methods out of another's reach."""
+codes in the outbox, one user's methods out of another's reach, a passkey enrolled over the
+wire with a software authenticator."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from auth0_core import FixedClock, HttpRequest, HttpResponse
 from auth0_core.tenant import Tenant
 from auth0_core.tenant.my_account.totp import secret_from_base32, totp_code, totp_matches
 from auth0_core.tenant.outbox import Email, TextMessage
+from auth0_core.testing.passkeys import SoftwareAuthenticator, unb64url
 
 from .tenant_helpers import BASE, body
 from .test_my_account_support import PROBLEM_JSON, my_account_token
@@ -79,7 +81,7 @@ def test_enrollment_schema(tenant: Tenant) -> None:
     assert call(tenant, "POST", "authentication-methods", token, b"{").status == 400
     wrong_type = call(tenant, "POST", "authentication-methods", token, {}, content_type="text/x")
     assert wrong_type.status == 415
-    for kind in ("passkey", "push-notification", "recovery-code", "password"):
+    for kind in ("push-notification", "recovery-code", "password"):
         refused = call(tenant, "POST", "authentication-methods", token, {"type": kind})
         assert refused.status == 400
         assert "not supported by this tenant" in body(refused)["detail"]
@@ -177,3 +179,53 @@ def test_one_users_methods_are_not_anothers(tenant: Tenant) -> None:
         assert fields(refused) == expected
     assert call(tenant, "DELETE", path, alice).status == 204
     assert call(tenant, "DELETE", path, alice).status == 404
+
+
+def test_passkey_enrollment_on_the_wire(tenant: Tenant, clock: FixedClock) -> None:
+    token = my_account_token(tenant)
+    device = SoftwareAuthenticator()
+    method_id, answer = enroll(tenant, token, {"type": "passkey"})
+    assert method_id.startswith("passkey|dev_")
+    assert set(answer) == {"auth_session", "authn_params_public_key"}
+    options = answer["authn_params_public_key"]
+    rp_id = tenant.state.passkeys.rp_id(BASE)
+    assert set(options) == {"challenge", "rp", "user", "pubKeyCredParams",
+                            "authenticatorSelection", "excludeCredentials", "timeout"}  # fmt: skip
+    assert options["rp"]["id"] == rp_id
+    assert unb64url(options["user"]["id"]) == b"auth0|alice"
+    assert options["user"]["name"] == "alice@example.com"
+    assert len(unb64url(options["challenge"])) == 32
+    verify_path = f"authentication-methods/{method_id}/verify"
+    session = answer["auth_session"]
+    missing = call(tenant, "POST", verify_path, token, {"auth_session": session})
+    assert missing.status == 400
+    assert fields(missing) == ["authn_response"]
+    not_object = {"auth_session": session, "authn_response": "x"}
+    assert fields(call(tenant, "POST", verify_path, token, not_object)) == ["authn_response"]
+    credential = device.create(options)
+    verified = call(
+        tenant, "POST", verify_path, token, {"auth_session": session, "authn_response": credential}
+    )
+    assert verified.status == 201, verified.body
+    method = body(verified)
+    assert method["type"] == "passkey"
+    assert method["key_id"] == credential["rawId"]
+    assert method["usage"] == ["primary"]
+    stored = tenant.state.passkeys.credentials[unb64url(credential["rawId"])]
+    assert stored.user_id == "auth0|alice"
+    assert stored.user_handle == b"auth0|alice"
+    # Expired: a new enrollment outlives [passkeys].timeout no longer.
+    late_id, late = enroll(tenant, token, {"type": "passkey"})
+    clock.now += tenant.state.passkeys.settings.timeout + 1
+    too_late = call(
+        tenant,
+        "POST",
+        f"authentication-methods/{late_id}/verify",
+        token,
+        {"auth_session": late["auth_session"],
+         "authn_response": device.create(late["authn_params_public_key"])},
+    )  # fmt: skip
+    assert too_late.status == 404
+    deleted = call(tenant, "DELETE", f"authentication-methods/{method_id}", token)
+    assert deleted.status == 204
+    assert tenant.state.passkeys.credentials == {}

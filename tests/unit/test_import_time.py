@@ -53,6 +53,7 @@ DEFERRED = [
     "auth0_core._mfa_types",
     "auth0_core._passwordless_types",
     "auth0_core._passkey_types",
+    "auth0_core._webauthn_options",
     "auth0_core.endpoints.authentication.mfa",
     "auth0_core.endpoints.authentication.passwordless",
     "auth0_core.endpoints.authentication.passkeys",

@@ -17,6 +17,7 @@ from auth0_core._my_account_method_types import (
     PasskeyAuthResponse,
     VerifyAuthenticationMethodRequest,
 )
+from auth0_core.auth_types import PasskeyPublicKeyOptions, PasskeyRpInfo
 from auth0_core.endpoints.my_account import authentication_methods as endpoint
 from auth0_core.errors import InvalidArgumentError, InvalidResponse, MyAccountApiError
 
@@ -151,3 +152,34 @@ def test_request_types() -> None:
     proof = VerifyAuthenticationMethodRequest(auth_session="s", authn_response=credential)
     assert proof.to_dict()["authn_response"]["rawId"] == "c"
     assert "'b'" not in repr(credential)
+
+
+def test_a_passkey_enrollment_answers_creation_options() -> None:
+    options = {
+        "challenge": "Y2hhbGxlbmdl",
+        "rp": {"id": "tenant.example", "name": "Tenant"},
+        "user": {"id": "YWxpY2U", "name": "alice@example.com", "displayName": "Alice"},
+        "pubKeyCredParams": [{"type": "public-key", "alg": -7}],
+        "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
+        "excludeCredentials": [],
+        "timeout": 300000,
+    }
+    location = ("Location", "https://tenant.example/me/v1/authentication-methods/passkey%7Cdev_1")
+    challenge = endpoint.process_enroll_authentication_method_response(
+        answer(202, {"auth_session": "secret-session", "authn_params_public_key": options},
+               location)
+    )  # fmt: skip
+    assert challenge.authentication_method_id == "passkey|dev_1"
+    created = challenge.authn_params_public_key
+    assert isinstance(created, PasskeyPublicKeyOptions)
+    assert created.rp == PasskeyRpInfo(id="tenant.example", name="Tenant")
+    assert created.user is not None
+    assert created.user.display_name == "Alice"
+    assert created.to_dict() == options  # as sent, excludeCredentials included
+    assert challenge.to_dict()["authn_params_public_key"] == options
+    assert "secret-session" not in repr(challenge)
+    for broken in ({"rp": {"id": "x"}}, {"challenge": 5}, {"challenge": "c", "timeout": "1"}):
+        with pytest.raises(InvalidResponse):
+            endpoint.process_enroll_authentication_method_response(
+                answer(202, {"auth_session": "s", "authn_params_public_key": broken}, location)
+            )

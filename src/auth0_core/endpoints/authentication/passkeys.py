@@ -13,14 +13,11 @@ from typing import Any
 from ..._config import ClientConfig
 from ..._http import HttpRequest, HttpResponse, json_body
 from ..._passkey_types import (
-    PasskeyAuthenticatorSelection,
     PasskeyLoginChallengeResponse,
-    PasskeyPubKeyCredParam,
     PasskeyPublicKeyOptions,
-    PasskeyRpInfo,
     PasskeySignupChallengeResponse,
-    PasskeyUserInfo,
 )
+from ..._webauthn_options import read_public_key_options
 from ...errors import PasskeyError, PasskeyErrorCode
 from ._oauth import tenant_headers
 from .discovery import ServerMetadata
@@ -111,89 +108,16 @@ def _bad(what: str) -> PasskeyError:
     return PasskeyError(PasskeyErrorCode.INVALID_RESPONSE, f"The passkey challenge {what}.")
 
 
-def _text(value: object, what: str, *, optional: bool = False) -> str | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or not value:
-        raise _bad(f"answer's {what} is not text")
-    return value
-
-
-def _int(value: object, what: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(f"answer's {what} is not a number")
-    return value
-
-
-def _object(value: object, what: str) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise _bad(f"answer's {what} is not an object")
-    return value
-
-
 def _public_key_options(value: object) -> PasskeyPublicKeyOptions:
     """The ``authn_params_public_key`` object.
 
     Raises:
         PasskeyError: ``invalid_response``, a missing challenge or an ill-typed member.
     """
-    document = _object(value, "authn_params_public_key")
-    if document is None:
-        raise _bad("answer has no authn_params_public_key")
-    challenge = _text(document.get("challenge"), "challenge")
-    assert challenge is not None
-    rp = _object(document.get("rp"), "rp")
-    user = _object(document.get("user"), "user")
-    selection = _object(document.get("authenticatorSelection"), "authenticatorSelection")
-    params = document.get("pubKeyCredParams")
-    if params is not None and not isinstance(params, list):
-        raise _bad("answer's pubKeyCredParams is not a list")
-    cred_params = []
-    for entry in params or []:
-        item = _object(entry, "pubKeyCredParams entry") or {}
-        kind = _text(item.get("type"), "pubKeyCredParams type")
-        alg = _int(item.get("alg"), "pubKeyCredParams alg")
-        if kind is None or alg is None:
-            raise _bad("answer's pubKeyCredParams entry is incomplete")
-        cred_params.append(PasskeyPubKeyCredParam(type=kind, alg=alg))
-    rp_info = None
-    if rp is not None:
-        rp_id, rp_name = _text(rp.get("id"), "rp.id"), _text(rp.get("name"), "rp.name")
-        assert rp_id is not None
-        assert rp_name is not None
-        rp_info = PasskeyRpInfo(id=rp_id, name=rp_name)
-    user_info = None
-    if user is not None:
-        user_id, name = _text(user.get("id"), "user.id"), _text(user.get("name"), "user.name")
-        assert user_id is not None
-        assert name is not None
-        display = _text(user.get("displayName"), "user.displayName", optional=True)
-        user_info = PasskeyUserInfo(id=user_id, name=name, display_name=display)
-    selection_info = None
-    if selection is not None:
-        selection_info = PasskeyAuthenticatorSelection(
-            resident_key=_text(selection.get("residentKey"), "residentKey", optional=True),
-            user_verification=_text(
-                selection.get("userVerification"), "userVerification", optional=True
-            ),
-        )
-    return PasskeyPublicKeyOptions(
-        challenge=challenge,
-        rp=rp_info,
-        rp_id=_text(document.get("rpId"), "rpId", optional=True),
-        user=user_info,
-        pub_key_cred_params=cred_params if params is not None else None,
-        authenticator_selection=selection_info,
-        timeout=_int(document.get("timeout"), "timeout"),
-        user_verification=_text(
-            document.get("userVerification"), "userVerification", optional=True
-        ),
-        raw=dict(document),
-    )
+    try:
+        return read_public_key_options(value)
+    except ValueError as wrong:
+        raise _bad(str(wrong)) from None
 
 
 def _auth_session(document: Mapping[str, Any]) -> str:

@@ -413,6 +413,14 @@ def process_enroll_authentication_method_response(
     options = document.get("authn_params_public_key")
     if options is not None and not isinstance(options, Mapping):
         raise InvalidResponse("the enrollment's authn_params_public_key is no object", status=202)
+    creation = None
+    if options is not None:
+        from ..._webauthn_options import read_public_key_options  # loaded on first use
+
+        try:  # read as the passkey sign-up challenge's options are
+            creation = read_public_key_options(dict(options))
+        except ValueError as wrong:
+            raise InvalidResponse(f"the enrollment {wrong}", status=202) from None
     texts: dict[str, str | None] = {}
     for name in _CHALLENGE_TEXT:
         value = document.get(name)
@@ -424,7 +432,7 @@ def process_enroll_authentication_method_response(
     return EnrollmentChallengeResponse(
         authentication_method_id=method_id,
         auth_session=session,
-        authn_params_public_key=dict(options) if options is not None else None,
+        authn_params_public_key=creation,
         extra=extra,
         **texts,
     )

@@ -18,7 +18,9 @@ credential with py_webauthn (``webauthn``, which does no IO):
   signature over ``authenticatorData || SHA-256(clientDataJSON)`` with the stored key.
 
 Every refusal of the credential is 403 ``invalid_grant``; tokens are minted as for any login
-(MFA first when the user or API is under ``[mfa]``).
+(MFA first when the user or API is under ``[mfa]``). The registration checks
+(:func:`checked_origin`, :func:`verify_registration`, :func:`register_credential`) are shared
+with the My Account API's passkey enrollment (``my_account/authentication_methods.py``).
 
 Sign-up codes (``[passkeys] verify_email`` / ``verify_phone``): the sign-up's answer names
 ``verification_required`` and the code goes to the outbox; the grant's ``verification`` must
@@ -35,6 +37,8 @@ import hmac
 import json
 import re
 from typing import Any
+
+import attrs
 
 from ..._http import HttpResponse
 from ..config_types import TenantClient, TenantUser
@@ -57,7 +61,7 @@ _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 _PROFILE_TEXT = ("email", "username", "phone_number", "name", "given_name", "family_name",
                  "nickname", "picture")  # fmt: skip
 # COSE algorithms offered at sign-up: ES256, EdDSA, RS256.
-_ALGORITHMS = (-7, -8, -257)
+ALGORITHMS = (-7, -8, -257)
 
 
 def _b64url(data: bytes) -> str:
@@ -181,7 +185,7 @@ def register(state: TenantState, incoming: Incoming) -> HttpResponse:
         "challenge": _b64url(challenge),
         "rp": {"id": rp_id, "name": settings.rp_name},
         "user": {"id": _b64url(handle), "name": label, "displayName": profile.get("name") or label},
-        "pubKeyCredParams": [{"type": "public-key", "alg": alg} for alg in _ALGORITHMS],
+        "pubKeyCredParams": [{"type": "public-key", "alg": alg} for alg in ALGORITHMS],
         "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
         "timeout": settings.timeout * 1000,
     }
@@ -266,6 +270,114 @@ def _refused(description: str) -> HttpResponse:
     return oauth_error(403, "invalid_grant", description)
 
 
+class CredentialRefused(Exception):
+    """A WebAuthn credential the tenant does not accept; the message says why, in the
+    verifier's words (never key material). The passkey grant answers it as 403
+    ``invalid_grant``, the My Account API's verify as a problem document."""
+
+
+VERIFIER_MISSING = "Verifying passkeys needs 'webauthn' (auth0-core[tenant])."
+
+
+def verifier_available() -> bool:
+    """Whether py_webauthn (the tenant extra) can be imported; it is imported lazily."""
+    try:
+        import webauthn  # noqa: F401 - the verifier; in the tenant extra
+    except ImportError:  # pragma: no cover - the tenant extra brings it
+        return False
+    return True
+
+
+@attrs.frozen(kw_only=True)
+class Registration:
+    """A registration credential that passed :func:`verify_registration`."""
+
+    credential_id: bytes
+    public_key: bytes = attrs.field(repr=False)
+    sign_count: int
+    rp_id: str
+    attestation_format: str
+    aaguid: str
+    device_type: str  # "single_device" or "multi_device"
+    backed_up: bool
+
+
+def checked_origin(state: TenantState, credential: dict[str, Any], rp_id: str) -> str:
+    """The origin the credential's ``clientDataJSON`` names, when the tenant accepts it.
+
+    Raises:
+        CredentialRefused: malformed client data, or an origin not allowed for ``rp_id``.
+    """
+    origin = _origin(credential)
+    if origin is None:
+        raise CredentialRefused("The credential's clientDataJSON is malformed.")
+    if not state.passkeys.origin_allowed(origin, rp_id, state.base_url):
+        raise CredentialRefused("The credential comes from an origin this tenant does not accept.")
+    return origin
+
+
+def verify_registration(
+    state: TenantState, credential: dict[str, Any], *, challenge: bytes, rp_id: str, origin: str
+) -> Registration:
+    """Verify a registration (``navigator.credentials.create()``) credential with py_webauthn:
+    the attestation, the client data (``webauthn.create``, ``challenge``, ``origin``, checked
+    first with :func:`checked_origin`), the RP ID hash, user presence and verification, an
+    attested key; and the credential id must be new to the tenant. Used by the passkey
+    sign-up grant and by the My Account API's passkey enrollment alike.
+
+    Raises:
+        CredentialRefused: any of these fails.
+    """
+    from webauthn import verify_registration_response
+
+    try:
+        verified = verify_registration_response(
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id,
+            expected_origin=origin,
+            require_user_presence=True,
+            require_user_verification=True,
+        )
+    except Exception as failed:  # the library's refusals, and malformed input it met
+        raise CredentialRefused(
+            f"The passkey registration is not valid: {_reason(failed)}"
+        ) from None
+    if verified.credential_id in state.passkeys.credentials:
+        raise CredentialRefused("This credential is already registered.")
+    fmt = verified.fmt
+    device = verified.credential_device_type
+    return Registration(
+        credential_id=verified.credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        rp_id=rp_id,
+        attestation_format=str(getattr(fmt, "value", fmt)),
+        aaguid=str(verified.aaguid),
+        device_type=str(getattr(device, "value", device)),
+        backed_up=bool(verified.credential_backed_up),
+    )
+
+
+def register_credential(
+    state: TenantState, registration: Registration, *, user_id: str, user_handle: bytes
+) -> PasskeyCredential:
+    """Keep a verified credential as ``user_id``'s, so ``/passkey/challenge`` and the WebAuthn
+    grant log the user in with it."""
+    stored = PasskeyCredential(
+        credential_id=registration.credential_id,
+        user_id=user_id,
+        public_key=registration.public_key,
+        sign_count=registration.sign_count,
+        rp_id=registration.rp_id,
+        user_handle=user_handle,
+        attestation_format=registration.attestation_format,
+        created_at=state.env.now(),
+    )
+    state.passkeys.credentials[registration.credential_id] = stored
+    return stored
+
+
 def _origin(credential: dict[str, Any]) -> str | None:
     response = credential.get("response")
     if not isinstance(response, dict):
@@ -319,17 +431,12 @@ def webauthn_grant(state: TenantState, client: TenantClient, params: Params) -> 
         credential = None
     if not isinstance(credential, dict):
         return oauth_error(400, "invalid_request", "authn_response must be a JSON object.")
-    origin = _origin(credential)
-    if origin is None:
-        return _refused("The credential's clientDataJSON is malformed.")
-    if not state.passkeys.origin_allowed(origin, ceremony.rp_id, state.base_url):
-        return _refused("The credential comes from an origin this tenant does not accept.")
     try:
-        import webauthn  # noqa: F401 - the verifier; in the tenant extra
-    except ImportError:  # pragma: no cover - the tenant extra brings it
-        return oauth_error(
-            500, "server_error", "Verifying passkeys needs 'webauthn' (auth0-core[tenant])."
-        )
+        origin = checked_origin(state, credential, ceremony.rp_id)
+    except CredentialRefused as refused:
+        return _refused(str(refused))
+    if not verifier_available():  # pragma: no cover - the tenant extra brings it
+        return oauth_error(500, "server_error", VERIFIER_MISSING)
     if ceremony.kind == "signup":
         user_id = _sign_up(state, ceremony, credential, origin)
     else:
@@ -362,21 +469,12 @@ def webauthn_grant(state: TenantState, client: TenantClient, params: Params) -> 
 def _sign_up(
     state: TenantState, ceremony: Ceremony, credential: dict[str, Any], origin: str
 ) -> str | HttpResponse:
-    from webauthn import verify_registration_response
-
     try:
-        verified = verify_registration_response(
-            credential=credential,
-            expected_challenge=ceremony.challenge,
-            expected_rp_id=ceremony.rp_id,
-            expected_origin=origin,
-            require_user_presence=True,
-            require_user_verification=True,
+        verified = verify_registration(
+            state, credential, challenge=ceremony.challenge, rp_id=ceremony.rp_id, origin=origin
         )
-    except Exception as failed:  # the library's refusals, and malformed input it met
-        return _refused(f"The passkey registration is not valid: {_reason(failed)}")
-    if verified.credential_id in state.passkeys.credentials:
-        return _refused("This credential is already registered.")
+    except CredentialRefused as refused:
+        return _refused(str(refused))
     assert ceremony.user_id is not None
     assert ceremony.user_handle is not None
     profile = ceremony.profile or {}
@@ -393,18 +491,10 @@ def _sign_up(
         user_metadata=ceremony.user_metadata or {},
     )
     state.users.ensure(user)
-    now = state.env.now()
-    state.passkeys.credentials[verified.credential_id] = PasskeyCredential(
-        credential_id=verified.credential_id,
-        user_id=user.user_id,
-        public_key=verified.credential_public_key,
-        sign_count=verified.sign_count,
-        rp_id=ceremony.rp_id,
-        user_handle=ceremony.user_handle,
-        attestation_format=str(verified.fmt),
-        created_at=now,
-        last_used_at=now,
+    stored = register_credential(
+        state, verified, user_id=user.user_id, user_handle=ceremony.user_handle
     )
+    stored.last_used_at = stored.created_at
     return user.user_id
 
 

@@ -9,8 +9,15 @@
 
 Enrollable here: ``totp`` (the answer carries ``barcode_uri`` and ``manual_input_code``, the
 base32 secret; the code is RFC 6238's), ``email`` and ``phone`` (a six-digit code is sent to
-the tenant's outbox, :class:`~..outbox.Email` / :class:`~..outbox.TextMessage`). The other
-types Auth0 knows (``passkey``, ``push-notification``, ``recovery-code``, ``password``) are
+the tenant's outbox, :class:`~..outbox.Email` / :class:`~..outbox.TextMessage`), and
+``passkey``: the answer carries ``authn_params_public_key``, the WebAuthn creation options
+for the user (challenge, ``rp``, ``user``, ``pubKeyCredParams``, ``authenticatorSelection``,
+``excludeCredentials``, ``timeout``), and the verify call's ``authn_response`` (the browser's
+registration credential) is checked by the passkey sign-up's own verifier
+(:func:`..authentication.passkeys.verify_registration`, py_webauthn); one attempt, right or
+wrong. The verified credential is registered with the tenant's passkeys, so the user logs in
+with it (``/passkey/challenge`` and the WebAuthn grant); deleting the method unregisters it.
+The other types Auth0 knows (``push-notification``, ``recovery-code``, ``password``) are
 refused with a 400 naming the type as not supported by this tenant. Each scope is accepted as
 Auth0's OpenAPI file spells it (``read:me:authentication_methods``) and as the official SDK's
 docs do (``read:me:authentication-methods``); which one Auth0 issues is UNCONFIRMED (protocol
@@ -19,6 +26,7 @@ doc 11, item 17).
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -27,12 +35,29 @@ from urllib.parse import quote
 import attrs
 
 from ..._http import HttpResponse
+from ..authentication.passkeys import (
+    ALGORITHMS,
+    VERIFIER_MISSING,
+    CredentialRefused,
+    checked_origin,
+    register_credential,
+    verifier_available,
+    verify_registration,
+)
 from ..outbox import Email, TextMessage
 from ..params import Incoming
 from ..responses import json_ok
 from ..state import TenantState
 from .access import Caller, requires
-from .methods_store import ENROLLMENT_LIFETIME, Enrollment, MethodRecord, MethodStore
+from .methods_store import (
+    ENROLLMENT_LIFETIME,
+    Enrollment,
+    MethodRecord,
+    MethodStore,
+    PasskeyChallenge,
+    PasskeyDetails,
+    b64url,
+)
 from .problems import ValidationError, field_error, invalid, json_object_body, reject
 from .totp import base32_secret, totp_matches
 
@@ -50,8 +75,11 @@ SCOPES = (READ_FACTORS, *READ_METHODS, *CREATE_METHODS, *UPDATE_METHODS, *DELETE
 
 # Every type Auth0's schema names, and those this tenant enrolls.
 TYPES = ("passkey", "email", "phone", "totp", "push-notification", "recovery-code", "password")
-ENROLLABLE = ("totp", "email", "phone")
-FACTORS = tuple({"type": kind, "usage": ["secondary"]} for kind in ENROLLABLE)
+ENROLLABLE = ("totp", "email", "phone", "passkey")
+FACTORS = tuple(
+    {"type": kind, "usage": ["primary" if kind == "passkey" else "secondary"]}
+    for kind in ENROLLABLE
+)
 _ENROLL_MEMBERS = frozenset(
     {"type", "email", "phone_number", "preferred_authentication_method", "identity_user_id",
      "connection"}
@@ -108,9 +136,13 @@ def get_method(state: TenantState, incoming: Incoming, caller: Caller) -> HttpRe
 
 @requires(DELETE_METHODS)
 def delete_method(state: TenantState, incoming: Incoming, caller: Caller) -> HttpResponse:
-    """``DELETE /me/v1/authentication-methods/{id}``: 204."""
-    if not methods_of(state).delete(caller.user_id, incoming.path_params["id"]):
+    """``DELETE /me/v1/authentication-methods/{id}``: 204 (a passkey's credential is
+    unregistered: it logs nobody in any more)."""
+    method = methods_of(state).get(caller.user_id, incoming.path_params["id"])
+    if method is None or not methods_of(state).delete(caller.user_id, method.id):
         raise reject(404, "Authentication method not found.")
+    if method.passkey is not None:
+        state.passkeys.credentials.pop(method.passkey.credential_id, None)
     return HttpResponse(status=204, headers=(("Cache-Control", "no-store"),))
 
 
@@ -230,18 +262,33 @@ def enroll(state: TenantState, incoming: Incoming, caller: Caller) -> HttpRespon
         type=kind,
         created_at=now,
         totp_secret=secret,
-        **fields,
+        usage=("primary",) if kind == "passkey" else ("secondary",),
+        email=fields.get("email"),
+        phone_number=fields.get("phone_number"),
+        preferred_authentication_method=fields.get("preferred_authentication_method"),
     )
-    otp = None if kind == "totp" else _otp(state)
+    otp = None if kind in ("totp", "passkey") else _otp(state)
+    passkey = None
+    lifetime = ENROLLMENT_LIFETIME
+    if kind == "passkey":
+        passkey = PasskeyChallenge(
+            challenge=state.env.token_bytes(32),
+            rp_id=state.passkeys.rp_id(state.base_url),
+            user_handle=caller.user_id.encode(),
+        )
+        lifetime = state.passkeys.settings.timeout
     enrollment = Enrollment(
         method=method,
         auth_session=store.new_secret(),
         otp_code=otp,
-        expires_at=now + ENROLLMENT_LIFETIME,
+        passkey=passkey,
+        expires_at=now + lifetime,
     )
     store.start(enrollment)
     body: dict[str, Any] = {"auth_session": enrollment.auth_session}
-    if secret is not None:
+    if passkey is not None:
+        body["authn_params_public_key"] = _creation_options(state, caller.user_id, passkey)
+    elif secret is not None:
         code = base32_secret(secret)
         issuer = quote(state.base_url.split("://", 1)[-1], safe="")
         label = quote(f"{issuer}:{caller.user_id}", safe="")
@@ -260,9 +307,80 @@ def enroll(state: TenantState, incoming: Incoming, caller: Caller) -> HttpRespon
     )
 
 
+def _creation_options(
+    state: TenantState, user_id: str, passkey: PasskeyChallenge
+) -> dict[str, Any]:
+    """The WebAuthn creation options of a passkey enrollment, as the sign-up's: the user is
+    the caller, and the credentials the user has already are excluded."""
+    profile = state.users.profile(user_id)
+    label = (profile.email if profile is not None else "") or user_id
+    display = (profile.name if profile is not None else "") or label
+    settings = state.passkeys.settings
+    existing = [
+        {"type": "public-key", "id": b64url(credential.credential_id)}
+        for credential in state.passkeys.credentials.values()
+        if credential.user_id == user_id and credential.rp_id == passkey.rp_id
+    ]
+    return {
+        "challenge": b64url(passkey.challenge),
+        "rp": {"id": passkey.rp_id, "name": settings.rp_name},
+        "user": {"id": b64url(passkey.user_handle), "name": label, "displayName": display},
+        "pubKeyCredParams": [{"type": "public-key", "alg": alg} for alg in ALGORITHMS],
+        "authenticatorSelection": {"residentKey": "required", "userVerification": "required"},
+        "excludeCredentials": existing,
+        "timeout": settings.timeout * 1000,
+    }
+
+
+def _verify_passkey(
+    state: TenantState, incoming: Incoming, pending: Enrollment, credential: object
+) -> MethodRecord:
+    """The passkey enrollment's method, once its registration credential is verified (the
+    sign-up's verifier) and registered; the enrollment ends either way."""
+    store = methods_of(state)
+    passkey = pending.passkey
+    assert passkey is not None
+    if not isinstance(credential, dict):
+        detail = "must be the browser's registration credential (an object)"
+        raise invalid([field_error(detail, "authn_response", "body")])
+    store.end(pending)  # the challenge answers one credential, right or wrong
+    if not verifier_available():  # pragma: no cover - the tenant extra brings it
+        raise reject(500, VERIFIER_MISSING)
+    try:
+        origin = checked_origin(state, credential, passkey.rp_id)
+        registration = verify_registration(
+            state, credential, challenge=passkey.challenge, rp_id=passkey.rp_id, origin=origin
+        )
+    except CredentialRefused as refused:
+        raise reject(403, f"{refused} The enrollment was ended: start again.") from None
+    response = credential.get("response")
+    transports = response.get("transports") if isinstance(response, dict) else None
+    if not (isinstance(transports, list) and all(isinstance(t, str) for t in transports)):
+        transports = []
+    user_agent = incoming.request.header("user-agent")
+    details = PasskeyDetails(
+        credential_id=registration.credential_id,
+        public_key=b64url(registration.public_key),
+        user_handle=b64url(passkey.user_handle),
+        relying_party_id=passkey.rp_id,
+        aaguid=registration.aaguid,
+        credential_device_type=registration.device_type,
+        credential_backed_up=registration.backed_up,
+        transports=tuple(transports),
+        user_agent=user_agent[:255] if user_agent else None,
+    )
+    register_credential(
+        state, registration, user_id=pending.method.user_id, user_handle=passkey.user_handle
+    )
+    method = attrs.evolve(pending.method, passkey=details)
+    store.put(method)
+    return method
+
+
 @requires(CREATE_METHODS)
 def verify(state: TenantState, incoming: Incoming, caller: Caller) -> HttpResponse:
-    """``POST /me/v1/authentication-methods/{id}/verify``: confirm an enrollment (201)."""
+    """``POST /me/v1/authentication-methods/{id}/verify``: confirm an enrollment (201) with
+    ``otp_code`` (totp, email, phone) or ``authn_response`` (passkey)."""
     store = methods_of(state)
     document = json_object_body(incoming)
     errors = _unexpected(document, _VERIFY_MEMBERS)
@@ -270,19 +388,24 @@ def verify(state: TenantState, incoming: Incoming, caller: Caller) -> HttpRespon
     otp = _text(document, "otp_code", errors)
     if session is None:
         errors.append(field_error("is required", "auth_session", "body"))
-    if otp is None:
-        errors.append(field_error("is required for this method", "otp_code", "body"))
-    elif not _OTP.fullmatch(otp):
+    if otp is not None and not _OTP.fullmatch(otp):
         errors.append(field_error("must be 6 digits", "otp_code", "body"))
     if errors:
         raise invalid(errors)
     assert session is not None
-    assert otp is not None
     pending = store.enrollment(caller.user_id, incoming.path_params["id"])
     if pending is None:
         raise reject(404, "No enrollment of this authentication method is in progress.")
-    if session != pending.auth_session:
+    if not hmac.compare_digest(session.encode(), pending.auth_session.encode()):
         raise reject(403, "The auth_session does not belong to this enrollment.")
+    if pending.passkey is not None:
+        if "authn_response" not in document:
+            raise invalid([field_error("is required for this method", "authn_response", "body")])
+        return json_ok(
+            201, _verify_passkey(state, incoming, pending, document["authn_response"]).as_json()
+        )
+    if otp is None:
+        raise invalid([field_error("is required for this method", "otp_code", "body")])
     method = pending.method
     if method.totp_secret is not None:
         right = totp_matches(method.totp_secret, otp, state.env.now())

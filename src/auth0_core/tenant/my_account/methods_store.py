@@ -9,6 +9,7 @@ half enrolled is never listed and never counts as one the user has.
 
 from __future__ import annotations
 
+import base64
 import string
 from typing import Any
 
@@ -28,6 +29,52 @@ def _alphanumeric(env: Env, length: int = 20) -> str:
 
 
 @attrs.frozen(kw_only=True)
+class PasskeyDetails:
+    """What a passkey method shows of its credential (the members of Auth0's passkey
+    authentication method); ``credential_id`` is the key of ``state.passkeys.credentials``."""
+
+    credential_id: bytes
+    public_key: str  # the COSE key, base64url
+    user_handle: str  # base64url
+    relying_party_id: str
+    aaguid: str
+    credential_device_type: str
+    credential_backed_up: bool
+    transports: tuple[str, ...] = ()
+    user_agent: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        value: dict[str, Any] = {
+            "key_id": b64url(self.credential_id),
+            "public_key": self.public_key,
+            "user_handle": self.user_handle,
+            "relying_party_id": self.relying_party_id,
+            "aaguid": self.aaguid,
+            "credential_device_type": self.credential_device_type,
+            "credential_backed_up": self.credential_backed_up,
+            "transports": list(self.transports),
+        }
+        if self.user_agent is not None:
+            value["user_agent"] = self.user_agent
+        return value
+
+
+def b64url(data: bytes) -> str:
+    """Base64url without padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+@attrs.frozen(kw_only=True)
+class PasskeyChallenge:
+    """What a passkey enrollment waits for: a registration credential over ``challenge``
+    for ``rp_id``, made for the user handle ``user_handle``."""
+
+    challenge: bytes = attrs.field(repr=False)
+    rp_id: str
+    user_handle: bytes = attrs.field(repr=False)
+
+
+@attrs.frozen(kw_only=True)
 class MethodRecord:
     """One confirmed authentication method of one user."""
 
@@ -40,6 +87,8 @@ class MethodRecord:
     phone_number: str | None = None
     preferred_authentication_method: str | None = None
     totp_secret: bytes | None = attrs.field(default=None, repr=False)
+    usage: tuple[str, ...] = ("secondary",)
+    passkey: PasskeyDetails | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The My Account API's authentication-method object."""
@@ -48,14 +97,16 @@ class MethodRecord:
             "type": self.type,
             "created_at": iso_time(self.created_at),
             "confirmed": True,
-            "usage": ["secondary"],
+            "usage": list(self.usage),
         }
-        optional = {
+        optional: dict[str, Any] = {
             "name": self.name,
             "email": self.email,
             "phone_number": self.phone_number,
             "preferred_authentication_method": self.preferred_authentication_method,
         }
+        if self.passkey is not None:
+            optional.update(self.passkey.as_json())
         value.update({key: item for key, item in optional.items() if item is not None})
         return value
 
@@ -67,6 +118,7 @@ class Enrollment:
     method: MethodRecord
     auth_session: str = attrs.field(repr=False)
     otp_code: str | None = attrs.field(default=None, repr=False)  # email and phone
+    passkey: PasskeyChallenge | None = None  # passkey
     expires_at: int
     attempts: int = 0
 
@@ -121,6 +173,10 @@ class MethodStore:
         self._purge()
         pending = self._enrollments.get(method_id)
         return pending if pending is not None and pending.method.user_id == user_id else None
+
+    def end(self, enrollment: Enrollment) -> None:
+        """Drop ``enrollment`` unverified (a passkey's challenge answers one attempt)."""
+        self._enrollments.pop(enrollment.method.id, None)
 
     def failed(self, enrollment: Enrollment) -> int:
         """Count a wrong proof; the attempts left (the enrollment is dropped at none)."""
