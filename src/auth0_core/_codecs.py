@@ -10,8 +10,9 @@ The results and the refusals are the standard library's, whichever implementatio
 
 - :func:`b64url_decode` takes padded base64url and raises ``ValueError`` where
   ``binascii.a2b_base64(..., strict_mode=True)`` does on the same text in the standard
-  alphabet, for text without ``+`` and ``/`` (which the caller refuses first: the two
-  decoders disagree about them, and pybase64 is to refuse them itself);
+  alphabet, for text as the seal passes it: no ``+``, ``/`` or ``=`` but the padding that
+  completes the last quantum (the seal refuses them first; the two decoders disagree about
+  a stray ``=``, and pybase64 is to refuse ``+`` and ``/`` itself);
 - :func:`json_loads` returns what ``json.loads`` returns: whatever ``orjson`` refuses
   (``NaN``, an infinite number, lone surrogates, UTF-16 text, nesting deeper than 1024,
   invalid JSON) is handed to ``json.loads``, which accepts it or raises as it always did. So
