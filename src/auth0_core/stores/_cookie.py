@@ -218,28 +218,22 @@ class CookieStateStore:
         request = _request_of(options)
         key = (identifier, token[-_KEY_TAIL:])
         entry = self._memo.get(request, key)
-        if entry is not None and entry[0] == token:
-            if entry[2] == parse:  # a bound classmethod is a new object per access
-                deadline: int | None = entry[4]
-                if deadline is not None and self._clock() >= deadline:
-                    return None
-                record: R = entry[3]
-                return record
-            plaintext: bytes = entry[1]
-            value = load_payload(plaintext) if plaintext else None
-        else:
-            plaintext, value = self._open(identifier, token)
+        if entry is not None and entry[0] == token and entry[2] == parse:
+            # parse: a bound classmethod is a new object per access, hence == above
+            deadline: int | None = entry[4]
+            if deadline is not None and self._clock() >= deadline:
+                return None
+            record: R = entry[3]
+            return record
+        plaintext, value = self._value(request, key, identifier, token, entry)
         if value is None:
-            self._memo.put(request, key, (token, plaintext, None, None, None))
             return None
         deadline = expires_at(value)
         if deadline is not None and self._clock() >= deadline:  # as is_expired in get
-            self._memo.put(request, key, (token, plaintext, None, None, None))
             return None
         try:
             record = parse(value)
         except InvalidRecordError:
-            self._memo.put(request, key, (token, plaintext, None, None, None))
             return value  # parsing reads, never changes, its input
         self._memo.put(request, key, (token, plaintext, parse, record, deadline))
         return record
@@ -247,14 +241,20 @@ class CookieStateStore:
     def _read(self, request: object, identifier: str, token: str) -> dict[str, Any] | None:
         """The record ``token`` holds (a fresh dict), else None; decrypted once per request."""
         key = (identifier, token[-_KEY_TAIL:])
-        entry = self._memo.get(request, key)
+        return self._value(request, key, identifier, token, self._memo.get(request, key))[1]
+
+    def _value(
+        self, request: object, key: tuple[str, str], identifier: str, token: str, entry: Any
+    ) -> tuple[bytes, dict[str, Any] | None]:
+        """The plaintext of ``token`` and a fresh dict of the record it holds (None when it
+        does not open): from the request's memo ``entry`` when it is this token's, else
+        decrypted and its plaintext remembered (immutable: each read parses its own dict)."""
         if entry is not None and entry[0] == token:
             plaintext: bytes = entry[1]
-            return load_payload(plaintext) if plaintext else None
+            return plaintext, (load_payload(plaintext) if plaintext else None)
         plaintext, value = self._open(identifier, token)
-        # Only the immutable plaintext is kept: each later read parses its own dict.
         self._memo.put(request, key, (token, plaintext, None, None, None))
-        return value
+        return plaintext, value
 
     def _open(self, identifier: str, token: str) -> tuple[bytes, dict[str, Any] | None]:
         """The plaintext and the record ``token`` holds; (``_REFUSED``, None) when it does not
