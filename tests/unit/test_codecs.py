@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import importlib
 import json
 import sys
@@ -19,7 +20,7 @@ from auth0_core import _codecs
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
-    | st.integers()  # beyond 64 bits too: orjson would read those as floats
+    | st.integers()  # beyond 64 bits too (orjson read those as floats; msgspec does not)
     | st.integers(min_value=2**63 - 3, max_value=2**64 + 3)
     | st.integers(min_value=-(2**63) - 3, max_value=-(2**63) + 3)
     | st.floats(allow_nan=False, allow_infinity=False)
@@ -66,9 +67,12 @@ def test_anything_else_is_accepted_or_refused_as_json_does(data: bytes) -> None:
         b"[" * 400 + b"1.5" + b"]" * 400,  # deep, with a float: json decides
         b'{"a": [1, {"b": [2, 18446744073709551616]}]}',
         b'{"a": [1, {"b": [2, 1.5]}], "c": 1}',
+        b"1" * 5000,  # more digits than int() takes
+        b'"\xed\xa0\x80"',  # a surrogate in UTF-8, which json reads with surrogatepass
+        b"[1e5, 1E+5, 1e-5, -0.0, -0, 4.9e-324, 2.2250738585072011e-308]",
     ],
 )
-def test_where_orjson_differs_json_decides(text: bytes) -> None:
+def test_where_the_c_decoder_may_differ_json_decides(text: bytes) -> None:
     outcome = _outcome(_codecs.json_loads, text)
     assert outcome == _outcome(json.loads, text)
     assert repr(outcome) == repr(_outcome(json.loads, text))
@@ -99,9 +103,9 @@ def test_base64url_refuses_as_the_standard_library(unpadded: bytes) -> None:
 
 @pytest.fixture
 def standard_library_codecs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """``_codecs`` as imported where neither pybase64 nor orjson is installed."""
+    """``_codecs`` as imported where neither pybase64 nor msgspec is installed."""
     monkeypatch.setitem(sys.modules, "pybase64", None)
-    monkeypatch.setitem(sys.modules, "orjson", None)
+    monkeypatch.setitem(sys.modules, "msgspec", None)
     try:
         yield importlib.reload(_codecs)
     finally:
@@ -121,9 +125,12 @@ def test_without_the_c_decoders_the_standard_library_is_used(
 
 
 def test_the_c_decoders_are_used_where_installed() -> None:
-    import orjson  # both are dependencies on CPython
+    import msgspec  # both are dependencies on CPython
     import pybase64
 
-    assert _codecs._fast_loads is orjson.loads
-    assert "pybase64" in _codecs._b64decode.__code__.co_names
+    assert type(getattr(_codecs._fast_loads, "__self__", None)) is msgspec.json.Decoder
+    decoder = _codecs.b64url_decode
+    assert isinstance(decoder, functools.partial)
+    assert decoder.func is pybase64.b64decode
+    assert decoder.keywords == {"altchars": b"-_", "validate": True}
     assert pybase64.b64decode(b"-_8=", altchars=b"-_", validate=True) == b"\xfb\xff"
