@@ -47,6 +47,11 @@ from joserfc import jwe
 from joserfc.jwk import OctKey
 
 from ._codecs import b64url_decode, json_loads
+
+try:  # OpenSSL's HMAC object itself: copy, update and digest without hmac.py's wrappers
+    from _hashlib import hmac_new as _keyed_hmac
+except ImportError:  # pragma: no cover - a CPython built without OpenSSL
+    _keyed_hmac = hmac.new  # type: ignore[assignment]
 from .errors import InvalidArgumentError, UnsealError
 
 ALG = "dir"
@@ -73,8 +78,9 @@ _HEADER_SEGMENT = b"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0"
 _ZIP_HEADER_SEGMENT = b"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIiwiemlwIjoiREVGIn0"
 # A header spelled otherwise is decoded and compared; none longer (joserfc's cap as well).
 _MAX_HEADER_SEGMENT = 1024
-_IV_BYTES = 16
+_IV_CHARS = 22  # base64url of a 16-byte IV, unpadded
 _TAG_BYTES = 32  # HMAC-SHA-512 truncated to the MAC key's length
+_TAG_CHARS = 43  # base64url of 32 bytes, unpadded
 _HALF = KEY_LENGTH // 2  # first half: HMAC key; second half: AES-256 key
 _BLOCK = 16
 _PADDING = (b"", b"", b"==", b"=")
@@ -128,10 +134,12 @@ def _oct_key(secret: str, identifier: str) -> OctKey:
 
 
 @functools.lru_cache(maxsize=_KEY_CACHE_SIZE)
-def _unseal_keys(secret: str, identifier: str) -> tuple[bytes, algorithms.AES]:
-    """The HMAC key and the AES key (as the cipher takes it) for ``secret`` and ``identifier``."""
+def _unseal_keys(secret: str, identifier: str) -> tuple[Any, algorithms.AES]:
+    """HMAC-SHA-512 keyed with the MAC key (copied per use: keying it again, and looking the
+    hash up by name, would cost more than a 1 KiB message) and the AES key (as the cipher takes
+    it) for ``secret`` and ``identifier``."""
     key: bytes = _oct_key(secret, identifier).raw_value
-    return key[:_HALF], algorithms.AES(key[_HALF:])
+    return _keyed_hmac(key[:_HALF], digestmod="sha512"), algorithms.AES(key[_HALF:])
 
 
 def seal(
@@ -210,17 +218,23 @@ def unseal_plaintext(token: str, secrets: Sequence[str], identifier: str) -> byt
     Raises:
         UnsealError: as :func:`unseal`, except for what the plaintext holds.
     """
-    header, iv, ciphertext, tag, compressed = _checked_fields(token)
+    fields = _fields_or_none(token)
+    if fields is None:
+        _split(token)  # raises with the message that says what is wrong with the form
+        raise UnsealError()  # well-formed, but a part does not decode or has the wrong size
+    header, iv, ciphertext, tag, compressed = fields
     # AAD is the ASCII header segment; AL its length in bits, 64-bit big-endian.
     signed = b"".join((header, iv, ciphertext, (len(header) * 8).to_bytes(8, "big")))
     if isinstance(secrets, str):  # a lone string would otherwise be tried letter by letter
         secrets = [secrets]
     for secret in secrets:
         try:
-            mac_key, cipher_key = _unseal_keys(secret, identifier)
+            keyed_mac, cipher_key = _unseal_keys(secret, identifier)
         except (ValueError, TypeError, AttributeError):  # not text, or lone surrogates
             continue
-        expected = hmac.digest(mac_key, signed, "sha512")[:_TAG_BYTES]
+        mac = keyed_mac.copy()
+        mac.update(signed)
+        expected = mac.digest()[:_TAG_BYTES]
         if not hmac.compare_digest(expected, tag):
             continue  # another secret may have sealed it; nothing is decrypted unauthenticated
         decryptor = Cipher(cipher_key, modes.CBC(iv)).decryptor()
@@ -265,29 +279,17 @@ def load_payload(plaintext: bytes) -> dict[str, Any]:
     return payload
 
 
-def _checked_fields(token: object) -> tuple[bytes, bytes, bytes, bytes, bool]:
-    """Header, IV, ciphertext, tag and whether the plaintext is compressed, after every check
-    (the messages as before).
-
-    Raises:
-        UnsealError: not a string, too large, not in the compact form (five base64url parts,
-            the second empty, the first, third and fifth non-empty), or (without a message)
-            an unexpected header, undecodable parts or wrong IV, tag or ciphertext lengths.
-    """
-    fields = _fields_or_none(token)
-    if fields is None:
-        _split(token)  # raises with the message that says what is wrong with the form
-        raise UnsealError()  # well-formed, but a part does not decode or has the wrong size
-    return fields
-
-
 def _fields_or_none(token: object) -> tuple[bytes, bytes, bytes, bytes, bool] | None:
-    """The fields of a token that passes every check of :func:`_checked_fields`, else None.
+    """Header, IV, ciphertext, tag and whether the plaintext is compressed, for a token that
+    passes every check, else None (:func:`_split` then words what is wrong with the form).
 
-    The same checks as :func:`_split` and then the decoding, done with a few scans of the
-    token at C speed: the separators found with ``find``, the three characters outside
-    base64url that base64 knows (``+``, ``/``, ``=``) looked for, and every other character
-    refused by the strict decoder.
+    The checks: a string of at most :data:`MAX_SEALED_LENGTH` characters in the compact form
+    (five base64url parts, the second empty, the first, third and fifth non-empty), our
+    header (or one saying exactly the same), canonical base64url parts, a 16-byte IV, a
+    32-byte tag, and whole blocks of ciphertext. They are done with a few scans of the token
+    at C speed: the separators found with ``find``, the three characters outside base64url
+    that base64 knows (``+``, ``/``, ``=``) looked for, and every other character refused by
+    the strict decoder.
     """
     if type(token) is not str or len(token) > MAX_SEALED_LENGTH or not token.isascii():
         return None
@@ -318,18 +320,21 @@ def _fields_or_none(token: object) -> tuple[bytes, bytes, bytes, bytes, bool] | 
         if kind is None:
             return None
         compressed = kind == ZIP_HEADER
-    iv = _b64decode(raw[iv_start:iv_end])
-    ciphertext = _b64decode(raw[iv_end + 1 : tag_start - 1])
-    tag = _b64decode(raw[tag_start:])
+    # The IV and the tag have one length each: 22 and 43 characters, two and one "=" short.
     if (
-        iv is None
-        or tag is None
-        or ciphertext is None
-        or len(iv) != _IV_BYTES
-        or len(tag) != _TAG_BYTES
-        or not ciphertext
-        or len(ciphertext) % _BLOCK
+        iv_end - iv_start != _IV_CHARS
+        or len(raw) - tag_start != _TAG_CHARS
+        or raw[iv_end - 1] not in _CANONICAL_LAST[2]
+        or raw[-1] not in _CANONICAL_LAST[3]
     ):
+        return None
+    ciphertext = _b64decode(raw[iv_end + 1 : tag_start - 1])
+    if ciphertext is None or not ciphertext or len(ciphertext) % _BLOCK:
+        return None
+    try:
+        iv = b64url_decode(raw[iv_start:iv_end] + b"==")
+        tag = b64url_decode(raw[tag_start:] + b"=")
+    except ValueError:  # a character outside base64url
         return None
     return header, iv, ciphertext, tag, compressed
 
