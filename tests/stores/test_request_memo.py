@@ -326,14 +326,19 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     from auth0_core.records import Session
 
     seen: list[object] = []
-    real = Session.from_dict.__func__  # type: ignore[attr-defined]
 
-    def counting(cls: type[Session], data: Any) -> Session:
-        seen.append(data)
-        parsed: Session = real(cls, data)
-        return parsed
+    def counted(name: str) -> Any:
+        real = getattr(Session, name).__func__
 
-    monkeypatch.setattr(Session, "from_dict", classmethod(counting))
+        def counting(cls: type[Session], data: Any) -> Session:
+            seen.append(data)
+            parsed: Session = real(cls, data)
+            return parsed
+
+        return classmethod(counting)
+
+    for name in ("from_dict", "adopt_dict"):
+        monkeypatch.setattr(Session, name, counted(name))
     return seen
 
 

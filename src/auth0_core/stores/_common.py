@@ -68,7 +68,7 @@ def expires_at(value: Mapping[str, Any]) -> int | None:
     Sessions keep it in ``internal.expires_at``; transactions at the top level.
     """
     internal = value.get("internal")
-    if isinstance(internal, Mapping):
+    if type(internal) is dict or isinstance(internal, Mapping):
         found = _unix(internal.get("expires_at"))
         if found is not None:
             return found
@@ -77,7 +77,7 @@ def expires_at(value: Mapping[str, Any]) -> int | None:
 
 def _unix(value: Any) -> int | None:
     # bool is an int subclass; a stray True must not read as "expires at 1970-01-01T00:00:01".
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     return None
 

@@ -25,12 +25,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from .._effects import StoreOptions
-from .._seal import load_payload, seal, unseal, unseal_plaintext
+from .._seal import MAX_SEALED_LENGTH, load_payload, seal, unseal, unseal_plaintext
 from ..errors import ConfigurationError, InvalidRecordError, UnsealError
 from ._common import OnceLogger, cookie_attributes, delete_cookie, expires_at, is_expired
 from ._errors import CookieTooLargeError, StoreNotSupportedError
 from ._memo import RequestMemo
-from ._web import request_cookies, response_of
+from ._web import request_cookie_map, request_cookies, response_of
 
 # RFC 6265 §6.1: browsers must accept 4096 bytes per cookie (name, value and attributes).
 COOKIE_LIMIT = 4096
@@ -50,6 +50,8 @@ _REFUSED = b""
 # The memo's key holds the sealed value's tail (its tag: unique per seal) instead of the whole
 # value, which would be hashed on every read; the whole value is compared on a hit.
 _KEY_TAIL = 64
+# Chunk names read: _0 to _999 (three digits, as auth0-fastapi's reader allows).
+_MAX_CHUNKS_READ = 1000
 # A memo entry: (sealed value, plaintext, parse, record, expiry); the last three are None
 # until get_record has parsed it.
 
@@ -154,6 +156,11 @@ class CookieStateStore:
             raise ConfigurationError("max_chunks must be at least 1.")
         self._secrets = _secret_list(secret)
         self._name = cookie_name
+        # The names of the chunks a session may be written in (and of more, made when read).
+        self._chunk_names = tuple(
+            f"{cookie_name}_{index}" for index in range(min(max_chunks, _MAX_CHUNKS_READ))
+        )
+        self._first_chunk = self._chunk_names[0]
         self._clock = clock
         self._max_chunks = max_chunks
         self._compress = compress
@@ -187,11 +194,12 @@ class CookieStateStore:
         Raises:
             MissingStoreOptionsError: ``options`` has no request with cookies.
         """
-        cookies = request_cookies(options, "CookieStateStore")
-        token = self._assemble(cookies)
+        request, cookies = request_cookie_map(options, "CookieStateStore")
+        token = self._sealed_session(cookies)
         if token is None:
             return None
-        value = self._read(_request_of(options), identifier, token)
+        key = (identifier, token[-_KEY_TAIL:])
+        value = self._value(request, key, identifier, token, self._memo.get(request, key))[1]
         return None if value is None or is_expired(value, self._clock()) else value
 
     def get_record(
@@ -202,20 +210,20 @@ class CookieStateStore:
     ) -> R | dict[str, Any] | None:
         """What :meth:`get` reads, as ``parse`` makes it: the SDK's own read of the session.
 
-        Within one request the record is parsed once (from the plaintext decrypted once) and
-        remembered with the exact cookie value, so it must be immutable (the SDK's records
-        are): the request's next reads get the same record, its expiry checked again on each.
-        A value ``parse`` refuses comes back as the dict :meth:`get` returns, so the reader
-        handles it as it handles any store's; None when absent, invalid or expired.
+        ``parse`` is given a dict of its own (freshly parsed) and may keep it. Within one
+        request the record is parsed once (from the plaintext decrypted once) and remembered
+        with the exact cookie value, so it must be immutable (the SDK's records are): the
+        request's next reads get the same record, its expiry checked again on each. A value
+        ``parse`` refuses comes back as the dict :meth:`get` returns, so the reader handles it
+        as it handles any store's; None when absent, invalid or expired.
 
         Raises:
             MissingStoreOptionsError: ``options`` has no request with cookies.
         """
-        cookies = request_cookies(options, "CookieStateStore")
-        token = self._assemble(cookies)
+        request, cookies = request_cookie_map(options, "CookieStateStore")
+        token = self._sealed_session(cookies)
         if token is None:
             return None
-        request = _request_of(options)
         key = (identifier, token[-_KEY_TAIL:])
         entry = self._memo.get(request, key)
         if entry is not None and entry[0] == token and entry[2] == parse:
@@ -225,35 +233,42 @@ class CookieStateStore:
                 return None
             record: R = entry[3]
             return record
-        plaintext, value = self._value(request, key, identifier, token, entry)
-        if value is None:
-            return None
-        deadline = expires_at(value)
-        if deadline is not None and self._clock() >= deadline:  # as is_expired in get
-            return None
+        plaintext, value = self._value(request, key, identifier, token, entry, remember=False)
+        remembered: tuple[Any, ...] = (token, plaintext, None, None, None)
         try:
-            record = parse(value)
-        except InvalidRecordError:
-            return value  # parsing reads, never changes, its input
-        self._memo.put(request, key, (token, plaintext, parse, record, deadline))
-        return record
-
-    def _read(self, request: object, identifier: str, token: str) -> dict[str, Any] | None:
-        """The record ``token`` holds (a fresh dict), else None; decrypted once per request."""
-        key = (identifier, token[-_KEY_TAIL:])
-        return self._value(request, key, identifier, token, self._memo.get(request, key))[1]
+            if value is None:
+                return None
+            deadline = expires_at(value)
+            if deadline is not None and self._clock() >= deadline:  # as is_expired in get
+                return None
+            try:
+                record = parse(value)
+            except InvalidRecordError:
+                return value  # parsing reads, never changes, its input
+            remembered = (token, plaintext, parse, record, deadline)
+            return record
+        finally:
+            self._memo.put(request, key, remembered)  # once per request, whatever the outcome
 
     def _value(
-        self, request: object, key: tuple[str, str], identifier: str, token: str, entry: Any
+        self,
+        request: object,
+        key: tuple[str, str],
+        identifier: str,
+        token: str,
+        entry: Any,
+        remember: bool = True,
     ) -> tuple[bytes, dict[str, Any] | None]:
         """The plaintext of ``token`` and a fresh dict of the record it holds (None when it
         does not open): from the request's memo ``entry`` when it is this token's, else
-        decrypted and its plaintext remembered (immutable: each read parses its own dict)."""
+        decrypted and (``remember``) its plaintext remembered (immutable: each read parses its
+        own dict)."""
         if entry is not None and entry[0] == token:
             plaintext: bytes = entry[1]
             return plaintext, (load_payload(plaintext) if plaintext else None)
         plaintext, value = self._open(identifier, token)
-        self._memo.put(request, key, (token, plaintext, None, None, None))
+        if remember:
+            self._memo.put(request, key, (token, plaintext, None, None, None))
         return plaintext, value
 
     def _open(self, identifier: str, token: str) -> tuple[bytes, dict[str, Any] | None]:
@@ -266,26 +281,37 @@ class CookieStateStore:
             self._log.warn(
                 "unseal",
                 "Ignoring session cookie %r: it could not be decrypted (%d characters); "
-                "tampered, truncated or sealed with another secret.",
+                "tampered, truncated, sealed with another secret, or chunks missing.",
                 self._name,
                 len(token),
             )
             return _REFUSED, None
 
-    def _assemble(self, cookies: Mapping[str, str]) -> str | None:
-        """Concatenate chunks ``_0.._k`` (a bare name counts as one chunk), else None."""
-        chunks = self._chunks(cookies)
-        if not chunks:
-            return cookies.get(self._name) or None
-        if sorted(chunks) != list(range(len(chunks))):
-            self._log.warn(
-                "gap",
-                "Ignoring session cookie %r: its chunks are not contiguous (%d present).",
-                self._name,
-                len(chunks),
-            )
-            return None
-        return "".join(chunks[i] for i in range(len(chunks)))
+    def _sealed_session(self, cookies: Mapping[Any, Any]) -> str | None:
+        """The sealed session the cookies carry: chunks ``_0``, ``_1``, ... joined up to the
+        first one missing, else a bare cookie of the store's name (auth0-fastapi's older
+        layout); None when there is neither (or it is empty).
+
+        Single names are looked up, so the cost does not grow with the app's other cookies;
+        a chunk after a gap is not read (what precedes it does not unseal on its own).
+        """
+        get = cookies.get
+        part = get(self._first_chunk)
+        if type(part) is not str:
+            bare = get(self._name)
+            return bare if type(bare) is str and bare else None
+        parts = [part]
+        length = len(part)
+        names = self._chunk_names
+        for index in range(1, _MAX_CHUNKS_READ):
+            part = get(names[index] if index < len(names) else f"{self._name}_{index}")
+            if type(part) is not str:
+                break
+            length += len(part)
+            if length > MAX_SEALED_LENGTH:
+                return None  # more than any session this store opens: not even joined
+            parts.append(part)
+        return "".join(parts) or None
 
     def _chunks(self, cookies: Mapping[str, str]) -> dict[int, str]:
         """Chunk index to value; names with a non-numeric suffix are not ours and are skipped."""

@@ -13,6 +13,7 @@ tuples) and build fresh objects from it per read.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Hashable
 from typing import Any
@@ -68,17 +69,18 @@ class RequestMemo:
 
     def _dropper(self, key: int) -> Any:
         # The callback must not keep the memo alive (stores live long, requests do not).
-        memo = weakref.ref(self)
+        return functools.partial(_drop, weakref.ref(self), key)
 
-        def drop(ref: weakref.ref[Any]) -> None:
-            owner = memo()
-            if owner is None:
-                return
-            entry = owner._requests.get(key)
-            if entry is not None and entry[0] is ref:  # not a newer request with the same id
-                owner._requests.pop(key, None)
 
-        return drop
+def _drop(memo: weakref.ref[RequestMemo], key: int, ref: weakref.ref[Any]) -> None:
+    """Forget the request that ``ref`` pointed to (it is gone), unless a newer request with
+    the same id took its place."""
+    owner = memo()
+    if owner is None:
+        return
+    entry = owner._requests.get(key)
+    if entry is not None and entry[0] is ref:
+        owner._requests.pop(key, None)
 
 
 __all__ = ["RequestMemo"]

@@ -159,14 +159,34 @@ def optional_cookies(options: StoreOptions) -> dict[str, str] | None:
     return _cookies_of(options)
 
 
+def request_cookie_map(options: StoreOptions, store: str) -> tuple[object, Mapping[Any, Any]]:
+    """The request ``options`` carries and its cookie mapping as the framework holds it, not
+    copied (for reading a few names: check each value's type).
+
+    Raises:
+        MissingStoreOptionsError: there is no request, or it has no cookie mapping.
+    """
+    is_mapping = type(options) is dict or isinstance(options, Mapping)
+    request = options.get("request") if is_mapping else None  # type: ignore[union-attr]
+    cookies = _cookie_map(request)
+    if cookies is None:
+        raise MissingStoreOptionsError(store, "options['request'] with .cookies or .COOKIES")
+    return request, cookies
+
+
+def _cookie_map(request: object) -> Mapping[Any, Any] | None:
+    cookies = getattr(request, "cookies", None)
+    if type(cookies) is dict or isinstance(cookies, Mapping):
+        return cookies
+    cookies = getattr(request, "COOKIES", None)  # Django
+    return cookies if isinstance(cookies, Mapping) else None
+
+
 def _cookies_of(options: StoreOptions) -> dict[str, str] | None:
     if not isinstance(options, Mapping):
         return None
-    request = options.get("request")
-    cookies = getattr(request, "cookies", None)
-    if not isinstance(cookies, Mapping):
-        cookies = getattr(request, "COOKIES", None)  # Django
-    if not isinstance(cookies, Mapping):
+    cookies = _cookie_map(options.get("request"))
+    if cookies is None:
         return None
     # Werkzeug's MultiDict yields the first value per name from items(), as we want.
     return {k: v for k, v in cookies.items() if isinstance(k, str) and isinstance(v, str)}
@@ -188,6 +208,7 @@ __all__ = [
     "CookieResponse",
     "optional_cookies",
     "optional_exchange",
+    "request_cookie_map",
     "request_cookies",
     "response_of",
 ]
