@@ -53,10 +53,9 @@ def expires_at(config: ClientConfig, internal: SessionInternal) -> int:
     """When the session ends: the earliest of rolling, absolute and upstream ceilings."""
     created_at = internal.created_at
     last_seen = created_at if internal.last_seen is None else internal.last_seen
-    candidates = [created_at + config.absolute_duration, last_seen + config.rolling_duration]
-    if internal.session_expires_at is not None:
-        candidates.append(internal.session_expires_at - CEILING_MARGIN)
-    return min(candidates)
+    ends = min(created_at + config.absolute_duration, last_seen + config.rolling_duration)
+    ceiling = internal.session_expires_at
+    return ends if ceiling is None else min(ends, ceiling - CEILING_MARGIN)
 
 
 def new_session(

@@ -53,8 +53,9 @@ class StoreGet:
 
     ``record`` (optional) is how the reader will parse the dict. A driver whose store has a
     ``get_record(identifier, record, options=...)`` may answer with what that returns instead
-    (the parsed, immutable record a store keeps; the SDK's memory store does). Any other
-    driver ignores it.
+    (the parsed, immutable record a store keeps; the SDK's memory and cookie stores do). Any
+    other driver ignores it. ``record`` may keep the dict it is given: a store calls it with a
+    dict of its own making (freshly parsed), never one it still holds or hands out.
     """
 
     store: StoreKind

@@ -95,7 +95,7 @@ class Calls:
         self._count(monkeypatch, _authorize, "split_scope")
         self._count(monkeypatch, token_set_module, "scope_set")
         self._count(monkeypatch, TokenSet, "read", classmethod_of=TokenSet)
-        self._count(monkeypatch, Session, "from_dict", classmethod_of=Session)
+        self._count(monkeypatch, Session, "adopt_dict", classmethod_of=Session)
         find = _token_sets.find_token_set
 
         def counted_find(token_sets: Any, audience: str, requested: str) -> TokenSet | None:
@@ -156,7 +156,7 @@ def test_the_first_read_after_a_write_parses_once(calls: Calls) -> None:
     calls.reset()
     client.get_access_token()
     first = Counter(calls.counts)
-    assert first["Session.from_dict"] == 1
+    assert first["Session.adopt_dict"] == 1
     assert first["TokenSet.read"] == 50
     assert first["json.loads"] == 1
     calls.reset()
@@ -167,7 +167,7 @@ def test_the_first_read_after_a_write_parses_once(calls: Calls) -> None:
     changed["token_sets"][-1]["access_token"] = "at-new"
     store.set(client.config.state_identifier, changed)
     assert client.get_access_token() == "at-new"
-    assert calls.counts["Session.from_dict"] == 1
+    assert calls.counts["Session.adopt_dict"] == 1
 
 
 def test_asyncio_reads_take_the_same_path(calls: Calls) -> None:
@@ -289,3 +289,49 @@ def test_default_options_are_shared_and_equal_to_fresh_ones() -> None:
     assert coerce_options(LogoutOptions, {}) == LogoutOptions()
     with pytest.raises(InvalidArgumentError):
         coerce_options(GetAccessTokenOptions, {"audience": None, "nope": None})
+
+
+def test_a_copied_view_is_a_plain_dict_whatever_it_views() -> None:
+    from collections import OrderedDict
+    from types import MappingProxyType
+
+    from auth0_core.records._wire import thawed
+
+    for inner in ({"sub": "x", "n": [1]}, OrderedDict(sub="x", n=[1])):
+        copy = thawed(MappingProxyType(inner))
+        assert type(copy) is dict
+        assert copy == {"sub": "x", "n": [1]}
+        assert copy["n"] is not inner["n"]
+
+
+def test_store_answers_are_told_awaitable_as_inspect_tells_them() -> None:
+    import inspect
+
+    from auth0_core._facade import is_awaitable
+
+    async def coroutine() -> None:
+        return None
+
+    class Awaitable:
+        def __await__(self) -> Any:
+            return iter(())
+
+    class Subclass(dict[str, Any]):
+        def __await__(self) -> Any:
+            return iter(())
+
+    pending = coroutine()
+    try:
+        for value in (
+            None,
+            True,
+            "x",
+            {},
+            Session.from_dict(session_dict(1)),
+            pending,
+            Awaitable(),
+            Subclass(),
+        ):
+            assert is_awaitable(value) == inspect.isawaitable(value)
+    finally:
+        pending.close()

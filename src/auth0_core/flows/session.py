@@ -32,7 +32,7 @@ def _stored_session(client: CoreClient, store_options: StoreOptions) -> Flow[Ses
         store="state",
         identifier=client.config.state_identifier,
         options=store_options,
-        record=Session.from_dict,
+        record=Session.adopt_dict,  # a store's get_record hands over a fresh dict
     )
     if type(stored) is Session:
         return stored
@@ -109,7 +109,9 @@ def load_session_flow(client: CoreClient, store_options: StoreOptions) -> Flow[S
     if session is None:
         return None
     now = config.env.now()
-    if not is_live(config, session, now) or (yield from _logged_out_since(client, session)):
+    if not is_live(config, session, now) or (
+        config.logout_stamps and (yield from _logged_out_since(client, session))
+    ):
         yield from store_delete("state", config.state_identifier, store_options)
         return None
     if needs_roll(session, now):

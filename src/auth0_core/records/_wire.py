@@ -127,7 +127,12 @@ def thawed(value: Mapping[str, Any]) -> dict[str, Any]:
     so nothing mutable they hold is handed out: what leaves a record (``to_dict``, the user's
     claims) goes through here. A flat object (the usual claims) is one dict copy.
     """
-    copy = dict(value)
+    # A record's view copies its dict in C; dict(view) would look each key up through it.
+    copy = value.copy() if type(value) is MappingProxyType else dict(value)
+    if type(copy) is not dict:  # a view of another kind of mapping
+        copy = dict(copy)
+    if _SCALAR_TYPES.issuperset(map(type, copy.values())):  # the usual claims: decided in C
+        return copy
     for key, item in copy.items():
         if type(item) not in _SCALAR_TYPES:  # rare: a nested object or list, or a subclass
             copy[key] = _thawed_value(item)  # replacing a value keeps the dict's size

@@ -9,6 +9,7 @@ added anywhere in the record are kept through a read-modify-write.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -148,7 +149,7 @@ class Session:
         sets = self.token_sets
         audiences = (
             sets.audiences()
-            if isinstance(sets, StoredTokenSets)
+            if type(sets) is StoredTokenSets
             else [token_set.audience for token_set in sets]
         )
         # One position per audience, the usual case, is built in C; a repeated audience (sets
@@ -172,15 +173,33 @@ class Session:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Session:
-        """The session stored as ``data``.
+        """The session stored as ``data`` (copied where kept: the caller's dict stays its own).
 
         Raises:
             InvalidRecordError: ``data`` is not a session of a format version this SDK reads.
         """
         if type(data) is dict and _SESSION_KEYS.issuperset(data):
-            session = cls._read_plain(data)
+            session = cls._read_plain(data, owned=False)
             if session is not None:
                 return session
+        return cls._read_fields(data)
+
+    @classmethod
+    def adopt_dict(cls, data: dict[str, Any]) -> Session:
+        """:meth:`from_dict` of a dict nobody else holds (freshly parsed, as the stores'
+        ``get_record`` hands it over): the record keeps its objects instead of copies.
+
+        Raises:
+            InvalidRecordError: as :meth:`from_dict`.
+        """
+        if type(data) is dict and _SESSION_KEYS.issuperset(data):
+            session = cls._read_plain(data, owned=True)
+            if session is not None:
+                return session
+        return cls._read_fields(data)
+
+    @classmethod
+    def _read_fields(cls, data: Mapping[str, Any]) -> Session:
         fields = Fields(data, "session")
         internal = SessionInternal.read(fields.child("internal"))
         user = fields.mapping("user")
@@ -202,11 +221,12 @@ class Session:
         )
 
     @classmethod
-    def _read_plain(cls, data: dict[str, Any]) -> Session | None:
+    def _read_plain(cls, data: dict[str, Any], *, owned: bool) -> Session | None:
         """The usual stored session (only members this SDK knows, plain dicts and lists, no
         connection token sets), checked in one pass: the very checks and values of
         :meth:`from_dict`'s member-by-member reading, or None when anything is off
-        (:meth:`from_dict` then reads it again and names what fails)."""
+        (:meth:`from_dict` then reads it again and names what fails). ``owned``: ``data``'s
+        objects may be kept as they are."""
         get = data.get
         internal = get("internal")
         user = get("user")
@@ -238,10 +258,10 @@ class Session:
             ):
                 return None
         return cls(
-            user=user,
+            user=MappingProxyType(user) if owned else user,  # readonly() copies the others
             id_token=id_token,
             refresh_token=refresh_token,
-            token_sets=StoredTokenSets(stored_sets) if stored_sets else (),
+            token_sets=StoredTokenSets(stored_sets, owned=owned) if stored_sets else (),
             domain=domain,
             internal=read_internal,
             key_order=tuple(data),
@@ -263,14 +283,19 @@ class Session:
         return to_wire(self._public_values(), self.extra, self.key_order)
 
     def _public_values(self) -> dict[str, Any]:
-        return {
+        values = {
             "user": thawed(self.user),
             "id_token": self.id_token,
             "refresh_token": self.refresh_token,
             "token_sets": token_set_dicts(self.token_sets),
-            "connection_token_sets": [entry.to_dict() for entry in self.connection_token_sets],
-            "domain": self.domain,
         }
+        connection_sets = self.connection_token_sets
+        order = self.key_order
+        # Left out where to_wire would leave it out: empty, and not in the stored order.
+        if connection_sets or order is None or "connection_token_sets" in order:
+            values["connection_token_sets"] = [entry.to_dict() for entry in connection_sets]
+        values["domain"] = self.domain
+        return values
 
 
 _OUR_TIMES = frozenset({"last_seen", "expires_at"})

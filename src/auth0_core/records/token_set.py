@@ -11,6 +11,7 @@ read as well, an absent ``token_type`` meaning a bearer token.
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
@@ -202,22 +203,21 @@ def is_plain_token_set(data: dict[str, Any]) -> bool:
     """Whether ``data`` (a dict of known members only) holds a token set in the usual shape,
     with every member of the right type: what :meth:`TokenSet._read_plain` reads."""
     get = data.get
-    scope = get("scope")
-    requested = get("requested_scope", scope)
-    obtained_at = get("obtained_at")
-    token_type = get("token_type")
-    dpop_jkt = get("dpop_jkt")
-    audience = get("audience")
+    # An absent member reads as None (an absent requested_scope as the scope: checked too).
     return (
         type(get("access_token")) is str
         and type(get("expires_at")) is int
-        and (audience is None or type(audience) is str)
-        and (scope is None or type(scope) is str)
-        and (requested is None or type(requested) is str)
-        and (obtained_at is None or type(obtained_at) is int)
-        and (token_type is None or type(token_type) is str)
-        and (dpop_jkt is None or type(dpop_jkt) is str)
+        and type(get("audience")) in _TEXT_OR_NONE
+        and type(get("scope")) in _TEXT_OR_NONE
+        and type(get("requested_scope")) in _TEXT_OR_NONE
+        and type(get("obtained_at")) in _INTEGER_OR_NONE
+        and type(get("token_type")) in _TEXT_OR_NONE
+        and type(get("dpop_jkt")) in _TEXT_OR_NONE
     )
+
+
+_TEXT_OR_NONE = frozenset({str, type(None)})
+_INTEGER_OR_NONE = frozenset({int, type(None)})  # not bool, which JSON keeps apart
 
 
 def _plain_wire(data: dict[str, Any]) -> dict[str, Any]:
@@ -241,9 +241,10 @@ class StoredTokenSets(Sequence[TokenSet]):
 
     __slots__ = ("_built", "_stored")
 
-    def __init__(self, stored: Iterable[dict[str, Any]]) -> None:
-        """``stored``: token set objects for which :func:`is_plain_token_set` holds."""
-        self._stored = tuple(dict(item) for item in stored)
+    def __init__(self, stored: Iterable[dict[str, Any]], *, owned: bool = False) -> None:
+        """``stored``: token set objects for which :func:`is_plain_token_set` holds; kept as
+        they are when ``owned`` (nobody else holds them), else copied."""
+        self._stored = tuple(stored) if owned else tuple(map(dict, stored))
         self._built: list[TokenSet | None] = [None] * len(self._stored)
 
     def __len__(self) -> int:
@@ -287,15 +288,19 @@ class StoredTokenSets(Sequence[TokenSet]):
 
     def dicts(self) -> list[dict[str, Any]]:
         """What each set's ``to_dict`` returns, without building any set."""
-        return [_plain_wire(item) for item in self._stored]
+        stored = self._stored
+        if not any(map(operator.contains, stored, _REQUESTED_SCOPE)):  # the usual sets
+            return list(map(dict.copy, stored))
+        return [_plain_wire(item) for item in stored]
 
 
 _AUDIENCE_OF = operator.methodcaller("get", "audience")
+_REQUESTED_SCOPE = itertools.repeat("requested_scope")
 
 
 def token_set_dicts(token_sets: Sequence[TokenSet]) -> list[dict[str, Any]]:
     """The stored objects of ``token_sets`` (new dicts, the caller's own)."""
-    if isinstance(token_sets, StoredTokenSets):
+    if type(token_sets) is StoredTokenSets:  # not isinstance: an ABC's check costs more
         return token_sets.dicts()
     return [token_set.to_dict() for token_set in token_sets]
 
