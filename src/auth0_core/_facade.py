@@ -32,6 +32,7 @@ from ._effects import (
 from ._http import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from .errors import ConfigurationError, EnterpriseConnectError, StoreNotSupportedError
 from .flows.paging import PageWalk
+from .records import Session
 from .stores import MemoryStateStore, MemoryTransactionStore
 from .stores._base import NOT_IMPLEMENTED_MARK
 from .stores._memory import ClaimTable
@@ -291,6 +292,15 @@ def _callable_takes(function: object, parameter: str) -> bool:
         or p.kind is inspect.Parameter.VAR_KEYWORD
         for p in parameters
     )
+
+
+def is_awaitable(value: object) -> bool:
+    """``inspect.isawaitable(value)``, without its ABC check for the plain values stores
+    answer with (the drivers ask it of every store call, and a read is a store call)."""
+    return type(value) not in _PLAIN_STORE_ANSWERS and inspect.isawaitable(value)
+
+
+_PLAIN_STORE_ANSWERS = frozenset({type(None), bool, str, dict, Session})
 
 
 def _set_takes_remove_if_expires(store: Any) -> bool:

@@ -22,6 +22,7 @@ from auth0_core._facade import (
     SubClient,
     async_call,
     async_pages,
+    is_awaitable,
     plain_call,
 )
 from auth0_core._http import call_timed_out
@@ -103,7 +104,7 @@ class ServerClient(FacadeBase):
                     pending: object = None
                     break
                 answer = self._perform_store(effect)
-                if inspect.isawaitable(answer):
+                if is_awaitable(answer):
                     pending, answer = answer, None
                     break
             with anyio.CancelScope(deadline=deadline) as scope:
@@ -143,7 +144,7 @@ class ServerClient(FacadeBase):
             answer = self._call_resolver(effect.context)
             return await await_resolved(answer) if inspect.isawaitable(answer) else answer
         result = self._perform_store(effect)
-        if inspect.isawaitable(result):
+        if is_awaitable(result):
             result = await result
         return result
 

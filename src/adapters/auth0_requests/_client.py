@@ -17,6 +17,7 @@ from auth0_core._facade import (
     FacadeBase,
     FacadeOptions,
     SubClient,
+    is_awaitable,
     plain_call,
     sync_call,
     sync_pages,
@@ -111,7 +112,7 @@ class ServerClient(FacadeBase):
                 )
             return answer
         result = self._perform_store(effect)
-        if inspect.isawaitable(result):
+        if is_awaitable(result):
             if inspect.iscoroutine(result):
                 result.close()  # never awaited: close it so no "never awaited" warning follows
             raise ConfigurationError(
