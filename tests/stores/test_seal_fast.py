@@ -490,3 +490,26 @@ def test_keys_are_derived_once_per_secret_and_identifier() -> None:
     info = _seal._unseal_keys.cache_info()
     assert info.misses == 1
     assert info.hits == 9
+
+
+def test_the_shared_keyed_mac_serves_many_threads_at_once() -> None:
+    """Each read copies the one HMAC keyed per secret; concurrent reads never mix states."""
+    import threading
+
+    tokens = [seal({"n": n, "pad": "x" * (3000 + n)}, "mt-secret", "mt-id") for n in range(8)]
+    wrong: list[int] = []
+
+    def read(n: int) -> None:
+        for _ in range(300):
+            if unseal(tokens[n], ["mt-secret"], "mt-id")["n"] != n:
+                wrong.append(n)
+
+    threads = [threading.Thread(target=read, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+    tampered = tokens[0][:-2] + ("AA" if not tokens[0].endswith("AA") else "BB")
+    with pytest.raises(UnsealError):
+        unseal(tampered, ["mt-secret"], "mt-id")
