@@ -23,7 +23,15 @@ from auth0_core._facade import (
     sync_pages,
 )
 from auth0_core._http import call_timed_out, exchange_timed_out
-from auth0_core.effects import Effect, Flow, ResolveDomain, SharedRequest, Sleep, run
+from auth0_core.effects import (
+    Effect,
+    Flow,
+    ResolveDomain,
+    SharedRequest,
+    Sleep,
+    StoreEffect,
+    run,
+)
 from auth0_core.errors import ConfigurationError, TransportError
 from auth0_core.flows import anonymous_api, api, mfa_api, passwordless_api
 
@@ -94,6 +102,8 @@ class ServerClient(FacadeBase):
     def _perform(self, effect: Effect, *, call_deadline: float) -> object:
         if time.monotonic() >= call_deadline:  # checked before every effect, store calls too
             raise call_timed_out(self._limits.call_timeout)
+        if isinstance(effect, StoreEffect):  # first: a session read is one
+            return self._store_answer(effect)
         if isinstance(effect, Sleep):
             self._sleep(effect.seconds)
             return None
@@ -111,6 +121,9 @@ class ServerClient(FacadeBase):
                     "use auth0_anyio.ServerClient or a sync resolver."
                 )
             return answer
+        raise TypeError(f"not an effect: {type(effect).__qualname__}")  # run() checked it
+
+    def _store_answer(self, effect: StoreEffect) -> object:
         result = self._perform_store(effect)
         if is_awaitable(result):
             if inspect.iscoroutine(result):
