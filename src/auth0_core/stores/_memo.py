@@ -30,10 +30,12 @@ class RequestMemo:
     costs the work being done again.
     """
 
-    __slots__ = ("__weakref__", "_requests")
+    __slots__ = ("__weakref__", "_itself", "_requests")
 
     def __init__(self) -> None:
         self._requests: dict[int, tuple[weakref.ref[Any], dict[Hashable, Any]]] = {}
+        # What drop callbacks hold: the memo must not be kept alive by the requests' refs.
+        self._itself = weakref.ref(self)
 
     def get(self, request: object, key: Hashable) -> Any | None:
         """What was remembered for ``key`` during ``request``, else None."""
@@ -69,7 +71,7 @@ class RequestMemo:
 
     def _dropper(self, key: int) -> Any:
         # The callback must not keep the memo alive (stores live long, requests do not).
-        return functools.partial(_drop, weakref.ref(self), key)
+        return functools.partial(_drop, self._itself, key)
 
 
 def _drop(memo: weakref.ref[RequestMemo], key: int, ref: weakref.ref[Any]) -> None:
