@@ -280,7 +280,10 @@ class Session:
     def public_dict(self) -> dict[str, Any]:
         """The session as ``get_session`` returns it: everything but ``internal`` (what
         :meth:`to_dict` writes, in the same order, without it)."""
-        return to_wire(self._public_values(), self.extra, self.key_order)
+        values = self._public_values()
+        if self.key_order == _STORED_ORDER and not self.extra:
+            return values  # already in the order both SDKs write (the usual stored session)
+        return to_wire(values, self.extra, self.key_order)
 
     def _public_values(self) -> dict[str, Any]:
         values = {
@@ -299,6 +302,16 @@ class Session:
 
 
 _OUR_TIMES = frozenset({"last_seen", "expires_at"})
+# The member order of a session as both SDKs write it (the canonical order of to_dict).
+_STORED_ORDER = (
+    "user",
+    "id_token",
+    "refresh_token",
+    "token_sets",
+    "connection_token_sets",
+    "domain",
+    "internal",
+)
 _INTERNAL_KEYS = frozenset({"sid", "created_at", "last_seen", "session_expires_at", "expires_at"})
 _NONE_STORED: list[Any] = []  # an absent list reads as an empty one (never changed)
 _SESSION_KEYS = frozenset(
