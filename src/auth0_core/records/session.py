@@ -178,11 +178,7 @@ class Session:
         Raises:
             InvalidRecordError: ``data`` is not a session of a format version this SDK reads.
         """
-        if type(data) is dict and _SESSION_KEYS.issuperset(data):
-            session = cls._read_plain(data, owned=False)
-            if session is not None:
-                return session
-        return cls._read_fields(data)
+        return cls._read(data, owned=False)
 
     @classmethod
     def adopt_dict(cls, data: dict[str, Any]) -> Session:
@@ -192,8 +188,12 @@ class Session:
         Raises:
             InvalidRecordError: as :meth:`from_dict`.
         """
+        return cls._read(data, owned=True)
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any], *, owned: bool) -> Session:
         if type(data) is dict and _SESSION_KEYS.issuperset(data):
-            session = cls._read_plain(data, owned=True)
+            session = cls._read_plain(data, owned=owned)
             if session is not None:
                 return session
         return cls._read_fields(data)
@@ -314,14 +314,4 @@ _STORED_ORDER = (
 )
 _INTERNAL_KEYS = frozenset({"sid", "created_at", "last_seen", "session_expires_at", "expires_at"})
 _NONE_STORED: list[Any] = []  # an absent list reads as an empty one (never changed)
-_SESSION_KEYS = frozenset(
-    {
-        "user",
-        "id_token",
-        "refresh_token",
-        "token_sets",
-        "connection_token_sets",
-        "domain",
-        "internal",
-    }
-)
+_SESSION_KEYS = frozenset(_STORED_ORDER)
