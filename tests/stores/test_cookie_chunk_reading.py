@@ -64,7 +64,7 @@ class CountingCookies(Mapping[str, str]):
 
 
 class Request:
-    def __init__(self, cookies: Mapping[str, str]) -> None:
+    def __init__(self, cookies: Mapping[str, Any]) -> None:
         self.cookies = cookies
 
 
@@ -122,8 +122,9 @@ def test_more_chunks_than_the_store_writes_are_still_read() -> None:
 
 
 def test_the_record_adopts_the_parsed_objects_and_hands_out_copies() -> None:
-    value = {
-        "user": {"sub": "auth0|1", "address": {"city": "Paris"}},
+    user: dict[str, Any] = {"sub": "auth0|1", "address": {"city": "Paris"}}
+    value: dict[str, Any] = {
+        "user": user,
         "id_token": None,
         "refresh_token": None,
         "token_sets": [{"audience": "a", "access_token": "t", "scope": "s", "expires_at": NOW}],
@@ -135,10 +136,10 @@ def test_the_record_adopts_the_parsed_objects_and_hands_out_copies() -> None:
     assert adopted == copied
     # from_dict leaves the caller's dict its own; adopt_dict keeps the objects it was given
     # (a store hands it a dict nobody else holds).
-    value["user"]["sub"] = "auth0|2"
+    user["sub"] = "auth0|2"
     assert copied.sub == "auth0|1"
     assert adopted.sub == "auth0|2"
-    value["user"]["sub"] = "auth0|1"
+    user["sub"] = "auth0|1"
     public = adopted.public_dict()
     public["user"]["address"]["city"] = "Lyon"
     public["token_sets"][0]["access_token"] = "changed"

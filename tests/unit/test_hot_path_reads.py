@@ -321,17 +321,18 @@ def test_store_answers_are_told_awaitable_as_inspect_tells_them() -> None:
             return iter(())
 
     pending = coroutine()
+    values: tuple[object, ...] = (
+        None,
+        True,
+        "x",
+        {},
+        Session.from_dict(session_dict(1)),
+        pending,
+        Awaitable(),
+        Subclass(),
+    )
     try:
-        for value in (
-            None,
-            True,
-            "x",
-            {},
-            Session.from_dict(session_dict(1)),
-            pending,
-            Awaitable(),
-            Subclass(),
-        ):
+        for value in values:
             assert is_awaitable(value) == inspect.isawaitable(value)
     finally:
         pending.close()
