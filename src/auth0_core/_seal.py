@@ -47,12 +47,12 @@ from joserfc import jwe
 from joserfc.jwk import OctKey
 
 from ._codecs import b64url_decode, json_loads
+from .errors import InvalidArgumentError, UnsealError
 
 try:  # OpenSSL's HMAC object itself: copy, update and digest without hmac.py's wrappers
     from _hashlib import hmac_new as _keyed_hmac
 except ImportError:  # pragma: no cover - a CPython built without OpenSSL
     _keyed_hmac = hmac.new  # type: ignore[assignment]
-from .errors import InvalidArgumentError, UnsealError
 
 ALG = "dir"
 ENC = "A256CBC-HS512"
