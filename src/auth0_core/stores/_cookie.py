@@ -199,7 +199,10 @@ class CookieStateStore:
         if token is None:
             return None
         key = (identifier, token[-_KEY_TAIL:])
-        value = self._value(request, key, identifier, token, self._memo.get(request, key))[1]
+        entry = self._memo.get(request, key)
+        plaintext, value = self._value(identifier, token, entry)
+        if entry is None or entry[0] != token:  # decrypted now: remembered for the request
+            self._memo.put(request, key, (token, plaintext, None, None, None))
         return None if value is None or is_expired(value, self._clock()) else value
 
     def get_record(
@@ -226,17 +229,14 @@ class CookieStateStore:
             return None
         key = (identifier, token[-_KEY_TAIL:])
         entry = self._memo.get(request, key)
-        if entry is not None and entry[0] == token:
-            if entry[2] == parse:  # a bound classmethod is a new object per access: ==
-                deadline: int | None = entry[4]
-                if deadline is not None and self._clock() >= deadline:
-                    return None
-                record: R = entry[3]
-                return record
-            plaintext: bytes = entry[1]  # read by get() in this request: not decrypted again
-            value = load_payload(plaintext) if plaintext else None
-        else:
-            plaintext, value = self._open(identifier, token)
+        if entry is not None and entry[0] == token and entry[2] == parse:
+            # parse: a bound classmethod is a new object per access, hence == above
+            deadline: int | None = entry[4]
+            if deadline is not None and self._clock() >= deadline:
+                return None
+            record: R = entry[3]
+            return record
+        plaintext, value = self._value(identifier, token, entry)
         remembered: tuple[Any, ...] = (token, plaintext, None, None, None)
         try:
             if value is None:
@@ -254,17 +254,15 @@ class CookieStateStore:
             self._memo.put(request, key, remembered)  # once per request, whatever the outcome
 
     def _value(
-        self, request: object, key: tuple[str, str], identifier: str, token: str, entry: Any
+        self, identifier: str, token: str, entry: Any
     ) -> tuple[bytes, dict[str, Any] | None]:
         """The plaintext of ``token`` and a fresh dict of the record it holds (None when it
-        does not open): from the request's memo ``entry`` when it is this token's, else
-        decrypted and its plaintext remembered (immutable: each read parses its own dict)."""
+        does not open): from the request's memo ``entry`` when it is this token's (the
+        plaintext is immutable: each read parses its own dict), else decrypted."""
         if entry is not None and entry[0] == token:
             plaintext: bytes = entry[1]
             return plaintext, (load_payload(plaintext) if plaintext else None)
-        plaintext, value = self._open(identifier, token)
-        self._memo.put(request, key, (token, plaintext, None, None, None))
-        return plaintext, value
+        return self._open(identifier, token)
 
     def _open(self, identifier: str, token: str) -> tuple[bytes, dict[str, Any] | None]:
         """The plaintext and the record ``token`` holds; (``_REFUSED``, None) when it does not
