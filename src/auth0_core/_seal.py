@@ -36,6 +36,7 @@ from __future__ import annotations
 import functools
 import hmac
 import json
+import threading
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -81,6 +82,7 @@ _MAX_HEADER_SEGMENT = 1024
 _IV_CHARS = 22  # base64url of a 16-byte IV, unpadded
 _TAG_BYTES = 32  # HMAC-SHA-512 truncated to the MAC key's length
 _TAG_CHARS = 43  # base64url of 32 bytes, unpadded
+_AL_BYTES = 8  # the AAD's length in bits, the last member of what the tag covers
 _HALF = KEY_LENGTH // 2  # first half: HMAC key; second half: AES-256 key
 _BLOCK = 16
 _PADDING = (b"", b"", b"==", b"=")
@@ -134,12 +136,36 @@ def _oct_key(secret: str, identifier: str) -> OctKey:
 
 
 @functools.lru_cache(maxsize=_KEY_CACHE_SIZE)
-def _unseal_keys(secret: str, identifier: str) -> tuple[Any, algorithms.AES]:
+def _unseal_keys(secret: str, identifier: str) -> tuple[Any, _CbcDecryptor]:
     """HMAC-SHA-512 keyed with the MAC key (copied per use: keying it again, and looking the
-    hash up by name, would cost more than a 1 KiB message) and the AES key (as the cipher takes
-    it) for ``secret`` and ``identifier``."""
+    hash up by name, would cost more than a 1 KiB message) and the AES-256-CBC decryptor for
+    ``secret`` and ``identifier``."""
     key: bytes = _oct_key(secret, identifier).raw_value
-    return _keyed_hmac(key[:_HALF], digestmod="sha512"), algorithms.AES(key[_HALF:])
+    return _keyed_hmac(key[:_HALF], digestmod="sha512"), _CbcDecryptor(algorithms.AES(key[_HALF:]))
+
+
+class _CbcDecryptor(threading.local):
+    """AES-CBC decryption with one long-lived context per key and thread.
+
+    ``Cipher(key, CBC(iv)).decryptor()`` per value costs more than decrypting a 4 KiB session
+    (its argument checks). A CBC context carries its chaining block from one ``update`` to the
+    next, so each value is fed as ``IV || ciphertext`` and the first output block dropped: block
+    *i* of the output is D(C_i) XOR the input block before it, so what follows the dropped
+    block is exactly the CBC decryption of the ciphertext under the IV, whatever the context
+    decrypted before. Padding is off (PKCS#7 is checked by the caller) and the input is whole
+    blocks, so every ``update`` returns all of its input. Per thread: a context is not shared
+    between threads that could reach it at once.
+    """
+
+    def __init__(self, key: algorithms.AES) -> None:  # runs once in each thread that decrypts
+        self._context = Cipher(key, modes.CBC(bytes(_BLOCK))).decryptor()
+
+    def decrypt(self, iv_and_ciphertext: memoryview) -> bytes:
+        """A block to drop, then the CBC decryption of the ciphertext (still padded)."""
+        decrypted: bytes = self._context.update(iv_and_ciphertext)
+        if len(decrypted) != len(iv_and_ciphertext):  # cannot happen with padding off
+            raise UnsealError()
+        return decrypted
 
 
 def seal(
@@ -224,12 +250,12 @@ def unseal_plaintext(token: str, secrets: Sequence[str], identifier: str) -> byt
         raise UnsealError()  # well-formed, but a part does not decode or has the wrong size
     header, iv, ciphertext, tag, compressed = fields
     # AAD is the ASCII header segment; AL its length in bits, 64-bit big-endian.
-    signed = b"".join((header, iv, ciphertext, (len(header) * 8).to_bytes(8, "big")))
+    signed = b"".join((header, iv, ciphertext, (len(header) * 8).to_bytes(_AL_BYTES, "big")))
     if isinstance(secrets, str):  # a lone string would otherwise be tried letter by letter
         secrets = [secrets]
     for secret in secrets:
         try:
-            keyed_mac, cipher_key = _unseal_keys(secret, identifier)
+            keyed_mac, decryptor = _unseal_keys(secret, identifier)
         except (ValueError, TypeError, AttributeError):  # not text, or lone surrogates
             continue
         mac = keyed_mac.copy()
@@ -237,11 +263,12 @@ def unseal_plaintext(token: str, secrets: Sequence[str], identifier: str) -> byt
         expected = mac.digest()[:_TAG_BYTES]
         if not hmac.compare_digest(expected, tag):
             continue  # another secret may have sealed it; nothing is decrypted unauthenticated
-        decryptor = Cipher(cipher_key, modes.CBC(iv)).decryptor()
-        padded = decryptor.update(ciphertext) + decryptor.finalize()
+        # The IV's block is dropped from what comes back (see _CbcDecryptor).
+        padded = decryptor.decrypt(memoryview(signed)[len(header) : -_AL_BYTES])
         pad = padded[-1]
         if 0 < pad <= _BLOCK and padded.endswith(_PKCS7[pad]):
-            return _inflated(padded[:-pad]) if compressed else padded[:-pad]
+            plaintext = padded[_BLOCK:-pad]
+            return _inflated(plaintext) if compressed else plaintext
         # Authentic but badly padded: only the holder of the key can write that.
     raise UnsealError()
 

@@ -436,12 +436,13 @@ def test_rotation_tries_every_secret_and_bad_secrets_are_skipped() -> None:
 
 def test_the_tag_is_checked_before_decrypting(monkeypatch: pytest.MonkeyPatch) -> None:
     decrypted: list[bytes] = []
+    real = _seal._CbcDecryptor.decrypt
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
+    def spy(self: Any, data: memoryview) -> bytes:
         decrypted.append(b"")
-        return Cipher(*args, **kwargs)
+        return real(self, data)
 
-    monkeypatch.setattr("auth0_core._seal.Cipher", spy)
+    monkeypatch.setattr(_seal._CbcDecryptor, "decrypt", spy)
     parts = list(_PARTS)
     parts[4] = _b64(bytes(32))
     with pytest.raises(UnsealError):
@@ -513,3 +514,50 @@ def test_the_shared_keyed_mac_serves_many_threads_at_once() -> None:
     tampered = tokens[0][:-2] + ("AA" if not tokens[0].endswith("AA") else "BB")
     with pytest.raises(UnsealError):
         unseal(tampered, ["mt-secret"], "mt-id")
+
+
+def _cbc_encrypt(key: bytes, iv: bytes, plaintext: bytes) -> bytes:
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    return encryptor.update(plaintext) + encryptor.finalize()
+
+
+@settings(max_examples=examples(300))
+@given(
+    st.binary(min_size=32, max_size=32),
+    st.lists(
+        st.tuples(st.binary(min_size=16, max_size=16), st.integers(1, 40), st.randoms()),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_the_long_lived_cbc_context_decrypts_each_value_as_a_fresh_one_would(
+    key: bytes, values: list[tuple[bytes, int, Any]]
+) -> None:
+    """One context per key and thread decrypts value after value (of any length, IV and
+    content), each exactly as ``Cipher(key, CBC(iv)).decryptor()`` would: what it decrypted
+    before never leaks into the next value."""
+    decryptor = _seal._CbcDecryptor(algorithms.AES(key))
+    for iv, blocks, rng in values:
+        plaintext = rng.randbytes(16 * blocks)
+        ciphertext = _cbc_encrypt(key, iv, plaintext)
+        out = decryptor.decrypt(memoryview(iv + ciphertext))
+        assert out[16:] == plaintext
+        fresh = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+        assert out[16:] == fresh.update(ciphertext) + fresh.finalize()
+
+
+def test_each_thread_decrypts_with_its_own_context() -> None:
+    import threading
+
+    decryptor = _seal._CbcDecryptor(algorithms.AES(bytes(range(32))))
+    contexts: list[int] = []
+
+    def look() -> None:
+        contexts.append(id(decryptor._context))
+
+    look()
+    thread = threading.Thread(target=look)
+    thread.start()
+    thread.join()
+    look()
+    assert contexts[0] == contexts[2] != contexts[1]
