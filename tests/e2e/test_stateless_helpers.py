@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from auth0_core.errors import (
+    AccessTokenError,
     AccessTokenForConnectionError,
     AccountNotConnectedError,
     InvalidArgumentError,
@@ -20,6 +21,7 @@ from auth0_core.errors import (
 )
 
 from .conftest import START, App
+from .holding import held_app, rotating_config
 
 pytestmark = pytest.mark.anyio
 
@@ -145,3 +147,21 @@ async def test_token_for_connection_refusals_are_typed(app: App) -> None:
             {"connection": "google-oauth2", "refresh_token": "not-a-real-token"},
         )
     assert info.value.code == "api_error"
+
+
+async def test_a_refused_answer_hands_back_the_refresh_token_it_rotated(mode: str) -> None:
+    """An answer for another API than the one asked is refused; the tenant has rotated the
+    refresh token all the same, and the new one comes back on the error (nothing is stored
+    to keep it in) and works."""
+    with held_app(mode, rotating_config(), lambda request: False) as (app, _):
+        spent = await refresh_token_of(app)
+        asked = {"refresh_token": spent, "audience": "https://not-in-any-policy.example.com"}
+        with pytest.raises(AccessTokenError) as info:
+            await app.call(BY_REFRESH, asked)
+        assert info.value.code == "incorrect_audience"
+        rotated = info.value.rotated_refresh_token
+        assert rotated
+        assert rotated != spent
+        assert rotated not in f"{info.value!s}{info.value!r}"
+        result = await app.call(BY_REFRESH, {"refresh_token": rotated})
+        assert claims(result["access_token"])["sub"] == "auth0|alice"

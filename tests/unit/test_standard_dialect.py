@@ -37,6 +37,7 @@ from auth0_core.errors import (
     AccessTokenError,
     ConfigurationError,
     InvalidArgumentError,
+    InvalidGrantError,
     InvalidResponse,
     OAuthError,
     UserInfoError,
@@ -44,6 +45,7 @@ from auth0_core.errors import (
 from auth0_core.flows.client_credentials import client_credentials_flow
 from auth0_core.flows.login import complete_login_flow, start_login_flow
 from auth0_core.flows.session import logout_flow
+from auth0_core.flows.stateless import get_token_by_refresh_token_flow
 from auth0_core.flows.tokens import get_access_token_flow
 from auth0_core.tenant import Tenant, TenantConfig, browser_login_flow
 
@@ -849,3 +851,39 @@ def test_userinfo_refused_on_a_rotating_refresh_keeps_the_rotated_refresh_token(
     assert after["user"] == before["user"]
     driver.intercept = lambda request: None
     assert driver.run(get_access_token_flow(client, None, None))
+
+
+def test_the_stateless_refresh_hands_back_a_refresh_token_its_refused_answer_rotated(
+    clock: FixedClock,
+) -> None:
+    """``get_token_by_refresh_token`` stores nothing: the refresh token rotated by an answer it
+    refuses comes back on the error (never in its text), and it is the one that works."""
+    driver = Driver(rotating_tenant(clock))
+    client = core(clock)
+    spent = logged_in(driver, client)["refresh_token"]
+    asked = {"refresh_token": spent, "audience": "https://no-policy.example"}
+    with pytest.raises(AccessTokenError) as info:
+        driver.run(get_token_by_refresh_token_flow(client, asked))
+    refused = info.value
+    assert refused.code == "incorrect_audience"
+    rotated = refused.rotated_refresh_token
+    assert rotated
+    assert rotated != spent
+    assert rotated not in f"{refused!s}{refused!r}{refused.args!r}"
+    answer = driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": rotated}))
+    assert answer["access_token"]
+    with pytest.raises(InvalidGrantError):  # the spent one is reuse
+        driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": spent}))
+
+
+def test_a_refused_stateless_answer_without_rotation_hands_back_nothing(
+    driver: Driver, clock: FixedClock
+) -> None:
+    client = core(clock)
+    given = logged_in(driver, client)["refresh_token"]
+    asked = {"refresh_token": given, "audience": "https://no-policy.example"}
+    with pytest.raises(AccessTokenError) as info:
+        driver.run(get_token_by_refresh_token_flow(client, asked))
+    assert info.value.code == "incorrect_audience"
+    assert info.value.rotated_refresh_token is None
+    assert driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": given}))

@@ -133,12 +133,19 @@ class AccessTokenError(ApiError):
     server's word: :class:`InvalidGrantError` when it is ``invalid_grant``) or could not be
     made; ``mfa_required``, MFA first (:class:`MfaRequiredError`); ``incorrect_audience``, the
     tenant answered for another API than the one asked.
+
+    ``rotated_refresh_token``: the stateless ``get_token_by_refresh_token`` refused an answer
+    (``incorrect_audience``) that rotated the refresh token it was given; the one given is
+    spent (presenting it again is reuse, for which a rotating server revokes the grant), so
+    this is the caller's refresh token from now on. None otherwise (a session's refresh keeps
+    the rotated token in the session). Never in the message or the repr.
     """
 
     code = "refresh_token_error"
     codes: ClassVar[frozenset[str]] = frozenset(
         {*(member.value for member in AccessTokenErrorCode), "mfa_required"}
     )
+    rotated_refresh_token: str | None = None
 
     def __init__(
         self,

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._audience import check_audience
 from .._authorize import merge_scopes
 from .._client import CoreClient
 from .._effects import Flow
-from ..errors import InvalidArgumentError, MissingRequiredArgumentError
+from ..errors import AccessTokenError, InvalidArgumentError, MissingRequiredArgumentError
 from .token_vault import exchange_flow
 from .tokens import refresh_flow, token_defaults
 
@@ -76,7 +77,9 @@ def get_token_by_refresh_token_flow(
         InvalidArgumentError: options not a dict, an unknown key, a value not a string, or a
             ``domain`` other than the configured one.
         InvalidGrantError, MfaRequiredError, AccessTokenError: the tenant refused (see
-            :func:`.tokens.refresh_flow`).
+            :func:`.tokens.refresh_flow`); an answer for another API than ``audience`` is
+            ``AccessTokenError("incorrect_audience")`` with the refresh token it rotated, if
+            any, as ``rotated_refresh_token``.
         InvalidResponse, TransportError: the exchange failed.
     """
     opts = _options(options, _REFRESH_OPTIONS)
@@ -92,8 +95,21 @@ def get_token_by_refresh_token_flow(
     # within the single-flight window (30 s), get one grant's answer, so a rotating refresh
     # token is never sent twice (which the tenant would take for reuse).
     tokens = yield from refresh_flow(
-        client, refresh_token, audience, merge_scopes(default, scope), replacing="stateless"
+        client,
+        refresh_token,
+        audience,
+        merge_scopes(default, scope),
+        replacing="stateless",
+        checked=False,
     )
+    try:
+        check_audience(client.config, audience, tokens)
+    except AccessTokenError as refused:
+        # Nothing is stored here: a refresh token the refused answer rotated goes back to the
+        # caller on the error, or it would be lost with the spent one unusable.
+        if tokens.refresh_token and tokens.refresh_token != refresh_token:
+            refused.rotated_refresh_token = tokens.refresh_token
+        raise
     result: dict[str, Any] = {
         "access_token": tokens.access_token,
         "token_type": tokens.token_type,
