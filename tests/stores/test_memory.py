@@ -196,6 +196,74 @@ def test_logout_token_on_the_single_user_key() -> None:
     assert s.get(ID) is None
 
 
+class _CountingJson:
+    """Stands in for the memory store's ``json`` module: counts the values it parses."""
+
+    def __init__(self) -> None:
+        import json
+
+        self.real = json
+        self.parsed = 0
+
+    def loads(self, text: str) -> Any:
+        self.parsed += 1
+        return self.real.loads(text)
+
+    def dumps(self, value: Any) -> str:
+        return self.real.dumps(value)
+
+
+def test_a_logout_token_reads_only_the_sessions_it_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store is indexed by sid and sub: with 2,000 sessions, a logout token parses the one
+    (by sid) or two (by sub) it names, not every session under the store's lock."""
+    from auth0_core.stores import _memory
+
+    s = MemoryStateStore()
+    browsers = []
+    for n in range(2000):
+        browser = Browser()
+        s.set(ID, session(f"auth0|{n % 1000}", f"S{n}"), options=browser.options())
+        browser.absorb()
+        browsers.append(browser)
+    counting = _CountingJson()
+    monkeypatch.setattr(_memory, "json", counting)
+    s.delete_by_logout_token({"sid": "S7", "sub": "auth0|7", "iss": ISS})
+    assert counting.parsed == 1
+    s.delete_by_logout_token({"sub": "auth0|8", "iss": ISS})
+    assert counting.parsed == 3  # S8 and S1008
+    s.delete_by_logout_token({"sid": "no-such-sid"})
+    assert counting.parsed == 3
+    monkeypatch.undo()
+    gone = [n for n, b in enumerate(browsers) if s.get(ID, options=b.options()) is None]
+    assert gone == [7, 8, 1008]
+
+
+def test_the_index_follows_rewrites_deletes_evictions_and_expiry() -> None:
+    clock = Clock()
+    s = MemoryStateStore(clock=clock, max_entries=3)
+    first = Browser()
+    s.set(ID, session("auth0|1", "OLD"), options=first.options())
+    first.absorb()
+    s.set(ID, session("auth0|1", "NEW"), options=first.options())  # same browser, new sid
+    s.delete_by_logout_token({"sid": "OLD"})
+    assert s.get(ID, options=first.options()) is not None  # the old sid names nothing now
+    s.delete_by_logout_token({"sid": "NEW"})
+    assert s.get(ID, options=first.options()) is None
+    for n in range(5):  # evicts the two oldest
+        browser = Browser()
+        s.set(ID, session(f"auth0|e{n}", f"E{n}", expires_at=NOW + 10), options=browser.options())
+    s.delete(ID)  # the per-process session: absent, deleting it changes nothing
+    assert set(s._table._index) == {
+        (kind, f"{prefix}{n}")
+        for n in (2, 3, 4)
+        for kind, prefix in (("sid", "E"), ("sub", "auth0|e"))
+    }
+    clock.now = NOW + 10
+    for key in list(s._table._data):
+        assert s._table.get(key) is None  # expired: read as absent and dropped
+    assert s._table._index == {}  # nothing of them is left behind
+
+
 def test_two_browsers_get_distinct_sessions() -> None:
     s, alice, bob = MemoryStateStore(), Browser(), Browser()
     s.set(ID, session("alice", "SA"), options=alice.options())

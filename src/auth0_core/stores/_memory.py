@@ -19,7 +19,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 from .._effects import StoreOptions
@@ -39,14 +39,19 @@ _DEFAULT_LIFETIME = 3 * 24 * 3600
 R = TypeVar("R")
 
 
+Tags = Callable[[Mapping[str, Any]], tuple[Hashable, ...]]
+
+
 class _Entry:
-    """One stored value: its JSON text, its expiry, and the record last parsed from it."""
+    """One stored value: its JSON text, its expiry, what it is indexed by, and the record
+    last parsed from it."""
 
-    __slots__ = ("expires", "parsed", "text")
+    __slots__ = ("expires", "parsed", "tags", "text")
 
-    def __init__(self, text: str, expires: int | None) -> None:
+    def __init__(self, text: str, expires: int | None, tags: tuple[Hashable, ...]) -> None:
         self.text = text
         self.expires = expires
+        self.tags = tags
         # (parser, record): only ever parse(json.loads(self.text)), so nobody else holds any
         # part of it; set once, racing readers at worst both parse and keep an equal record.
         self.parsed: tuple[Callable[[Any], Any], Any] | None = None
@@ -59,14 +64,19 @@ class _Table:
     record through a returned one) five times faster than ``copy.deepcopy``, and it refuses
     a value that a cookie or a shared store could not hold either. :meth:`get_record` parses
     an entry's text once for the SDK's own reads and keeps the immutable result with it.
+
+    ``tags`` (optional) names what each value is indexed by, so that :meth:`delete_tagged`
+    finds the entries of a tag without looking at any other.
     """
 
-    def __init__(self, clock: Callable[[], float], max_entries: int) -> None:
+    def __init__(self, clock: Callable[[], float], max_entries: int, tags: Tags | None = None):
         if max_entries < 1:
             raise ConfigurationError("max_entries must be at least 1.")
         self._clock = clock
         self._max = max_entries
+        self._tags = tags
         self._data: OrderedDict[Any, _Entry] = OrderedDict()
+        self._index: dict[Hashable, set[Any]] = {}  # tag -> keys of the entries that have it
         self._lock = threading.Lock()  # the sync adapter may serve requests from threads
 
     def _live(self, key: Any) -> _Entry | None:
@@ -75,9 +85,21 @@ class _Table:
             if entry is None:
                 return None
             if entry.expires is not None and self._clock() >= entry.expires:
-                del self._data[key]
+                self._drop(key)
                 return None
         return entry
+
+    def _drop(self, key: Any) -> None:
+        """Remove ``key``'s entry and its index entries (the lock held)."""
+        entry = self._data.pop(key, None)
+        if entry is None:
+            return
+        for tag in entry.tags:
+            keys = self._index.get(tag)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._index[tag]
 
     def has(self, key: Any) -> bool:
         return self._live(key) is not None
@@ -111,24 +133,30 @@ class _Table:
 
     def set(self, key: Any, value: Mapping[str, Any]) -> None:
         try:
-            stored = _Entry(json.dumps(dict(value)), expires_at(value))
+            text = json.dumps(dict(value))
         except (TypeError, ValueError):
             raise InvalidArgumentError("state", "store values must be JSON objects.") from None
+        stored = _Entry(text, expires_at(value), self._tags(value) if self._tags else ())
         with self._lock:
+            self._drop(key)
             self._data[key] = stored
-            self._data.move_to_end(key)
+            for tag in stored.tags:
+                self._index.setdefault(tag, set()).add(key)
             while len(self._data) > self._max:
-                self._data.popitem(last=False)
+                self._drop(next(iter(self._data)))  # the oldest write
 
     def delete(self, key: Any) -> None:
         with self._lock:
-            self._data.pop(key, None)
+            self._drop(key)
 
-    def delete_where(self, match: Callable[[dict[str, Any]], bool]) -> int:
+    def delete_tagged(self, tag: Hashable, match: Callable[[dict[str, Any]], bool]) -> int:
+        """Delete the entries indexed by ``tag`` whose value ``match`` accepts; how many.
+        Only those entries are read, however many others there are."""
         with self._lock:
-            doomed = [key for key, entry in self._data.items() if match(json.loads(entry.text))]
+            tagged = list(self._index.get(tag, ()))
+            doomed = [key for key in tagged if match(json.loads(self._data[key].text))]
             for key in doomed:
-                del self._data[key]
+                self._drop(key)
         return len(doomed)
 
     def __len__(self) -> int:
@@ -197,7 +225,7 @@ class MemoryStateStore:
                 LF or ``;`` in ``path``/``domain``, an unknown ``same_site``).
         """
         self._clock = clock
-        self._table = _Table(clock, max_entries)
+        self._table = _Table(clock, max_entries, tags=_session_tags)
         self._cookie = cookie_attributes(
             path=path, secure=secure, same_site=same_site, domain=domain
         )
@@ -282,7 +310,9 @@ class MemoryStateStore:
         ``user.sub == claims["sub"]``; with ``iss`` present, only sessions whose ``user.iss``
         equals it. A token naming neither deletes nothing.
         """
-        self._table.delete_where(lambda session: session_matches(session, claims))
+        tag = _logout_tag(claims)
+        if tag is not None:
+            self._table.delete_tagged(tag, lambda session: session_matches(session, claims))
 
     def _max_age(self, state: Mapping[str, Any]) -> int:
         deadline = expires_at(state)
@@ -319,19 +349,35 @@ class ClaimTable:
 
 
 def session_matches(session: Mapping[str, Any], claims: Mapping[str, Any]) -> bool:
-    """Whether a back-channel logout token's ``sid``/``sub``/``iss`` names ``session``."""
-    user = session.get("user")
-    internal = session.get("internal")
-    user = user if isinstance(user, Mapping) else {}
-    internal = internal if isinstance(internal, Mapping) else {}
-    sid, sub, iss = claims.get("sid"), claims.get("sub"), claims.get("iss")
-    if iss and user.get("iss") != iss:
-        return False
+    """Whether a back-channel logout token's ``sid``/``sub``/``iss`` names ``session``: its
+    ``sid`` when it has one (the session's ``internal.sid``), else its ``sub`` (the session's
+    ``user.sub``), and with an ``iss``, only a session whose ``user.iss`` is that."""
+    iss = claims.get("iss")
+    if iss:
+        user = session.get("user")
+        if not isinstance(user, Mapping) or user.get("iss") != iss:
+            return False
+    tag = _logout_tag(claims)
+    return tag is not None and tag in _session_tags(session)
+
+
+def _logout_tag(claims: Mapping[str, Any]) -> tuple[str, str] | None:
+    """What a logout token names sessions by: ``("sid", sid)``, else ``("sub", sub)``."""
+    sid, sub = claims.get("sid"), claims.get("sub")
     if isinstance(sid, str) and sid:
-        return bool(internal.get("sid") == sid)
+        return ("sid", sid)
     if isinstance(sub, str) and sub:
-        return bool(user.get("sub") == sub)
-    return False
+        return ("sub", sub)
+    return None
+
+
+def _session_tags(session: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """What a logout token can name ``session`` by (the memory store's index)."""
+    internal, user = session.get("internal"), session.get("user")
+    sid = internal.get("sid") if isinstance(internal, Mapping) else None
+    sub = user.get("sub") if isinstance(user, Mapping) else None
+    tags = (("sid", sid),) if isinstance(sid, str) and sid else ()
+    return (*tags, ("sub", sub)) if isinstance(sub, str) and sub else tags
 
 
 __all__ = ["ClaimTable", "MemoryStateStore", "MemoryTransactionStore", "session_matches"]
