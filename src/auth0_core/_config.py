@@ -121,6 +121,11 @@ class ClientConfig:
     # docs/network.md: attempts in all (1: none) and the longest wait between two.
     retry_max_attempts: int = 3
     retry_max_wait: float = 5.0
+    # docs/tokens.md: seconds an instance holds a session's refresh lock (a store with
+    # locks) at most, so that a crashed holder cannot wedge the session; waiters wait a second
+    # longer. The facade raises the default to its 'timeout': a refresh's exchange may last
+    # that long, and the lock must outlive it.
+    refresh_lock_ttl: float = 15.0
     # docs/standard-dialect.md: "auth0" (the default: Auth0's `audience`, /v2/logout, ...) or
     # "standard" (any OpenID Provider: RFC 8707 `resource`, RP-initiated logout with
     # id_token_hint and state, offline_access checked at login).
@@ -195,6 +200,7 @@ class ClientOptions(TypedDict, total=False):
     telemetry: bool
     retry_max_attempts: int
     retry_max_wait: float
+    refresh_lock_ttl: float
     dialect: Dialect
     fetch_userinfo: FetchUserinfo
     dpop: bool
@@ -402,3 +408,6 @@ def _validate_retry(config: ClientConfig) -> None:
         raise ConfigurationError("'retry_max_attempts' must be a whole number from 1 to 10.")
     if isinstance(wait, bool) or not isinstance(wait, int | float) or not 0 <= wait <= 60:
         raise ConfigurationError("'retry_max_wait' must be a number of seconds from 0 to 60.")
+    ttl = config.refresh_lock_ttl
+    if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not 1 <= ttl <= 3600:
+        raise ConfigurationError("'refresh_lock_ttl' must be a number of seconds from 1 to 3600.")

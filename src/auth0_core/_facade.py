@@ -17,7 +17,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 import attrs
 
 from ._client import CoreClient
-from ._config import ClientOptions, make_config
+from ._config import ClientConfig, ClientOptions, make_config
 from ._domains import call_resolver, resolved_flow, store_options_argument
 from ._effects import (
     Flow,
@@ -65,6 +65,25 @@ class NetworkLimits:
     )
 
 
+def _with_refresh_lock_ttl(
+    config: ClientConfig, limits: NetworkLimits, *, given: bool
+) -> ClientConfig:
+    """``config`` with a refresh lock that outlives a refresh's exchange (``limits.timeout``):
+    the default raised to it, a smaller value given refused (docs/tokens.md).
+
+    Raises:
+        ConfigurationError: ``refresh_lock_ttl`` given below ``timeout``.
+    """
+    if config.refresh_lock_ttl >= limits.timeout:
+        return config
+    if given:
+        raise ConfigurationError(
+            "'refresh_lock_ttl' must be at least 'timeout': the lock must outlive a refresh's "
+            "exchange, or another instance may refresh with the same refresh token meanwhile."
+        )
+    return attrs.evolve(config, refresh_lock_ttl=limits.timeout)
+
+
 class FacadeBase:
     """Validates the ``ServerClient(...)`` arguments and holds the core client and stores.
 
@@ -91,6 +110,7 @@ class FacadeBase:
             timeout=timeout, call_timeout=call_timeout, max_response_bytes=max_response_bytes
         )
         config = make_config(**options)
+        config = _with_refresh_lock_ttl(config, self._limits, given="refresh_lock_ttl" in options)
         if logout_stamp_store is not None:
             config = attrs.evolve(config, logout_stamps=True)
         if anonymous_store is not None:

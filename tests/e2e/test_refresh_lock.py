@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import requests
 
+import auth0_anyio
 import auth0_requests
 from auth0_core import Env, FixedClock
-from auth0_core.errors import AccessTokenError, InvalidGrantError
+from auth0_core.errors import AccessTokenError, ConfigurationError, InvalidGrantError
 from auth0_core.stores import MemoryStateStore
 from auth0_core.tenant import Tenant, TenantConfig
 from auth0_core.tenant.browser import browser_login_flow
@@ -37,6 +38,7 @@ class LockingStore(MemoryStateStore):
     def __init__(self, clock: FixedClock) -> None:
         super().__init__(clock=clock)
         self.calls: list[tuple[str, str]] = []
+        self.asked: list[tuple[float, float]] = []  # (ttl, wait) of each acquire
         self.held: dict[str, str] = {}
         self.before_grant: Any = None
         self.grant: str | None = "token-1"
@@ -45,6 +47,7 @@ class LockingStore(MemoryStateStore):
         self, identifier: str, *, ttl: float, wait: float, options: Mapping[str, Any] | None = None
     ) -> str | None:
         self.calls.append(("acquire", identifier))
+        self.asked.append((ttl, wait))
         assert "refresh" in identifier
         assert 0 < ttl < wait
         hook, self.before_grant = self.before_grant, None
@@ -66,8 +69,9 @@ def refreshes(tenant: Tenant) -> int:
     return tenant.count("/oauth/token", grant_type="refresh_token")
 
 
-@pytest.fixture
-def setup() -> tuple[Tenant, LockingStore, Any, Any]:
+def logged_in(**options: Any) -> tuple[Tenant, LockingStore, Any, Any]:
+    """A tenant, a locking store, and two instances (``options`` added to both) sharing it,
+    the first logged in."""
     clock = FixedClock(START)
     tenant = Tenant(TenantConfig.default(), base_url=INPROCESS_BASE, env=Env(clock=clock))
     store = LockingStore(clock)
@@ -84,6 +88,7 @@ def setup() -> tuple[Tenant, LockingStore, Any, Any]:
             authorization_params={"redirect_uri": CALLBACK},
             env=Env(clock=clock),
             state_store=store,
+            **options,
         )
 
     first, second = client(), client()
@@ -92,6 +97,11 @@ def setup() -> tuple[Tenant, LockingStore, Any, Any]:
         str(run_sync(browser_login_flow(url, "alice@example.com", "alice-password"), tenant.handle))
     )
     return tenant, store, first, second
+
+
+@pytest.fixture
+def setup() -> tuple[Tenant, LockingStore, Any, Any]:
+    return logged_in()
 
 
 def test_a_waiter_uses_the_token_the_holder_got(setup: Any) -> None:
@@ -137,3 +147,58 @@ def test_a_lock_never_granted_is_a_typed_error_and_no_refresh(setup: Any) -> Non
     with pytest.raises(AccessTokenError, match="refresh lock"):
         first.get_access_token(audience=API)
     assert refreshes(tenant) == before
+
+
+@pytest.mark.parametrize(
+    ("options", "asked"),
+    [
+        ({}, (15.0, 16.0)),  # the default
+        ({"refresh_lock_ttl": 40}, (40, 41)),
+        ({"timeout": 25.0}, (25.0, 26.0)),  # the default raised to outlive an exchange
+        ({"timeout": 25.0, "refresh_lock_ttl": 30}, (30, 31)),
+    ],
+)
+def test_the_lock_is_held_for_refresh_lock_ttl(
+    options: dict[str, Any], asked: tuple[float, float]
+) -> None:
+    _, store, first, _ = logged_in(**options)
+    first.get_access_token(audience=API)
+    assert store.asked == [asked]
+
+
+@pytest.mark.parametrize("facade", [auth0_requests, auth0_anyio])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"refresh_lock_ttl": 5},  # below the default timeout (10 s): a refresh outlives it
+        {"refresh_lock_ttl": 20, "timeout": 30.0},
+        {"refresh_lock_ttl": 0},
+        {"refresh_lock_ttl": 4000},
+        {"refresh_lock_ttl": True},
+        {"refresh_lock_ttl": "15"},
+    ],
+)
+def test_a_refresh_lock_ttl_that_cannot_work_is_refused(
+    facade: Any, options: dict[str, Any]
+) -> None:
+    with pytest.raises(ConfigurationError, match="refresh_lock_ttl"):
+        facade.ServerClient(
+            domain=INPROCESS_BASE,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            secret=SECRET,
+            **options,
+        )
+
+
+@pytest.mark.parametrize("facade", [auth0_requests, auth0_anyio])
+def test_both_facades_derive_the_same_lock_ttl(facade: Any) -> None:
+    common = {
+        "domain": INPROCESS_BASE,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "secret": SECRET,
+    }
+    assert facade.ServerClient(**common).config.refresh_lock_ttl == 15.0
+    assert facade.ServerClient(**common, timeout=25.0).config.refresh_lock_ttl == 25.0
+    assert facade.ServerClient(**common, refresh_lock_ttl=60).config.refresh_lock_ttl == 60

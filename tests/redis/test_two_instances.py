@@ -45,7 +45,7 @@ APP = Path(__file__).with_name("instance_app.py")
 CLIENT_ID = "demo-client"
 API = "https://api.example.com"
 ALICE = "auth0|alice"
-LOCK_TTL = 15.0  # auth0_core.flows.tokens.REFRESH_LOCK_TTL: not configurable
+LOCK_TTL = 15.0  # the default refresh_lock_ttl (the instances keep the default timeout, 10 s)
 
 
 # --- the tenant, and a gate in front of its refresh grants -------------------------------------
@@ -395,7 +395,7 @@ def test_concurrent_refreshes_across_both_instances_cost_one_refresh(apps: Any) 
 def test_lock_holders_killed_mid_refresh_free_their_sessions_after_the_ttl(apps: Any) -> None:
     """A sync and an async instance each take a session's refresh lock and are killed (SIGKILL)
     while their refresh is out; A and B, asked for both sessions' tokens, wait for the locks to
-    expire (15 s, auth0_core.flows.tokens.REFRESH_LOCK_TTL), then one refresh per session."""
+    expire (15 s, the default refresh_lock_ttl), then one refresh per session."""
     setup, a, b = apps
     victims = [setup.start("sync", free_port()), setup.start("async", free_port())]
     for victim in victims:

@@ -38,9 +38,8 @@ from .session import load_session_flow, reload_session_flow, write_session_flow
 from .userinfo import merged_user, userinfo_audience_key, userinfo_flow
 
 # One refresh per session among instances sharing a store with locks (docs/tokens.md): held
-# at most this long (a crashed holder frees it), and waited for a little longer than that.
-REFRESH_LOCK_TTL = 15.0
-REFRESH_LOCK_WAIT = REFRESH_LOCK_TTL + 1.0
+# at most config.refresh_lock_ttl (a crashed holder frees it), waited for this much longer.
+REFRESH_LOCK_EXTRA_WAIT = 1.0
 
 
 def shared_key(kind: str, *parts: str | None) -> str:
@@ -246,8 +245,9 @@ def access_token_set_flow(
             "(was 'offline_access' requested at login?)."
         )
     lock_id = shared_key("refresh-lock", refresh_token)
+    ttl = config.refresh_lock_ttl
     lock = yield from store_lock(
-        "state", lock_id, REFRESH_LOCK_TTL, REFRESH_LOCK_WAIT, store_options
+        "state", lock_id, ttl, ttl + REFRESH_LOCK_EXTRA_WAIT, store_options
     )
     if lock is None:
         raise AccessTokenError(
