@@ -125,6 +125,7 @@ class DjangoSite:
             "BASE_URL": settings.get("base_url"),
             "SECURE_COOKIES": settings.get("secure_cookies"),
             "LOGIN_PARAMS": settings.get("login_params"),
+            "ERROR_PAGE": settings.get("error_page"),
         }
         self.override = override_settings(AUTH0=setting, ROOT_URLCONF=urlconf)
         self.override.enable()

@@ -4,6 +4,7 @@ redirects, cookie flags, linking, connecting and back-channel logout."""
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from auth0_core.stores import CookieStateStore, CookieTransactionStore
 from auth0_core.tenant import Tenant
+from auth0_web_common import ErrorPage
 
 from .helpers import (
     ALICE,
@@ -314,3 +316,39 @@ def test_no_code_token_or_secret_is_logged(site: Site, caplog: pytest.LogCapture
     for secret in (code, "forged-code", "forged-state", "eyJ", SECRET, site.cookie("_a0_session")):
         assert secret
         assert secret not in logged
+
+
+def render_in_the_apps_look(page: ErrorPage) -> str:
+    return (
+        f"<main class='mine' data-status='{page.status}' data-code='{html.escape(page.code)}'>"
+        f"<p>{html.escape(page.message)}</p><a href='{html.escape(page.home)}'>home</a></main>"
+    )
+
+
+def test_error_pages_use_the_apps_renderer(make_site: Callable[..., Site]) -> None:
+    """``error_page`` (Flask) and ``AUTH0["ERROR_PAGE"]`` (Django): the integration's HTML
+    error pages in the app's own look; statuses, JSON answers and redirects unchanged."""
+    site = make_site(error_page=render_in_the_apps_look)
+    forged = site.get("/auth/callback?code=abc&state=forged")
+    assert forged.status == 400
+    assert forged.text.startswith("<main class='mine' data-status='400'")
+    assert "data-code='missing_transaction_error'" in forged.text
+
+    start = site.get("/auth/login")
+    assert start.status == 302  # redirects are not pages
+    assert start.location is not None
+    refused = site.get(denied_callback(tenant_login(site.tenant, start.location)))
+    assert refused.status == 403
+    assert "data-code='authorization_error'" in refused.text
+    assert "<p>access_denied: User refused</p>" in refused.text
+
+    bad = site.get("/auth/login", {"returnTo": "https://evil.example/"})
+    assert bad.status == 400
+    assert "data-code='invalid_return_to'" in bad.text
+    as_json = site.get("/auth/callback?code=abc&state=x", headers={"Accept": "application/json"})
+    assert as_json.json()["error"] == "missing_transaction_error"
+
+
+def test_without_a_renderer_the_pages_are_the_integrations(site: Site) -> None:
+    forged = site.get("/auth/callback?code=abc&state=forged")
+    assert '<p id="message">The login transaction is missing or has expired.</p>' in forged.text

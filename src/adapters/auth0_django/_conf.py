@@ -7,7 +7,10 @@
   ``ServerClient`` argument in ``CLIENT_OPTIONS``, ``AUTHORIZATION_PARAMS`` for
   ``authorization_params``) to build one;
 - ``BASE_URL`` (the public origin), ``SECURE_COOKIES`` (None: by the request's scheme) and
-  ``LOGIN_PARAMS`` (``authorization_params`` of the logins the views start).
+  ``LOGIN_PARAMS`` (``authorization_params`` of the logins the views start);
+- ``ERROR_PAGE``: renders the HTML error pages in the site's own look, a callable (or its
+  dotted path) given an ``auth0_web_common.ErrorPage`` and returning the page's HTML, escaping
+  what it shows; the status, headers and JSON answers stay the integration's.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
 from auth0_requests import ServerClient
-from auth0_web_common import PendingCookies, Settings
+from auth0_web_common import ErrorPageRenderer, PendingCookies, Settings
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
@@ -83,6 +86,24 @@ def get_settings() -> Settings:
             )
         settings: Settings = _cache["settings"]
         return settings
+
+
+def get_error_page() -> ErrorPageRenderer | None:
+    """The ``ERROR_PAGE`` renderer, or None (the integration's own pages).
+
+    Raises:
+        ImproperlyConfigured: ``ERROR_PAGE`` is neither a callable nor the path of one.
+    """
+    with _lock:
+        if "error_page" not in _cache:
+            given = _setting().get("ERROR_PAGE")
+            if isinstance(given, str):
+                given = import_string(given)
+            if given is not None and not callable(given):
+                raise ImproperlyConfigured("AUTH0['ERROR_PAGE'] must be a callable.")
+            _cache["error_page"] = given
+        render: ErrorPageRenderer | None = _cache["error_page"]
+        return render
 
 
 def reset(*, setting: str, **_: Any) -> None:

@@ -7,7 +7,7 @@ from django.urls import get_script_prefix, reverse
 
 from auth0_web_common import Answer, WebRequest
 
-from ._conf import get_client, get_settings
+from ._conf import get_client, get_error_page, get_settings
 
 
 def web_request(request: HttpRequest) -> WebRequest:
@@ -31,4 +31,6 @@ def web_request(request: HttpRequest) -> WebRequest:
 
 
 def response(answer: Answer) -> HttpResponse:
-    return HttpResponse(answer.body, status=answer.status, headers=answer.headers)
+    """``answer`` as Django's response; an error page rendered by ``AUTH0["ERROR_PAGE"]``."""
+    body = answer.rendered_body(get_error_page())
+    return HttpResponse(body, status=answer.status, headers=answer.headers)

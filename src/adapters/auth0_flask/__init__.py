@@ -14,6 +14,8 @@ from auth0_core._extras import require_extra
 
 require_extra("auth0_flask", "flask", "flask", "requests")
 
+from auth0_web_common import ErrorPage, ErrorPageRenderer
+
 from ._integration import Auth0
 
-__all__ = ["Auth0"]
+__all__ = ["Auth0", "ErrorPage", "ErrorPageRenderer"]

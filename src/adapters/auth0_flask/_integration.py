@@ -16,6 +16,7 @@ from auth0_web_common import (
     BACKCHANNEL_LOGOUT,
     ROUTES,
     Answer,
+    ErrorPageRenderer,
     PendingCookies,
     RouteSpec,
     Settings,
@@ -29,8 +30,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 _COOKIES = "_auth0_cookies"
 
 
-def _response(answer: Answer) -> Response:
-    return Response(answer.body, status=answer.status, headers=answer.headers)
+def _response(answer: Answer, render: ErrorPageRenderer | None = None) -> Response:
+    return Response(answer.rendered_body(render), status=answer.status, headers=answer.headers)
 
 
 class Auth0:
@@ -40,6 +41,10 @@ class Auth0:
     ``client`` is an ``auth0_requests.ServerClient``. ``prefix``, ``base_url``,
     ``secure_cookies`` and ``login_params`` are :class:`auth0_web_common.Settings`;
     ``user_attribute`` names the ``flask.g`` attribute the user goes on (``g.user``).
+    ``error_page``, given, renders the HTML error pages (a bad callback, a refused sign-in,
+    ...) in the application's own look: it gets an :class:`auth0_web_common.ErrorPage` and
+    returns the page's HTML, escaping what it shows; the status, headers and JSON answers
+    stay the integration's.
     """
 
     def __init__(
@@ -52,8 +57,10 @@ class Auth0:
         secure_cookies: bool | None = None,
         login_params: Mapping[str, Any] | None = None,
         user_attribute: str = "user",
+        error_page: ErrorPageRenderer | None = None,
     ) -> None:
         self.client = client
+        self.error_page = error_page
         self.settings = Settings(
             prefix=prefix,
             base_url=base_url,
@@ -125,7 +132,8 @@ class Auth0:
             @functools.wraps(function)
             def guarded(*args: Any, **kwargs: Any) -> Any:
                 if self.user is None:
-                    return _response(login_required_answer(self._web_request(), api=api))
+                    answer = login_required_answer(self._web_request(), api=api)
+                    return _response(answer, self.error_page)
                 return function(*args, **kwargs)
 
             return cast(F, guarded)
@@ -164,12 +172,13 @@ class Auth0:
         return response
 
     def _answer_error(self, error: Auth0Error) -> Response:
-        return _response(error_answer(error, self._web_request()))
+        return _response(error_answer(error, self._web_request()), self.error_page)
 
     def _route(self, route: RouteSpec) -> Response:
         web = self._web_request()
         plan = route.plan(web, self.settings)
-        return _response(run_plan(plan, self.client, self.store_options(), web))
+        answer = run_plan(plan, self.client, self.store_options(), web)
+        return _response(answer, self.error_page)
 
     def _web_request(self) -> WebRequest:
         origin = self.settings.origin(request.host_url.rstrip("/"))

@@ -16,8 +16,8 @@ from auth0_core._extras import require_extra
 
 require_extra("auth0_starlette", "starlette", "starlette", "httpx", "anyio")
 
-from auth0_web_common import ErrorPage
+from auth0_web_common import ErrorPage, ErrorPageRenderer
 
-from ._integration import Auth0, Auth0Middleware, ErrorPageRenderer, LoginRequired
+from ._integration import Auth0, Auth0Middleware, LoginRequired
 
 __all__ = ["Auth0", "Auth0Middleware", "ErrorPage", "ErrorPageRenderer", "LoginRequired"]

@@ -19,7 +19,7 @@ from auth0_web_common import (
     BACKCHANNEL_LOGOUT,
     ROUTES,
     Answer,
-    ErrorPage,
+    ErrorPageRenderer,
     PendingCookies,
     Plan,
     RouteSpec,
@@ -34,7 +34,6 @@ from auth0_web_common import (
 _COOKIES = "auth0_starlette.cookies"
 _MAX_FORM_BYTES = 16 * 1024
 
-ErrorPageRenderer = Callable[[ErrorPage], str]
 _NOT_UTF8 = page(400, "Bad request", "The request's URL is not UTF-8.", "invalid_request")
 
 
@@ -50,10 +49,9 @@ class LoginRequired(Exception):
 def _response(
     answer: Answer, cookies: PendingCookies | None, render: ErrorPageRenderer | None = None
 ) -> Response:
-    body = answer.body
-    if render is not None and answer.error_page is not None:
-        body = render(answer.error_page).encode()
-    response = Response(body, status_code=answer.status, headers=answer.headers)
+    response = Response(
+        answer.rendered_body(render), status_code=answer.status, headers=answer.headers
+    )
     if cookies is not None:
         write_cookies(response, cookies)
     return response

@@ -9,7 +9,14 @@ framework's response. The plans hold no protocol logic: they only choose which f
 to make with which options; everything else is the facade's and the core's.
 """
 
-from ._answers import Answer, ErrorPage, error_answer, login_required_answer, page
+from ._answers import (
+    Answer,
+    ErrorPage,
+    ErrorPageRenderer,
+    error_answer,
+    login_required_answer,
+    page,
+)
 from ._cookies import CookieWrite, PendingCookies
 from ._redirects import same_origin_path
 from ._request import Settings, WebRequest, wants_json
@@ -36,6 +43,7 @@ __all__ = [
     "Call",
     "CookieWrite",
     "ErrorPage",
+    "ErrorPageRenderer",
     "PendingCookies",
     "Plan",
     "RouteSpec",

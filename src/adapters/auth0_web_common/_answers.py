@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
 import attrs
@@ -57,6 +57,10 @@ class ErrorPage:
     home: str
 
 
+# What an integration's ``error_page`` setting is: the page's HTML for an ErrorPage.
+ErrorPageRenderer = Callable[[ErrorPage], str]
+
+
 @attrs.frozen(kw_only=True)
 class Answer:
     """What a route answers: a redirect (``location``), a JSON document or an HTML page
@@ -73,6 +77,13 @@ class Answer:
         if self.json is not None:
             return json.dumps(self.json).encode()
         return (self.html or "").encode()
+
+    def rendered_body(self, render: ErrorPageRenderer | None) -> bytes:
+        """The body, an error page rendered by the application's ``render`` when given (the
+        integrations' ``error_page`` setting); JSON answers and redirects as they are."""
+        if render is not None and self.error_page is not None:
+            return render(self.error_page).encode()
+        return self.body
 
     @property
     def headers(self) -> dict[str, str]:

@@ -4,6 +4,7 @@ and CSRF (enforced on the POST forms, not on the tenant's back-channel POST)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -18,6 +19,7 @@ from django.test import Client, override_settings  # noqa: E402
 
 import auth0_requests  # noqa: E402
 from auth0_django import get_client  # noqa: E402
+from auth0_django._conf import get_error_page  # noqa: E402
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -72,6 +74,24 @@ def test_a_client_factory_by_its_dotted_path() -> None:
         assert get_client().config.client_id == "from-a-factory"
     with override_settings(AUTH0={"CLIENT": made_client}):
         assert get_client().config.client_id == "from-a-factory"
+
+
+def plain_error_page(page: Any) -> str:
+    """An ERROR_PAGE renderer, named by its dotted path in the setting."""
+    return f"<p class='plain'>{page.code}</p>"
+
+
+def test_error_page_by_its_dotted_path_and_a_bad_one(site: DjangoSite) -> None:
+    client = site.client
+    with override_settings(AUTH0={"CLIENT": client, "ERROR_PAGE": f"{__name__}.plain_error_page"}):
+        forged = site.get("/auth/callback?code=abc&state=forged")
+        assert forged.status == 400
+        assert forged.text == "<p class='plain'>missing_transaction_error</p>"
+    with (
+        override_settings(AUTH0={"CLIENT": client, "ERROR_PAGE": 42}),
+        pytest.raises(ImproperlyConfigured, match="ERROR_PAGE"),
+    ):
+        get_error_page()
 
 
 def test_helpers_need_the_middleware(site: DjangoSite) -> None:
