@@ -277,3 +277,29 @@ def test_passwordless_login_and_mfa_step_up_in_a_browser(
     rows = browser.driver.find_elements("css selector", "#outbox-messages tr.message")
     assert [row.get_attribute("data-to") for row in rows[:2]] == [address, address]
     steps("outbox")
+
+
+def test_back_channel_logout_in_a_browser(browser: Browser, steps: Steps, demo: Demo) -> None:
+    """Auth0 ends the user's sessions from the server (the demo's End-my-sessions button asks
+    the tenant's Management API): the tenant posts a logout token to the app, the SDK deletes
+    the session from the store, and the browser, which took no part, is logged out."""
+    app, tenant = demo.app, demo.tenant
+    browser.open(f"{app}/")
+    browser.click("#login")
+    log_in_at_tenant(browser, steps, tenant, *ALICE, "bcl-login-filled")
+    browser.wait_for_url(f"{app}/")
+    assert browser.find("#user-name").text == "Alice Example"
+    assert_session(browser)
+    steps("bcl-logged-in")
+
+    browser.click("#end-sessions")
+    browser.wait_for_url(f"{app}/")
+    browser.find("#welcome")
+    assert "Your session here has ended" in browser.text("#session-ended")
+    steps("bcl-session-ended")
+
+    # The tenant's session went too: the next login asks for the password again.
+    browser.open(f"{app}/profile")
+    browser.wait_for_url_starting(f"{tenant}/")
+    browser.find("input[name='password']")
+    steps("bcl-login-again")
