@@ -303,3 +303,46 @@ def test_back_channel_logout_in_a_browser(browser: Browser, steps: Steps, demo: 
     browser.wait_for_url_starting(f"{tenant}/")
     browser.find("input[name='password']")
     steps("bcl-login-again")
+
+
+def test_ciba_login_on_another_device_in_a_browser(
+    browser: Browser, steps: Steps, demo: Demo
+) -> None:
+    """Log in on another device (CIBA): the app asks the tenant to ask alice, shows the
+    binding message and waits; alice approves on her device (the tenant's approval page, in a
+    second tab, showing the same message); the app's page then carries the session."""
+    app = demo.app
+    browser.open(f"{app}/")
+    browser.click("#ciba-login")
+    browser.wait_for_url(f"{app}/ciba")
+    browser.fill("#ciba-form input[name='user']", "auth0|alice")
+    steps("ciba-form")
+    browser.click("#ciba-send")
+    message = browser.find("#binding-message").text
+    assert re.fullmatch(r"Demo sign-in \d{4}", message), message
+    approve_at = str(browser.find("#approve-link").get_attribute("href"))
+    steps("ciba-waiting")
+    waiting = browser.cookies()
+    assert SESSION not in waiting  # no session yet: only the handle of the pending login
+    assert waiting["demo_ciba"].http_only
+
+    first = browser.driver.current_window_handle
+    browser.driver.switch_to.new_window("tab")
+    try:
+        browser.open(approve_at)
+        item = 'li[data-user="auth0|alice"]'
+        assert browser.find(f"{item} .binding-message").text == message
+        steps("ciba-device")
+        browser.click(f"{item} button[value='approve']")
+    finally:
+        browser.driver.close()
+        browser.driver.switch_to.window(first)
+
+    # The waiting page reloads itself; once the login is done it goes home, logged in.
+    browser.wait_for_url(f"{app}/")
+    assert browser.find("#user-name").text == "Alice Example"
+    steps("ciba-logged-in")
+    assert_session(browser)
+    browser.click("#logout")
+    browser.wait_for_url(f"{app}/")
+    browser.find("#welcome")
