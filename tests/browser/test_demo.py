@@ -346,3 +346,54 @@ def test_ciba_login_on_another_device_in_a_browser(
     browser.click("#logout")
     browser.wait_for_url(f"{app}/")
     browser.find("#welcome")
+
+
+def connected(browser: Browser) -> dict[str, str]:
+    """The connected accounts listed on the page: connection to account id."""
+    browser.find("#accounts")
+    rows = browser.driver.find_elements("css selector", "#accounts tr.account")
+    return {
+        row.find_element("css selector", "td.connection").text: str(row.get_attribute("data-id"))
+        for row in rows
+    }
+
+
+def test_connected_accounts_in_a_browser(browser: Browser, steps: Steps, demo: Demo) -> None:
+    """Connect GitHub through the My Account API (the tenant's consent page, Allow), get its
+    token from the Token Vault, and delete the connected account again."""
+    app, tenant = demo.app, demo.tenant
+    browser.open(f"{app}/")
+    browser.click("#login")
+    log_in_at_tenant(browser, steps, tenant, *ALICE, "ca-login-filled")
+    browser.wait_for_url(f"{app}/")
+    browser.click("#nav-connected-accounts")
+    browser.wait_for_url(f"{app}/connected-accounts")
+    before = connected(browser)
+    assert "google-oauth2" in before
+    assert "github" not in before
+    steps("ca-before")
+
+    browser.click("#connect-github")
+    browser.wait_for_url_starting(f"{tenant}/")
+    steps("ca-consent")
+    browser.click("button[value='allow']")
+    browser.wait_for_url(f"{app}/connected-accounts")
+    after = connected(browser)
+    assert set(after) == {*before, "github"}
+    steps("ca-connected")
+    assert_session(browser)
+
+    browser.click(f'#accounts tr.account[data-id="{after["github"]}"] a.vault-token')
+    browser.find("#connection-token")
+    assert browser.text("#connection") == "github"
+    steps("ca-vault-token")
+
+    browser.open(f"{app}/connected-accounts")
+    browser.click(f'button[id="delete-{after["github"]}"]')
+    browser.wait_for_url(f"{app}/connected-accounts")
+    assert connected(browser) == before
+    steps("ca-deleted")
+    browser.click("#nav-home")
+    browser.wait_for_url(f"{app}/")
+    browser.click("#logout")
+    browser.wait_for_url(f"{app}/")
