@@ -69,7 +69,9 @@ class _Table:
     finds the entries of a tag without looking at any other.
     """
 
-    def __init__(self, clock: Callable[[], float], max_entries: int, tags: Tags | None = None):
+    def __init__(
+        self, clock: Callable[[], float], max_entries: int, tags: Tags | None = None
+    ) -> None:
         if max_entries < 1:
             raise ConfigurationError("max_entries must be at least 1.")
         self._clock = clock
