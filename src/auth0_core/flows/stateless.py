@@ -17,7 +17,7 @@ from .._client import CoreClient
 from .._effects import Flow
 from ..errors import AccessTokenError, InvalidArgumentError, MissingRequiredArgumentError
 from .token_vault import exchange_flow
-from .tokens import refresh_flow, token_defaults
+from .tokens import refresh_flow, rotated_refresh_token, token_defaults
 
 # What the official SDK assumes when the tenant gives a connection token without a lifetime.
 _DEFAULT_CONNECTION_LIFETIME = 3600
@@ -107,8 +107,7 @@ def get_token_by_refresh_token_flow(
     except AccessTokenError as refused:
         # Nothing is stored here: a refresh token the refused answer rotated goes back to the
         # caller on the error, or it would be lost with the spent one unusable.
-        if tokens.refresh_token and tokens.refresh_token != refresh_token:
-            refused.rotated_refresh_token = tokens.refresh_token
+        refused.rotated_refresh_token = rotated_refresh_token(tokens, refresh_token)
         raise
     result: dict[str, Any] = {
         "access_token": tokens.access_token,

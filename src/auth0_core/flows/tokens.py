@@ -323,12 +323,18 @@ def _keep_rotated_flow(
     """After a refresh whose answer is refused (docs/standard-dialect.md): nothing of it is
     cached, but a rotated refresh token replaces the one just spent, which the server would
     take for reuse if presented again, so the session keeps working."""
-    if not tokens.refresh_token or tokens.refresh_token == spent:
+    rotated = rotated_refresh_token(tokens, spent)
+    if rotated is None:
         return
     base = yield from reload_session_flow(client, session, store_options)
-    yield from write_session_flow(
-        client, with_refresh_token(base, tokens.refresh_token), store_options
-    )
+    yield from write_session_flow(client, with_refresh_token(base, rotated), store_options)
+
+
+def rotated_refresh_token(tokens: TokenResponse, spent: str) -> str | None:
+    """The refresh token a refresh's answer gave in place of ``spent``; None when it gave
+    none or the same one (no rotation)."""
+    given = tokens.refresh_token
+    return given if given and given != spent else None
 
 
 def _refreshed_user_flow(
