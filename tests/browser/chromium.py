@@ -21,7 +21,11 @@ from typing import Any
 
 import attrs
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.chromium.remote_connection import ChromiumRemoteConnection
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -58,6 +62,29 @@ CHROMIUM_ARGUMENTS = (
     "--disable-sync",
     "--disable-features=PasswordLeakDetection,Translate,OptimizationHints,MediaRouter",
 )
+
+
+# What chromedriver answers, instead of a stale-element error, when it is asked about an element
+# while its page is being replaced (the race between a navigation and the next command).
+_NODE_GONE = "does not belong to the document"
+
+
+def _left_the_page(element: WebElement) -> Callable[[Any], bool]:
+    """``expected_conditions.staleness_of``, which also takes chromedriver's "node does not
+    belong to the document" (the page is being replaced) for gone."""
+
+    def gone(_: Any) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if _NODE_GONE in str(error.msg):
+                return True
+            raise
+        return False
+
+    return gone
 
 
 class BrowserMissingError(RuntimeError):
@@ -241,7 +268,7 @@ class Browser:
         (every click of these tests follows a link or submits a form)."""
         element = self.find(css)
         element.click()
-        self.wait(expected_conditions.staleness_of(element), f"{css!r} to leave the page")
+        self.wait(_left_the_page(element), f"{css!r} to leave the page")
 
     def fill(self, css: str, value: str) -> None:
         field = self.find(css)
