@@ -229,9 +229,20 @@ class Browser:
         self.driver.get(url)
 
     def wait(self, condition: Callable[[Any], Any], what: str) -> Any:
-        """What ``condition`` returns once truthy; fails naming ``what`` and the page."""
+        """What ``condition`` returns once truthy; fails naming ``what`` and the page. Asked
+        while a page is being replaced, chromedriver may answer that a node no longer belongs
+        to the document: that is "not yet", and the condition is asked again."""
+
+        def settled(driver: Any) -> Any:
+            try:
+                return condition(driver)
+            except WebDriverException as error:
+                if _NODE_GONE in str(error.msg):
+                    return False
+                raise
+
         try:
-            return WebDriverWait(self.driver, WAIT).until(condition)
+            return WebDriverWait(self.driver, WAIT).until(settled)
         except TimeoutException:
             raise AssertionError(
                 f"waited {WAIT:.0f}s for {what}; the browser is at {self.url}: "
