@@ -17,9 +17,21 @@ from ..config_parse import Section
 from ..config_types import DATABASE_CONNECTION
 
 
-@attrs.frozen(kw_only=True)
-class PasskeyConfig:
-    """The ``[passkeys]`` table (docs/tenant.md); see :class:`PasskeySettings`."""
+@attrs.define(kw_only=True)
+class PasskeySettings:
+    """The relying party the tenant is.
+
+    Attributes:
+        rp_id: the WebAuthn RP ID; None: the host of the tenant's base URL.
+        rp_name: the relying party's display name in the creation options.
+        origins: the origins a ceremony may come from; None: ``https://`` on the RP ID or one
+            of its subdomains (any port), and the tenant's own origin.
+        timeout: seconds an ``auth_session`` (and its challenge) lives.
+        connection: the database connection used when a request names no ``realm``.
+        verify_email, verify_phone: a sign-up with that identifier gets a six-digit code
+            (outbox) that the grant's ``verification`` must carry.
+        max_code_attempts: wrong or missing codes before the sign-up's ceremony ends.
+    """
 
     rp_id: str | None = None
     rp_name: str = "auth0-core emulated tenant"
@@ -29,6 +41,12 @@ class PasskeyConfig:
     verify_email: bool = False
     verify_phone: bool = False
     max_code_attempts: int = 3
+
+
+@attrs.frozen(kw_only=True)
+class PasskeyConfig(PasskeySettings):
+    """The ``[passkeys]`` table (docs/tenant.md): :class:`PasskeySettings`' members and
+    defaults, frozen (the settings a tenant starts with)."""
 
 
 def parse_passkeys(section: Section) -> PasskeyConfig:
@@ -59,32 +77,6 @@ def parse_passkeys(section: Section) -> PasskeyConfig:
         verify_phone=section.flag("verify_phone", defaults.verify_phone),
         max_code_attempts=section.integer("max_code_attempts", defaults.max_code_attempts),
     )
-
-
-@attrs.define(kw_only=True)
-class PasskeySettings:
-    """The relying party the tenant is.
-
-    Attributes:
-        rp_id: the WebAuthn RP ID; None: the host of the tenant's base URL.
-        rp_name: the relying party's display name in the creation options.
-        origins: the origins a ceremony may come from; None: ``https://`` on the RP ID or one
-            of its subdomains (any port), and the tenant's own origin.
-        timeout: seconds an ``auth_session`` (and its challenge) lives.
-        connection: the database connection used when a request names no ``realm``.
-        verify_email, verify_phone: a sign-up with that identifier gets a six-digit code
-            (outbox) that the grant's ``verification`` must carry.
-        max_code_attempts: wrong or missing codes before the sign-up's ceremony ends.
-    """
-
-    rp_id: str | None = None
-    rp_name: str = "auth0-core emulated tenant"
-    origins: tuple[str, ...] | None = None
-    timeout: int = 300
-    connection: str = DATABASE_CONNECTION
-    verify_email: bool = False
-    verify_phone: bool = False
-    max_code_attempts: int = 3
 
 
 @attrs.define(kw_only=True)
