@@ -887,3 +887,55 @@ def test_a_refused_stateless_answer_without_rotation_hands_back_nothing(
     assert info.value.code == "incorrect_audience"
     assert info.value.rotated_refresh_token is None
     assert driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": given}))
+
+
+def bound_refresh_answers(driver: Driver, tenant: Tenant) -> None:
+    """The tenant's refresh answers (rotation and all), marked DPoP-bound: what a server
+    breaking RFC 9449 would answer a client that sent no proof."""
+
+    def intercept(request: HttpRequest) -> HttpResponse | None:
+        if request.url == TOKEN_URL and form(request).get("grant_type") == "refresh_token":
+            answer = tenant.handle(request).json_object()
+            return json_response(200, {**answer, "token_type": "DPoP"})
+        return None
+
+    driver.intercept = intercept
+
+
+def test_a_bound_refresh_answer_to_a_keyless_client_keeps_the_rotated_refresh_token(
+    clock: FixedClock,
+) -> None:
+    tenant = rotating_tenant(clock)
+    driver = Driver(tenant)
+    client = core(clock)
+    before = logged_in(driver, client)
+    bound_refresh_answers(driver, tenant)
+    clock.advance(DAY - 59)
+    with pytest.raises(InvalidResponse):
+        driver.run(get_access_token_flow(client, None, None))
+    after = driver.session
+    assert after is not None
+    assert after["refresh_token"] != before["refresh_token"]
+    assert after["token_sets"] == before["token_sets"]
+    driver.intercept = lambda request: None
+    assert driver.run(get_access_token_flow(client, None, None))
+
+
+def test_the_stateless_refresh_hands_back_the_rotated_token_of_a_bound_answer(
+    clock: FixedClock,
+) -> None:
+    tenant = rotating_tenant(clock)
+    driver = Driver(tenant)
+    client = core(clock)
+    spent = logged_in(driver, client)["refresh_token"]
+    bound_refresh_answers(driver, tenant)
+    with pytest.raises(InvalidResponse) as info:
+        driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": spent}))
+    rotated = info.value.rotated_refresh_token
+    assert rotated
+    assert rotated != spent
+    assert rotated not in f"{info.value!s}{info.value!r}{info.value.args!r}"
+    driver.intercept = lambda request: None
+    assert driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": rotated}))
+    with pytest.raises(InvalidGrantError):
+        driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": spent}))

@@ -17,9 +17,15 @@ class ProtocolError(Auth0Error):
 
 
 class InvalidResponse(ProtocolError):
-    """The server answered something the protocol does not allow."""
+    """The server answered something the protocol does not allow.
+
+    ``rotated_refresh_token``: as on :class:`AccessTokenError`, the refresh token that a
+    refused answer to the stateless ``get_token_by_refresh_token`` rotated (a DPoP-bound token
+    answered to a client without a key); None otherwise. Never in the message or the repr.
+    """
 
     code = "invalid_response"
+    rotated_refresh_token: str | None = None
 
     def __init__(self, message: str, *, status: int | None = None, excerpt: str = "") -> None:
         detail = f" (HTTP {status})" if status is not None else ""

@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._audience import check_audience
 from .._authorize import merge_scopes
 from .._client import CoreClient
 from .._effects import Flow
-from ..errors import AccessTokenError, InvalidArgumentError, MissingRequiredArgumentError
+from ..errors import (
+    AccessTokenError,
+    InvalidArgumentError,
+    InvalidResponse,
+    MissingRequiredArgumentError,
+)
 from .token_vault import exchange_flow
-from .tokens import refresh_flow, rotated_refresh_token, token_defaults
+from .tokens import check_refreshed, refresh_flow, rotated_refresh_token, token_defaults
 
 # What the official SDK assumes when the tenant gives a connection token without a lifetime.
 _DEFAULT_CONNECTION_LIFETIME = 3600
@@ -80,7 +84,9 @@ def get_token_by_refresh_token_flow(
             :func:`.tokens.refresh_flow`); an answer for another API than ``audience`` is
             ``AccessTokenError("incorrect_audience")`` with the refresh token it rotated, if
             any, as ``rotated_refresh_token``.
-        InvalidResponse, TransportError: the exchange failed.
+        InvalidResponse: a DPoP-bound answer to a client without a key (with the refresh token
+            it rotated, if any, as ``rotated_refresh_token``), or a malformed answer.
+        TransportError: the exchange failed.
     """
     opts = _options(options, _REFRESH_OPTIONS)
     refresh_token = _required(opts, "refresh_token")
@@ -103,8 +109,8 @@ def get_token_by_refresh_token_flow(
         checked=False,
     )
     try:
-        check_audience(client.config, audience, tokens)
-    except AccessTokenError as refused:
+        check_refreshed(client, audience, tokens)
+    except (AccessTokenError, InvalidResponse) as refused:
         # Nothing is stored here: a refresh token the refused answer rotated goes back to the
         # caller on the error, or it would be lost with the spent one unusable.
         refused.rotated_refresh_token = rotated_refresh_token(tokens, refresh_token)

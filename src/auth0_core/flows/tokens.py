@@ -29,6 +29,7 @@ from ..errors import (
     IdTokenError,
     InvalidArgumentError,
     InvalidGrantError,
+    InvalidResponse,
     MissingRefreshTokenError,
     OAuthError,
 )
@@ -132,13 +133,12 @@ def refresh_flow(
     """One refresh-token grant, shared among concurrent callers holding the same token.
 
     ``replacing`` is the expired access token this refresh replaces (see :func:`shared_key`).
-    ``checked=False`` leaves the audience check (:func:`~auth0_core._audience.check_audience`)
-    to the caller, which keeps a rotated refresh token before refusing the access token.
+    ``checked=False`` leaves :func:`check_refreshed` (the token type and the audience) to the
+    caller, which keeps a rotated refresh token before refusing the answer.
 
     Raises:
         InvalidGrantError, MfaRequiredError, AccessTokenError: the tenant refused.
-        AccessTokenError: (code ``incorrect_audience``) the access token cannot be shown to
-            be for ``audience``.
+        AccessTokenError, InvalidResponse: (``checked``) what :func:`check_refreshed` raises.
         InvalidResponse, TransportError: the exchange failed.
     """
     config = client.config
@@ -157,11 +157,23 @@ def refresh_flow(
     except OAuthError as exc:
         raise_refresh_error(config, exc, response, audience=audience, scope=scope, subject=subject)
         raise  # unreachable: raise_refresh_error always raises
-    check_token_type(client, tokens)
     if checked:
-        # MRRT silently answers for the default audience when no policy covers the one asked.
-        check_audience(config, audience or None, tokens)
+        check_refreshed(client, audience or None, tokens)
     return tokens
+
+
+def check_refreshed(client: CoreClient, audience: str | None, tokens: TokenResponse) -> None:
+    """Refuse a refresh's answer this client cannot use: a DPoP-bound token without a key, or
+    an access token not shown to be for ``audience`` (MRRT silently answers for the default
+    audience when no policy covers the one asked).
+
+    Raises:
+        InvalidResponse: a DPoP-bound token and a client without a DPoP key.
+        AccessTokenError: (code ``incorrect_audience``) the access token cannot be shown to
+            be for ``audience``.
+    """
+    check_token_type(client, tokens)
+    check_audience(client.config, audience, tokens)
 
 
 def refreshed_claims_flow(
@@ -297,8 +309,8 @@ def _refresh_and_store_flow(
         client, refresh_token, audience, requested, replacing, checked=False, subject=session.sub
     )
     try:
-        check_audience(config, audience, tokens)
-    except AccessTokenError:
+        check_refreshed(client, audience, tokens)
+    except (AccessTokenError, InvalidResponse):
         yield from _keep_rotated_flow(client, session, refresh_token, tokens, store_options)
         raise
     claims = yield from refreshed_claims_flow(client, session, tokens)
