@@ -55,6 +55,12 @@ RESOURCE = "https://api.interop.example/"
 RESOURCE_SCOPES = "read:things write:things"
 ID_TOKEN_ALGS = ("RS256", "PS256", "ES256")
 
+# The users CIBA requests may name (by login, or as <login>@example.com); any login works in
+# the browser.
+CIBA_USERS = ("alice", "bob")
+CIBA_GRANT = "urn:openid:params:grant-type:ciba"
+CIBA_INTERVAL = 1  # seconds between polls (oidc-provider names none: the spec's default is 5)
+
 ACCESS_TOKEN_TTL = 300
 STARTUP_TIMEOUT = 30.0
 
@@ -66,13 +72,15 @@ def client_id_for(alg: str) -> str:
 
 def client_metadata(client_id: str, **metadata: Any) -> dict[str, Any]:
     """Metadata of a confidential web client (client_secret_basic) that may log users in,
-    refresh, and use client credentials; ``metadata`` overrides or adds members."""
+    refresh, use client credentials and CIBA (poll mode); ``metadata`` overrides or adds
+    members."""
     base: dict[str, Any] = {
         "client_id": client_id,
         "client_secret": CLIENT_SECRET,
         "redirect_uris": [CALLBACK],
         "post_logout_redirect_uris": [LOGOUT_RETURN],
-        "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types": ["authorization_code", "refresh_token", "client_credentials", CIBA_GRANT],
+        "backchannel_token_delivery_mode": "poll",
         "response_types": ["code"],
         "token_endpoint_auth_method": "client_secret_basic",
         "id_token_signed_response_alg": "RS256",
@@ -90,6 +98,8 @@ def default_config() -> dict[str, Any]:
             for alg in ID_TOKEN_ALGS
         ],
         "resources": {RESOURCE: {"scope": RESOURCE_SCOPES, "accessTokenFormat": "jwt"}},
+        "users": {user: {} for user in CIBA_USERS},
+        "ciba_interval": CIBA_INTERVAL,
         # Access tokens shorter-lived than ID tokens (1 h): a client whose clock runs
         # ACCESS_TOKEN_TTL ahead refreshes, and the ID token of that refresh is still valid.
         "ttl": {"AccessToken": ACCESS_TOKEN_TTL, "ClientCredentials": ACCESS_TOKEN_TTL},
@@ -330,6 +340,15 @@ class OpenIDProvider:
         """Add clients (a client with the id of a registered one replaces it), or with
         ``replace=True`` make them the only clients."""
         self._admin("POST", "clients", {"clients": list(clients), "replace": replace})
+
+    def ciba_pending(self) -> list[dict[str, Any]]:
+        """The CIBA requests awaiting the user's answer: ``auth_req_id``, ``account``,
+        ``client_id``, ``binding_message``, ``scope``, ``resource``."""
+        return list(self._admin("GET", "ciba")["pending"])
+
+    def answer_ciba(self, auth_req_id: str, decision: str = "approve") -> None:
+        """The user's device answers a pending CIBA request (``approve`` or ``deny``)."""
+        self._admin("POST", "ciba", {"auth_req_id": auth_req_id, "decision": decision})
 
     def browser(self) -> OPBrowser:
         """A new user agent (its own cookie jar, so its own OP session)."""

@@ -13,13 +13,18 @@
 //              "audience"?: "...", "jwt"?: {...}}}: the resource servers (RFC 8707)
 //   users      {"<login>": {claims}}: claims per account; any other login gets defaults
 //   ttl        oidc-provider ttl overrides in seconds ({"AccessToken": 300, ...})
+//   ciba_interval  seconds between CIBA polls, added to the backchannel answer (none by default)
 //   port       0 by default
 //
 // Everything else is fixed here: devInteractions (login and consent pages), PKCE required
 // for every client, refresh tokens rotated on every use, resource indicators without a
 // default resource, RP-initiated and back-channel logout, client credentials, PAR, DPoP,
-// userinfo, private_key_jwt (RS256, RS384, PS256, ES256 assertions) and provider keys for
-// RS256, PS256 and ES256 ID tokens.
+// userinfo, private_key_jwt (RS256, RS384, PS256, ES256 assertions), CIBA in poll mode and
+// provider keys for RS256, PS256 and ES256 ID tokens.
+//
+// CIBA: a `login_hint` names a user of `users` by login or by email (<login>@example.com; any
+// other hint is unknown_user_id); the binding message is checked by oidc-provider's default
+// rule. Each accepted request waits for the test to play the user's device (below).
 //
 // Test-only admin routes (under /__admin/):
 //   POST /__admin/rotate   new signing keys (one per algorithm), published first in the JWKS;
@@ -27,6 +32,10 @@
 //                          is {"keep_previous": false}.
 //   POST /__admin/clients  replace the registered clients with the body's list (or add them:
 //                          {"clients": [...], "replace": false}).
+//   GET  /__admin/ciba     {"pending": [{auth_req_id, account, client_id, binding_message, scope,
+//                          resource}]}: the CIBA requests no one has answered yet.
+//   POST /__admin/ciba     {"auth_req_id", "decision": "approve"|"deny"}: the user's answer;
+//                          approve grants the request's scope (and resource) to the client.
 //   GET  /__admin/state    {"kids": [...signing kids], "client_ids": [...],
 //                          "hits": {"<METHOD> <path>": count, ...}} (requests served so far,
 //                          not counting the harness' own: those with an x-interop-harness header),
@@ -147,6 +156,63 @@ class SharedMemory {
   }
 }
 
+// CIBA requests waiting for the user's decision (POST /__admin/ciba), by auth_req_id.
+const cibaPending = new Map();
+
+function cibaAccount(hint) {
+  for (const login of Object.keys(users)) {
+    if (hint === login || hint === accountClaims(login).email) return login;
+  }
+  return undefined;
+}
+
+const ciba = {
+  enabled: true,
+  deliveryModes: ['poll'],
+  async processLoginHint(ctx, hint) {
+    return cibaAccount(hint);
+  },
+  async processLoginHintToken() {
+    throw new errors.InvalidRequest('login_hint_token is not supported here');
+  },
+  async validateRequestContext() {},
+  async verifyUserCode(ctx, account, userCode) {
+    if (userCode) throw new errors.InvalidRequest('user_code is not supported here');
+  },
+  async triggerAuthenticationDevice(ctx, request, account, client) {
+    cibaPending.set(request.jti, {
+      auth_req_id: request.jti,
+      account: account.accountId,
+      client_id: client.clientId,
+      binding_message: request.params.binding_message ?? null,
+      scope: request.scope,
+      resource: request.resource ?? null,
+    });
+  },
+};
+
+async function answerCiba(body) {
+  const entry = cibaPending.get(body.auth_req_id);
+  if (!entry) return [404, { error: 'no such pending CIBA request' }];
+  if (body.decision === 'deny') {
+    await current.backchannelResult(entry.auth_req_id, new errors.AccessDenied('the user said no'));
+  } else if (body.decision === 'approve') {
+    const grant = new current.Grant({ accountId: entry.account, clientId: entry.client_id });
+    grant.addOIDCScope(entry.scope);
+    for (const resource of [entry.resource ?? []].flat()) {
+      grant.addResourceScope(resource, entry.scope);
+    }
+    await grant.save();
+    await current.backchannelResult(entry.auth_req_id, grant, {
+      authTime: Math.floor(Date.now() / 1000),
+    });
+  } else {
+    return [400, { error: 'decision must be approve or deny' }];
+  }
+  cibaPending.delete(entry.auth_req_id);
+  return [200, { auth_req_id: entry.auth_req_id, decision: body.decision }];
+}
+
 let signing = await newKeys();
 let upcoming = newKeys();
 let previous = [];
@@ -212,6 +278,7 @@ function buildProvider(issuer) {
       rpInitiatedLogout: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       dPoP: { enabled: true, nonceSecret: dpopNonceSecret },
+      ciba,
       userinfo: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
@@ -229,6 +296,16 @@ function buildProvider(issuer) {
       },
     },
   });
+  // oidc-provider names no polling interval, so a CIBA client waits the spec's 5 s between
+  // polls (CIBA Core §7.3); `ciba_interval` in the configuration names a shorter one.
+  if (config.ciba_interval) {
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/backchannel' && ctx.status === 200 && ctx.body?.auth_req_id) {
+        ctx.body = { ...ctx.body, interval: config.ciba_interval };
+      }
+    });
+  }
   provider.on('server_error', (ctx, error) => {
     process.stderr.write(`oidc-provider server_error: ${error?.stack ?? error}\n`);
   });
@@ -290,6 +367,13 @@ function state() {
 async function admin(req, res, path) {
   const body = req.method === 'POST' ? await readBody(req) : {};
   if (req.method === 'GET' && path === '/__admin/state') return answer(res, 200, state());
+  if (req.method === 'GET' && path === '/__admin/ciba') {
+    return answer(res, 200, { pending: [...cibaPending.values()] });
+  }
+  if (req.method === 'POST' && path === '/__admin/ciba') {
+    const [status, result] = await answerCiba(body);
+    return answer(res, status, result);
+  }
   if (req.method === 'POST' && path === '/__admin/rotate') {
     previous = body.keep_previous === false ? [] : signing;
     signing = await upcoming;

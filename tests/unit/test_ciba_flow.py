@@ -26,6 +26,7 @@ from auth0_core.effects import (
     run,
 )
 from auth0_core.errors import (
+    AccessTokenError,
     ConfigurationError,
     IdTokenError,
     InvalidArgumentError,
@@ -298,6 +299,7 @@ def test_the_request_sent(driver: Driver, clock: FixedClock) -> None:
         ({**ALICE, "authorization_params": {"scope": ["openid"]}}, InvalidArgumentError),
         ({**ALICE, "authorization_params": {"authorization_details": "[]"}}, InvalidArgumentError),
         ({**ALICE, "login_hnt": {}}, InvalidArgumentError),
+        ({**ALICE, "login_hint": {"sub": "auth0|" + "a" * 1020}}, InvalidArgumentError),
     ],
 )
 def test_bad_options_raise_before_any_request(
@@ -362,3 +364,153 @@ def test_a_bad_id_token_writes_no_session(
         driver.run(api.login_backchannel(core(clock), ALICE))
     assert raised.value.claim == claim
     assert ("state", "_a0_session") not in driver.store
+
+
+# --- audience safety and the standard dialect ----------------------------------------------------
+
+API = "https://api.example.com"
+
+
+def unsigned_jwt(**claims: Any) -> str:
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none'})}.{part(claims)}.sig"
+
+
+def access_token_for(driver: Driver, audience: str) -> None:
+    """The tenant's CIBA answers with the access token swapped for one naming ``audience``."""
+
+    def swap(request: HttpRequest, polls: int) -> HttpResponse | None:
+        if parse_form(request.body).get("grant_type") != [CIBA]:
+            return None
+        answer = driver.tenant.handle(request)
+        if answer.status != 200:
+            return answer
+        document = json.loads(answer.body)
+        return json_response(200, {**document, "access_token": unsigned_jwt(aud=audience)})
+
+    driver.intercept = swap
+
+
+@pytest.mark.parametrize("call", ["login_backchannel", "backchannel_authentication"])
+def test_an_access_token_for_another_api_is_refused(
+    driver: Driver, clock: FixedClock, call: str
+) -> None:
+    access_token_for(driver, "https://other.example.com")
+    approve_at(driver, 1)
+    options = {**ALICE, "authorization_params": {"audience": API}}
+    with pytest.raises(AccessTokenError) as raised:
+        driver.run(getattr(api, call)(core(clock), options))
+    assert raised.value.code == "incorrect_audience"
+    assert ("state", "_a0_session") not in driver.store
+
+
+def test_the_token_for_the_api_asked_is_kept(driver: Driver, clock: FixedClock) -> None:
+    access_token_for(driver, API)
+    approve_at(driver, 1)
+    driver.run(
+        api.login_backchannel(core(clock), {**ALICE, "authorization_params": {"audience": API}})
+    )
+    [token_set] = driver.store[("state", "_a0_session")]["token_sets"]
+    assert token_set["audience"] == API
+
+
+def standard_forms(driver: Driver) -> list[dict[str, list[str]]]:
+    """Answer /bc-authorize as a standard OP would (no interval) and every poll with
+    ``authorization_pending``; the forms sent, in order."""
+
+    def answer(request: HttpRequest, polls: int) -> HttpResponse | None:
+        if request.url.endswith("/bc-authorize"):
+            return json_response(200, {"auth_req_id": "req-1", "expires_in": 60})
+        if parse_form(request.body).get("grant_type") == [CIBA]:
+            return oauth("authorization_pending")
+        return None
+
+    driver.intercept = answer
+    return [
+        parse_form(r.body)
+        for r in driver.requests
+        if r.url.endswith("/bc-authorize") or parse_form(r.body).get("grant_type") == [CIBA]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("hint", "sent"),
+    [({"sub": "auth0|alice"}, "auth0|alice"), ("alice@example.com", "alice@example.com")],
+)
+def test_the_standard_dialect_request(
+    driver: Driver, clock: FixedClock, hint: object, sent: str
+) -> None:
+    client = core(clock, dialect="standard", authorization_params={"audience": API})
+    standard_forms(driver)
+    options = {"login_hint": hint, "authorization_params": {"authorization_details": []}}
+    with pytest.raises(PollingApiError) as raised:
+        driver.run(api.backchannel_authentication(client, options))
+    assert raised.value.code == "expired_token"
+    bc_authorize, *polls = standard_forms(driver)
+    assert bc_authorize["login_hint"] == [sent]  # as it is, not Auth0's iss_sub JSON
+    assert bc_authorize["resource"] == [API]
+    assert "audience" not in bc_authorize
+    assert "binding_message" not in bc_authorize  # optional outside Auth0
+    assert bc_authorize["authorization_details"] == ["[]"]  # RAR needs no API here
+    assert polls
+    assert all(form["resource"] == [API] for form in polls)  # RFC 8707 §2.2, as at login
+    assert driver.sleeps[0] == 5  # no interval named: the spec's 5 s
+
+
+def test_the_standard_dialect_polls_for_the_default_token_when_userinfo_is_merged(
+    driver: Driver, clock: FixedClock
+) -> None:
+    client = core(
+        clock,
+        dialect="standard",
+        fetch_userinfo="login",
+        authorization_params={"audience": API},
+    )
+    standard_forms(driver)
+    with pytest.raises(PollingApiError):
+        driver.run(api.login_backchannel(client, {"login_hint": "alice"}))
+    bc_authorize, *polls = standard_forms(driver)
+    assert bc_authorize["resource"] == [API]  # the grant covers the API
+    assert polls
+    assert all("resource" not in form for form in polls)  # a token userinfo accepts
+
+
+def test_a_single_poll_in_the_standard_dialect_asks_for_the_configured_api(
+    driver: Driver, clock: FixedClock
+) -> None:
+    client = core(clock, dialect="standard", authorization_params={"audience": API})
+    standard_forms(driver)
+    with pytest.raises(PollingApiError):
+        driver.run(api.backchannel_authentication_grant(client, "req-1"))
+    [poll] = standard_forms(driver)
+    assert poll["resource"] == [API]
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"login_hint": "  "}, InvalidArgumentError),
+        ({"login_hint": "x" * 1025}, InvalidArgumentError),
+        ({"login_hint": 7}, InvalidArgumentError),
+        ({"login_hint": {"sub": ""}}, MissingRequiredArgumentError),
+        ({"login_hint": "alice", "binding_message": "x" * 1025}, InvalidArgumentError),
+        (
+            {"login_hint": "alice", "authorization_params": {"resource": API}},
+            InvalidArgumentError,
+        ),
+    ],
+)
+def test_standard_dialect_refusals_before_any_request(
+    driver: Driver, clock: FixedClock, options: dict[str, Any], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        driver.run(api.backchannel_authentication(core(clock, dialect="standard"), options))
+    assert not any(r.url.endswith("/bc-authorize") for r in driver.requests)
+
+
+def test_the_auth0_dialect_takes_no_string_login_hint(driver: Driver, clock: FixedClock) -> None:
+    with pytest.raises(InvalidArgumentError, match="login_hint"):
+        driver.run(api.backchannel_authentication(core(clock), {**ALICE, "login_hint": "alice"}))
+    assert not any(r.url.endswith("/bc-authorize") for r in driver.requests)

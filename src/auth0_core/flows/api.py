@@ -594,10 +594,13 @@ def initiate_backchannel_authentication(
     ``audience``, ``requested_expiry`` (seconds) and ``authorization_details``; the
     constructor's ``authorization_params`` give only the default audience and scope
     (``redirect_uri`` and the like belong to ``/authorize`` and are never sent here).
-    ``store_options`` is accepted for the official SDK's signature; no store is used.
+    ``store_options`` is accepted for the official SDK's signature; no store is used. In the
+    standard dialect (docs/ciba.md) the ``sub`` goes as the ``login_hint`` itself, a string
+    ``login_hint`` is sent as given, ``binding_message`` is optional and the audience goes as
+    ``resource``.
 
     Raises:
-        MissingRequiredArgumentError: no ``login_hint.sub`` or no ``binding_message``.
+        MissingRequiredArgumentError: no ``login_hint.sub``, or (Auth0) no ``binding_message``.
         InvalidArgumentError: an option of the wrong shape or value.
         ConfigurationError: the tenant advertises no backchannel authentication endpoint.
         OAuthError: the tenant refused the request (``unknown_user_id``, ...).
@@ -614,6 +617,8 @@ def backchannel_authentication_grant(
 ) -> Flow[dict[str, Any]]:
     """Poll once for the tokens of a CIBA request: the token response (with ``expires_at``),
     its ID token validated. ``store_options`` is accepted for the official SDK's signature.
+    In the standard dialect it asks for the configured audience's token (``resource``); the
+    call knows nothing else of the request, so no audience is checked.
 
     Raises:
         MissingRequiredArgumentError: no ``auth_req_id``.
@@ -641,12 +646,14 @@ def backchannel_authentication(
     call as any other (a cancel scope; closing the sync client).
 
     Raises:
-        MissingRequiredArgumentError: no ``login_hint.sub`` or no ``binding_message``.
+        MissingRequiredArgumentError: no ``login_hint.sub``, or (Auth0) no ``binding_message``.
         InvalidArgumentError: an option of the wrong shape or value.
         ConfigurationError: the tenant advertises no backchannel authentication endpoint.
         OAuthError: the tenant refused the request.
         PollingApiError: ``code`` ``expired_token`` (nobody answered in time),
             ``access_denied`` (the user refused) or ``auth_req_id_error``.
+        AccessTokenError: (code ``incorrect_audience``) the access token cannot be shown to be
+            for the audience asked.
         IdTokenError: the ID token is invalid or names another user.
         InvalidResponse: an answer of the tenant is malformed.
         TransportError: the tenant could not be reached, or answered too late or too much;
@@ -661,16 +668,21 @@ def login_backchannel(
     client: CoreClient, options: Options, store_options: StoreOptions = None
 ) -> Flow[dict[str, Any]]:
     """Log the user in with CIBA: :func:`backchannel_authentication`, then write a fresh
-    session from the validated ID token (its user, its ``sid``); return
+    session from the validated ID token (its user, its ``sid``; userinfo merged in with
+    ``fetch_userinfo``, as at an interactive login); return
     ``{"authorization_details": ...}``.
 
     Raises:
-        MissingRequiredArgumentError: no ``login_hint.sub`` or no ``binding_message``.
+        MissingRequiredArgumentError: no ``login_hint.sub``, or (Auth0) no ``binding_message``.
         InvalidArgumentError: an option of the wrong shape or value.
         ConfigurationError: the tenant advertises no backchannel authentication endpoint.
         OAuthError: the tenant refused the request.
         PollingApiError: ``code`` ``expired_token``, ``access_denied`` or
             ``auth_req_id_error``.
+        AccessTokenError: (code ``incorrect_audience``) the access token cannot be shown to be
+            for the audience asked; no session is written.
+        UserInfoError, OAuthError: (with ``fetch_userinfo``) the userinfo answer is another
+            user's, or the endpoint refused the token; no session is written.
         IdTokenError: the ID token is missing, invalid or names another user; no session is
             written.
         SessionExpiredError: the identity provider's session is already over.

@@ -12,6 +12,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
+from .._audience import check_audience
 from .._authorize import default_scope, merge_scopes
 from .._client import CoreClient
 from .._config import DEFAULT_SCOPE
@@ -36,11 +39,14 @@ from ..errors import (
 )
 from .discovery import metadata_flow, verify_id_token_flow
 from .session import write_session_flow
+from .userinfo import merged_user, token_audience, userinfo_flow
 
 # CIBA Core §7.3 / RFC 8628 §3.5: after slow_down, every later poll waits 5 s longer.
 SLOW_DOWN_STEP = 5
-# Auth0 refuses a binding message longer than this (protocol doc §8.3).
-_MAX_BINDING_MESSAGE = 64
+# Auth0 refuses a binding message longer than this (protocol doc §8.3); another server sets
+# its own rules, and this bound only keeps a request from carrying any amount of text.
+_MAX_BINDING_MESSAGE = {"auth0": 64, "standard": 1024}
+_MAX_LOGIN_HINT = 1024
 # Parameters the flow sets itself, or that belong to /authorize and never to /bc-authorize.
 _NOT_PASSED = frozenset(
     {
@@ -61,14 +67,71 @@ _NOT_PASSED = frozenset(
 _OPTIONS = frozenset({"login_hint", "binding_message", "authorization_params"})
 
 
+@attrs.frozen(kw_only=True)
+class CibaRequest:
+    """What one backchannel authentication request sent and expects back: its form
+    ``fields``, the ``sub`` the user must have (None for a standard login hint that is no
+    ``sub``), its API (``audience``, sent as ``resource`` in the standard dialect) and scope."""
+
+    fields: dict[str, str] = attrs.field(repr=False)
+    expected_sub: str | None = attrs.field(repr=False)
+    audience: str | None
+    scope: str
+
+
+def _login_hint(client: CoreClient, hint: object, issuer: str) -> tuple[str, str | None]:
+    """The ``login_hint`` field and the ``sub`` it names.
+
+    Auth0 takes ``{"sub": ...}`` only, sent as its ``iss_sub`` JSON; the standard dialect sends
+    the ``sub`` as it is, or a string hint (an e-mail, a phone number: the server's choice,
+    CIBA Core §7.1) as given, which names no ``sub`` to check the ID token against.
+    """
+    standard = client.config.dialect == "standard"
+    if standard and isinstance(hint, str):
+        if not hint.strip() or len(hint) > _MAX_LOGIN_HINT:
+            raise InvalidArgumentError(
+                "login_hint", f"login_hint must be non-blank text of at most {_MAX_LOGIN_HINT}."
+            )
+        return hint, None
+    if hint is not None and not isinstance(hint, Mapping):
+        shapes = "a dict with a 'sub', or a string" if standard else "a dict with a 'sub'"
+        raise InvalidArgumentError("login_hint", f"login_hint must be {shapes}.")
+    sub = (hint or {}).get("sub")
+    if not isinstance(sub, str) or not sub.strip():
+        raise MissingRequiredArgumentError("login_hint.sub")
+    if len(sub) > _MAX_LOGIN_HINT:
+        raise InvalidArgumentError(
+            "login_hint", f"login_hint.sub must be at most {_MAX_LOGIN_HINT} characters."
+        )
+    if standard:
+        return sub, sub
+    return json.dumps({"format": "iss_sub", "iss": issuer, "sub": sub}, separators=(",", ":")), sub
+
+
+def _binding_message(client: CoreClient, message: object) -> str | None:
+    """The ``binding_message``: required by Auth0, optional elsewhere (CIBA Core §7.1)."""
+    dialect = client.config.dialect
+    if message is None or message == "":
+        if dialect == "standard":
+            return None
+        # Auth0 refuses the request without one; the official SDK sends none when not given.
+        raise MissingRequiredArgumentError("binding_message")
+    limit = _MAX_BINDING_MESSAGE[dialect]
+    if not isinstance(message, str) or len(message) > limit:
+        raise InvalidArgumentError(
+            "binding_message", f"binding_message must be text of at most {limit}."
+        )
+    return message
+
+
 def _request_fields(
     client: CoreClient, options: Mapping[str, Any] | None, issuer: str
-) -> tuple[dict[str, str], str]:
-    """The ``/bc-authorize`` fields for ``options`` and the ``sub`` the user must have.
+) -> CibaRequest:
+    """The ``/bc-authorize`` request for ``options``.
 
     Raises:
         InvalidArgumentError: options of a wrong shape or value.
-        MissingRequiredArgumentError: no ``login_hint.sub`` or no ``binding_message``.
+        MissingRequiredArgumentError: no ``login_hint.sub``, or (Auth0) no ``binding_message``.
     """
     if options is None:
         options = {}
@@ -77,20 +140,9 @@ def _request_fields(
     unknown = sorted(str(k) for k in options if k not in _OPTIONS)
     if unknown:
         raise InvalidArgumentError("options", f"unknown option '{unknown[0]}'.")
-    hint = options.get("login_hint")
-    if hint is not None and not isinstance(hint, Mapping):
-        raise InvalidArgumentError("login_hint", "login_hint must be a dict with a 'sub'.")
-    sub = (hint or {}).get("sub")
-    if not isinstance(sub, str) or not sub.strip():
-        raise MissingRequiredArgumentError("login_hint.sub")
-    message = options.get("binding_message")
-    if message is None or message == "":
-        # Auth0 refuses the request without one; the official SDK sends none when not given.
-        raise MissingRequiredArgumentError("binding_message")
-    if not isinstance(message, str) or len(message) > _MAX_BINDING_MESSAGE:
-        raise InvalidArgumentError(
-            "binding_message", f"binding_message must be text of at most {_MAX_BINDING_MESSAGE}."
-        )
+    standard = client.config.dialect == "standard"
+    login_hint, sub = _login_hint(client, options.get("login_hint"), issuer)
+    message = _binding_message(client, options.get("binding_message"))
     params = options.get("authorization_params") or {}
     if not isinstance(params, Mapping):
         raise InvalidArgumentError("authorization_params", "authorization_params must be a dict.")
@@ -99,6 +151,11 @@ def _request_fields(
         if name in _NOT_PASSED:
             raise InvalidArgumentError(
                 "authorization_params", f"authorization_params may not set {name} here."
+            )
+        if standard and name == "resource":
+            raise InvalidArgumentError(
+                "authorization_params",
+                "name the API as 'audience': the standard dialect sends it as 'resource'.",
             )
         if name in ("scope", "audience", "requested_expiry", "authorization_details"):
             continue
@@ -118,7 +175,7 @@ def _request_fields(
         base_scope = DEFAULT_SCOPE
     fields["scope"] = merge_scopes("openid", base_scope, call_scope)
     if audience is not None:
-        fields["audience"] = audience
+        fields["resource" if standard else "audience"] = audience
     expiry = params.get("requested_expiry")
     if expiry is not None:
         if isinstance(expiry, bool) or not isinstance(expiry, int) or expiry <= 0:
@@ -128,25 +185,24 @@ def _request_fields(
         fields["requested_expiry"] = str(expiry)
     details = params.get("authorization_details")
     if details is not None:
-        if audience is None:
+        if audience is None and not standard:
             raise InvalidArgumentError(
                 "authorization_details", "authorization_details needs an audience."
             )
         fields["authorization_details"] = (
             details if isinstance(details, str) else json.dumps(details)
         )
-    fields["login_hint"] = json.dumps(
-        {"format": "iss_sub", "iss": issuer, "sub": sub}, separators=(",", ":")
-    )
-    fields["binding_message"] = message
-    return fields, sub
+    fields["login_hint"] = login_hint
+    if message is not None:
+        fields["binding_message"] = message
+    return CibaRequest(fields=fields, expected_sub=sub, audience=audience, scope=fields["scope"])
 
 
 def initiate_flow(
     client: CoreClient, options: Mapping[str, Any] | None
-) -> Flow[tuple[ServerMetadata, BackchannelAuthorization, dict[str, str], str]]:
+) -> Flow[tuple[ServerMetadata, BackchannelAuthorization, CibaRequest]]:
     """Ask the tenant to authenticate the user; return what polling needs: the metadata, the
-    tenant's answer, the fields sent and the expected ``sub``.
+    tenant's answer and the request sent.
 
     Raises:
         InvalidArgumentError, MissingRequiredArgumentError: bad options.
@@ -155,11 +211,11 @@ def initiate_flow(
         InvalidResponse, TransportError: the exchange failed.
     """
     metadata = yield from metadata_flow(client)
-    fields, sub = _request_fields(client, options, metadata.issuer)
+    request = _request_fields(client, options, metadata.issuer)
     response = yield from fetch(
-        prepare_backchannel_authorize_request(client.config, metadata, fields)
+        prepare_backchannel_authorize_request(client.config, metadata, request.fields)
     )
-    return metadata, process_backchannel_authorize_response(response), fields, sub
+    return metadata, process_backchannel_authorize_response(response), request
 
 
 def poll_once_flow(
@@ -168,8 +224,12 @@ def poll_once_flow(
     auth_req_id: str,
     *,
     expected_sub: str | None = None,
+    audience: str | None = None,
 ) -> Flow[tuple[TokenResponse, dict[str, Any] | None]]:
     """One poll; the tokens and the ID token's validated claims (None without an ID token).
+
+    ``audience`` is the API whose token is asked for; the standard dialect names it as
+    ``resource`` (RFC 8707 §2.2), as at a code exchange. Its token is not checked here.
 
     Raises:
         PollingApiError: no tokens yet, or never (see its codes).
@@ -177,9 +237,12 @@ def poll_once_flow(
         InvalidResponse, TransportError: the exchange failed.
     """
     config = client.config
+    resource = audience if config.dialect == "standard" else None
     response = yield from token_fetch(
         client,
-        lambda: prepare_backchannel_grant_request(config, metadata, auth_req_id=auth_req_id),
+        lambda: prepare_backchannel_grant_request(
+            config, metadata, auth_req_id=auth_req_id, resource=resource
+        ),
     )
     tokens = process_backchannel_grant_response(response)
     check_token_type(client, tokens)
@@ -203,10 +266,10 @@ def poll_until_done_flow(
     client: CoreClient,
     metadata: ServerMetadata,
     started: BackchannelAuthorization,
-    *,
-    expected_sub: str | None,
+    request: CibaRequest,
 ) -> Flow[tuple[TokenResponse, dict[str, Any] | None]]:
-    """Wait ``interval``, poll, and again until tokens come or the request is over.
+    """Wait ``interval``, poll, and again until tokens come or the request is over; then
+    check that the access token is for the API asked (docs/standard-dialect.md).
 
     ``slow_down`` adds 5 s to the interval for every later poll (more when ``Retry-After``
     asks for more). No poll is made once the request has expired by the injected clock.
@@ -214,11 +277,14 @@ def poll_until_done_flow(
     Raises:
         PollingApiError: ``expired_token`` (the tenant said so, or no poll fits before
             ``expires_in``), ``access_denied`` (the user refused) or ``auth_req_id_error``.
+        AccessTokenError: (code ``incorrect_audience``) the access token cannot be shown to
+            be for the API asked.
         IdTokenError, InvalidResponse, TransportError: as :func:`poll_once_flow`.
     """
     clock = client.config.env.clock
     expires_at = clock() + started.expires_in
     interval: float = started.interval
+    audience = token_audience(client.config, request.audience)
     while True:
         if clock() + interval >= expires_at:
             raise PollingApiError(
@@ -227,16 +293,21 @@ def poll_until_done_flow(
             )
         yield from sleep(interval)
         try:
-            return (
-                yield from poll_once_flow(
-                    client, metadata, started.auth_req_id, expected_sub=expected_sub
-                )
+            tokens, claims = yield from poll_once_flow(
+                client,
+                metadata,
+                started.auth_req_id,
+                expected_sub=request.expected_sub,
+                audience=audience,
             )
         except PollingApiError as answer:
             if answer.code == "slow_down":
                 interval = max(interval + SLOW_DOWN_STEP, answer.interval or 0)
             elif answer.code != "authorization_pending":
                 raise
+        else:
+            check_audience(client.config, audience, tokens)
+            return tokens, claims
 
 
 def token_result(tokens: TokenResponse, now: int) -> dict[str, Any]:
@@ -266,18 +337,27 @@ def initiate_backchannel_authentication_flow(
     client: CoreClient, options: Mapping[str, Any] | None
 ) -> Flow[dict[str, Any]]:
     """``/bc-authorize`` only: ``{"auth_req_id", "expires_in", "interval"}``."""
-    _, started, _, _ = yield from initiate_flow(client, options)
+    _, started, _ = yield from initiate_flow(client, options)
     return started.to_dict()
 
 
 def backchannel_authentication_grant_flow(
     client: CoreClient, auth_req_id: str
 ) -> Flow[dict[str, Any]]:
-    """One poll for ``auth_req_id``: the tokens, or a :class:`PollingApiError`."""
+    """One poll for ``auth_req_id``: the tokens, or a :class:`PollingApiError`.
+
+    The call knows nothing of the request but its id: in the standard dialect it asks for
+    the configured audience's token (``resource``), and checks no audience."""
     if not isinstance(auth_req_id, str) or not auth_req_id:
         raise MissingRequiredArgumentError("auth_req_id")
     metadata = yield from metadata_flow(client)
-    tokens, _ = yield from poll_once_flow(client, metadata, auth_req_id)
+    audience = client.config.authorization_params.get("audience")
+    tokens, _ = yield from poll_once_flow(
+        client,
+        metadata,
+        auth_req_id,
+        audience=audience if isinstance(audience, str) and audience else None,
+    )
     return token_result(tokens, client.config.env.now())
 
 
@@ -285,26 +365,30 @@ def backchannel_authentication_flow(
     client: CoreClient, options: Mapping[str, Any] | None
 ) -> Flow[dict[str, Any]]:
     """Initiate, then poll until the end: the tokens of the user named."""
-    metadata, started, _, sub = yield from initiate_flow(client, options)
-    tokens, _ = yield from poll_until_done_flow(client, metadata, started, expected_sub=sub)
+    metadata, started, request = yield from initiate_flow(client, options)
+    tokens, _ = yield from poll_until_done_flow(client, metadata, started, request)
     return token_result(tokens, client.config.env.now())
 
 
 def login_backchannel_flow(
     client: CoreClient, options: Mapping[str, Any] | None, store_options: StoreOptions
 ) -> Flow[dict[str, Any]]:
-    """Initiate, poll until the end, validate the ID token, write a fresh session; return
-    ``{"authorization_details": ...}`` (None when the tenant sent none), as the official SDK."""
-    metadata, started, fields, sub = yield from initiate_flow(client, options)
-    tokens, claims = yield from poll_until_done_flow(client, metadata, started, expected_sub=sub)
+    """Initiate, poll until the end, validate the ID token, merge userinfo when configured
+    (``fetch_userinfo``), write a fresh session; return ``{"authorization_details": ...}``
+    (None when the tenant sent none), as the official SDK."""
+    metadata, started, request = yield from initiate_flow(client, options)
+    tokens, claims = yield from poll_until_done_flow(client, metadata, started, request)
     if claims is None:
         raise IdTokenError("id_token", "the token response has no ID token to log in with.")
+    if client.config.fetch_userinfo != "never":
+        extra = yield from userinfo_flow(client, metadata, tokens, claims["sub"])
+        claims = merged_user(claims, userinfo=extra)
     session = new_session(
         client.config,
         claims=claims,
         tokens=tokens,
-        audience=fields.get("audience"),
-        requested_scope=fields["scope"],
+        audience=token_audience(client.config, request.audience),
+        requested_scope=request.scope,
         now=client.config.env.now(),
     )
     yield from write_session_flow(client, session, store_options, remove_if_expires=True)

@@ -12,7 +12,6 @@ from .._binding import (
 )
 from .._callback import CallbackParams
 from .._client import CoreClient
-from .._config import ClientConfig
 from .._dpop import check_token_type, token_fetch
 from .._effects import Flow, StoreOptions, fetch, store_set
 from .._id_token import IdTokenChecks
@@ -38,7 +37,7 @@ from ..records import FlowName, Transaction
 from .callbacks import read_callback_flow, transaction_key
 from .discovery import metadata_flow, verify_id_token_flow
 from .session import write_session_flow
-from .userinfo import merged_user, userinfo_flow
+from .userinfo import merged_user, token_audience, userinfo_flow
 
 
 def start_login_flow(
@@ -230,18 +229,6 @@ def _check_offline_access(query: dict[str, str], metadata: ServerMetadata) -> No
         )
 
 
-def exchange_audience(config: ClientConfig, transaction: Transaction) -> str | None:
-    """The API the code is exchanged for, whose token the session keeps as the login's set.
-
-    The login's audience; in the standard dialect (sent as ``resource``, RFC 8707 §2.2)
-    none when userinfo is merged, since a token for a resource is usually refused at the
-    userinfo endpoint: the resource's token then comes from the refresh token.
-    """
-    if config.dialect == "standard" and config.fetch_userinfo != "never":
-        return None
-    return transaction.audience
-
-
 def exchange_code_flow(
     client: CoreClient,
     metadata: ServerMetadata,
@@ -263,7 +250,7 @@ def exchange_code_flow(
     if not params.code:
         raise MissingRequiredArgumentError("code")
     code = params.code
-    audience = exchange_audience(config, transaction)
+    audience = token_audience(config, transaction.audience)
     response = yield from token_fetch(
         client,
         lambda: prepare_authorization_code_request(
@@ -313,7 +300,7 @@ def complete_login_flow(
     metadata = yield from metadata_flow(client)
     tokens, claims = yield from exchange_code_flow(client, metadata, params, transaction)
     # The login's API (the link flows' "my-account" is an alias Auth0 resolves: not here).
-    audience = exchange_audience(client.config, transaction)
+    audience = token_audience(client.config, transaction.audience)
     check_audience(client.config, audience, tokens)
     if client.config.fetch_userinfo != "never":
         extra = yield from userinfo_flow(client, metadata, tokens, claims["sub"])

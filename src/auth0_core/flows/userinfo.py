@@ -73,6 +73,19 @@ def userinfo_audience_key(config: ClientConfig, login_audience: str | None) -> s
     return login_audience or DEFAULT_AUDIENCE
 
 
+def token_audience(config: ClientConfig, audience: str | None) -> str | None:
+    """The API a login's token request asks for (the code exchange, a CIBA poll), whose token
+    the session keeps as the login's set.
+
+    The login's audience; in the standard dialect (sent as ``resource``, RFC 8707 §2.2) none
+    when userinfo is merged, since a token for a resource is usually refused at the userinfo
+    endpoint: the resource's token then comes from the refresh token.
+    """
+    if config.dialect == "standard" and config.fetch_userinfo != "never":
+        return None
+    return audience
+
+
 def userinfo_flow(
     client: CoreClient, metadata: ServerMetadata, tokens: TokenResponse, sub: str
 ) -> Flow[dict[str, Any]]:

@@ -107,14 +107,21 @@ def process_backchannel_authorize_response(response: HttpResponse) -> Backchanne
 
 
 def prepare_backchannel_grant_request(
-    config: ClientConfig, metadata: ServerMetadata, *, auth_req_id: str
+    config: ClientConfig,
+    metadata: ServerMetadata,
+    *,
+    auth_req_id: str,
+    resource: str | None = None,
 ) -> HttpRequest:
-    """One poll: the CIBA grant for ``auth_req_id`` at the token endpoint.
+    """One poll: the CIBA grant for ``auth_req_id`` at the token endpoint; ``resource``
+    (RFC 8707 §2.2) picks which of the request's APIs the access token is for.
 
     Raises:
         ConfigurationError: the client assertion's signing key is unusable.
     """
     fields: Fields = {"grant_type": _CIBA_GRANT, "auth_req_id": auth_req_id}
+    if resource is not None:
+        fields["resource"] = resource
     return client_authenticated_post(config, metadata.token_endpoint, fields, metadata.issuer)
 
 
