@@ -833,16 +833,45 @@ def test_a_refused_rotating_refresh_keeps_the_rotated_refresh_token(clock: Fixed
     assert driver.run(get_access_token_flow(client, None, None))
 
 
-def test_userinfo_refused_on_a_rotating_refresh_keeps_the_rotated_refresh_token(
+def bound_refresh_answers(driver: Driver, tenant: Tenant) -> None:
+    """The tenant's refresh answers (rotation and all), marked DPoP-bound: what a server
+    breaking RFC 9449 would answer a client that sent no proof."""
+
+    def intercept(request: HttpRequest) -> HttpResponse | None:
+        if request.url == TOKEN_URL and form(request).get("grant_type") == "refresh_token":
+            answer = tenant.handle(request).json_object()
+            return json_response(200, {**answer, "token_type": "DPoP"})
+        return None
+
+    driver.intercept = intercept
+
+
+def refused_userinfo(driver: Driver, tenant: Tenant) -> None:
+    answer_userinfo(driver, tenant, sub="auth0|mallory")
+
+
+@pytest.mark.parametrize(
+    ("options", "refuse", "error"),
+    [
+        ({"fetch_userinfo": "login_and_refresh"}, refused_userinfo, UserInfoError),
+        ({}, bound_refresh_answers, InvalidResponse),
+    ],
+)
+def test_a_refused_rotating_refresh_keeps_the_rotated_refresh_token_and_the_rest(
     clock: FixedClock,
+    options: dict[str, Any],
+    refuse: Callable[[Driver, Tenant], None],
+    error: type[Exception],
 ) -> None:
+    """Userinfo for another user, or a DPoP-bound token to a client without a key: nothing
+    of the answer is kept but the refresh token it rotated."""
     tenant = rotating_tenant(clock)
     driver = Driver(tenant)
-    client = core(clock, fetch_userinfo="login_and_refresh")
+    client = core(clock, **options)
     before = logged_in(driver, client)
-    answer_userinfo(driver, tenant, sub="auth0|mallory")
+    refuse(driver, tenant)
     clock.advance(DAY - 59)
-    with pytest.raises(UserInfoError):
+    with pytest.raises(error):
         driver.run(get_access_token_flow(client, None, None))
     after = driver.session
     assert after is not None
@@ -853,23 +882,41 @@ def test_userinfo_refused_on_a_rotating_refresh_keeps_the_rotated_refresh_token(
     assert driver.run(get_access_token_flow(client, None, None))
 
 
+def no_policy(driver: Driver, tenant: Tenant) -> None:
+    """Nothing to change: the audience asked has no refresh-token policy."""
+
+
+@pytest.mark.parametrize(
+    ("audience", "refuse", "error"),
+    [
+        ("https://no-policy.example", no_policy, AccessTokenError),
+        (None, bound_refresh_answers, InvalidResponse),
+    ],
+)
 def test_the_stateless_refresh_hands_back_a_refresh_token_its_refused_answer_rotated(
     clock: FixedClock,
+    audience: str | None,
+    refuse: Callable[[Driver, Tenant], None],
+    error: type[AccessTokenError | InvalidResponse],
 ) -> None:
     """``get_token_by_refresh_token`` stores nothing: the refresh token rotated by an answer it
-    refuses comes back on the error (never in its text), and it is the one that works."""
-    driver = Driver(rotating_tenant(clock))
+    refuses (for another API; DPoP-bound to a client without a key) comes back on the error
+    (never in its text), and it is the one that works."""
+    tenant = rotating_tenant(clock)
+    driver = Driver(tenant)
     client = core(clock)
     spent = logged_in(driver, client)["refresh_token"]
-    asked = {"refresh_token": spent, "audience": "https://no-policy.example"}
-    with pytest.raises(AccessTokenError) as info:
+    refuse(driver, tenant)
+    asked = {"refresh_token": spent, **({"audience": audience} if audience else {})}
+    with pytest.raises(error) as info:
         driver.run(get_token_by_refresh_token_flow(client, asked))
     refused = info.value
-    assert refused.code == "incorrect_audience"
+    assert isinstance(refused, AccessTokenError | InvalidResponse)
     rotated = refused.rotated_refresh_token
     assert rotated
     assert rotated != spent
     assert rotated not in f"{refused!s}{refused!r}{refused.args!r}"
+    driver.intercept = lambda request: None
     answer = driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": rotated}))
     assert answer["access_token"]
     with pytest.raises(InvalidGrantError):  # the spent one is reuse
@@ -887,55 +934,3 @@ def test_a_refused_stateless_answer_without_rotation_hands_back_nothing(
     assert info.value.code == "incorrect_audience"
     assert info.value.rotated_refresh_token is None
     assert driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": given}))
-
-
-def bound_refresh_answers(driver: Driver, tenant: Tenant) -> None:
-    """The tenant's refresh answers (rotation and all), marked DPoP-bound: what a server
-    breaking RFC 9449 would answer a client that sent no proof."""
-
-    def intercept(request: HttpRequest) -> HttpResponse | None:
-        if request.url == TOKEN_URL and form(request).get("grant_type") == "refresh_token":
-            answer = tenant.handle(request).json_object()
-            return json_response(200, {**answer, "token_type": "DPoP"})
-        return None
-
-    driver.intercept = intercept
-
-
-def test_a_bound_refresh_answer_to_a_keyless_client_keeps_the_rotated_refresh_token(
-    clock: FixedClock,
-) -> None:
-    tenant = rotating_tenant(clock)
-    driver = Driver(tenant)
-    client = core(clock)
-    before = logged_in(driver, client)
-    bound_refresh_answers(driver, tenant)
-    clock.advance(DAY - 59)
-    with pytest.raises(InvalidResponse):
-        driver.run(get_access_token_flow(client, None, None))
-    after = driver.session
-    assert after is not None
-    assert after["refresh_token"] != before["refresh_token"]
-    assert after["token_sets"] == before["token_sets"]
-    driver.intercept = lambda request: None
-    assert driver.run(get_access_token_flow(client, None, None))
-
-
-def test_the_stateless_refresh_hands_back_the_rotated_token_of_a_bound_answer(
-    clock: FixedClock,
-) -> None:
-    tenant = rotating_tenant(clock)
-    driver = Driver(tenant)
-    client = core(clock)
-    spent = logged_in(driver, client)["refresh_token"]
-    bound_refresh_answers(driver, tenant)
-    with pytest.raises(InvalidResponse) as info:
-        driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": spent}))
-    rotated = info.value.rotated_refresh_token
-    assert rotated
-    assert rotated != spent
-    assert rotated not in f"{info.value!s}{info.value!r}{info.value.args!r}"
-    driver.intercept = lambda request: None
-    assert driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": rotated}))
-    with pytest.raises(InvalidGrantError):
-        driver.run(get_token_by_refresh_token_flow(client, {"refresh_token": spent}))
