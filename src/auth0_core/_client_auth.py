@@ -1,5 +1,6 @@
-"""Client authentication at the token endpoint: secret (basic or post), private_key_jwt, or
-RFC 8705 ``tls_client_auth`` (the transport presents the certificate; docs/mtls.md)."""
+"""Client authentication at the token endpoint: secret (basic or post), a client assertion
+(``private_key_jwt``, or ``client_secret_jwt`` in the standard dialect), or RFC 8705
+``tls_client_auth`` (the transport presents the certificate; docs/mtls.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import base64
 from urllib.parse import quote
 
 from ._config import ClientConfig
+from ._secret_jwt import sign_secret_jwt
 from .errors import ConfigurationError
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -24,28 +26,30 @@ def _basic_credentials(client_id: str, client_secret: str) -> str:
 
 
 def client_assertion(config: ClientConfig, audience: str) -> str:
-    """A fresh, single-use ``private_key_jwt`` assertion (protocol doc §8.6) for ``audience``
-    (the issuer), signed with the key loaded and checked when the client was built.
+    """A fresh, single-use client assertion (protocol doc §8.6) for ``audience`` (the
+    issuer): signed with the ``private_key_jwt`` key loaded and checked when the client was
+    built, or for ``client_secret_jwt`` with the client secret.
 
     Raises:
         ConfigurationError: the client has no assertion signing key.
     """
+    env = config.env
+    now = env.now()
+    claims = {
+        "iss": config.client_id,
+        "sub": config.client_id,
+        "aud": audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ASSERTION_LIFETIME,
+        "jti": env.random_urlsafe(24),
+    }
+    if config.client_auth_method == "client_secret_jwt" and config.client_secret:
+        return sign_secret_jwt(config.client_secret, config.client_assertion_signing_alg, claims)
     key = config.client_assertion_key
     if key is None:
         raise ConfigurationError("private_key_jwt needs 'client_assertion_signing_key'.")
-    env = config.env
-    now = env.now()
-    return key.sign(
-        {
-            "iss": config.client_id,
-            "sub": config.client_id,
-            "aud": audience,
-            "iat": now,
-            "nbf": now,
-            "exp": now + ASSERTION_LIFETIME,
-            "jti": env.random_urlsafe(24),
-        }
-    )
+    return key.sign(claims)
 
 
 def authenticate(config: ClientConfig, fields: Fields, issuer: str) -> tuple[Fields, Headers]:
@@ -64,7 +68,7 @@ def authenticate(config: ClientConfig, fields: Fields, issuer: str) -> tuple[Fie
         # RFC 8705 §2: client_id in the body; the client certificate the transport presents
         # from ssl_context is the credential. Nothing secret is sent.
         return body, ()
-    if config.client_auth_method == "private_key_jwt":
+    if config.client_auth_method in ("private_key_jwt", "client_secret_jwt"):
         body["client_assertion_type"] = ASSERTION_TYPE
         body["client_assertion"] = client_assertion(config, issuer)
         return body, ()

@@ -14,10 +14,16 @@ from ._assertion_key import SUPPORTED_ALGORITHMS as SUPPORTED_ASSERTION_ALGORITH
 from ._assertion_key import AssertionKey, AssertionKeyInput, load_assertion_key
 from ._dpop_key import DEFAULT_ALGORITHM, DPoPKey, DPoPKeyInput, generate_dpop_key, load_dpop_key
 from ._env import Env
+from ._secret_jwt import ALGORITHMS as SECRET_JWT_ALGORITHMS
+from ._secret_jwt import DEFAULT_ALGORITHM as SECRET_JWT_DEFAULT
 from .errors import ConfigurationError
 
 ClientAuthMethod = Literal[
-    "client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth"
+    "client_secret_basic",
+    "client_secret_post",
+    "client_secret_jwt",
+    "private_key_jwt",
+    "tls_client_auth",
 ]
 LogoutStrategy = Literal["auto", "v2", "oidc"]
 # Which authorization server the client talks to (docs/standard-dialect.md).
@@ -253,7 +259,11 @@ def _dpop_key(options: ClientOptions, env: Env) -> DPoPKey | None:
 def _assertion_alg(options: ClientOptions) -> str:
     # None means the default, as in the official SDK (``client_assertion_signing_alg=None``).
     alg = options.get("client_assertion_signing_alg")
-    return "RS256" if alg is None else alg
+    if alg is not None:
+        return alg
+    if options.get("client_auth_method") == "client_secret_jwt":
+        return SECRET_JWT_DEFAULT
+    return "RS256"
 
 
 def _assertion_key(options: ClientOptions) -> AssertionKey | None:
@@ -262,6 +272,11 @@ def _assertion_key(options: ClientOptions) -> AssertionKey | None:
     key = options.get("client_assertion_signing_key")
     alg = _assertion_alg(options)
     kid = options.get("client_assertion_kid")
+    if key is not None and options.get("client_auth_method") == "client_secret_jwt":
+        raise ConfigurationError(
+            "client_secret_jwt signs with the client secret: leave "
+            "'client_assertion_signing_key' out (or use private_key_jwt)."
+        )
     if key is None or (isinstance(key, str | bytes) and not key):
         if kid is not None:
             raise ConfigurationError("'client_assertion_kid' needs 'client_assertion_signing_key'.")
@@ -363,9 +378,14 @@ def _validate(config: ClientConfig) -> None:
             raise ConfigurationError(
                 "'client_secret' or 'client_assertion_signing_key' is required."
             )
+    elif method == "client_secret_jwt":
+        _validate_secret_jwt(config)
     elif method != "tls_client_auth":
         raise ConfigurationError(f"unknown client authentication method {method!r}.")
-    if config.client_assertion_signing_alg not in SUPPORTED_ASSERTION_ALGORITHMS:
+    if (
+        method != "client_secret_jwt"
+        and config.client_assertion_signing_alg not in SUPPORTED_ASSERTION_ALGORITHMS
+    ):
         raise ConfigurationError(
             "'client_assertion_signing_alg' must be one of "
             f"{', '.join(SUPPORTED_ASSERTION_ALGORITHMS)}."
@@ -385,6 +405,29 @@ def _validate(config: ClientConfig) -> None:
     for flag in ("enterprise_connect", "clear_anonymous_session_on_login"):
         if not isinstance(getattr(config, flag), bool):
             raise ConfigurationError(f"'{flag}' must be True or False.")
+
+
+def _validate_secret_jwt(config: ClientConfig) -> None:
+    """``client_secret_jwt`` (docs/private-key-jwt.md): the standard dialect only, an HMAC
+    algorithm, and a secret at least as long as its hash (RFC 7518 §3.2)."""
+    if config.dialect != "standard":
+        raise ConfigurationError(
+            "Auth0 has no client_secret_jwt: use 'client_secret_basic' or "
+            "'client_secret_post' (or private_key_jwt), or dialect='standard' for another "
+            "OpenID Provider."
+        )
+    alg = config.client_assertion_signing_alg
+    if alg not in SECRET_JWT_ALGORITHMS:
+        raise ConfigurationError(
+            "client_secret_jwt signs with 'client_assertion_signing_alg' "
+            f"{', '.join(SECRET_JWT_ALGORITHMS)}."
+        )
+    shortest = SECRET_JWT_ALGORITHMS[alg][1]
+    if not config.client_secret or len(config.client_secret.encode("utf-8")) < shortest:
+        raise ConfigurationError(
+            f"client_secret_jwt with {alg} needs a 'client_secret' of at least {shortest} "
+            "bytes (RFC 7518 section 3.2)."
+        )
 
 
 def _validate_dialect(config: ClientConfig) -> None:

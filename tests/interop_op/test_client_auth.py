@@ -1,7 +1,9 @@
 """Client authentication with ``private_key_jwt`` (RFC 7523 §2.2, OIDC Core §9) at a certified
 OP, through every facade: the client registers only its public key (``jwks``) and signs a
-client assertion with RS256, RS384, PS256 or ES256 at the token and PAR endpoints; and
-``client_secret_post``. (``client_secret_basic`` is what every other interop test uses.)"""
+client assertion with RS256, RS384, PS256 or ES256 at the token and PAR endpoints;
+``client_secret_jwt`` (HS256, HS384, HS512 with the client secret, the standard dialect) at the
+token, PAR and CIBA endpoints; and ``client_secret_post``. (``client_secret_basic`` is what
+every other interop test uses.)"""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from ..oidc_provider.harness import (
     client_metadata,
     private_key_jwt_client,
 )
-from .conftest import OPApp
+from .conftest import OPApp, jwt_claims
 
 pytestmark = pytest.mark.anyio
 
@@ -90,3 +92,77 @@ async def test_an_assertion_signed_with_another_key_is_refused(
     with pytest.raises(OAuthError) as caught:
         await op_app.call("get_client_credentials_token", RESOURCE)
     assert caught.value.error == "invalid_client"
+
+
+# RFC 7518 §3.2: an HMAC key as long as the hash at least (64 bytes for HS512).
+LONG_SECRET = "interop-hmac-secret-" + "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])
+async def test_client_secret_jwt(alg: str, op_app: OPApp, oidc_op: OpenIDProvider) -> None:
+    """The assertion signed with the secret: a login with PAR, a refresh, client credentials
+    and a CIBA request, each authenticated by it; the OP saw the algorithm."""
+    client_id = f"rp-secret-jwt-{alg.lower()}"
+    oidc_op.register(
+        [
+            client_metadata(
+                client_id,
+                client_secret=LONG_SECRET,
+                token_endpoint_auth_method="client_secret_jwt",
+                token_endpoint_auth_signing_alg=alg,
+            )
+        ]
+    )
+    op_app.use(
+        client_id=client_id,
+        client_secret=LONG_SECRET,
+        client_auth_method="client_secret_jwt",
+        client_assertion_signing_alg=alg,
+        pushed_authorization_requests=True,
+        dialect="standard",
+        authorization_params={"redirect_uri": CALLBACK, "prompt": "consent"},
+    )
+    await op_app.login("alice")
+    seen = oidc_op.last_assertion(client_id)
+    assert seen is not None
+    assert (seen["alg"], seen["kid"], seen["typ"]) == (alg, None, "JWT")
+    assert seen["aud"] == oidc_op.issuer
+    # A refresh (the stateless call: a client clock set ahead to expire the session's token
+    # would date the assertion in the OP's future).
+    session = await op_app.session()
+    refreshed = await op_app.call(
+        "get_token_by_refresh_token", {"refresh_token": session["refresh_token"]}
+    )
+    assert refreshed["access_token"]
+    assert refreshed["refresh_token"] != session["refresh_token"]  # rotated
+    token = await op_app.call("get_client_credentials_token", RESOURCE)
+    assert jwt_claims(token)["client_id"] == client_id  # a JWT for the resource
+    started = await op_app.call(
+        "initiate_backchannel_authentication", {"login_hint": {"sub": "bob"}}
+    )
+    oidc_op.answer_ciba(started["auth_req_id"], "deny")
+
+
+async def test_client_secret_jwt_with_a_wrong_secret_is_refused(
+    op_app: OPApp, oidc_op: OpenIDProvider
+) -> None:
+    oidc_op.register(
+        [
+            client_metadata(
+                "rp-secret-jwt-wrong",
+                client_secret=LONG_SECRET,
+                token_endpoint_auth_method="client_secret_jwt",
+            )
+        ]
+    )
+    wrong = LONG_SECRET[::-1]
+    op_app.use(
+        client_id="rp-secret-jwt-wrong",
+        client_secret=wrong,
+        client_auth_method="client_secret_jwt",
+        dialect="standard",
+    )
+    with pytest.raises(OAuthError) as caught:
+        await op_app.call("get_client_credentials_token", RESOURCE)
+    assert caught.value.error == "invalid_client"
+    assert wrong not in f"{caught.value!s}{caught.value!r}"

@@ -19,7 +19,8 @@
 // Everything else is fixed here: devInteractions (login and consent pages), PKCE required
 // for every client, refresh tokens rotated on every use, resource indicators without a
 // default resource, RP-initiated and back-channel logout, client credentials, PAR, DPoP,
-// userinfo, private_key_jwt (RS256, RS384, PS256, ES256 assertions), CIBA in poll mode and
+// userinfo, private_key_jwt (RS256, RS384, PS256, ES256 assertions), client_secret_jwt (HS256,
+// HS384, HS512), CIBA in poll mode and
 // provider keys for RS256, PS256 and ES256 ID tokens.
 //
 // CIBA: a `login_hint` names a user of `users` by login or by email (<login>@example.com; any
@@ -265,9 +266,11 @@ function buildProvider(issuer) {
     },
     // Every use of a refresh token rotates it; a used one is refused (and revokes the grant).
     rotateRefreshToken: () => true,
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    clientAuthMethods: [
+      'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none',
+    ],
     enabledJWA: {
-      clientAuthSigningAlgValues: ['HS256', 'RS256', 'RS384', 'PS256', 'ES256'],
+      clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'PS256', 'ES256'],
       idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256'],
       dPoPSigningAlgValues: ['ES256', 'PS256', 'RS256'],
     },
