@@ -126,6 +126,25 @@ def test_login_protected_routes_token_and_logout(site: Site) -> None:
     assert site.get("/token-anyway", headers={"Accept": "application/json"}).status == 401
 
 
+def test_a_long_return_to_is_a_400_and_a_long_query_comes_back_without_it(
+    make_site: Callable[..., Site],
+) -> None:
+    """A returnTo travels in the login transaction, which the cookie store must fit in one
+    cookie: one too long to keep is refused (never a 500), and a protected page whose query
+    makes it too long comes back to its path."""
+    site = make_site(client={"transaction_store": CookieTransactionStore(SECRET, secure=False)})
+    refused = site.get("/auth/login", {"returnTo": "/" + "a" * 2500})
+    assert refused.status == 400
+    assert "returnTo" in refused.text
+    assert site.get("/auth/login", {"returnTo": "/" + "a" * 1023}).status == 302
+    page = site.get("/private", {"q": "x" * 2500})
+    assert page.status == 302
+    assert page.location == "/auth/login?returnTo=%2Fprivate"
+    done = log_in(site, "/private?" + "q=" + "x" * 900)
+    assert done.status == 302, done.text
+    assert done.location == "/private?q=" + "x" * 900
+
+
 def test_cookie_stores_and_a_tampered_session(make_site: Callable[..., Site]) -> None:
     site = make_site(
         client={

@@ -80,6 +80,14 @@ def test_anything_else_is_refused(value: Any) -> None:
     assert same_origin_path(value, ORIGIN) is None
 
 
+def test_a_target_is_at_most_1024_characters_once_encoded() -> None:
+    assert same_origin_path("/" + "a" * 1023, ORIGIN) == "/" + "a" * 1023
+    assert same_origin_path("/" + "a" * 1024, ORIGIN) is None
+    assert same_origin_path(f"{ORIGIN}/" + "a" * 1010, ORIGIN) is None  # the URL is too long
+    assert same_origin_path("/" + "é" * 170, ORIGIN) is not None  # 1021 encoded
+    assert same_origin_path("/" + "é" * 171, ORIGIN) is None  # 1027 encoded
+
+
 @given(st.text())
 def test_whatever_passes_is_one_local_path(value: str) -> None:
     found = same_origin_path(value, ORIGIN)
@@ -89,6 +97,7 @@ def test_whatever_passes_is_one_local_path(value: str) -> None:
         assert "\\" not in found
         assert found.isascii()
         assert all(0x20 < ord(c) < 0x7F for c in found)
+        assert len(found) <= 1024
 
 
 @given(st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E)))

@@ -29,6 +29,7 @@ from auth0_core.errors import (
     TransportTimeoutError,
 )
 
+from ._redirects import same_origin_path
 from ._request import WebRequest, wants_json
 
 logger = logging.getLogger("auth0_web_common")
@@ -129,7 +130,12 @@ def login_required_answer(request: WebRequest, *, api: bool | None = None) -> An
         return Answer(status=401, json={"error": "login_required", "error_description": message})
     location = request.login_path
     if request.method in ("GET", "HEAD") and request.path != request.home:
-        location += "?" + urlencode({"returnTo": request.path})
+        # A target too long to keep comes back without its query, or not at all.
+        back = same_origin_path(request.path, request.origin) or same_origin_path(
+            request.path.split("?", 1)[0], request.origin
+        )
+        if back is not None:
+            location += "?" + urlencode({"returnTo": back})
     return redirect(location)
 
 

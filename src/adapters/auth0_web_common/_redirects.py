@@ -5,6 +5,11 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# The longest redirect target kept. A returnTo travels sealed in the login transaction, which a
+# cookie store fits in one 4 KB cookie with everything else, and which a server-side store
+# keeps for every login started: a target of any length would be a 500 in the first and
+# memory for the taking in the second.
+MAX_TARGET = 1024
 # Printable ASCII stays as it is; anything beyond ASCII is percent-encoded (UTF-8), as a browser
 # would send it, so the Location header is plain ASCII in every framework.
 _ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
@@ -39,11 +44,16 @@ def same_origin_path(value: object, origin: str) -> str | None:
     query and fragment, only when its scheme, host and port are ``origin``'s. Refused:
     anything that is not a string, ``//evil.example`` and ``/\\evil.example`` (read by
     browsers as another host), backslashes, spaces and control characters anywhere, other
-    schemes (``javascript:``), other origins, and relative paths (``orders``). Characters
-    beyond ASCII come back percent-encoded.
+    schemes (``javascript:``), other origins, relative paths (``orders``), and targets longer
+    than :data:`MAX_TARGET` once encoded. Characters beyond ASCII come back percent-encoded.
     """
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or len(value) > MAX_TARGET:
         return None
+    target = _local_target(value, origin)
+    return target if target is not None and len(target) <= MAX_TARGET else None
+
+
+def _local_target(value: str, origin: str) -> str | None:
     if _is_local_path(value):
         return quote(value, safe=_ASCII)
     if any(c == "\\" or ord(c) <= 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):

@@ -17,7 +17,7 @@ import attrs
 from auth0_core.errors import Auth0Error
 
 from ._answers import Answer, error_answer, problem, redirect
-from ._redirects import same_origin_path
+from ._redirects import MAX_TARGET, same_origin_path
 from ._request import Settings, WebRequest, wants_json
 
 __all__ = [
@@ -66,7 +66,7 @@ def _return_target(request: WebRequest, *, form: bool = False) -> str | Answer:
         return request.home
     target = same_origin_path(wanted, request.origin)
     if target is None:
-        message = "returnTo must be a path of this application."
+        message = f"returnTo must be a path of this application (at most {MAX_TARGET} characters)."
         return problem(request, 400, "Bad request", message, "invalid_return_to")
     return target
 

@@ -124,6 +124,22 @@ async def test_cookie_stores_and_a_tampered_session(site_factory: Callable[..., 
     await site.client.aclose()
 
 
+async def test_a_long_return_to_is_a_400_and_a_long_query_comes_back_without_it(
+    site_factory: Callable[..., Site],
+) -> None:
+    site = site_factory(client={"transaction_store": CookieTransactionStore(SECRET, secure=False)})
+    async with site.browser() as browser:
+        refused = await browser.get("/auth/login", params={"returnTo": "/" + "a" * 2500})
+        assert refused.status_code == 400
+        page = await browser.get("/private", params={"q": "x" * 2500})
+        assert page.status_code == 302
+        assert page.headers["location"] == "/auth/login?returnTo=%2Fprivate"
+        done = await log_in(site, browser, "/private?q=" + "x" * 900)
+        assert done.status_code == 302
+        assert done.headers["location"] == "/private?q=" + "x" * 900
+    await site.client.aclose()
+
+
 @pytest.mark.parametrize(
     ("base_url", "override", "secure"),
     [
