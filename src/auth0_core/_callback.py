@@ -29,14 +29,17 @@ def parse_callback(url: str) -> CallbackParams:
     """Read a callback URL's query (or a bare query string).
 
     Raises:
-        InvalidArgumentError: the URL is not a string, is too long, or repeats a parameter
-            that must appear once.
+        InvalidArgumentError: the URL is not a string, is too long, is malformed, or repeats a
+            parameter that must appear once.
     """
     if not isinstance(url, str):
         raise InvalidArgumentError("url", "the callback URL must be a string.")
     if len(url) > MAX_CALLBACK_LENGTH:
         raise InvalidArgumentError("url", "the callback URL is too long.")
-    query = urlsplit(url).query if ("?" in url or "://" in url) else url
+    try:
+        query = urlsplit(url).query if ("?" in url or "://" in url) else url
+    except ValueError:  # an unbalanced IPv6 bracket, a host that NFKC turns into a separator
+        raise InvalidArgumentError("url", "the callback URL is malformed.") from None
     values: dict[str, list[str]] = {}
     for name, value in parse_qsl(query, keep_blank_values=True):
         values.setdefault(name, []).append(value)

@@ -60,7 +60,11 @@ def normalize_domain(domain: str) -> str:
     text = domain.strip()
     if "://" not in text:
         text = f"https://{text}"
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no port
+    except ValueError:
+        raise ConfigurationError("'domain' must be a host name or an https:// base URL.") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigurationError("'domain' must be a host name or an https:// base URL.")
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:

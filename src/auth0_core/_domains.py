@@ -50,7 +50,10 @@ class DomainResolverContext:
         if self.request_headers and self.request_headers.get("host"):
             return self.request_headers["host"].strip().lower()
         if self.request_url:
-            netloc = urlsplit(self.request_url).netloc
+            try:
+                netloc = urlsplit(self.request_url).netloc
+            except ValueError:  # a URL that does not parse names no host
+                return None
             return netloc.lower() or None
         return None
 

@@ -23,6 +23,20 @@ def test_duplicated_parameters_are_rejected(name: str) -> None:
         parse_callback(f"https://app/cb?{name}=a&{name}=b&state=s")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[/cb?state=a&code=b",
+        "https://a]b/cb?state=a&code=b",
+        "https://ex\uff03ample.com/cb?state=a&code=b",  # NFKC makes the host hold a '#'
+    ],
+)
+def test_a_url_that_does_not_parse_is_an_invalid_argument(url: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        parse_callback(url)
+    assert caught.value.argument == "url"
+
+
 def test_oversized_callback_rejected_before_parsing() -> None:
     with pytest.raises(InvalidArgumentError):
         parse_callback("https://app/cb?code=" + "a" * 20_000)

@@ -35,7 +35,17 @@ def test_domain_normalisation(domain: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "domain",
-    ["", "http://tenant.example", "https://tenant.example/path", "ftp://x", "https://u:p@x"],
+    [
+        "",
+        "http://tenant.example",
+        "https://tenant.example/path",
+        "ftp://x",
+        "https://u:p@x",
+        "https://[",
+        "https://tenant.example:99999",
+        "https://tenant.example:port",
+        "https://ex\uff03ample.com",
+    ],
 )
 def test_bad_domains_are_configuration_errors(domain: str) -> None:
     with pytest.raises(ConfigurationError):

@@ -49,6 +49,7 @@ def test_the_context_comes_from_the_request() -> None:
     assert resolver_context(None) == DomainResolverContext()
     assert resolver_context({"request": CookieRequest({})}).host is None
     assert DomainResolverContext(request_url="https://x.example:8443/a").host == "x.example:8443"
+    assert DomainResolverContext(request_url="https://[x.example/a").host is None
 
 
 @pytest.mark.parametrize(

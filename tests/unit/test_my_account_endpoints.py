@@ -257,6 +257,17 @@ def test_a_connect_answer() -> None:
             "auth_session": "a",
             "connect_params": {"ticket": "t"},
         },
+        {
+            "connect_uri": "https://[t.example/c",
+            "auth_session": "a",
+            "connect_params": {"ticket": "t"},
+        },
+        {
+            "connect_uri": "https://t.example:99999/c",
+            "auth_session": "a",
+            "connect_params": {"ticket": "t"},
+        },
+        {"connect_uri": "https:///c", "auth_session": "a", "connect_params": {"ticket": "t"}},
         {"connect_uri": "https://t.example/c", "connect_params": {"ticket": "t"}},
         {"connect_uri": "https://t.example/c", "auth_session": "a", "connect_params": {}},
         {"connect_uri": "https://t.example/c", "auth_session": "a", "connect_params": "t"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -57,6 +58,18 @@ class ServerMetadata:
         )
 
 
+def _is_absolute_url(value: str) -> bool:
+    """An ``http(s)://`` URL with a host, that parses (a bad port or IPv6 bracket is not one)."""
+    if not value.startswith(("https://", "http://")):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no port
+    except ValueError:
+        return False
+    return bool(parts.hostname)
+
+
 def prepare_discovery_request(config: ClientConfig) -> HttpRequest:
     """``GET {base_url}/.well-known/openid-configuration``, asking for JSON."""
     return HttpRequest(
@@ -87,7 +100,7 @@ def process_discovery_response(response: HttpResponse) -> ServerMetadata:
         value = within.get(name)
         if value is None and not required:
             return None
-        if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        if not isinstance(value, str) or not _is_absolute_url(value):
             raise InvalidResponse(f"discovery member '{name}' is missing or not a URL")
         return value
 

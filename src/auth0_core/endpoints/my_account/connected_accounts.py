@@ -196,6 +196,17 @@ def prepare_connect_request(
     return my_account_request(config, "POST", f"{_PATH}/connect", body=body)
 
 
+def _scheme(uri: str) -> str | None:
+    """The URI's scheme, with a host; None for one that does not parse (a bad port, an
+    unbalanced IPv6 bracket), which the application could not redirect to."""
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no port
+    except ValueError:
+        return None
+    return parts.scheme if parts.hostname else None
+
+
 def _utf8(value: str) -> bool:
     try:
         value.encode("utf-8")
@@ -217,7 +228,7 @@ def process_connect_response(response: HttpResponse) -> ConnectAccountResponse:
     ticket = params.get("ticket") if isinstance(params, Mapping) else None
     uri, session = document.get("connect_uri"), document.get("auth_session")
     expires_in = document.get("expires_in", 0)
-    if not (isinstance(uri, str) and urlsplit(uri).scheme in ("https", "http")):
+    if not (isinstance(uri, str) and _scheme(uri) in ("https", "http")):
         raise InvalidResponse("the connect answer has no absolute connect_uri", status=201)
     if not (isinstance(session, str) and session and isinstance(ticket, str) and ticket):
         raise InvalidResponse("the connect answer has no auth_session or ticket", status=201)
