@@ -20,6 +20,7 @@ from .errors import (
     ResponseTooLargeError,
     TransportError,
     TransportTimeoutError,
+    printable,
 )
 
 Headers = tuple[tuple[str, str], ...]
@@ -161,9 +162,13 @@ def body_excerpt(body: bytes, limit: int = 80) -> str:
 
 
 def url_for_errors(url: str) -> str:
-    """``url`` without query or fragment, for messages: a query may carry a code or token."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    """``url`` without query or fragment, for messages: a query may carry a code or token.
+    Bounded and printable; a URL that does not parse is named by its scheme alone."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return printable(url.split(":", 1)[0], limit=16) + "://(a malformed URL)"
+    return printable(f"{parts.scheme}://{parts.netloc}{parts.path}", limit=300)
 
 
 def transport_failure(request: HttpRequest, cause: BaseException) -> TransportError:

@@ -2,7 +2,10 @@ import pytest
 
 from auth0_core._callback import parse_callback
 from auth0_core._http import HttpResponse, json_response
-from auth0_core.endpoints.authentication.token import process_token_response
+from auth0_core.endpoints.authentication.token import (
+    process_refresh_token_response,
+    process_token_response,
+)
 from auth0_core.errors import InvalidArgumentError, InvalidResponse, OAuthError
 
 
@@ -78,6 +81,43 @@ def test_token_error_keeps_server_words() -> None:
 def test_malformed_token_responses(response: HttpResponse) -> None:
     with pytest.raises(InvalidResponse):
         process_token_response(response)
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [
+        ("access_token", "at-\u00e9-secret"),
+        ("access_token", "at\nsecret"),
+        ("refresh_token", "rt-\ud800-secret"),
+        ("refresh_token", ""),
+        ("id_token", "it-\u4e2d-secret"),
+        ("token_type", "Bear\u00e9r"),
+        ("expires_in", 10 * 365 * 86_400 + 1),
+        ("expires_in", 9 * 10**4299),
+        ("expires_in", "99999999999"),
+    ],
+)
+def test_tokens_are_visible_ascii_and_lifetimes_bounded(member: str, value: object) -> None:
+    """RFC 6749 A.12/A.17: what a header or form cannot carry is refused when read, unquoted."""
+    body = {"access_token": "at", "expires_in": 60, member: value}
+    with pytest.raises(InvalidResponse, match=member) as info:
+        process_token_response(json_response(200, body))
+    assert "secret" not in str(info.value)
+
+
+def test_a_refused_refresh_answer_hands_back_its_refresh_token() -> None:
+    malformed = {"access_token": "at-\u00e9", "refresh_token": "rt-new"}
+    with pytest.raises(InvalidResponse) as info:
+        process_refresh_token_response(json_response(200, malformed))
+    assert info.value.rotated_refresh_token == "rt-new"
+    assert "rt-new" not in f"{info.value!s}{info.value!r}"
+    unusable = {"access_token": "at-\u00e9", "refresh_token": "rt-\u00e9"}
+    with pytest.raises(InvalidResponse) as info:
+        process_refresh_token_response(json_response(200, unusable))
+    assert info.value.rotated_refresh_token is None
+    with pytest.raises(InvalidResponse) as info:  # nothing of the kind for other grants
+        process_token_response(json_response(200, malformed))
+    assert info.value.rotated_refresh_token is None
 
 
 def test_error_excerpt_never_repeats_a_token() -> None:

@@ -833,17 +833,32 @@ def test_a_refused_rotating_refresh_keeps_the_rotated_refresh_token(clock: Fixed
     assert driver.run(get_access_token_flow(client, None, None))
 
 
-def bound_refresh_answers(driver: Driver, tenant: Tenant) -> None:
-    """The tenant's refresh answers (rotation and all), marked DPoP-bound: what a server
-    breaking RFC 9449 would answer a client that sent no proof."""
+def changed_refresh_answers(driver: Driver, tenant: Tenant, **changes: Any) -> None:
+    """The tenant's refresh answers (rotation and all) with ``changes`` applied."""
 
     def intercept(request: HttpRequest) -> HttpResponse | None:
         if request.url == TOKEN_URL and form(request).get("grant_type") == "refresh_token":
             answer = tenant.handle(request).json_object()
-            return json_response(200, {**answer, "token_type": "DPoP"})
+            return json_response(200, {**answer, **changes})
         return None
 
     driver.intercept = intercept
+
+
+def bound_refresh_answers(driver: Driver, tenant: Tenant) -> None:
+    """Marked DPoP-bound: what a server breaking RFC 9449 would answer a client that sent no
+    proof."""
+    changed_refresh_answers(driver, tenant, token_type="DPoP")
+
+
+def non_ascii_access_tokens(driver: Driver, tenant: Tenant) -> None:
+    """An access token no Authorization header can carry: a malformed answer."""
+    changed_refresh_answers(driver, tenant, access_token="at-\u00e9-\u4e2d")
+
+
+def endless_lifetimes(driver: Driver, tenant: Tenant) -> None:
+    """An ``expires_in`` of 4,300 digits: a malformed answer no session could store."""
+    changed_refresh_answers(driver, tenant, expires_in=9 * 10**4299)
 
 
 def refused_userinfo(driver: Driver, tenant: Tenant) -> None:
@@ -854,6 +869,8 @@ def refused_userinfo(driver: Driver, tenant: Tenant) -> None:
     ("options", "refuse", "error"),
     [
         ({"fetch_userinfo": "login_and_refresh"}, refused_userinfo, UserInfoError),
+        ({}, non_ascii_access_tokens, InvalidResponse),
+        ({}, endless_lifetimes, InvalidResponse),
         ({}, bound_refresh_answers, InvalidResponse),
     ],
 )
@@ -891,6 +908,8 @@ def no_policy(driver: Driver, tenant: Tenant) -> None:
     [
         ("https://no-policy.example", no_policy, AccessTokenError),
         (None, bound_refresh_answers, InvalidResponse),
+        (None, non_ascii_access_tokens, InvalidResponse),
+        (None, endless_lifetimes, InvalidResponse),
     ],
 )
 def test_the_stateless_refresh_hands_back_a_refresh_token_its_refused_answer_rotated(

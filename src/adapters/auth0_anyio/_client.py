@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import time
 from functools import partial
 from types import TracebackType
@@ -26,6 +27,7 @@ from auth0_core._facade import (
     is_awaitable,
     plain_call,
 )
+from auth0_core._held_locks import HeldLocks
 from auth0_core._http import call_timed_out
 from auth0_core.effects import (
     Effect,
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     import httpx
 
 T = TypeVar("T")
+logger = logging.getLogger("auth0_anyio")
 # What the fast path hands to the awaiting driver (a union built once, not per effect).
 _AWAITED_EFFECTS = (Sleep, HttpRequest, SharedRequest, ResolveDomain)
 
@@ -95,6 +98,7 @@ class ServerClient(FacadeBase):
         # fast path's time still counts against call_timeout.
         started = time.monotonic()
         answer: object = None
+        held = HeldLocks()
         try:
             # Fast path: a sync store's effects are performed without awaiting, so nothing
             # can cancel them and they need no cancel scope (5 us of a cached read). The
@@ -112,13 +116,20 @@ class ServerClient(FacadeBase):
                 if is_awaitable(answer):
                     pending, answer = answer, None
                     break
+                held.note(effect, answer)
             elapsed = time.monotonic() - started
             deadline = anyio.current_time() + self._limits.call_timeout - elapsed
             with anyio.CancelScope(deadline=deadline) as scope:
-                perform = partial(self._perform, scope=scope)
+
+                async def perform(effect: Effect) -> object:
+                    result = await self._perform(effect, scope=scope)
+                    held.note(effect, result)
+                    return result
+
                 failure: TransportError | None = None
                 if inspect.isawaitable(pending):
                     answer = await pending
+                    held.note(effect, answer)
                 else:
                     try:
                         answer = await perform(effect)
@@ -130,6 +141,21 @@ class ServerClient(FacadeBase):
             raise call_timed_out(self._limits.call_timeout)
         finally:
             flow.close()
+            if held:
+                await self._release(held)
+
+    async def _release(self, held: HeldLocks) -> None:
+        """Release the locks a call that ended early still holds: shielded from the
+        cancellation or deadline that ended it (a release is what lets the next request for
+        the session go on), and bounded by ``timeout``."""
+        with anyio.CancelScope(shield=True), anyio.move_on_after(self._limits.timeout):
+            for unlock in held.take_unreleased():
+                try:
+                    result = self._perform_store(unlock)
+                    if is_awaitable(result):
+                        await result
+                except Exception as error:  # the lock expires by its TTL instead
+                    logger.debug("releasing a store lock failed: %s", type(error).__name__)
 
     async def _perform(self, effect: Effect, *, scope: anyio.CancelScope | None = None) -> object:
         if isinstance(effect, Sleep):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import threading
 import time
 from concurrent.futures import Future, wait
@@ -22,6 +23,7 @@ from auth0_core._facade import (
     sync_call,
     sync_pages,
 )
+from auth0_core._held_locks import HeldLocks
 from auth0_core._http import call_timed_out, exchange_timed_out
 from auth0_core.effects import (
     Effect,
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     import requests
 
 T = TypeVar("T")
+logger = logging.getLogger("auth0_requests")
 
 
 class ServerClient(FacadeBase):
@@ -81,6 +84,7 @@ class ServerClient(FacadeBase):
 
     def _run(self, flow: Flow[T]) -> T:
         call_deadline = time.monotonic() + self._limits.call_timeout
+        held = HeldLocks()
 
         def perform(effect: Effect) -> object:
             nonlocal call_deadline
@@ -90,9 +94,23 @@ class ServerClient(FacadeBase):
                     call_deadline += effect.seconds
                 elif time.monotonic() + effect.seconds >= call_deadline:
                     return False  # a retry's backoff the call has no time for: not waited
-            return self._perform(effect, call_deadline=call_deadline)
+            result = self._perform(effect, call_deadline=call_deadline)
+            held.note(effect, result)
+            return result
 
-        return run(flow, perform)
+        try:
+            return run(flow, perform)
+        finally:
+            self._release(held)
+
+    def _release(self, held: HeldLocks) -> None:
+        """Release the locks a call that ended early still holds (past its deadline too: a
+        release is what lets the next request for the session go on)."""
+        for unlock in held.take_unreleased():
+            try:
+                self._store_answer(unlock)
+            except Exception as error:  # the lock expires by its TTL instead
+                logger.debug("releasing a store lock failed: %s", type(error).__name__)
 
     def _sleep(self, seconds: float) -> None:
         """Wait ``seconds``, or until the client is closed (then the call ends)."""

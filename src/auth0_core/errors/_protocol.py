@@ -20,8 +20,10 @@ class InvalidResponse(ProtocolError):
     """The server answered something the protocol does not allow.
 
     ``rotated_refresh_token``: as on :class:`AccessTokenError`, the refresh token that a
-    refused answer to the stateless ``get_token_by_refresh_token`` rotated (a DPoP-bound token
-    answered to a client without a key); None otherwise. Never in the message or the repr.
+    refused answer to a refresh rotated (a malformed answer that still carries a usable one,
+    or a DPoP-bound token answered to a client without a key): a session's refresh keeps it in
+    the session, the stateless ``get_token_by_refresh_token`` hands it back here. None
+    otherwise. Never in the message or the repr.
     """
 
     code = "invalid_response"

@@ -84,8 +84,8 @@ def get_token_by_refresh_token_flow(
             :func:`.tokens.refresh_flow`); an answer for another API than ``audience`` is
             ``AccessTokenError("incorrect_audience")`` with the refresh token it rotated, if
             any, as ``rotated_refresh_token``.
-        InvalidResponse: a DPoP-bound answer to a client without a key (with the refresh token
-            it rotated, if any, as ``rotated_refresh_token``), or a malformed answer.
+        InvalidResponse: a malformed answer, or a DPoP-bound one to a client without a key;
+            either with the refresh token it rotated, if any, as ``rotated_refresh_token``.
         TransportError: the exchange failed.
     """
     opts = _options(options, _REFRESH_OPTIONS)

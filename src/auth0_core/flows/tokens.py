@@ -21,11 +21,10 @@ from .._token_sets import DEFAULT_AUDIENCE, find_token_set, is_fresh, new_token_
 from ..endpoints.authentication.token import (
     TokenResponse,
     prepare_refresh_token_request,
-    process_token_response,
+    process_refresh_token_response,
 )
 from ..errors import (
     AccessTokenError,
-    Auth0Error,
     IdTokenError,
     InvalidArgumentError,
     InvalidGrantError,
@@ -153,10 +152,14 @@ def refresh_flow(
         shared=shared_key("refresh", refresh_token, audience, scope, replacing),
     )
     try:
-        tokens = process_token_response(response)
+        tokens = process_refresh_token_response(response)
     except OAuthError as exc:
         raise_refresh_error(config, exc, response, audience=audience, scope=scope, subject=subject)
         raise  # unreachable: raise_refresh_error always raises
+    except InvalidResponse as refused:
+        if refused.rotated_refresh_token == refresh_token:  # the same one: nothing rotated
+            refused.rotated_refresh_token = None
+        raise
     if checked:
         check_refreshed(client, audience or None, tokens)
     return tokens
@@ -305,20 +308,33 @@ def _refresh_and_store_flow(
     config = client.config
     audience = None if audience_key == DEFAULT_AUDIENCE else audience_key
     replacing = cached.access_token if cached is not None else None
-    tokens = yield from refresh_flow(
-        client, refresh_token, audience, requested, replacing, checked=False, subject=session.sub
-    )
+    try:
+        tokens = yield from refresh_flow(
+            client,
+            refresh_token,
+            audience,
+            requested,
+            replacing,
+            checked=False,
+            subject=session.sub,
+        )
+    except InvalidResponse as refused:
+        yield from _keep_rotated_flow(client, session, refused.rotated_refresh_token, store_options)
+        raise
+    rotated = rotated_refresh_token(tokens, refresh_token)
     try:
         check_refreshed(client, audience, tokens)
     except (AccessTokenError, InvalidResponse):
-        yield from _keep_rotated_flow(client, session, refresh_token, tokens, store_options)
+        yield from _keep_rotated_flow(client, session, rotated, store_options)
         raise
     claims = yield from refreshed_claims_flow(client, session, tokens)
     base = yield from reload_session_flow(client, session, store_options)
     try:
         user = yield from _refreshed_user_flow(client, base, tokens, claims, audience_key)
-    except Auth0Error:
-        yield from _keep_rotated_flow(client, base, refresh_token, tokens, store_options)
+    except Exception:
+        # Whatever failed (the userinfo call, the endpoint's answer), the refresh token the
+        # server rotated is the only one that still works.
+        yield from _keep_rotated_flow(client, base, rotated, store_options)
         raise
     entry = new_token_set(audience_key, requested, tokens, config.env.now(), config.dpop)
     yield from write_session_flow(client, refreshed(base, tokens, entry, user), store_options)
@@ -328,14 +344,12 @@ def _refresh_and_store_flow(
 def _keep_rotated_flow(
     client: CoreClient,
     session: Session,
-    spent: str,
-    tokens: TokenResponse,
+    rotated: str | None,
     store_options: StoreOptions,
 ) -> Flow[None]:
     """After a refresh whose answer is refused (docs/standard-dialect.md): nothing of it is
     cached, but a rotated refresh token replaces the one just spent, which the server would
     take for reuse if presented again, so the session keeps working."""
-    rotated = rotated_refresh_token(tokens, spent)
     if rotated is None:
         return
     base = yield from reload_session_flow(client, session, store_options)

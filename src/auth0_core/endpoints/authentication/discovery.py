@@ -59,8 +59,11 @@ class ServerMetadata:
 
 
 def _is_absolute_url(value: str) -> bool:
-    """An ``http(s)://`` URL with a host, that parses (a bad port or IPv6 bracket is not one)."""
+    """An ``http(s)://`` URL with a host, that parses (a bad port or IPv6 bracket is not one),
+    without space or control characters (which no request line can carry)."""
     if not value.startswith(("https://", "http://")):
+        return False
+    if any(ord(c) <= 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
         return False
     try:
         parts = urlsplit(value)

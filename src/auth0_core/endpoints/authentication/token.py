@@ -3,6 +3,7 @@ strict processing of the answer (protocol doc §2.5, §4.2, §6, §8.4)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ __all__ = [
     "prepare_client_credentials_request",
     "prepare_connection_token_request",
     "prepare_refresh_token_request",
+    "process_refresh_token_response",
     "process_token_response",
 ]
 
@@ -161,6 +163,11 @@ def prepare_connection_token_request(
 # Auth0's tokens are a few kilobytes, a JWT with many permissions some tens: a member longer
 # than this is a broken or hostile answer, refused before it reaches a session or a cookie.
 _MAX_MEMBER_CHARS = 64 * 1024
+# RFC 6749 A.12/A.17: VSCHAR (%x20-7E) for access and refresh tokens, and nothing else fits
+# an Authorization header or a form value as sent.
+_VSCHAR = re.compile(r"[\x20-\x7e]+")
+# Ten years: a longer lifetime is a broken answer (and one of 4,300 digits cannot be stored).
+_MAX_EXPIRES_IN = 10 * 365 * 86_400
 
 
 def _bounded(name: str, value: str) -> str:
@@ -179,6 +186,30 @@ def _optional_str(document: Mapping[str, object], name: str) -> str | None:
     if not isinstance(value, str):
         raise InvalidResponse(f"token response member '{name}' is not a string")
     return _bounded(name, value)
+
+
+def _token(name: str, value: str | None) -> str | None:
+    """A token as RFC 6749 writes it (A.12, A.17: visible ASCII and space), which every header
+    and form it is sent in can carry; anything else is refused, never quoted."""
+    if value is not None and not _VSCHAR.fullmatch(value):
+        raise InvalidResponse(f"token response member '{name}' holds characters no token has")
+    return value
+
+
+def _expires_in(document: Mapping[str, object]) -> int | None:
+    value = document.get("expires_in")
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        # Some servers send a numeric string; only plain ASCII digits count (and a long run of
+        # them is out of range, without converting it).
+        value = int(value) if len(value) <= 12 else _MAX_EXPIRES_IN + 1
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_EXPIRES_IN:
+        raise InvalidResponse(
+            "token response member 'expires_in' is not a whole number of seconds "
+            f"from 0 to {_MAX_EXPIRES_IN}"
+        )
+    return value
 
 
 def _stated_audiences(document: Mapping[str, object]) -> tuple[str, ...] | None:
@@ -204,22 +235,39 @@ def process_token_response(response: HttpResponse) -> TokenResponse:
     if response.status != 200:
         raise InvalidResponse("unexpected token endpoint status", status=response.status)
     document = response.json_object()
+    return _token_response(document)
+
+
+def process_refresh_token_response(response: HttpResponse) -> TokenResponse:
+    """Validate a refresh-token grant's answer as :func:`process_token_response` does.
+
+    A refused answer may still carry a usable refresh token, and a rotating server has spent
+    the one presented all the same: the refusal carries it as ``rotated_refresh_token`` for
+    the caller to keep (docs/errors.md).
+
+    Raises:
+        OAuthError: the server answered an OAuth error.
+        InvalidResponse: the answer is not a well-formed token response.
+    """
+    try:
+        return process_token_response(response)
+    except InvalidResponse as refused:
+        document = response.json_or_none()
+        value = document.get("refresh_token") if isinstance(document, dict) else None
+        if isinstance(value, str) and 0 < len(value) <= _MAX_MEMBER_CHARS:
+            refused.rotated_refresh_token = value if _VSCHAR.fullmatch(value) else None
+        raise
+
+
+def _token_response(document: Mapping[str, object]) -> TokenResponse:
     access_token = document.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         raise InvalidResponse("token response has no access_token")
-    _bounded("access_token", access_token)
+    _token("access_token", _bounded("access_token", access_token))
     token_type = document.get("token_type", "Bearer")
     if not isinstance(token_type, str):
         raise InvalidResponse("token response member 'token_type' is not a string")
-    _bounded("token_type", token_type)
-    expires_in = document.get("expires_in")
-    if isinstance(expires_in, str) and expires_in.isascii() and expires_in.isdigit():
-        # Some servers send a numeric string; only plain ASCII digits of sane length count.
-        expires_in = int(expires_in) if len(expires_in) <= 10 else None
-    if expires_in is not None and (
-        not isinstance(expires_in, int) or isinstance(expires_in, bool) or expires_in < 0
-    ):
-        raise InvalidResponse("token response member 'expires_in' is not a whole number")
+    _token("token_type", _bounded("token_type", token_type))
     details = document.get("authorization_details")
     if details is not None and (
         not isinstance(details, list) or not all(isinstance(d, dict) for d in details)
@@ -228,10 +276,10 @@ def process_token_response(response: HttpResponse) -> TokenResponse:
     return TokenResponse(
         access_token=access_token,
         token_type=token_type,
-        expires_in=expires_in,
+        expires_in=_expires_in(document),
         scope=_optional_str(document, "scope"),
-        id_token=_optional_str(document, "id_token"),
-        refresh_token=_optional_str(document, "refresh_token"),
+        id_token=_token("id_token", _optional_str(document, "id_token")),
+        refresh_token=_token("refresh_token", _optional_str(document, "refresh_token")),
         authorization_details=tuple(details) if details is not None else None,
         audiences=_stated_audiences(document),
     )
