@@ -44,6 +44,7 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from auth0_core import Env, FixedClock
@@ -178,6 +179,21 @@ async def test_a_dripping_server_cannot_hold_an_exchange(mode: str, fault: Fault
         assert time.monotonic() - started < NOT_HUNG
         assert caught.value.url == server.base_url + DISCOVERY
         assert server.hits[DISCOVERY] == 1
+
+
+async def test_a_dripping_body_stops_being_read_at_its_deadline(mode: str) -> None:
+    """The exchange hangs up at its deadline (a sync exchange thread too, which reads each
+    byte as it comes): the next call sends a new request, and is answered, though the first
+    server connection would still be dripping for seconds."""
+    with faulty(mode, timeout=0.5, retry_max_attempts=1) as (app, server):
+        server.fail("GET", DISCOVERY, drip_body, times=1)
+        with pytest.raises(TransportTimeoutError):
+            await app.call("start_interactive_login")
+        await anyio.sleep(1.0)
+        started = time.monotonic()
+        assert await app.call("start_interactive_login")
+        assert time.monotonic() - started < 0.5
+        assert server.hits[DISCOVERY] == 2
 
 
 async def test_call_timeout_bounds_a_call_whatever_the_exchange_timeout(mode: str) -> None:

@@ -454,3 +454,33 @@ def test_the_raw_mfa_token_of_a_refusal_is_neither_shown_nor_kept() -> None:
     assert (error.code, error.error, error.status) == ("mfa_required", "mfa_required", 403)
     for shown in (str(error), repr(error), error.mfa_token):
         assert TOKEN not in shown
+
+
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhdXRoMHxhbGljZSJ9.c2lnbmF0dXJlLXZhbHVl"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        f"the refresh token {JWT} is revoked",
+        f"bad token:{JWT}.",
+        f"jwe {JWT}.aXY.Y2lwaGVy.dGFn",  # five parts: a JWE
+    ],
+)
+def test_a_token_a_server_echoes_never_reaches_a_message(description: str) -> None:
+    for error in (
+        OAuthError("invalid_grant", description, status=400),
+        raise_and_catch(description),
+    ):
+        shown = f"{error} {error!r} {error.error_description}"
+        assert "eyJ" not in shown
+        assert "(a token)" in shown
+
+
+def raise_and_catch(description: str) -> errors.OAuthError:
+    response = json_response(400, {"error": "invalid_grant", "error_description": description})
+    try:
+        process_token_response(response)
+    except errors.OAuthError as error:
+        return error
+    raise AssertionError("not refused")

@@ -13,8 +13,10 @@ import anyio.to_thread
 
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._http import (
+    ACCEPT_ENCODING,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
+    BodyDecoder,
     BoundedBody,
     exchange_timed_out,
     transport_failure,
@@ -127,6 +129,7 @@ class HttpxTransport:
         Raises:
             TransportError: connection, TLS or timeout failure.
             ResponseTooLargeError: the body is longer than ``max_response_bytes``.
+            InvalidResponse: its ``Content-Encoding`` does not decode.
         """
         with anyio.move_on_after(self.timeout):
             return await self._exchange(request)
@@ -141,16 +144,19 @@ class HttpxTransport:
             async with client.stream(
                 request.method,
                 request.url,
-                headers=list(request.headers),
+                headers=_with_accept_encoding(request.headers),
                 content=request.body or None,
                 follow_redirects=False,
             ) as response:
                 body = BoundedBody(
                     request, self.max_response_bytes, response.headers.get("content-length")
                 )
-                async for chunk in response.aiter_bytes():
-                    body.add(chunk)
-        except httpx.HTTPError as exc:
+                if response.is_stream_consumed:
+                    # An answer built in memory (a mock transport's): httpx has it whole.
+                    body.add(response.content)
+                else:
+                    await _read_decoded(request, response, body)
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
             raise transport_failure(request, exc) from None
         return HttpResponse(
             status=response.status_code,
@@ -162,6 +168,26 @@ class HttpxTransport:
         self._closed = True
         if self.owns_client and self._client is not None:
             await self._client.aclose()
+
+
+async def _read_decoded(request: HttpRequest, response: httpx.Response, body: BoundedBody) -> None:
+    """The body from the socket, raw, decoded here a bounded piece at a time: httpx would
+    inflate each network read whole, and a gzip bomb costs that much memory before the
+    limit refuses it."""
+    decoder = BodyDecoder(request, response.headers.get("content-encoding"))
+    async for chunk in response.aiter_raw():
+        for piece in decoder.pieces(chunk):
+            body.add(piece)
+    for piece in decoder.rest():
+        body.add(piece)
+
+
+def _with_accept_encoding(headers: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """``headers`` asking for the encodings :class:`BodyDecoder` reads, unless they ask."""
+    sent = list(headers)
+    if not any(name.lower() == "accept-encoding" for name, _ in sent):
+        sent.append(("Accept-Encoding", ACCEPT_ENCODING))
+    return sent
 
 
 def handler_transport(handler: Handler) -> httpx.MockTransport:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, TypeVar
 
@@ -16,8 +16,9 @@ from auth0_core._http import (
     BoundedBody,
     exchange_timed_out,
     transport_failure,
+    undecodable_body,
 )
-from auth0_core.errors import ConfigurationError, TransportError
+from auth0_core.errors import ConfigurationError, InvalidResponse, TransportError
 
 # requests (with urllib3, charset_normalizer, http.cookiejar...) is imported when the first
 # exchange needs an owned session, not with the adapter (issue 14: import time).
@@ -101,6 +102,7 @@ class RequestsTransport:
         Raises:
             TransportError: connection, TLS or timeout failure.
             ResponseTooLargeError: the body is longer than ``max_response_bytes``.
+            InvalidResponse: its ``Content-Encoding`` does not decode.
         """
         if deadline is None:
             deadline = time.monotonic() + self.timeout
@@ -135,7 +137,7 @@ class RequestsTransport:
 
         body = BoundedBody(request, self.max_response_bytes, response.headers.get("content-length"))
         try:
-            for chunk in response.iter_content(_CHUNK_BYTES):
+            for chunk in _chunks(response):
                 body.add(chunk)
                 if time.monotonic() >= deadline:
                     raise exchange_timed_out(request, self.timeout)
@@ -145,16 +147,49 @@ class RequestsTransport:
 
     def _failure(
         self, request: HttpRequest, cause: BaseException, deadline: float
-    ) -> TransportError:
+    ) -> TransportError | InvalidResponse:
+        import requests
+
         # Socket timeouts are cut to the deadline: one that fires there is the deadline's.
         if time.monotonic() >= deadline:
             return exchange_timed_out(request, self.timeout)
+        if isinstance(cause, requests.exceptions.ContentDecodingError):
+            return undecodable_body(request)
         return transport_failure(request, cause)
 
     def close(self) -> None:
         self._closed = True
         if self.owns_session and self._session is not None:
             self._session.close()
+
+
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives: with urllib3, whatever one read of the socket gave (``read1``),
+    so that a body trickling in a byte at a time is checked against the deadline after each
+    byte, where ``iter_content`` would block until a whole chunk had come."""
+    import urllib3
+
+    raw = response.raw
+    if not isinstance(raw, urllib3.HTTPResponse):  # an in-process adapter's body
+        yield from response.iter_content(_CHUNK_BYTES)
+        return
+    try:
+        while chunk := raw.read1(_CHUNK_BYTES, decode_content=True):
+            yield chunk
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        raise _as_requests_error(error) from None
+
+
+def _as_requests_error(error: BaseException) -> requests.RequestException:
+    """What ``iter_content`` would have raised for ``error`` (one family of errors to map)."""
+    import requests
+    import urllib3
+
+    if isinstance(error, urllib3.exceptions.ReadTimeoutError | TimeoutError):
+        return requests.ConnectionError(type(error).__name__)
+    if isinstance(error, urllib3.exceptions.DecodeError):
+        return requests.exceptions.ContentDecodingError(type(error).__name__)
+    return requests.exceptions.ChunkedEncodingError(type(error).__name__)
 
 
 def in_thread(work: Callable[[], T]) -> Future[T]:

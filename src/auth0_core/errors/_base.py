@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 # What the server or the browser says can reach an error message only as one printable line:
 # no CR/LF to forge log lines, no angle brackets to form markup, and a bounded length.
 _SERVER_TEXT_LIMIT = 300
 _SERVER_CODE_LIMIT = 100
+# A JWT (a JWS or JWE in compact form: base64url JSON headers start "eyJ") a server echoes in
+# its error_description: cut, so no message repeats a token.
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){1,4}")
 
 
 def printable(text: str, limit: int = _SERVER_TEXT_LIMIT) -> str:
-    """``text`` as one printable, markup-free line of at most ``limit`` characters (+ "...")."""
+    """``text`` as one printable, markup-free line of at most ``limit`` characters (+ "..."),
+    any JWT in it cut."""
     line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    if "eyJ" in line:
+        line = _JWT.sub("(a token)", line)
     line = line.replace("<", "\u2039").replace(">", "\u203a")
     return line[:limit] + ("..." if len(line) > limit else "")
 
