@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Literal, Required, TypedDict, Unpack
+from typing import Any, Literal, Required, TypedDict, Unpack, get_args
 from urllib.parse import urlsplit
 
 import attrs
@@ -14,6 +15,7 @@ from ._assertion_key import SUPPORTED_ALGORITHMS as SUPPORTED_ASSERTION_ALGORITH
 from ._assertion_key import AssertionKey, AssertionKeyInput, load_assertion_key
 from ._dpop_key import DEFAULT_ALGORITHM, DPoPKey, DPoPKeyInput, generate_dpop_key, load_dpop_key
 from ._env import Env
+from ._id_token import algorithm_tuple, check_algorithms
 from ._secret_jwt import ALGORITHMS as SECRET_JWT_ALGORITHMS
 from ._secret_jwt import DEFAULT_ALGORITHM as SECRET_JWT_DEFAULT
 from .errors import ConfigurationError
@@ -32,7 +34,20 @@ Dialect = Literal["auth0", "standard"]
 FetchUserinfo = Literal["never", "login", "login_and_refresh"]
 
 MIN_SECRET_LENGTH = 32
+_IDENTIFIER = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}")
 DEFAULT_SCOPE = "openid profile email offline_access"
+# Bounds of the whole-second options, far beyond any sane value: they refuse only typos and
+# values (10**30) that no cookie Max-Age or datetime downstream can hold.
+MAX_DURATION = 10 * 365 * 86_400  # rolling_duration, absolute_duration: 10 years
+MAX_LEEWAY = 3600  # clock skew tolerated on ID and logout tokens, early token refresh
+MAX_MFA_TOKEN_TTL = 86_400  # Auth0's raw mfa_token itself lives minutes
+# Each whole-second option: its smallest and largest value.
+_SECONDS_OPTIONS = {
+    "leeway": (0, MAX_LEEWAY),
+    "rolling_duration": (1, MAX_DURATION),
+    "absolute_duration": (1, MAX_DURATION),
+    "mfa_token_ttl": (1, MAX_MFA_TOKEN_TTL),
+}
 
 
 def _is_loopback(host: str) -> bool:
@@ -75,6 +90,14 @@ def normalize_domain(domain: str) -> str:
 
 
 def _freeze(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A read-only copy of ``authorization_params``.
+
+    Raises:
+        ConfigurationError: the value is neither a mapping nor None (``dict()`` of a str
+            would fail with a ValueError, or turn pairs into parameters).
+    """
+    if value is not None and not isinstance(value, Mapping):
+        raise ConfigurationError("'authorization_params' must be a mapping (a dict) or None.")
     return MappingProxyType(dict(value or {}))
 
 
@@ -291,6 +314,21 @@ def _assertion_key(options: ClientOptions) -> AssertionKey | None:
     return load_assertion_key(key, alg, kid, thumbprint_kid=standard)
 
 
+def _env(value: object) -> Env:
+    """The ``env`` option: an :class:`Env`, a new one for None.
+
+    Raises:
+        ConfigurationError: anything else (the facade reads its clock right away).
+    """
+    if value is None:
+        return Env()
+    if not isinstance(value, Env):
+        raise ConfigurationError(
+            f"'env' must be an auth0_core.Env or None, not {type(value).__name__}."
+        )
+    return value
+
+
 def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
     """Validate the keyword arguments of ``ServerClient(...)`` into a :class:`ClientConfig`.
 
@@ -309,7 +347,7 @@ def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
     )
     if options.get("use_mtls") is True and not options.get("client_auth_method"):
         method = "tls_client_auth"
-    env = options.get("env") or Env()
+    env = _env(options.get("env"))
     dpop = _dpop_key(options, env)  # outside the try: its errors never quote a value
     assertion_key = _assertion_key(options)  # the same
     domain = options.get("domain", "")  # a callable: a domain resolver (docs/custom-domains.md)
@@ -318,7 +356,7 @@ def make_config(**options: Unpack[ClientOptions]) -> ClientConfig:
             base_url="" if callable(domain) else normalize_domain(domain),
             domain_resolver=domain if callable(domain) else None,
             secrets=_secrets(options.get("secret")),
-            algorithms=tuple(options.get("algorithms", ("RS256",))),
+            algorithms=algorithm_tuple(options.get("algorithms", ("RS256",))),
             env=env,
             client_auth_method=method,
             dpop=dpop,
@@ -372,6 +410,7 @@ def _validate_mtls(config: ClientConfig) -> None:
 
 def _validate(config: ClientConfig) -> None:
     method = config.client_auth_method
+    _validate_client_secret(config.client_secret)
     _validate_mtls(config)
     _validate_retry(config)
     if method == "private_key_jwt":
@@ -385,7 +424,10 @@ def _validate(config: ClientConfig) -> None:
     elif method == "client_secret_jwt":
         _validate_secret_jwt(config)
     elif method != "tls_client_auth":
-        raise ConfigurationError(f"unknown client authentication method {method!r}.")
+        # Never echoed: the value may be anything, a megabyte long or a secret put in by mistake.
+        raise ConfigurationError(
+            f"'client_auth_method' must be one of {', '.join(get_args(ClientAuthMethod))}."
+        )
     if (
         method != "client_secret_jwt"
         and config.client_assertion_signing_alg not in SUPPORTED_ASSERTION_ALGORITHMS
@@ -394,21 +436,48 @@ def _validate(config: ClientConfig) -> None:
             "'client_assertion_signing_alg' must be one of "
             f"{', '.join(SUPPORTED_ASSERTION_ALGORITHMS)}."
         )
-    if "none" in config.algorithms or not config.algorithms:
-        raise ConfigurationError("'algorithms' must be a non-empty allow-list without 'none'.")
-    if config.leeway < 0 or config.rolling_duration <= 0 or config.absolute_duration <= 0:
-        raise ConfigurationError("durations and leeway must be positive.")
-    if config.organization is not None and not config.organization.strip():
-        raise ConfigurationError("'organization' must not be blank.")
-    ttl = config.mfa_token_ttl
-    if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0:
-        raise ConfigurationError("'mfa_token_ttl' must be a positive number of seconds.")
+    check_algorithms(config.algorithms, config.client_secret)
+    _validate_seconds(config)
+    organization = config.organization
+    if organization is not None and (not isinstance(organization, str) or not organization.strip()):
+        raise ConfigurationError("'organization' must be a non-blank string or None.")
     if config.logout_strategy not in ("auto", "v2", "oidc"):
         raise ConfigurationError("'logout_strategy' must be 'auto', 'v2' or 'oidc'.")
     _validate_dialect(config)
-    for flag in ("enterprise_connect", "clear_anonymous_session_on_login"):
+    for flag in (
+        "enterprise_connect",
+        "clear_anonymous_session_on_login",
+        "telemetry",
+        "pushed_authorization_requests",
+    ):
         if not isinstance(getattr(config, flag), bool):
             raise ConfigurationError(f"'{flag}' must be True or False.")
+    for name in ("state_identifier", "transaction_identifier"):
+        # A store key and, for the cookie stores, a cookie name: an HTTP token.
+        value = getattr(config, name)
+        if not isinstance(value, str) or not _IDENTIFIER.fullmatch(value):
+            raise ConfigurationError(
+                f"'{name}' must be a cookie name: 1 to 128 letters, digits or !#$%&'*+-.^_`|~."
+            )
+
+
+def _validate_client_secret(secret: object) -> None:
+    """``client_secret``: None or text that encodes as UTF-8 (it is sent in a header or a
+    form, or keys an HMAC).
+
+    Raises:
+        ConfigurationError: another type, or a str with a lone surrogate.
+    """
+    if secret is None:
+        return
+    if isinstance(secret, str):
+        try:
+            secret.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            pass
+        else:
+            return
+    raise ConfigurationError("'client_secret' must be a string of UTF-8 text, or None.")
 
 
 def _validate_secret_jwt(config: ClientConfig) -> None:
@@ -447,6 +516,24 @@ def _validate_dialect(config: ClientConfig) -> None:
             "logout_strategy='v2' is Auth0's /v2/logout: the standard dialect logs out at "
             "the server's 'end_session_endpoint' (use 'auto' or 'oidc')."
         )
+
+
+def _validate_seconds(config: ClientConfig) -> None:
+    """``leeway``, the session durations and ``mfa_token_ttl``: whole seconds within bounds.
+
+    A float (nan above all: every comparison with it is false) or a bool would pass a plain
+    ``<= 0`` and misbehave later: a nan ``absolute_duration`` never persists a session, a nan
+    ``rolling_duration`` never ends one, a float ``leeway`` fails every login.
+
+    Raises:
+        ConfigurationError: a value that is not an int (bool excluded) within its bounds.
+    """
+    for name, (low, high) in _SECONDS_OPTIONS.items():
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigurationError(
+                f"'{name}' must be a whole number of seconds from {low} to {high}."
+            )
 
 
 def _validate_retry(config: ClientConfig) -> None:

@@ -36,6 +36,7 @@ from .errors import (
     IdTokenError,
     IssuerValidationError,
     OrganizationTokenValidationError,
+    printable,
 )
 from .errors import KeyNotFoundError as KeyNotFoundError  # re-exported: imported from here
 
@@ -56,18 +57,34 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
 _MAX_SESSION_EXPIRY = 10_000_000_000
 
 
-def _algorithm_tuple(algorithms: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(algorithms, str):  # "RS256" would otherwise become ("R", "S", "2", ...)
+def algorithm_tuple(algorithms: Iterable[str]) -> tuple[str, ...]:
+    """The ``algorithms`` option as a tuple.
+
+    Raises:
+        ConfigurationError: a string ("RS256" would otherwise become ("R", "S", "2", ...)) or
+            anything that is not a collection.
+    """
+    if isinstance(algorithms, str | bytes) or not isinstance(algorithms, Iterable):
         raise ConfigurationError("'algorithms' must be a tuple of JWS algorithm names.")
     return tuple(algorithms)
 
 
-def _check_algorithms(algorithms: tuple[str, ...], client_secret: str | None) -> None:
+def check_algorithms(algorithms: tuple[str, ...], client_secret: str | None) -> None:
+    """The ``algorithms`` allow-list: not empty, every one supported ("none" never is), and
+    HS* only with a client secret.
+
+    Raises:
+        ConfigurationError: otherwise; an unsupported name is shown bounded.
+    """
     if not algorithms:
         raise ConfigurationError("'algorithms' must not be empty.")
-    unsupported = [alg for alg in algorithms if str(alg) not in SUPPORTED_ALGORITHMS]
+    unsupported = [alg for alg in algorithms if alg not in SUPPORTED_ALGORITHMS]
     if unsupported:  # includes "none", which is never supported
-        raise ConfigurationError(f"unsupported ID token algorithms: {unsupported!r}.")
+        shown = printable(str(unsupported[0]), limit=8)
+        raise ConfigurationError(
+            f"'algorithms' holds an unsupported ID token algorithm ({shown}); supported: "
+            f"{', '.join(sorted(SUPPORTED_ALGORITHMS))}."
+        )
     if HMAC_ALGORITHMS.intersection(algorithms) and not client_secret:
         raise ConfigurationError("HS* ID token algorithms need the client secret.")
 
@@ -99,7 +116,7 @@ class IdTokenChecks:
     max_age: int | None = None
     organization: str | None = None
     leeway: int = 60
-    algorithms: tuple[str, ...] = attrs.field(default=("RS256",), converter=_algorithm_tuple)
+    algorithms: tuple[str, ...] = attrs.field(default=("RS256",), converter=algorithm_tuple)
     client_secret: str | None = attrs.field(default=None, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -115,7 +132,7 @@ class IdTokenChecks:
             value = getattr(self, name)
             if value is not None and (type(value) is not int or value < 0):
                 raise ConfigurationError(f"'{name}' must be a non-negative integer.")
-        _check_algorithms(self.algorithms, self.client_secret)
+        check_algorithms(self.algorithms, self.client_secret)
 
 
 def _read_only(claims: Mapping[str, object]) -> Mapping[str, object]:

@@ -212,7 +212,10 @@ def load_private_key(value: object, option: KeyOption) -> tuple[PrivateKey, str 
 
 
 def _from_pem(value: str | bytes, option: KeyOption) -> PrivateKey:
-    data = value.encode("utf-8") if isinstance(value, str) else value
+    try:
+        data = value.encode("utf-8") if isinstance(value, str) else value
+    except UnicodeEncodeError:  # a lone surrogate: no PEM (PEM is ASCII)
+        raise option.refusal("bad_pem") from None
     if b"PUBLIC KEY-----" in data or b"CERTIFICATE-----" in data:
         raise option.refusal("public_pem")
     from cryptography.exceptions import UnsupportedAlgorithm

@@ -40,6 +40,7 @@ import attrs
 from ._id_token import (
     MAX_TOKEN_LENGTH,
     KeyNotFoundError,
+    algorithm_tuple,
     check_header,
     decode_unverified_header,
     verify_signature,
@@ -108,12 +109,6 @@ def logout_token_algorithms(configured: Iterable[str]) -> tuple[str, ...]:
     return asymmetric or ("RS256",)
 
 
-def _algorithm_tuple(algorithms: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(algorithms, str):
-        raise ConfigurationError("'algorithms' must be a tuple of JWS algorithm names.")
-    return tuple(algorithms)
-
-
 @attrs.frozen(kw_only=True)
 class LogoutTokenChecks:
     """What a logout token must satisfy: the flow builds it from discovery and configuration.
@@ -126,7 +121,7 @@ class LogoutTokenChecks:
     issuer: str
     client_id: str
     leeway: int = 60
-    algorithms: tuple[str, ...] = attrs.field(default=("RS256",), converter=_algorithm_tuple)
+    algorithms: tuple[str, ...] = attrs.field(default=("RS256",), converter=algorithm_tuple)
 
     def __attrs_post_init__(self) -> None:
         for name in ("issuer", "client_id"):

@@ -52,6 +52,8 @@ _REFUSED = b""
 _KEY_TAIL = 64
 # Chunk names read: _0 to _999 (three digits, as auth0-fastapi's reader allows).
 _MAX_CHUNKS_READ = 1000
+# RFC 6265bis §5.6.2: browsers cap a cookie's Max-Age at 400 days.
+_MAX_COOKIE_AGE = 400 * 86_400
 # A memo entry: (sealed value, plaintext, parse, record, expiry); the last three are None
 # until get_record has parsed it.
 
@@ -72,8 +74,22 @@ def _request_of(options: StoreOptions) -> object:
 
 
 def _check_name(cookie_name: str) -> None:
-    if not _TOKEN.fullmatch(cookie_name):
+    if not isinstance(cookie_name, str) or not _TOKEN.fullmatch(cookie_name):
         raise ConfigurationError("cookie_name must be a valid cookie name (an HTTP token).")
+
+
+def _check_count(name: str, value: object, low: int, high: int | None = None) -> None:
+    """Refuse ``value`` for the option ``name`` unless it is an int (bool excluded) from ``low``
+    (to ``high``). A float would pass a plain ``< low`` and break later: nan or inf compare
+    false, so ``len(...) > bound`` never trips and the bound is gone.
+
+    Raises:
+        ConfigurationError: anything else, naming the option, never quoting the value.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigurationError(f"{name} must be a whole number, at least {low}.")
+    if high is not None and value > high:
+        raise ConfigurationError(f"{name} must be a whole number from {low} to {high}.")
 
 
 def _remaining(state: Mapping[str, Any], now: float, default: int) -> int:
@@ -147,13 +163,16 @@ class CookieStateStore:
 
         Raises:
             ConfigurationError: empty secret, invalid cookie name or attributes (CR, LF or
-                ``;`` in ``path``/``domain``, an unknown ``same_site``), ``max_chunks`` below 1,
-                ``max_cookie_bytes`` below one chunk, or attributes so long that a useful chunk
-                no longer fits in a cookie.
+                ``;`` in ``path``/``domain``, an unknown ``same_site``), ``max_chunks`` not a
+                whole number from 1 to 1000, ``max_cookie_bytes`` not a whole number of at
+                least one chunk (512), or attributes so long that a useful chunk no longer fits
+                in a cookie.
         """
         _check_name(cookie_name)
-        if max_chunks < 1:
-            raise ConfigurationError("max_chunks must be at least 1.")
+        # Chunks past _MAX_CHUNKS_READ would never be read back, and each write deletes up to
+        # max_chunks of them blindly.
+        _check_count("max_chunks", max_chunks, 1, _MAX_CHUNKS_READ)
+        _check_count("max_cookie_bytes", max_cookie_bytes, _MIN_CHUNK)
         self._secrets = _secret_list(secret)
         self._name = cookie_name
         # The names of the chunks a session may be written in (and of more, made when read).
@@ -168,8 +187,6 @@ class CookieStateStore:
             path=path, secure=secure, same_site=same_site, domain=domain
         )
         self.chunk_size = self._chunk_size()
-        if max_cookie_bytes < _MIN_CHUNK:
-            raise ConfigurationError(f"max_cookie_bytes must be at least {_MIN_CHUNK}.")
         self._max_cookie_bytes = max_cookie_bytes
         self._log = OnceLogger()
         self._memo = RequestMemo()
@@ -448,11 +465,12 @@ class CookieTransactionStore:
 
         Raises:
             ConfigurationError: empty secret, invalid cookie name or attributes (CR, LF or
-                ``;`` in ``path``/``domain``), or a bound below 1.
+                ``;`` in ``path``/``domain``), ``max_age`` not a whole number of seconds from 1
+                to 400 days, or ``max_transactions`` not a whole number of at least 1.
         """
         _check_name(cookie_name)
-        if max_age < 1 or max_transactions < 1:
-            raise ConfigurationError("max_age and max_transactions must be at least 1.")
+        _check_count("max_age", max_age, 1, _MAX_COOKIE_AGE)
+        _check_count("max_transactions", max_transactions, 1)
         self._secrets = _secret_list(secret)
         self._name = cookie_name
         self._max_age = max_age

@@ -72,8 +72,9 @@ class _Table:
     def __init__(
         self, clock: Callable[[], float], max_entries: int, tags: Tags | None = None
     ) -> None:
-        if max_entries < 1:
-            raise ConfigurationError("max_entries must be at least 1.")
+        # An int only: nan or inf would pass "< 1", and "len > nan" never trips (no bound).
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
+            raise ConfigurationError("max_entries must be a whole number, at least 1.")
         self._clock = clock
         self._max = max_entries
         self._tags = tags
@@ -177,7 +178,7 @@ class MemoryTransactionStore:
         """Create an empty store.
 
         Raises:
-            ConfigurationError: ``max_entries`` is below 1.
+            ConfigurationError: ``max_entries`` is not a whole number of at least 1.
         """
         self._table = _Table(clock, max_entries)
 
@@ -223,8 +224,9 @@ class MemoryStateStore:
         """Create an empty store; ``secure=False`` only for plain-http development.
 
         Raises:
-            ConfigurationError: ``max_entries`` is below 1, or invalid cookie attributes (CR,
-                LF or ``;`` in ``path``/``domain``, an unknown ``same_site``).
+            ConfigurationError: ``max_entries`` is not a whole number of at least 1, or invalid
+                cookie attributes (CR, LF or ``;`` in ``path``/``domain``, an unknown
+                ``same_site``).
         """
         self._clock = clock
         self._table = _Table(clock, max_entries, tags=_session_tags)
