@@ -23,6 +23,9 @@ class HeldLocks:
 
     def note(self, effect: Effect, result: object) -> None:
         """Record what performing ``effect`` (with ``result``) did to the locks held."""
+        kind = type(effect)  # every effect of a call passes here: the cheapest test first
+        if kind is not StoreLock and kind is not StoreUnlock:
+            return
         if isinstance(effect, StoreLock):
             if isinstance(result, str) and result:  # "": a store without locks; None: none
                 key = (effect.store, effect.identifier, result)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, MissingRequiredArgumentError
 
 T = TypeVar("T")
 
@@ -126,9 +126,14 @@ def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
     """Accept ``cls``, a dict with its field names (camelCase aliases too), or None.
 
     Raises:
+        MissingRequiredArgumentError: None for a class with a required option (``argument``
+            ``options``), or a dict without one (``argument`` names it).
         InvalidArgumentError: a dict has a key that is not an option, or a value of a wrong type.
     """
     if options is None:
+        if _required(cls):
+            # ConnectionTokenOptions() has no default connection: the options are the call's.
+            raise MissingRequiredArgumentError("options")
         return _default(cls)
     if isinstance(options, cls):
         return options
@@ -150,6 +155,9 @@ def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
         if name not in names:
             raise InvalidArgumentError("options", f"unknown option '{key}' for {cls.__name__}.")
         values[name] = value
+    for name in _required(cls):
+        if name not in values:
+            raise MissingRequiredArgumentError(name)
     try:
         return cls(**values)
     except TypeError as exc:
@@ -157,6 +165,7 @@ def coerce_options(cls: type[T], options: T | Mapping[str, Any] | None) -> T:
 
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}
+_REQUIRED: dict[type, tuple[str, ...]] = {}
 _ALL_NONE_BY_DEFAULT: dict[type, frozenset[str] | None] = {}
 _DEFAULTS: dict[type, Any] = {}
 
@@ -182,6 +191,18 @@ def _all_none_by_default(cls: type[Any]) -> frozenset[str] | None:
         names = frozenset(field.name for field in fields if field.init)
         _ALL_NONE_BY_DEFAULT[cls] = names if plain else None
     return _ALL_NONE_BY_DEFAULT[cls]
+
+
+def _required(cls: type[Any]) -> tuple[str, ...]:
+    """The names of the options of ``cls`` without a default, in declaration order."""
+    names = _REQUIRED.get(cls)
+    if names is None:
+        names = _REQUIRED[cls] = tuple(
+            field.name
+            for field in attrs.fields(cls)
+            if field.init and field.default is attrs.NOTHING
+        )
+    return names
 
 
 def _field_names(cls: type[Any]) -> frozenset[str]:

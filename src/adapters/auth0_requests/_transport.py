@@ -170,7 +170,9 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
     import urllib3
 
     raw = response.raw
-    if not isinstance(raw, urllib3.HTTPResponse):  # an in-process adapter's body
+    # An in-process adapter's body, or one a session hook has read already (the recording
+    # session does): requests re-serves what it holds.
+    if not isinstance(raw, urllib3.HTTPResponse) or getattr(response, "_content_consumed", False):
         yield from response.iter_content(_CHUNK_BYTES)
         return
     try:

@@ -19,7 +19,6 @@ another domain (Multiple Custom Domains) is not used: ``get_token`` starts a new
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -34,6 +33,7 @@ from .._anonymous_types import (
 from .._client import CoreClient
 from .._effects import Flow, StoreOptions, fetch, store_delete, store_get, store_set
 from .._http import HttpResponse
+from .._token import unverified_claims
 from ..endpoints.authentication.anonymous import (
     prepare_anonymous_token_request,
     process_anonymous_token_response,
@@ -87,15 +87,10 @@ def _usable_domain(client: CoreClient, stored: str | None) -> bool:
 def anonymous_sub(access_token: str) -> str | None:
     """The ``sub`` of a JWT access token when it is an ``anon@...`` subject, read without
     verifying the signature (the token is the tenant's answer over TLS, and the subject is
-    shown, never trusted for anything); None for an opaque token or another subject."""
-    parts = access_token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    sub = payload.get("sub") if isinstance(payload, dict) else None
+    shown, never trusted for anything); None for an opaque token, an unreadable payload (one
+    nested too deeply included) or another subject."""
+    claims = unverified_claims(access_token)
+    sub = claims.get("sub") if claims is not None else None
     return sub if isinstance(sub, str) and sub.startswith("anon@") else None
 
 

@@ -24,7 +24,7 @@ def client_credentials_flow(
     """An access token for the application itself, cached per (audience, organization).
 
     Raises:
-        InvalidArgumentError: blank audience or organization.
+        InvalidArgumentError: blank audience or organization, or either not a string.
         OAuthError: the tenant refused (``access_denied`` without a client grant, ...).
         InvalidResponse, TransportError: the exchange failed.
     """
@@ -39,7 +39,7 @@ def client_credentials_token_set_flow(
     DPoP-bound): flows that call an API with it pass it to ``resource_fetch``.
 
     Raises:
-        InvalidArgumentError: blank audience or organization.
+        InvalidArgumentError: blank audience or organization, or either not a string.
         OAuthError: the tenant refused (``access_denied`` without a client grant, ...).
         AccessTokenError: (``incorrect_audience``) the token cannot be shown to be for
             ``audience`` (docs/standard-dialect.md).
@@ -47,6 +47,8 @@ def client_credentials_token_set_flow(
     """
     if not isinstance(audience, str) or not audience.strip():
         raise InvalidArgumentError("audience", "audience is required.")
+    if organization is not None and not isinstance(organization, str):
+        raise InvalidArgumentError("organization", "organization must be a string.")
     if organization is not None and not organization.strip():
         raise InvalidArgumentError("organization", "organization must not be blank.")
     config = client.config

@@ -7,13 +7,12 @@ client-credentials grant (the application needs a client grant with ``read:users
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from .._client import CoreClient
 from .._effects import Flow
+from .._token import unverified_claims
 from ..endpoints.management.identities import (
     prepare_link_identity_request,
     prepare_unlink_identity_request,
@@ -26,7 +25,7 @@ from ..endpoints.management.users import (
     process_get_user_response,
     process_update_user_response,
 )
-from ..errors import InvalidArgumentError, ManagementApiError
+from ..errors import InvalidArgumentError, ManagementApiError, MissingRequiredArgumentError
 from ..records import TokenSet
 from ._resource import resource_fetch
 from .client_credentials import client_credentials_token_set_flow
@@ -77,19 +76,54 @@ def merged_metadata(primary: Mapping[str, Any], secondary: Mapping[str, Any]) ->
     return merged
 
 
-def _subject_of(id_token: str) -> str:
-    """The ``sub`` of the secondary's ID token, read unverified: the API verifies it."""
-    try:
-        payload = id_token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        subject = claims["sub"]
-    except (IndexError, ValueError, KeyError, TypeError):
-        raise InvalidArgumentError(
-            "secondary_id_token", "secondary_id_token is not a JWT."
-        ) from None
-    if not isinstance(subject, str) or not subject:
+def _subject_of(id_token: object) -> str:
+    """The ``sub`` of the secondary's ID token, read unverified: the API verifies it.
+
+    Raises:
+        InvalidArgumentError: (``secondary_id_token``) not a string, not a JWT with a
+            readable payload (a payload nested too deeply included), or no ``sub``.
+    """
+    if not isinstance(id_token, str):
+        raise InvalidArgumentError("secondary_id_token", "secondary_id_token must be a string.")
+    # A compact JWS is ASCII; anything else could not go in the request body either.
+    claims = unverified_claims(id_token) if id_token.isascii() else None
+    if claims is None:
+        raise InvalidArgumentError("secondary_id_token", "secondary_id_token is not a JWT.")
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject or not _is_text(subject):
         raise InvalidArgumentError("secondary_id_token", "secondary_id_token has no sub.")
     return subject
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value`` is valid Unicode text (no lone surrogate, which JSON's ``\\ud800``
+    escapes can produce and no URL can carry)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _id_argument(argument: str, value: object, *, required: bool = True) -> str:
+    """``value`` when it is a non-empty string, else the call's mistake, naming ``argument``.
+
+    Raises:
+        MissingRequiredArgumentError: None or empty, for a ``required`` argument.
+        InvalidArgumentError: not a string, empty, or not valid Unicode text (a lone
+            surrogate).
+    """
+    if value is None and required:
+        raise MissingRequiredArgumentError(argument)
+    if not isinstance(value, str):  # before any comparison: a foreign __eq__ may raise
+        raise InvalidArgumentError(argument, f"{argument} must be a string.")
+    if not value:
+        if required:
+            raise MissingRequiredArgumentError(argument)
+        raise InvalidArgumentError(argument, f"{argument} must not be empty.")
+    if not _is_text(value):
+        raise InvalidArgumentError(argument, f"{argument} is not valid Unicode text.")
+    return value
 
 
 def _merge_metadata_flow(
@@ -120,14 +154,15 @@ def link_user_accounts_flow(
     """Link a secondary identity into ``primary_user_id``; return the primary's identities.
 
     Raises:
+        MissingRequiredArgumentError: no ``primary_user_id``.
         InvalidArgumentError: not exactly one of ``secondary_id_token`` and (``provider``,
-            ``user_id``); blank ids.
+            ``user_id``); blank ids, or ids that are not strings of valid Unicode text; a
+            ``secondary_id_token`` that is not a readable JWT with a ``sub``.
         ManagementApiError: the API refused (``metadata_merged`` says whether the metadata
             PATCH already happened).
         OAuthError: no Management API token (no client grant).
     """
-    if not isinstance(primary_user_id, str) or not primary_user_id:
-        raise InvalidArgumentError("primary_user_id", "primary_user_id is required.")
+    primary_user_id = _id_argument("primary_user_id", primary_user_id)
     if (secondary_id_token is None) == (user_id is None):
         raise InvalidArgumentError(
             "secondary_id_token", "give either secondary_id_token or provider and user_id."
@@ -138,11 +173,13 @@ def link_user_accounts_flow(
             raise InvalidArgumentError("provider", "provider goes with user_id, not an ID token.")
         secondary = _subject_of(secondary_id_token)
     else:
-        provider, bare_id = split_user_id(str(user_id), provider)
+        if provider is not None:
+            _id_argument("provider", provider, required=False)
+        if connection_id is not None:
+            _id_argument("connection_id", connection_id, required=False)
+        provider, bare_id = split_user_id(_id_argument("user_id", user_id), provider)
         secondary = f"{provider}|{bare_id}"
-    token = yield from client_credentials_token_set_flow(client, management_audience(client))
-    if merge_user_metadata:
-        yield from _merge_metadata_flow(client, token, primary_user_id, secondary)
+    # Built before any request: it refuses ids a URL or JSON body cannot carry.
     request = prepare_link_identity_request(
         client.config,
         primary_user_id,
@@ -151,6 +188,9 @@ def link_user_accounts_flow(
         user_id=bare_id,
         connection_id=connection_id,
     )
+    token = yield from client_credentials_token_set_flow(client, management_audience(client))
+    if merge_user_metadata:
+        yield from _merge_metadata_flow(client, token, primary_user_id, secondary)
     response = yield from resource_fetch(client, request, token)
     try:
         return process_link_identity_response(response)
@@ -165,13 +205,15 @@ def unlink_user_accounts_flow(
     """Unlink ``provider``/``user_id`` from ``primary_user_id``; return what remains.
 
     Raises:
-        InvalidArgumentError: blank ids.
+        MissingRequiredArgumentError: an id is None or empty (its ``argument`` names it).
+        InvalidArgumentError: an id that is not a string of valid Unicode text.
         ManagementApiError: the API refused (e.g. 404 when not linked).
     """
-    if not primary_user_id or not provider or not user_id:
-        raise InvalidArgumentError("user_id", "primary_user_id, provider and user_id are required.")
-    provider, bare_id = split_user_id(user_id, provider)
-    token = yield from client_credentials_token_set_flow(client, management_audience(client))
+    primary_user_id = _id_argument("primary_user_id", primary_user_id)
+    provider = _id_argument("provider", provider)
+    provider, bare_id = split_user_id(_id_argument("user_id", user_id), provider)
+    # Built before any request: it refuses ids a URL cannot carry.
     request = prepare_unlink_identity_request(client.config, primary_user_id, provider, bare_id)
+    token = yield from client_credentials_token_set_flow(client, management_audience(client))
     response = yield from resource_fetch(client, request, token)
     return process_unlink_identity_response(response)

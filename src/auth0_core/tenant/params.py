@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import attrs
@@ -14,6 +15,21 @@ from .responses import RequestRejected, oauth_error
 # JSON body members that may be objects, kept as their JSON text: the passkey grant's
 # credential and its verification codes.
 JSON_OBJECT_MEMBERS = frozenset({"authn_response", "verification"})
+
+
+def load_json(text: str | bytes) -> Any:
+    """``json.loads(text)``, for everything the tenant reads from a request (bodies, JWT
+    segments, JSON-valued parameters): every way ``text`` fails to parse is a ValueError, so
+    a caller's ``except ValueError`` answers 4xx.
+
+    Raises:
+        ValueError: not JSON, not UTF-8 (UnicodeDecodeError), or nested too deeply for the
+            parser (its RecursionError, which would otherwise answer 500).
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
 
 
 @attrs.frozen
@@ -78,8 +94,8 @@ class Incoming:
         if media != "application/json":
             return self.form()
         try:
-            document = json.loads(self.request.body)
-        except (ValueError, UnicodeDecodeError):
+            document = load_json(self.request.body)
+        except ValueError:
             raise RequestRejected(
                 oauth_error(400, "invalid_request", "The request body is not valid JSON.")
             ) from None
@@ -90,7 +106,12 @@ class Incoming:
         values: dict[str, list[str]] = {}
         for name, value in document.items():
             if name in JSON_OBJECT_MEMBERS and isinstance(value, dict):
-                values[name] = [json.dumps(value, separators=(",", ":"))]
+                try:
+                    values[name] = [json.dumps(value, separators=(",", ":"))]
+                except RecursionError:  # parsed, but too deep to write back at this depth
+                    raise RequestRejected(
+                        oauth_error(400, "invalid_request", f"Invalid value for parameter: {name}")
+                    ) from None
                 continue
             if isinstance(value, bool) or not isinstance(value, str | int | float):
                 raise RequestRejected(

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from ..._config import ClientConfig
 from ..._http import HttpRequest, HttpResponse
-from ...errors import InvalidResponse
+from ...errors import InvalidArgumentError, InvalidResponse
 from ._api import answered_json, management_request
 
 __all__ = [
@@ -17,6 +17,22 @@ __all__ = [
     "process_link_identity_response",
     "process_unlink_identity_response",
 ]
+
+
+def _text(argument: str, value: object) -> str:
+    """``value`` when it is a string a URL or a JSON body can carry as UTF-8.
+
+    Raises:
+        InvalidArgumentError: not a string, or one with a lone surrogate (not valid Unicode).
+    """
+    if not isinstance(value, str):
+        raise InvalidArgumentError(argument, f"{argument} must be a string.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate: quote() would raise, and no server could read it.
+        raise InvalidArgumentError(argument, f"{argument} is not valid Unicode text.") from None
+    return value
 
 
 def _identities(document: object) -> list[dict[str, Any]]:
@@ -38,15 +54,22 @@ def prepare_link_identity_request(
 
     The secondary account is ``link_with`` (its ID token) when given, otherwise ``provider``
     and ``user_id`` (without the provider prefix), narrowed by ``connection_id`` if given.
+
+    Raises:
+        InvalidArgumentError: an id (or ``link_with``) that is not a string of valid Unicode
+            text; ``argument`` names it.
     """
     body: dict[str, str | None]
     if link_with is not None:
-        body = {"link_with": link_with}
+        body = {"link_with": _text("link_with", link_with)}
     else:
-        body = {"provider": provider, "user_id": user_id}
+        body = {
+            "provider": None if provider is None else _text("provider", provider),
+            "user_id": None if user_id is None else _text("user_id", user_id),
+        }
         if connection_id is not None:
-            body["connection_id"] = connection_id
-    path = f"users/{quote(primary_user_id, safe='')}/identities"
+            body["connection_id"] = _text("connection_id", connection_id)
+    path = f"users/{quote(_text('primary_user_id', primary_user_id), safe='')}/identities"
     return management_request(config, "POST", path, body)
 
 
@@ -64,8 +87,19 @@ def prepare_unlink_identity_request(
     config: ClientConfig, primary_user_id: str, provider: str, user_id: str
 ) -> HttpRequest:
     """``DELETE /api/v2/users/{primary_user_id}/identities/{provider}/{user_id}``, with
-    ``user_id`` without the provider prefix (needs ``update:users``)."""
-    parts = ("users", primary_user_id, "identities", provider, user_id)
+    ``user_id`` without the provider prefix (needs ``update:users``).
+
+    Raises:
+        InvalidArgumentError: an id that is not a string of valid Unicode text; ``argument``
+            names it.
+    """
+    parts = (
+        "users",
+        _text("primary_user_id", primary_user_id),
+        "identities",
+        _text("provider", provider),
+        _text("user_id", user_id),
+    )
     return management_request(config, "DELETE", "/".join(quote(part, safe="") for part in parts))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from ..._config import ClientConfig
 from ..._http import HttpRequest, HttpResponse, body_excerpt, json_body
@@ -14,6 +14,8 @@ from ...errors import InvalidArgumentError, MissingRequiredArgumentError, MyAcco
 MY_ACCOUNT_PATH = "/me/v1/"
 # Printable ASCII without blanks: what an Authorization header can carry as a token.
 _TOKEN = re.compile(r"[!-~]+")
+# The public argument behind a query parameter, where its name differs (errors name it).
+_QUERY_ARGUMENTS = {"from": "from_param", "type": "type_filter"}
 
 
 def my_account_audience(config: ClientConfig) -> str:
@@ -29,19 +31,38 @@ def my_account_request(
     query: list[tuple[str, str]] | None = None,
     body: object = None,
 ) -> HttpRequest:
-    """``{method} {base_url}/me/v1/{path}[?query]`` with a JSON ``body``, without credentials."""
+    """``{method} {base_url}/me/v1/{path}[?query]`` with a JSON ``body``, without credentials.
+
+    Raises:
+        InvalidArgumentError: a query value that is not valid Unicode text (a lone surrogate);
+            ``argument`` names the call's argument it came from.
+    """
     headers = [("Accept", "application/json")]
     if body is not None:
         headers.append(("Content-Type", "application/json"))
     url = f"{config.base_url}{MY_ACCOUNT_PATH}{path}"
     if query:
-        url += "?" + urlencode(query)
+        url += "?" + _query_string(query)
     return HttpRequest(
         method=method,
         url=url,
         headers=tuple(headers),
         body=json_body(body) if body is not None else b"",
     )
+
+
+def _query_string(query: list[tuple[str, str]]) -> str:
+    """``urlencode(query)``, without its ``str(value)``: a str subclass's ``__str__`` is
+    not called, and a value UTF-8 cannot encode is the caller's mistake, not an escape."""
+    pairs = []
+    for name, value in query:
+        try:
+            encoded = quote_plus(value, safe="")
+        except UnicodeEncodeError:
+            argument = _QUERY_ARGUMENTS.get(name, name)
+            raise InvalidArgumentError(argument, f"{argument} is not valid Unicode text.") from None
+        pairs.append(f"{quote_plus(name, safe='')}={encoded}")
+    return "&".join(pairs)
 
 
 def _validation_errors(value: object) -> list[dict[str, str]] | None:

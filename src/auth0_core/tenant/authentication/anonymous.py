@@ -27,7 +27,7 @@ import json
 from typing import Any
 
 from ..._http import HttpResponse
-from ..params import Incoming, Params
+from ..params import Incoming, Params, load_json
 from ..responses import RequestRejected, json_ok, oauth_error
 from ..state import TenantState
 from .client_auth import authenticate_client
@@ -39,8 +39,8 @@ METADATA_MAX_BYTES = 1024
 
 def _document(incoming: Incoming) -> dict[str, Any]:
     try:
-        document = json.loads(incoming.request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        document = load_json(incoming.request.body or b"{}")
+    except ValueError:
         document = None
     if not isinstance(document, dict):
         raise RequestRejected(

@@ -12,13 +12,12 @@ refused request answers ``access_denied``. An approved request is answered once,
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..._http import HttpResponse
 from ..ciba_requests import BackchannelRequest
 from ..config_types import TenantClient
-from ..params import Incoming, Params
+from ..params import Incoming, Params, load_json
 from ..records import Grant
 from ..responses import json_ok, oauth_error
 from ..state import TenantState
@@ -43,7 +42,7 @@ def _hinted_user(state: TenantState, login_hint: str | None) -> str | HttpRespon
     if login_hint is None:
         return _invalid("Missing required parameter: login_hint")
     try:
-        hint = json.loads(login_hint)
+        hint = load_json(login_hint)
     except ValueError:
         return _invalid("login_hint must be a JSON object.")
     if not isinstance(hint, dict) or hint.get("format") != "iss_sub":

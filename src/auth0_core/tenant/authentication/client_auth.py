@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import unquote_plus
@@ -26,7 +25,7 @@ from joserfc.errors import JoseError
 from ..._http import HttpResponse
 from ..client_keys import ASSERTION_ALGORITHMS, RegisteredKey, registered_keys
 from ..config import TenantClient, TenantConfig
-from ..params import Incoming, Params
+from ..params import Incoming, Params, load_json
 from ..records import AcceptedAssertion
 from ..responses import RequestRejected, oauth_error
 from ..state import TenantState
@@ -147,8 +146,8 @@ def _unverified_part(assertion: str, index: int) -> dict[str, Any]:
     """The JSON of the header (0) or payload (1) of a compact JWS, before any check."""
     try:
         part = assertion.split(".")[index]
-        value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
-    except (IndexError, ValueError, binascii.Error, UnicodeDecodeError):
+        value = load_json(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (IndexError, ValueError):  # binascii.Error and UnicodeDecodeError are ValueErrors
         raise _invalid_client("The client assertion is not a JWT.") from None
     if not isinstance(value, dict) or assertion.count(".") != 2:
         raise _invalid_client("The client assertion is not a JWT.")

@@ -15,13 +15,12 @@ sends a fresh code (or push) for an enrolled out-of-band authenticator. Codes go
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from ..._http import HttpResponse
 from ..outbox import Email, TextMessage
-from ..params import Incoming
+from ..params import Incoming, load_json
 from ..records import Grant
 from ..responses import RequestRejected, json_ok, oauth_error
 from ..state import TenantState
@@ -94,8 +93,8 @@ def _bearer_ticket(state: TenantState, incoming: Incoming) -> MfaTicket:
 
 def _json_object(incoming: Incoming) -> dict[str, Any]:
     try:
-        document = json.loads(incoming.request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        document = load_json(incoming.request.body or b"{}")
+    except ValueError:
         document = None
     if not isinstance(document, dict):
         raise RequestRejected(

@@ -43,7 +43,7 @@ import attrs
 from ..._http import HttpResponse
 from ..config_types import TenantClient, TenantUser
 from ..outbox import Email, TextMessage
-from ..params import Incoming, Params
+from ..params import Incoming, Params, load_json
 from ..records import Grant
 from ..responses import RequestRejected, json_ok, oauth_error
 from ..state import TenantState
@@ -79,8 +79,8 @@ def _unb64url(text: object) -> bytes | None:
 
 def _json_body(incoming: Incoming) -> dict[str, Any]:
     try:
-        document = json.loads(incoming.request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        document = load_json(incoming.request.body or b"{}")
+    except ValueError:
         document = None
     if not isinstance(document, dict):
         raise RequestRejected(
@@ -251,7 +251,7 @@ def _check_codes(state: TenantState, ceremony: Ceremony, raw: str | None) -> lis
     """The identifiers whose code ``raw`` (the grant's ``verification`` JSON) does not carry
     rightly; a wrong or missing one counts as an attempt."""
     try:
-        given = json.loads(raw) if raw is not None else {}
+        given = load_json(raw) if raw is not None else {}
     except ValueError:
         given = {}
     given = given if isinstance(given, dict) else {}
@@ -384,8 +384,8 @@ def _origin(credential: dict[str, Any]) -> str | None:
         return None
     raw = _unb64url(response.get("clientDataJSON"))
     try:
-        client_data = json.loads(raw) if raw is not None else None
-    except (ValueError, UnicodeDecodeError):
+        client_data = load_json(raw) if raw is not None else None
+    except ValueError:
         return None
     origin = client_data.get("origin") if isinstance(client_data, dict) else None
     return origin if isinstance(origin, str) else None
@@ -426,7 +426,7 @@ def webauthn_grant(state: TenantState, client: TenantClient, params: Params) -> 
             return _refused("The organization is not the challenge's.")
         org_id = org.id
     try:
-        credential = json.loads(raw_credential)
+        credential = load_json(raw_credential)
     except ValueError:
         credential = None
     if not isinstance(credential, dict):

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 from typing import Any
 
 from ..._http import HttpResponse
 from ..config_types import TenantClient, TenantUser
 from ..outbox import Email, TextMessage
-from ..params import Incoming, Params
+from ..params import Incoming, Params, load_json
 from ..records import CodeGrant, Grant
 from ..responses import RequestRejected, error_page, json_ok, oauth_error, redirect, with_query
 from ..state import TenantState
@@ -48,8 +47,8 @@ EXPIRED = "The verification code has expired. Please try to login again."
 
 def _json_body(incoming: Incoming) -> dict[str, Any]:
     try:
-        document = json.loads(incoming.request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        document = load_json(incoming.request.body or b"{}")
+    except ValueError:
         document = None
     if not isinstance(document, dict):
         raise RequestRejected(

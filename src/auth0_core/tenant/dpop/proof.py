@@ -7,10 +7,8 @@ access token. What needs memory (``jti`` replay, nonces) is the caller's (:mod:`
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
-import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +17,8 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry, Key
 from joserfc.jws import JWSRegistry
+
+from ..params import load_json
 
 # Asymmetric algorithms only (RFC 9449 §4.3 item 6): never "none", never an HMAC.
 ALGORITHMS = (
@@ -126,7 +126,7 @@ def verify_proof(
     key = _public_key(jwk)
     try:
         payload = jws.deserialize_compact(proof, key, algorithms=[alg], registry=_REGISTRY).payload
-        claims = json.loads(payload)
+        claims = load_json(payload)
     except (JoseError, ValueError, TypeError, KeyError):
         raise InvalidProof("The DPoP proof signature does not verify with its jwk.") from None
     if not isinstance(claims, dict):
@@ -145,8 +145,8 @@ def verify_proof(
 
 def _json_segment(segment: str, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        value = load_json(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
         raise InvalidProof(f"The DPoP proof {what} is not base64url JSON.") from None
     if not isinstance(value, dict):
         raise InvalidProof(f"The DPoP proof {what} must be a JSON object.")

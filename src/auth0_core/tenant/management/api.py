@@ -9,12 +9,11 @@ error codes are UNCONFIRMED.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import attrs
 
-from ..params import Incoming
+from ..params import Incoming, load_json
 from ..resource_access import AccessDenied, access_claims
 from ..responses import RequestRejected, management_error
 from ..responses import management_reject as reject
@@ -66,8 +65,8 @@ def json_body(incoming: Incoming) -> dict[str, Any]:
         RequestRejected: 400 ``invalid_body``.
     """
     try:
-        document = json.loads(incoming.request.body or b"null")
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        document = load_json(incoming.request.body or b"null")
+    except ValueError:
         raise reject(400, "Invalid request payload JSON format", "invalid_body") from None
     if not isinstance(document, dict):
         raise reject(400, "Payload validation error: 'Expected type object'", "invalid_body")

@@ -8,13 +8,12 @@ Auth0's (the protocol doc calls its example illustrative).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
 from ..._http import HttpResponse, json_body
-from ..params import Incoming
+from ..params import Incoming, load_json
 from ..responses import NO_STORE, RequestRejected
 
 PROBLEM_JSON = "application/problem+json"
@@ -75,8 +74,8 @@ def json_object_body(incoming: Incoming) -> dict[str, Any]:
     if len(incoming.request.body) > MAX_BODY_BYTES:
         raise reject(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     try:
-        document = json.loads(incoming.request.body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
+        document = load_json(incoming.request.body)
+    except ValueError:
         raise reject(400, "Invalid request payload JSON format") from None
     if not isinstance(document, dict):
         raise invalid([field_error("must be object", "", "body")])
