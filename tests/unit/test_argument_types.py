@@ -5,30 +5,18 @@ list filters. Both facades, against the in-process emulated tenant."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
-import anyio
-import httpx
 import pytest
-import requests
+from tests.facade_calls import BASE, START, call
 
-import auth0_anyio
-import auth0_requests
-from auth0_core import Env, FixedClock, HttpRequest, HttpResponse
+from auth0_core import Env, FixedClock
 from auth0_core.errors import Auth0Error, InvalidArgumentError, MissingRequiredArgumentError
 from auth0_core.tenant import Tenant, TenantConfig
 
-BASE = "https://tenant.example"
-CLIENT_ID = "demo-client"
-CLIENT_SECRET = "demo-client-secret-please-change-0123456789"
-SECRET = "a-session-secret-of-at-least-32-characters"
-START = 1_800_000_000
 MANAGEMENT = f"{BASE}/api/v2/"
 SURROGATE = "\ud800"  # a lone surrogate: a str that UTF-8 (and so no URL) can carry
 
-Handler = Callable[[HttpRequest], HttpResponse]
 FACADES = ["requests", "anyio"]
 
 
@@ -44,36 +32,6 @@ NOT_STRINGS: list[Any] = [123, -1, 1.5, float("nan"), True, [], ["a"], {}, b"x",
 
 def make_tenant() -> Tenant:
     return Tenant(TenantConfig.default(), base_url=BASE, env=Env(clock=FixedClock(START)))
-
-
-def bound(client: object, method: str) -> Any:
-    """``client.<method>``, for a dotted ``method`` too."""
-    return functools.reduce(getattr, method.split("."), client)
-
-
-def call(facade: str, handler: Handler, method: str, *args: Any, **kwargs: Any) -> Any:
-    """``client.<method>(*args, **kwargs)`` on a fresh client of ``facade`` that talks to
-    ``handler``; ``method`` may be dotted (``anonymous.create_session``)."""
-    options: dict[str, Any] = {
-        "domain": BASE,
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "secret": SECRET,
-        "env": Env(clock=FixedClock(START)),
-    }
-    if facade == "requests":
-        session = requests.Session()
-        session.mount(BASE, auth0_requests.HandlerAdapter(handler))
-        client = auth0_requests.ServerClient(session=session, **options)
-        return bound(client, method)(*args, **kwargs)
-
-    async def main() -> Any:
-        transport = auth0_anyio.handler_transport(handler)
-        async with httpx.AsyncClient(transport=transport) as http:
-            client = auth0_anyio.ServerClient(http_client=http, **options)
-            return await bound(client, method)(*args, **kwargs)
-
-    return anyio.run(main)
 
 
 def refused(

@@ -6,18 +6,12 @@ audience check, ``link_user_accounts(secondary_id_token=...)`` and the anonymous
 from __future__ import annotations
 
 import base64
-import functools
 import json
-from collections.abc import Callable
 from typing import Any
 
-import anyio
-import httpx
 import pytest
-import requests
+from tests.facade_calls import BASE, START, Handler, call
 
-import auth0_anyio
-import auth0_requests
 from auth0_core import Env, FixedClock, HttpRequest, HttpResponse
 from auth0_core._token import unverified_audiences, unverified_claims
 from auth0_core.errors import AccessTokenError, InvalidArgumentError
@@ -25,15 +19,8 @@ from auth0_core.flows.anonymous import anonymous_sub
 from auth0_core.stores import MemoryStateStore
 from auth0_core.tenant import Tenant, TenantConfig
 
-BASE = "https://tenant.example"
-CLIENT_ID = "demo-client"
-CLIENT_SECRET = "demo-client-secret-please-change-0123456789"
-SECRET = "a-session-secret-of-at-least-32-characters"
-START = 1_800_000_000
 API = "https://api.example.com"
 FACADES = ["requests", "anyio"]
-
-Handler = Callable[[HttpRequest], HttpResponse]
 
 
 def b64(raw: bytes) -> str:
@@ -44,39 +31,6 @@ def b64(raw: bytes) -> str:
 DEEP_ARRAY = b"[" * 5_000 + b"]" * 5_000
 DEEP_OBJECT = b'{"a":' * 5_000 + b"1" + b"}" * 5_000
 DEEP_TOKENS = [f"{b64(b'{}')}.{b64(deep)}.c2ln" for deep in (DEEP_ARRAY, DEEP_OBJECT)]
-
-
-def bound(client: object, method: str) -> Any:
-    """``client.<method>``, for a dotted ``method`` too."""
-    return functools.reduce(getattr, method.split("."), client)
-
-
-def call(
-    facade: str, handler: Handler, method: str, *args: Any, options: Any = None, **kwargs: Any
-) -> Any:
-    """``client.<method>(*args, **kwargs)`` on a fresh client of ``facade`` that talks to
-    ``handler``; ``method`` may be dotted (``anonymous.create_session``)."""
-    client_options: dict[str, Any] = {
-        "domain": BASE,
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "secret": SECRET,
-        "env": Env(clock=FixedClock(START)),
-        **(options or {}),
-    }
-    if facade == "requests":
-        session = requests.Session()
-        session.mount(BASE, auth0_requests.HandlerAdapter(handler))
-        client = auth0_requests.ServerClient(session=session, **client_options)
-        return bound(client, method)(*args, **kwargs)
-
-    async def main() -> Any:
-        transport = auth0_anyio.handler_transport(handler)
-        async with httpx.AsyncClient(transport=transport) as http:
-            client = auth0_anyio.ServerClient(http_client=http, **client_options)
-            return await bound(client, method)(*args, **kwargs)
-
-    return anyio.run(main)
 
 
 def answering(token: str, path: str) -> tuple[Tenant, Handler]:
