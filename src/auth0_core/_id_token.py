@@ -78,7 +78,7 @@ def check_algorithms(algorithms: tuple[str, ...], client_secret: str | None) -> 
     """
     if not algorithms:
         raise ConfigurationError("'algorithms' must not be empty.")
-    unsupported = [alg for alg in algorithms if alg not in SUPPORTED_ALGORITHMS]
+    unsupported = [a for a in algorithms if not isinstance(a, str) or a not in SUPPORTED_ALGORITHMS]
     if unsupported:  # includes "none", which is never supported
         shown = printable(str(unsupported[0]), limit=8)
         raise ConfigurationError(

@@ -284,7 +284,7 @@ def test_an_identifier_that_is_no_cookie_name_is_refused(
 @pytest.mark.parametrize("client", CLIENTS)
 @pytest.mark.parametrize(
     "value",
-    cases({"str": "RS256", "none": ["none"], "empty": [], "int": 5, "long": [LONG], "x": [1]}),
+    cases({"str": "RS256", "none": ["none"], "empty": [], "int": 5, "long": [LONG], "x": [[1]]}),
 )
 def test_algorithms_that_are_no_allow_list_are_refused_when_built(
     client: Any, value: object
