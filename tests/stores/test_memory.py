@@ -372,3 +372,27 @@ def test_a_request_without_a_response_reads_its_own_browser_never_the_process_se
     store.delete(ID, alone)
     assert store.get(ID, alone) is None
     assert (store.get(ID) or {})["user"]["sub"] == "auth0|script"  # untouched throughout
+
+
+@pytest.mark.parametrize("ending", ["delete", "logout token"])
+def test_an_update_after_a_logout_does_not_write_the_session_back(ending: str) -> None:
+    """A refresh read the session, a logout deleted it, the refresh writes: nothing comes
+    back, under the old id or a new one, and the browser's id cookie is cleared."""
+    store = MemoryStateStore()
+    browser = Browser()
+    store.set(ID, session("auth0|1", "S1", ISS), remove_if_expires=True, options=browser.options())
+    browser.absorb()
+    stale = store.get(ID, options=browser.options())
+    assert stale is not None
+    if ending == "delete":
+        store.delete(ID, options=browser.options())
+    else:
+        store.delete_by_logout_token({"sid": "S1", "iss": ISS})
+    store.set(ID, stale, options=browser.options())  # the refresh's update, sent before
+    assert len(store._table) == 0
+    browser.absorb()
+    assert ID not in browser.jar  # its id cookie cleared
+    fresh = Browser()  # a new login is a new session as ever
+    store.set(ID, session("auth0|1", "S5", ISS), remove_if_expires=True, options=fresh.options())
+    fresh.absorb()
+    assert store.get(ID, options=fresh.options()) is not None

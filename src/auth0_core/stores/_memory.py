@@ -35,6 +35,10 @@ from ._web import optional_cookies, optional_exchange
 # A session id is 128 random bits, URL-safe (22 characters).
 _SID_BYTES = 16
 _DEFAULT_LIFETIME = 3 * 24 * 3600
+# How long a deleted session's key is remembered, so that an update still in flight (a
+# refresh that read the session before a logout deleted it) cannot write it back: longer
+# than any one call (call_timeout is 30 s by default).
+_GONE_FOR = 3600
 
 R = TypeVar("R")
 
@@ -79,6 +83,8 @@ class _Table:
         self._max = max_entries
         self._tags = tags
         self._data: OrderedDict[Any, _Entry] = OrderedDict()
+        # Keys deleted on purpose (logout), with when: see update(). Bounded like the data.
+        self._gone: OrderedDict[Any, float] = OrderedDict()
         self._index: dict[Hashable, set[Any]] = {}  # tag -> keys of the entries that have it
         self._lock = threading.Lock()  # the sync adapter may serve requests from threads
 
@@ -135,32 +141,73 @@ class _Table:
         return record
 
     def set(self, key: Any, value: Mapping[str, Any]) -> None:
+        stored = self._entry(value)
+        with self._lock:
+            self._put(key, stored)
+
+    def _entry(self, value: Mapping[str, Any]) -> _Entry:
         try:
             text = json.dumps(dict(value))
         except (TypeError, ValueError):
             raise InvalidArgumentError("state", "store values must be JSON objects.") from None
-        stored = _Entry(text, expires_at(value), self._tags(value) if self._tags else ())
+        return _Entry(text, expires_at(value), self._tags(value) if self._tags else ())
+
+    def _put(self, key: Any, stored: _Entry) -> None:
+        """(the lock held) Store ``stored`` under ``key``, evicting the oldest past the bound."""
+        self._drop(key)
+        self._data[key] = stored
+        for tag in stored.tags:
+            self._index.setdefault(tag, set()).add(key)
+        while len(self._data) > self._max:
+            self._drop(next(iter(self._data)))  # the oldest write
+
+    def update(self, key: Any, value: Mapping[str, Any]) -> str:
+        """:meth:`set` for an entry that must still be there, in one step under the lock:
+        ``"updated"``; ``"gone"`` when ``key`` was deleted on purpose lately (:meth:`forget`,
+        :meth:`delete_tagged`), which an update must not undo; ``"absent"`` otherwise."""
+        stored = self._entry(value)
         with self._lock:
-            self._drop(key)
-            self._data[key] = stored
-            for tag in stored.tags:
-                self._index.setdefault(tag, set()).add(key)
-            while len(self._data) > self._max:
-                self._drop(next(iter(self._data)))  # the oldest write
+            if key in self._gone:
+                return "gone"
+            present = self._data.get(key)
+            if present is None or (
+                present.expires is not None and self._clock() >= present.expires
+            ):
+                return "absent"
+            self._put(key, stored)
+        return "updated"
 
     def delete(self, key: Any) -> None:
         with self._lock:
             self._drop(key)
 
+    def forget(self, key: Any) -> None:
+        """Delete ``key``'s entry and remember, for a while, that it was deleted."""
+        with self._lock:
+            self._drop(key)
+            self._remember_gone(key)
+
     def delete_tagged(self, tag: Hashable, match: Callable[[dict[str, Any]], bool]) -> int:
-        """Delete the entries indexed by ``tag`` whose value ``match`` accepts; how many.
-        Only those entries are read, however many others there are."""
+        """Delete (and :meth:`forget`) the entries indexed by ``tag`` whose value ``match``
+        accepts; how many. Only those entries are read, however many others there are."""
         with self._lock:
             tagged = list(self._index.get(tag, ()))
             doomed = [key for key in tagged if match(json.loads(self._data[key].text))]
             for key in doomed:
                 self._drop(key)
+                self._remember_gone(key)
         return len(doomed)
+
+    def _remember_gone(self, key: Any) -> None:
+        """(the lock held) Note ``key`` as deleted; forget the oldest notes past the bound
+        or past :data:`_GONE_FOR`."""
+        now = self._clock()
+        self._gone.pop(key, None)
+        self._gone[key] = now
+        while self._gone and (
+            len(self._gone) > self._max or next(iter(self._gone.values())) <= now - _GONE_FOR
+        ):
+            self._gone.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -208,7 +255,9 @@ class MemoryStateStore:
     so there is one session per process (scripts, tests). With a request/response pair, each
     browser gets a random 128-bit session id in a cookie named after the identifier; an absent
     or unknown id is never adopted (a new one is issued on write), and a login
-    (``remove_if_expires=True``) always rotates the id against session fixation.
+    (``remove_if_expires=True``) always rotates the id against session fixation. A session
+    deleted by a logout or a back-channel logout stays deleted: an update on its way (a
+    refresh that read it before) does not write it back.
     """
 
     def __init__(
@@ -284,11 +333,21 @@ class MemoryStateStore:
             return
         cookies, response = exchange
         sid = cookies.get(identifier)
-        known = bool(sid) and self._table.has((identifier, sid))
-        if remove_if_expires or not known:
-            if sid:
-                self._table.delete((identifier, sid))
-            sid = secrets.token_urlsafe(_SID_BYTES)
+        if sid and not remove_if_expires:
+            outcome = self._table.update((identifier, sid), state)
+            if outcome == "updated":
+                response.set_cookie(identifier, sid, max_age=self._max_age(state), **self._cookie)
+                return
+            if outcome == "gone":
+                # Logged out (or out by back-channel) while this update was on its way, a
+                # refresh say: the session stays ended.
+                delete_cookie(response, identifier, self._cookie)
+                return
+        # A login, a first session, or an unknown id (never adopted): a new id, against
+        # session fixation.
+        if sid:
+            self._table.forget((identifier, sid))
+        sid = secrets.token_urlsafe(_SID_BYTES)
         self._table.set((identifier, sid), state)
         response.set_cookie(identifier, sid, max_age=self._max_age(state), **self._cookie)
 
@@ -300,7 +359,7 @@ class MemoryStateStore:
             return
         sid = cookies.get(identifier)
         if sid:
-            self._table.delete((identifier, sid))
+            self._table.forget((identifier, sid))
             exchange = optional_exchange(options)
             if exchange is not None:
                 delete_cookie(exchange[1], identifier, self._cookie)
