@@ -37,6 +37,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -267,7 +268,8 @@ class JwksCache:
     The TTL is the server's ``max-age`` bounded to [:data:`MIN_TTL`, :data:`MAX_TTL`], or
     ``default_ttl`` (600 s) when the server gave none. At most ``max_entries`` URIs are kept;
     the oldest fetch is evicted first. Time is always passed in; the cache never reads a clock.
-    It is not thread-safe: the adapters serialise access to it.
+    Thread-safe: the sync client serves the threads of a web server, whose first logins may
+    fetch and re-fetch at once.
 
     Re-fetches for a ``kid`` the set lacks (:meth:`may_refetch`): a ``kid`` already looked for
     in a set fetched after it was asked for (:meth:`mark_missing`) causes none until the set
@@ -295,17 +297,20 @@ class JwksCache:
         self._refetched_at: dict[str, list[int]] = {}
         self._missing: dict[str, set[str | None]] = {}
         self._in_flight: dict[str, set[str]] = {}
+        self._lock = threading.RLock()
 
     def entry(self, uri: str) -> JwksCacheEntry | None:
         """The entry for ``uri``, fresh or not (for diagnostics and tests)."""
-        return self._entries.get(uri)
+        with self._lock:
+            return self._entries.get(uri)
 
     def get(self, uri: str, now: int) -> JsonWebKeys | None:
         """The key set for ``uri`` if it is still fresh at ``now``, else None."""
-        entry = self._entries.get(uri)
-        if entry is None or not entry.fetched_at <= now < entry.expires_at:
-            return None
-        return entry.keys
+        with self._lock:
+            entry = self._entries.get(uri)
+            if entry is None or not entry.fetched_at <= now < entry.expires_at:
+                return None
+            return entry.keys
 
     def ttl(self, max_age: int | None) -> int:
         """Seconds to keep a set the server sent with ``max_age`` (None: no Cache-Control)."""
@@ -318,31 +323,34 @@ class JwksCache:
 
         Every ``kid`` may be looked for again in the new set.
         """
-        if uri not in self._entries and len(self._entries) >= self.max_entries:
-            oldest = min(self._entries, key=lambda name: self._entries[name].fetched_at)
-            del self._entries[oldest]
-            self._missing.pop(oldest, None)
-        self._fetches += 1
-        self._entries[uri] = JwksCacheEntry(
-            keys=keys,
-            fetched_at=now,
-            expires_at=now + self.ttl(max_age),
-            generation=self._fetches,
-        )
-        self._missing.pop(uri, None)
+        with self._lock:
+            if uri not in self._entries and len(self._entries) >= self.max_entries:
+                oldest = min(self._entries, key=lambda name: self._entries[name].fetched_at)
+                del self._entries[oldest]
+                self._missing.pop(oldest, None)
+            self._fetches += 1
+            self._entries[uri] = JwksCacheEntry(
+                keys=keys,
+                fetched_at=now,
+                expires_at=now + self.ttl(max_age),
+                generation=self._fetches,
+            )
+            self._missing.pop(uri, None)
 
     def invalidate(self, uri: str) -> None:
         """Forget the set for ``uri`` (the rate-limit record stays)."""
-        self._entries.pop(uri, None)
+        with self._lock:
+            self._entries.pop(uri, None)
 
     def refetch_key(self, uri: str, kid: str | None) -> str:
         """The shared-request key of a re-fetch of ``uri`` for ``kid`` against the set held
         now: callers asking at once share one request, and a later set gets a new key, so a
         re-fetch is never answered with the document that lacked the key."""
-        entry = self._entries.get(uri)
-        generation = entry.generation if entry is not None else 0
-        digest = "-" if kid is None else _kid_digest(kid)
-        return f"jwks:{uri}:refetch:{generation}:{digest}"
+        with self._lock:
+            entry = self._entries.get(uri)
+            generation = entry.generation if entry is not None else 0
+            digest = "-" if kid is None else _kid_digest(kid)
+            return f"jwks:{uri}:refetch:{generation}:{digest}"
 
     def may_refetch(self, uri: str, now: int, kid: str | None = None) -> bool:
         """Whether a token whose ``kid`` the set lacks may trigger a re-fetch of ``uri``.
@@ -353,41 +361,45 @@ class JwksCache:
         ``now``; one that started after ``now`` does not count, so a clock that went back
         cannot block re-fetches for good.
         """
-        if self.refetch_key(uri, kid) in self._in_flight.get(uri, ()):
-            return True
-        if kid in self._missing.get(uri, ()):
-            return False
-        recent = [t for t in self._refetched_at.get(uri, ()) if self._recent(t, now)]
-        return len(recent) < self.max_refetches
+        with self._lock:
+            if self.refetch_key(uri, kid) in self._in_flight.get(uri, ()):
+                return True
+            if kid in self._missing.get(uri, ()):
+                return False
+            recent = [t for t in self._refetched_at.get(uri, ()) if self._recent(t, now)]
+            return len(recent) < self.max_refetches
 
     def mark_refetch(self, uri: str, now: int, kid: str | None = None) -> str:
         """Record that ``uri`` is re-fetched at ``now`` for ``kid``; return the re-fetch's
         shared-request key. Joining a re-fetch in flight is not counted again."""
-        key = self.refetch_key(uri, kid)
-        in_flight = self._in_flight.setdefault(uri, set())
-        if key in in_flight:
+        with self._lock:
+            key = self.refetch_key(uri, kid)
+            in_flight = self._in_flight.setdefault(uri, set())
+            if key in in_flight:
+                return key
+            in_flight.add(key)
+            pruned: dict[str, list[int]] = {}
+            for name, times in self._refetched_at.items():
+                kept = [t for t in times if self._recent(t, now)]
+                if kept:
+                    pruned[name] = kept
+            pruned.setdefault(uri, []).append(now)
+            self._refetched_at = pruned
             return key
-        in_flight.add(key)
-        pruned: dict[str, list[int]] = {}
-        for name, times in self._refetched_at.items():
-            kept = [t for t in times if self._recent(t, now)]
-            if kept:
-                pruned[name] = kept
-        pruned.setdefault(uri, []).append(now)
-        self._refetched_at = pruned
-        return key
 
     def refetch_done(self, uri: str, key: str) -> None:
         """The re-fetch ``key`` ended (with a set or not): later callers no longer join it."""
-        in_flight = self._in_flight.get(uri)
-        if in_flight is not None:
-            in_flight.discard(key)
-            if not in_flight:
-                del self._in_flight[uri]
+        with self._lock:
+            in_flight = self._in_flight.get(uri)
+            if in_flight is not None:
+                in_flight.discard(key)
+                if not in_flight:
+                    del self._in_flight[uri]
 
     def mark_missing(self, uri: str, kid: str | None) -> None:
         """``kid`` was looked for in the set fetched last and is not in it."""
-        self._missing.setdefault(uri, set()).add(kid)
+        with self._lock:
+            self._missing.setdefault(uri, set()).add(kid)
 
     def _recent(self, started: int, now: int) -> bool:
         return started <= now < started + self.refetch_interval
