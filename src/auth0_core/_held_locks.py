@@ -9,7 +9,13 @@ other request for the session would wait that long.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar, cast
+
 from .effects import Effect, StoreLock, StoreUnlock
+
+L = TypeVar("L")
 
 
 class HeldLocks:
@@ -46,3 +52,63 @@ class HeldLocks:
         owed = list(self._held.values())
         self._held.clear()
         return owed
+
+
+class Releasable(Protocol):
+    def release(self) -> None: ...
+
+
+class LocalLocks(Generic[L]):
+    """One in-process lock per store lock a client takes (a session's refresh lock), that the
+    callers of this process queue on before they ask the store.
+
+    A store's lock is polled (Redis: tries some tens of milliseconds apart): callers of one
+    process that wait for it together would each wait out polls in turn. Queued here, they
+    are handed the store's lock one after the other as soon as it is released, and only one
+    of them at a time asks the store; waiters in other processes still poll it. ``factory``
+    makes the lock (``threading.Lock`` for the sync client, ``anyio.Lock`` for the async one);
+    the driver acquires it, this table releases it.
+    """
+
+    __slots__ = ("_factory", "_guard", "_held", "_locks")
+
+    def __init__(self, factory: Callable[[], L]) -> None:
+        self._factory = factory
+        self._guard = threading.Lock()
+        self._locks: dict[tuple[str, str], tuple[L, int]] = {}  # (store, id) -> (lock, users)
+        self._held: dict[tuple[str, str, str], L] = {}  # (store, id, token) -> its local lock
+
+    def enter(self, effect: StoreLock) -> L:
+        """The local lock for ``effect``'s store lock, counted as used until it is settled."""
+        key = (effect.store, effect.identifier)
+        with self._guard:
+            lock, users = self._locks.get(key) or (self._factory(), 0)
+            self._locks[key] = (lock, users + 1)
+        return lock
+
+    def settle(self, effect: StoreLock, lock: L, *, acquired: bool, token: object) -> None:
+        """After asking the store (or not, ``acquired`` False: the local wait ran out): the
+        local lock stays held with a store lock ``token`` granted, else it is let go."""
+        if acquired and isinstance(token, str) and token:
+            with self._guard:
+                self._held[(effect.store, effect.identifier, token)] = lock
+            return
+        self._let_go(effect.store, effect.identifier, lock if acquired else None)
+
+    def released(self, unlock: StoreUnlock) -> None:
+        """The store lock ``unlock`` names was released (or given up): its local lock too."""
+        with self._guard:
+            lock = self._held.pop((unlock.store, unlock.identifier, unlock.token), None)
+        if lock is not None:
+            self._let_go(unlock.store, unlock.identifier, lock)
+
+    def _let_go(self, store: str, identifier: str, lock: L | None) -> None:
+        if lock is not None:
+            cast(Releasable, lock).release()
+        key = (store, identifier)
+        with self._guard:
+            held, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (held, users - 1)

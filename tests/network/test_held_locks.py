@@ -14,7 +14,12 @@ import anyio
 import pytest
 
 from auth0_core.errors import TransportTimeoutError
-from auth0_core.stores import MemoryStateStore, MemoryTransactionStore
+from auth0_core.stores import (
+    CookieRequest,
+    CookieResponse,
+    MemoryStateStore,
+    MemoryTransactionStore,
+)
 
 from .faults import never_answer
 from .test_faults import DAY, TOKEN, faulty
@@ -90,3 +95,29 @@ async def test_a_cancelled_refresh_releases_the_lock(mode: str) -> None:  # is n
         assert scope.cancelled_caught
         assert store.log == ["acquired", "released"]
         assert store.locks == {}  # the next request for the session need not wait for it
+
+
+@pytest.mark.parametrize("mode", ["asyncio-loopback", "trio-loopback"])
+async def test_a_blocking_store_lock_does_not_block_the_event_loop(mode: str) -> None:
+    """A sync store with locks in the async client: its ``acquire_lock`` blocks while it
+    waits, so it runs on a worker thread. On the loop itself, a second caller froze the loop
+    for the whole wait (the holder could not run to release) and then failed."""
+    with faulty(mode) as (app, _server):
+        store = LockingStore(clock=app.clock)
+        app.client = app.make_client(state_store=store, transaction_store=MemoryTransactionStore())
+        await app.login()
+        app.clock.advance(DAY - 59)
+        cookies = dict(app.browser.cookies)
+        tokens: list[str] = []
+
+        async def one() -> None:
+            options = {"request": CookieRequest(dict(cookies)), "response": CookieResponse()}
+            tokens.append(await app.client.get_access_token(store_options=options))
+
+        with anyio.fail_after(30):
+            async with anyio.create_task_group() as tasks:
+                for _ in range(3):
+                    tasks.start_soon(one)
+        assert len(set(tokens)) == 1
+        assert len(tokens) == 3
+        assert store.locks == {}

@@ -59,6 +59,11 @@ class Backend:
                 total[command] = total.get(command, 0) + int(stats["calls"])
         return total
 
+    def flush_stats(self) -> None:
+        """Start counting :meth:`calls` from zero."""
+        for node in self.nodes:
+            node.config_resetstat()
+
     def flush(self) -> None:
         for node in self.nodes:
             node.flushall()

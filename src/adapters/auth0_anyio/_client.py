@@ -14,6 +14,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar, Unpack
 
 import anyio
+import anyio.to_thread
+import attrs
 
 import auth0_core.flows.passkeys_api as passkeys_api
 from auth0_core import HttpRequest
@@ -27,7 +29,7 @@ from auth0_core._facade import (
     is_awaitable,
     plain_call,
 )
-from auth0_core._held_locks import HeldLocks
+from auth0_core._held_locks import HeldLocks, LocalLocks
 from auth0_core._http import call_timed_out
 from auth0_core.effects import (
     Effect,
@@ -35,6 +37,8 @@ from auth0_core.effects import (
     ResolveDomain,
     SharedRequest,
     Sleep,
+    StoreLock,
+    StoreUnlock,
     _next_effect,
     _thrown_into_flow,
     arun,
@@ -51,7 +55,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 logger = logging.getLogger("auth0_anyio")
 # What the fast path hands to the awaiting driver (a union built once, not per effect).
-_AWAITED_EFFECTS = (Sleep, HttpRequest, SharedRequest, ResolveDomain)
+# A store lock may be waited for: never taken on the fast path.
+_AWAITED_EFFECTS = (Sleep, HttpRequest, SharedRequest, ResolveDomain, StoreLock, StoreUnlock)
 
 
 def _continued(flow: Flow[T], answer: object, failure: TransportError | None = None) -> Flow[T]:
@@ -92,6 +97,7 @@ class ServerClient(FacadeBase):
             ssl_context=self._core.config.ssl_context,
         )
         self._single_flight = TaskSingleFlight(self._core.config.env.clock)
+        self._local_locks: LocalLocks[anyio.Lock] = LocalLocks(anyio.Lock)
 
     async def _run(self, flow: Flow[T]) -> T:
         # The event loop's clock is read only when the call awaits (1 µs on asyncio); the
@@ -144,6 +150,43 @@ class ServerClient(FacadeBase):
             if held:
                 await self._release(held)
 
+    async def _lock(self, effect: StoreLock) -> object:
+        """Wait for ``effect``'s store lock: first in this process's queue for it
+        (:class:`LocalLocks`), then at the store, with the wait that is left. A sync store's
+        ``acquire_lock`` blocks while it waits: it runs on a worker thread, off the loop."""
+        store = self._stores[effect.store]
+        if not hasattr(store, "acquire_lock"):
+            return ""  # one process: the single-flight is all the coordination there is
+        started = anyio.current_time()
+        local = self._local_locks.enter(effect)
+        acquired, token, ask = False, None, effect
+        try:
+            try:
+                local.acquire_nowait()
+                acquired = True
+            except anyio.WouldBlock:  # queued behind this process's holder
+                with anyio.move_on_after(effect.wait):
+                    await local.acquire()
+                    acquired = True
+                left = max(0.0, effect.wait - (anyio.current_time() - started))
+                ask = attrs.evolve(effect, wait=left)
+            if acquired:
+                if inspect.iscoroutinefunction(store.acquire_lock):
+                    token = await self._perform_store(ask)
+                else:
+                    token = await anyio.to_thread.run_sync(partial(self._perform_store, ask))
+        finally:
+            self._local_locks.settle(effect, local, acquired=acquired, token=token)
+        return token
+
+    async def _unlock(self, effect: StoreUnlock) -> None:
+        try:
+            result = self._perform_store(effect)
+            if is_awaitable(result):
+                await result
+        finally:
+            self._local_locks.released(effect)
+
     async def _release(self, held: HeldLocks) -> None:
         """Release the locks a call that ended early still holds: shielded from the
         cancellation or deadline that ended it (a release is what lets the next request for
@@ -151,9 +194,7 @@ class ServerClient(FacadeBase):
         with anyio.CancelScope(shield=True), anyio.move_on_after(self._limits.timeout):
             for unlock in held.take_unreleased():
                 try:
-                    result = self._perform_store(unlock)
-                    if is_awaitable(result):
-                        await result
+                    await self._unlock(unlock)
                 except Exception as error:  # the lock expires by its TTL instead
                     logger.debug("releasing a store lock failed: %s", type(error).__name__)
 
@@ -176,6 +217,11 @@ class ServerClient(FacadeBase):
         if isinstance(effect, ResolveDomain):
             answer = self._call_resolver(effect.context)
             return await await_resolved(answer) if inspect.isawaitable(answer) else answer
+        if isinstance(effect, StoreLock):
+            return await self._lock(effect)
+        if isinstance(effect, StoreUnlock):
+            await self._unlock(effect)
+            return None
         result = self._perform_store(effect)
         if is_awaitable(result):
             result = await result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -18,7 +19,10 @@ from ._scripts import RELEASE, TAKE
 
 DEFAULT_TRANSACTION_TTL = 600.0  # seconds, for a record without expires_at
 _FIRST_BACKOFF = 0.01
-_MAX_BACKOFF = 0.25
+# The longest wait between two tries for a lock another instance holds: a holder's refresh
+# takes tens of milliseconds, and waiters that start together must not poll in step (each
+# wait is drawn from its upper half).
+_MAX_BACKOFF = 0.1
 
 
 class TransactionLogic:
@@ -96,7 +100,7 @@ class Coordination:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            yield Sleep(min(backoff, left))
+            yield Sleep(min(backoff * random.uniform(0.5, 1.0), left))  # noqa: S311 - jitter
             backoff = min(backoff * 2, _MAX_BACKOFF)
 
     def release_lock(self, identifier: str, token: str) -> RedisFlow[None]:

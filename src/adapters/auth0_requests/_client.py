@@ -12,6 +12,8 @@ from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar, Unpack
 
+import attrs
+
 import auth0_core.flows.passkeys_api as passkeys_api
 from auth0_core import HttpRequest, HttpResponse
 from auth0_core._facade import (
@@ -23,7 +25,7 @@ from auth0_core._facade import (
     sync_call,
     sync_pages,
 )
-from auth0_core._held_locks import HeldLocks
+from auth0_core._held_locks import HeldLocks, LocalLocks
 from auth0_core._http import call_timed_out, exchange_timed_out
 from auth0_core.effects import (
     Effect,
@@ -32,6 +34,8 @@ from auth0_core.effects import (
     SharedRequest,
     Sleep,
     StoreEffect,
+    StoreLock,
+    StoreUnlock,
     run,
 )
 from auth0_core.errors import ConfigurationError, TransportError
@@ -80,6 +84,7 @@ class ServerClient(FacadeBase):
             ssl_context=self._core.config.ssl_context,
         )
         self._single_flight = ThreadSingleFlight(self._core.config.env.clock)
+        self._local_locks: LocalLocks[threading.Lock] = LocalLocks(threading.Lock)
         self._closed = threading.Event()  # set by close(): wakes calls waiting between polls
 
     def _run(self, flow: Flow[T]) -> T:
@@ -103,12 +108,38 @@ class ServerClient(FacadeBase):
         finally:
             self._release(held)
 
+    def _lock(self, effect: StoreLock) -> object:
+        """Wait for ``effect``'s store lock: first in this process's queue for it
+        (:class:`LocalLocks`), then at the store, with the wait that is left."""
+        if not hasattr(self._stores[effect.store], "acquire_lock"):
+            return ""  # one process: the single-flight is all the coordination there is
+        started = time.monotonic()
+        local = self._local_locks.enter(effect)
+        acquired, token, ask = False, None, effect
+        try:
+            acquired = local.acquire(blocking=False)
+            if not acquired:  # queued behind this process's holder: the store gets what is left
+                acquired = local.acquire(timeout=max(0.0, effect.wait))
+                left = max(0.0, effect.wait - (time.monotonic() - started))
+                ask = attrs.evolve(effect, wait=left)
+            if acquired:
+                token = self._store_answer(ask)
+        finally:
+            self._local_locks.settle(effect, local, acquired=acquired, token=token)
+        return token
+
+    def _unlock(self, effect: StoreUnlock) -> None:
+        try:
+            self._store_answer(effect)
+        finally:
+            self._local_locks.released(effect)
+
     def _release(self, held: HeldLocks) -> None:
         """Release the locks a call that ended early still holds (past its deadline too: a
         release is what lets the next request for the session go on)."""
         for unlock in held.take_unreleased():
             try:
-                self._store_answer(unlock)
+                self._unlock(unlock)
             except Exception as error:  # the lock expires by its TTL instead
                 logger.debug("releasing a store lock failed: %s", type(error).__name__)
 
@@ -121,6 +152,11 @@ class ServerClient(FacadeBase):
         if time.monotonic() >= call_deadline:  # checked before every effect, store calls too
             raise call_timed_out(self._limits.call_timeout)
         if isinstance(effect, StoreEffect):  # first: a session read is one
+            if isinstance(effect, StoreLock):
+                return self._lock(effect)
+            if isinstance(effect, StoreUnlock):
+                self._unlock(effect)
+                return None
             return self._store_answer(effect)
         if isinstance(effect, Sleep):
             self._sleep(effect.seconds)
