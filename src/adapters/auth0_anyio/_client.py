@@ -174,7 +174,9 @@ class ServerClient(FacadeBase):
                 if inspect.iscoroutinefunction(store.acquire_lock):
                     token = await self._perform_store(ask)
                 else:
-                    token = await anyio.to_thread.run_sync(partial(self._perform_store, ask))
+                    answer = await anyio.to_thread.run_sync(partial(self._perform_store, ask))
+                    # A plain def may hand back an awaitable (then awaited here, on the loop).
+                    token = (await answer) if is_awaitable(answer) else answer
         finally:
             self._local_locks.settle(effect, local, acquired=acquired, token=token)
         return token
