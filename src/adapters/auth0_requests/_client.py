@@ -106,7 +106,8 @@ class ServerClient(FacadeBase):
         try:
             return run(flow, perform)
         finally:
-            self._release(held)
+            if held:
+                self._release(held)
 
     def _lock(self, effect: StoreLock) -> object:
         """Wait for ``effect``'s store lock: first in this process's queue for it
