@@ -15,6 +15,7 @@ from ._assertion_key import SUPPORTED_ALGORITHMS as SUPPORTED_ASSERTION_ALGORITH
 from ._assertion_key import AssertionKey, AssertionKeyInput, load_assertion_key
 from ._dpop_key import DEFAULT_ALGORITHM, DPoPKey, DPoPKeyInput, generate_dpop_key, load_dpop_key
 from ._env import Env
+from ._http import split_url
 from ._id_token import algorithm_tuple, check_algorithms
 from ._secret_jwt import ALGORITHMS as SECRET_JWT_ALGORITHMS
 from ._secret_jwt import DEFAULT_ALGORITHM as SECRET_JWT_DEFAULT
@@ -75,12 +76,8 @@ def normalize_domain(domain: str) -> str:
     text = domain.strip()
     if "://" not in text:
         text = f"https://{text}"
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 - raises ValueError for a port that is no port
-    except ValueError:
-        raise ConfigurationError("'domain' must be a host name or an https:// base URL.") from None
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    parts = split_url(text)
+    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigurationError("'domain' must be a host name or an https:// base URL.")
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
         raise ConfigurationError("'domain' must not carry a path, query or credentials.")

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 import attrs
 
@@ -160,6 +160,18 @@ def body_excerpt(body: bytes, limit: int = 80) -> str:
     text = _TOKEN_RUN.sub("<redacted>", text)
     text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return text[:limit] + ("..." if len(text) > limit else "")
+
+
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit(url)`` when it parses whole, port included; None for what Python refuses
+    (an unbalanced IPv6 bracket, a host NFKC turns into a separator, a port that is no port).
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no port
+    except ValueError:
+        return None
+    return parts
 
 
 def url_for_errors(url: str) -> str:

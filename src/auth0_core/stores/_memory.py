@@ -93,10 +93,13 @@ class _Table:
             entry = self._data.get(key)
             if entry is None:
                 return None
-            if entry.expires is not None and self._clock() >= entry.expires:
+            if self._expired(entry):
                 self._drop(key)
                 return None
         return entry
+
+    def _expired(self, entry: _Entry) -> bool:
+        return entry.expires is not None and self._clock() >= entry.expires
 
     def _drop(self, key: Any) -> None:
         """Remove ``key``'s entry and its index entries (the lock held)."""
@@ -170,9 +173,7 @@ class _Table:
             if key in self._gone:
                 return "gone"
             present = self._data.get(key)
-            if present is None or (
-                present.expires is not None and self._clock() >= present.expires
-            ):
+            if present is None or self._expired(present):
                 return "absent"
             self._put(key, stored)
         return "updated"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from urllib.parse import urlsplit
 
 import attrs
 
 from ..._config import ClientConfig
-from ..._http import HttpRequest, HttpResponse, body_excerpt
+from ..._http import HttpRequest, HttpResponse, body_excerpt, split_url
 from ...errors import ConfigurationError, InvalidResponse
 from ._oauth import tenant_headers
 
@@ -65,12 +64,8 @@ def _is_absolute_url(value: str) -> bool:
         return False
     if any(ord(c) <= 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
         return False
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a port that is no port
-    except ValueError:
-        return False
-    return bool(parts.hostname)
+    parts = split_url(value)
+    return parts is not None and bool(parts.hostname)
 
 
 def prepare_discovery_request(config: ClientConfig) -> HttpRequest:

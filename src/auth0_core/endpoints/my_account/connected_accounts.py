@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from ..._config import ClientConfig
-from ..._http import HttpRequest, HttpResponse
+from ..._http import HttpRequest, HttpResponse, split_url
 from ..._my_account_types import (
     CompleteConnectAccountResponse,
     ConnectAccountResponse,
@@ -199,12 +199,8 @@ def prepare_connect_request(
 def _scheme(uri: str) -> str | None:
     """The URI's scheme, with a host; None for one that does not parse (a bad port, an
     unbalanced IPv6 bracket), which the application could not redirect to."""
-    try:
-        parts = urlsplit(uri)
-        parts.port  # noqa: B018 - raises ValueError for a port that is no port
-    except ValueError:
-        return None
-    return parts.scheme if parts.hostname else None
+    parts = split_url(uri)
+    return parts.scheme if parts is not None and parts.hostname else None
 
 
 def _utf8(value: str) -> bool:
